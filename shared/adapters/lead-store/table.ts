@@ -1,0 +1,39 @@
+/**
+ * The single table's shape. The CDK stack and the local stack both build the table from this,
+ * so the two can never disagree about keys or indexes.
+ *
+ * Access patterns (README "Key design" is written from this file):
+ * | pattern                                   | where            | key condition                                   |
+ * | lead by id                                | table            | pk = LEAD#<id>, sk = LEAD                       |
+ * | leads by email                            | byEmail          | emailKey = EMAIL#<email>, sorted by receivedAt  |
+ * | leads by company domain                   | byDomain         | domainKey = DOMAIN#<domain>, sorted by receivedAt|
+ * | open leads waiting for first contact      | waitingByDeadline| waitingKey = WAITING, waitingSort <= now (sparse)|
+ * | leads by form/source and day              | byDay            | dayKey = DAY#<yyyy-mm-dd>, dayFormSort begins_with <formId># |
+ * | rate-limit counters that expire           | table            | pk = RATE#<form>#<ip hash>#<minute>, TTL        |
+ */
+export const INDEX = {
+  byEmail: 'byEmail',
+  byDomain: 'byDomain',
+  waitingByDeadline: 'waitingByDeadline',
+  byDay: 'byDay',
+} as const;
+
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+interface IndexDefinition {
+  name: string;
+  partitionKey: string;
+  sortKey: string;
+}
+
+export const tableDefinition = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: TTL_ATTRIBUTE,
+  indexes: [
+    { name: INDEX.byEmail, partitionKey: 'emailKey', sortKey: 'emailSort' },
+    { name: INDEX.byDomain, partitionKey: 'domainKey', sortKey: 'domainSort' },
+    { name: INDEX.waitingByDeadline, partitionKey: 'waitingKey', sortKey: 'waitingSort' },
+    { name: INDEX.byDay, partitionKey: 'dayKey', sortKey: 'dayFormSort' },
+  ] satisfies IndexDefinition[],
+} as const;

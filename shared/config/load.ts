@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { configSchema, type Config } from './schema.ts';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export const DEFAULT_CONFIG_FILE = 'handoff.config.json';
+
+/** The config file the environment points at: `HANDOFF_CONFIG`, else `handoff.config.json` in the working directory. */
+export function configPath(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.HANDOFF_CONFIG ?? DEFAULT_CONFIG_FILE);
+}
+
+export function parseConfig(raw: unknown, source = 'config'): Config {
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const path = issue.path.length ? issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '') : '(root)';
+    return `  ${path}: ${describeIssue(issue)}`;
+  });
+  throw new ConfigError(`${source} is invalid:\n${problems.join('\n')}`);
+}
+
+function describeIssue(issue: { code: string; message: string; expected?: unknown; keys?: string[] }): string {
+  if (issue.message && issue.message !== 'Invalid input') return issue.message;
+  if (issue.code === 'invalid_type') return `expected ${String(issue.expected)}`;
+  if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys?.join(', ')}`;
+  if (issue.code === 'invalid_value' || issue.code === 'invalid_union') return 'not one of the allowed values';
+  return issue.code.replaceAll('_', ' ');
+}
+
+export function loadConfig(path = configPath()): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError(`cannot read config file ${path} (set HANDOFF_CONFIG to point at one)`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseConfig(raw, path);
+}

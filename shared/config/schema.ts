@@ -1,0 +1,178 @@
+// zod/mini keeps this schema cheap to load in every Lambda (about 14 kB instead of 440 kB).
+import { z } from 'zod/mini';
+
+const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-12-24'));
+const clockTime = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 09:00'));
+const email = z.string().check(z.regex(/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/, 'must be an email address'));
+const id = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes'));
+const countryCode = z.string().check(z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166 two-letter country code like DE'));
+const url = z.string().check(z.regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL'));
+const origin = z.string().check(z.regex(/^https?:\/\/[^/\s]+$/, 'must be an origin like https://www.example.com (no path)'));
+
+const timezone = z.string().check(
+  z.refine((value) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: value });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA timezone like Europe/Berlin'),
+);
+
+/** "4 business hours", "30 minutes", "1 business day", "2 days". */
+export const SLA_PATTERN = /^(\d+)\s+(business\s+)?(minute|hour|day)s?$/;
+const sla = z.string().check(z.regex(SLA_PATTERN, 'must read like "4 business hours", "30 minutes" or "1 business day"'));
+
+const awayPeriod = z.strictObject({ from: isoDate, to: isoDate });
+
+const salesperson = z.strictObject({
+  id,
+  name: z.string().check(z.minLength(1)),
+  email,
+  team: id,
+  territories: z._default(z.array(countryCode), []),
+  active: z._default(z.boolean(), true),
+  away: z._default(z.array(awayPeriod), []),
+  managerEmail: email,
+  /** Round-robin weight: a rep with weight 2 gets twice the leads of a rep with weight 1. */
+  weight: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(10)), 1),
+});
+
+const eventDetails = z.strictObject({
+  name: z.string().check(z.minLength(1)),
+  startDate: isoDate,
+  endDate: isoDate,
+  location: z.string().check(z.minLength(1)),
+});
+
+const form = z.strictObject({
+  id,
+  kind: z.enum(['website', 'event']),
+  name: z.string().check(z.minLength(1)),
+  campaign: z.string().check(z.minLength(1)),
+  event: z.optional(eventDetails),
+  allowedOrigins: z.array(origin).check(z.minLength(1)),
+  redirectUrl: url,
+  firstContactDeadline: sla,
+});
+
+const team = z.strictObject({ id, name: z.string().check(z.minLength(1)) });
+
+const assignmentRule = z.strictObject({
+  /** Shown in the owner's alert: why this rule matched. */
+  name: z.string().check(z.minLength(1)),
+  when: z.strictObject({
+    formIds: z.optional(z.array(id)),
+    formKind: z.optional(z.enum(['website', 'event'])),
+    countries: z.optional(z.array(countryCode)),
+    minScore: z.optional(z.number().check(z.minimum(0), z.maximum(100))),
+  }),
+  assignTo: z.union([z.strictObject({ rep: id }), z.strictObject({ team: id })]),
+});
+
+const scoring = z.strictObject({
+  businessEmail: z._default(z.number(), 20),
+  seniorTitle: z._default(z.number(), 20),
+  companyGiven: z._default(z.number(), 10),
+  phoneGiven: z._default(z.number(), 10),
+  websiteForm: z._default(z.number(), 15),
+  eventForm: z._default(z.number(), 10),
+  messageGiven: z._default(z.number(), 5),
+  repeatVisit: z._default(z.number(), 10),
+  eventAttendance: z._default(z.number(), 10),
+  disposableEmail: z._default(z.number(), -40),
+  seniorTitleWords: z._default(z.array(z.string()), [
+    'ceo', 'cto', 'cfo', 'coo', 'cmo', 'cio', 'founder', 'owner', 'president', 'vp', 'vice president',
+    'head', 'director', 'chief', 'partner', 'principal', 'geschäftsführer', 'leiter',
+  ]),
+});
+
+export const configSchema = z.strictObject({
+  $schema: z.optional(z.string()),
+  organisation: z.strictObject({
+    name: z.string().check(z.minLength(1)),
+    timezone,
+    businessHours: z.strictObject({
+      /** ISO weekdays: 1 = Monday … 7 = Sunday. */
+      days: z.array(z.number().check(z.int(), z.minimum(1), z.maximum(7))).check(z.minLength(1)),
+      start: clockTime,
+      end: clockTime,
+    }),
+    holidays: z._default(z.array(isoDate), []),
+  }),
+  sender: email,
+  publicBaseUrl: url,
+  reports: z.strictObject({
+    salesRecipients: z.array(email).check(z.minLength(1)),
+    marketingRecipients: z.array(email).check(z.minLength(1)),
+    /** Local time, in the organisation's timezone, when the nightly report runs. */
+    nightlyAt: z._default(clockTime, '07:00'),
+    /** Leads overdue by more than this many hours are escalated to the rep's manager. */
+    escalateAfterHours: z._default(z.number().check(z.positive()), 24),
+  }),
+  teams: z.array(team).check(z.minLength(1)),
+  salespeople: z.array(salesperson).check(z.minLength(1)),
+  assignment: z.strictObject({
+    rules: z._default(z.array(assignmentRule), []),
+    fallbackOwner: id,
+    /** An open lead from the same company domain within this many days keeps its owner. */
+    continuityWindowDays: z._default(z.number().check(z.int(), z.positive()), 90),
+  }),
+  scoring: z.prefault(scoring, {}),
+  forms: z.array(form).check(z.minLength(1)),
+  capture: z.prefault(
+    z.strictObject({
+      /** Submissions per client IP per form per minute. */
+      rateLimitPerMinute: z._default(z.number().check(z.int(), z.positive()), 10),
+      /** The same submission repeated within this window returns the same lead. */
+      dedupeWindowMinutes: z._default(z.number().check(z.int(), z.positive()), 10),
+      /** A form filled faster than this (from its `_loadedAt` field) is treated as a bot. */
+      minFillSeconds: z._default(z.number().check(z.nonnegative()), 2),
+    }),
+    {},
+  ),
+  retention: z.prefault(
+    z.strictObject({
+      spamDays: z._default(z.number().check(z.int(), z.positive()), 30),
+      rawPayloadDays: z._default(z.number().check(z.int(), z.positive()), 90),
+    }),
+    {},
+  ),
+}).check(
+  z.superRefine((config, ctx) => {
+    const repIds = new Set(config.salespeople.map((rep) => rep.id));
+    const teamIds = new Set(config.teams.map((t) => t.id));
+    const formIds = new Set<string>();
+    config.forms.forEach((f, index) => {
+      if (formIds.has(f.id)) ctx.addIssue({ code: 'custom', path: ['forms', index, 'id'], message: `duplicate form id "${f.id}"` });
+      formIds.add(f.id);
+      if (f.kind === 'event' && !f.event) ctx.addIssue({ code: 'custom', path: ['forms', index, 'event'], message: 'event forms need event details' });
+    });
+    config.salespeople.forEach((rep, index) => {
+      if (!teamIds.has(rep.team)) ctx.addIssue({ code: 'custom', path: ['salespeople', index, 'team'], message: `unknown team "${rep.team}"` });
+    });
+    if (!repIds.has(config.assignment.fallbackOwner)) {
+      ctx.addIssue({ code: 'custom', path: ['assignment', 'fallbackOwner'], message: `unknown salesperson "${config.assignment.fallbackOwner}"` });
+    }
+    config.assignment.rules.forEach((rule, index) => {
+      const target = rule.assignTo;
+      if ('rep' in target && !repIds.has(target.rep)) {
+        ctx.addIssue({ code: 'custom', path: ['assignment', 'rules', index, 'assignTo', 'rep'], message: `unknown salesperson "${target.rep}"` });
+      }
+      if ('team' in target && !teamIds.has(target.team)) {
+        ctx.addIssue({ code: 'custom', path: ['assignment', 'rules', index, 'assignTo', 'team'], message: `unknown team "${target.team}"` });
+      }
+      rule.when.formIds?.forEach((formId, i) => {
+        if (!formIds.has(formId)) ctx.addIssue({ code: 'custom', path: ['assignment', 'rules', index, 'when', 'formIds', i], message: `unknown form "${formId}"` });
+      });
+    });
+  }),
+);
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type FormConfig = Config['forms'][number];
+export type Salesperson = Config['salespeople'][number];
+export type AssignmentRule = Config['assignment']['rules'][number];
+export type ScoringConfig = Config['scoring'];

@@ -1,0 +1,132 @@
+/**
+ * The lead as Handoff stores and reasons about it. Plain data: no AWS types, no I/O.
+ * Capture fills the first block; processing (enrich → assign → alert) fills the rest.
+ */
+
+export type FormKind = 'website' | 'event';
+
+/**
+ * - new: stored by capture, waiting for the processor;
+ * - spam: honeypot or bot timing; never alerted, never counted as missed;
+ * - merged: a returning person's submission, folded into their open lead (`mergedInto`);
+ * - open: owned and alerted, waiting for first contact;
+ * - contacted / qualified / disqualified: what the owner recorded.
+ */
+export type LeadStatus = 'new' | 'spam' | 'merged' | 'open' | 'contacted' | 'qualified' | 'disqualified';
+
+export interface Contact {
+  /** Lowercased, for matching. */
+  email: string;
+  /** As typed, for display. */
+  emailDisplay: string;
+  firstName?: string;
+  lastName?: string;
+  /** Full name when the form had a single name field. */
+  name?: string;
+  company?: string;
+  phone?: string;
+  jobTitle?: string;
+  message?: string;
+  country?: string;
+  consent?: boolean;
+}
+
+export interface Tracking {
+  utm: { source?: string; medium?: string; campaign?: string; term?: string; content?: string };
+  pageUrl?: string;
+  referrer?: string;
+  /** From CloudFront-Viewer-Country, when the request came through CloudFront. */
+  viewerCountry?: string;
+  userAgent?: string;
+  /** Salesforce Web-to-Lead `lead_source`. */
+  leadSource?: string;
+}
+
+/** A submission as captured: what one person sent through one form at one moment. */
+export interface Submission {
+  formId: string;
+  receivedAt: string;
+  contact: Contact;
+  /** Fields the form sent that are not canonical lead fields, kept verbatim. */
+  answers: Record<string, string>;
+  tracking: Tracking;
+}
+
+export interface Enrichment {
+  displayName: string;
+  emailDomain: string;
+  isFreeMail: boolean;
+  isDisposable: boolean;
+  companyName?: string;
+  /** Where `companyName` came from. */
+  companySource?: 'form' | 'domain';
+  phoneE164?: string;
+  country?: string;
+  countrySource?: 'form' | 'phone' | 'viewer';
+  source: SourceAttribution;
+}
+
+export interface SourceAttribution {
+  formId: string;
+  formName: string;
+  formKind: FormKind;
+  campaign: string;
+  event?: string;
+  utmSource?: string;
+  utmMedium?: string;
+  utmCampaign?: string;
+  referrerHost?: string;
+  /** One line a rep or marketer can read, e.g. "Website demo request · google / cpc · Always-on demo request". */
+  label: string;
+}
+
+export interface ScoreResult {
+  score: number;
+  reasons: string[];
+}
+
+export type FollowUpAction = 'contacted' | 'qualified' | 'disqualified' | 'reassign';
+
+export interface Activity {
+  at: string;
+  /** Salesperson id, or a free-text actor for API callers. */
+  by: string;
+  action: FollowUpAction | 'note';
+  note?: string;
+  via: 'email-link' | 'cli' | 'api';
+}
+
+export interface AlertState {
+  kind: 'new' | 'returning';
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  sentAt?: string;
+  lastError?: string;
+}
+
+export interface Lead extends Submission {
+  leadId: string;
+  formKind: FormKind;
+  status: LeadStatus;
+  /** The first-contact deadline from the form's SLA, counted in business hours. */
+  followUpDeadline: string;
+  spamReason?: string;
+  mergedInto?: string;
+  /** Later submissions from the same person, joined to this lead. */
+  submissions?: Array<Pick<Submission, 'formId' | 'receivedAt' | 'answers'> & { leadId: string; message?: string }>;
+  enrichment?: Enrichment;
+  score?: number;
+  scoreReasons?: string[];
+  ownerId?: string;
+  /** Why this owner, in words a rep understands: "Territory DE → Ana Silva (round robin 3 of 4)". */
+  ownerReason?: string;
+  alert?: AlertState;
+  firstContactAt?: string;
+  firstContactBy?: string;
+  qualifiedAt?: string;
+  disqualifiedAt?: string;
+  activities?: Activity[];
+}
+
+/** Statuses in which a lead still waits for first contact. */
+export const WAITING_STATUSES: ReadonlySet<LeadStatus> = new Set(['new', 'open']);
