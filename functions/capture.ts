@@ -1,0 +1,45 @@
+import middy from '@middy/core';
+import { loadConfig } from '#shared/config/load.ts';
+import { nonEmpty, readEnv } from '#shared/config/env.ts';
+import { dynamoClient } from '#shared/adapters/aws-clients.ts';
+import { LeadStore } from '#shared/adapters/lead-store/store.ts';
+import { parseBody } from '#shared/adapters/http/body.ts';
+import { corsHeaders, header, httpErrorResponses, isBrowserFormPost, json, preflight, redirect, type HttpEvent } from '#shared/adapters/http/api-gateway.ts';
+import { captureLead, findForm } from '#shared/usecases/capture-lead.ts';
+import { HttpError } from '#shared/errors.ts';
+
+const env = readEnv({ TABLE_NAME: nonEmpty });
+const config = loadConfig();
+const store = new LeadStore({ client: dynamoClient(), tableName: env.TABLE_NAME, timezone: config.organisation.timezone });
+
+const corsFor = (event: HttpEvent) => corsHeaders(findForm(config, event.pathParameters?.formId ?? '').allowedOrigins, header(event, 'origin'));
+
+/** POST /forms/{formId} (and its CORS preflight): website forms, fetch calls, form-tool webhooks and event tablets. */
+export const handler = middy<HttpEvent>()
+  .use(httpErrorResponses({ headersFor: corsFor }))
+  .handler(async (event) => {
+    const cors = corsFor(event);
+    if (event.requestContext.http.method === 'OPTIONS') return preflight(cors);
+    // Browsers always send Origin on cross-site posts; servers (webhooks, imports) send none and are not browsers.
+    if (header(event, 'origin') && !cors) throw new HttpError(403, 'origin is not allowed to post to this form', { code: 'origin_not_allowed' });
+
+    const body = await parseBody(header(event, 'content-type'), event.body, event.isBase64Encoded);
+    const result = await captureLead(
+      {
+        formId: event.pathParameters?.formId ?? '',
+        fields: body.fields,
+        json: body.json,
+        sourceIp: event.requestContext.http.sourceIp,
+        idempotencyKey: header(event, 'idempotency-key')?.slice(0, 200),
+        context: {
+          query: event.queryStringParameters ?? {},
+          referer: header(event, 'referer'),
+          userAgent: header(event, 'user-agent'),
+          viewerCountry: header(event, 'cloudfront-viewer-country'),
+        },
+      },
+      { config, store, now: () => new Date() },
+    );
+    if (isBrowserFormPost(event)) return redirect(result.redirectTo, cors);
+    return json(201, { leadId: result.leadId }, cors);
+  });

@@ -1,0 +1,22 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESClient } from '@aws-sdk/client-ses';
+
+/**
+ * One client per service per process, created on first use. Endpoints come from the SDK's own
+ * AWS_ENDPOINT_URL_<SERVICE> variables, which is how the local stack points them at local services.
+ * Short timeouts so that an unreachable table turns into a fast 503, well inside the Lambda timeout.
+ */
+let dynamo: DynamoDBClient | undefined;
+let ses: SESClient | undefined;
+
+const requestHandler = { connectionTimeout: 1_000, requestTimeout: 3_000 };
+
+export function dynamoClient(): DynamoDBClient {
+  dynamo ??= new DynamoDBClient({ maxAttempts: 3, requestHandler });
+  return dynamo;
+}
+
+export function sesClient(): SESClient {
+  ses ??= new SESClient({ maxAttempts: 2, requestHandler });
+  return ses;
+}

@@ -1,0 +1,103 @@
+import type middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { HttpError } from '../../errors.ts';
+import { logger } from '../logger.ts';
+import { escapeHtml } from '../../domain/render/html.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** API Gateway lowercases header names in payload 2.0; the local gateway does the same. */
+export const header = (event: HttpEvent, name: string): string | undefined => event.headers?.[name.toLowerCase()];
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
+}
+
+export function html(statusCode: number, page: string, headers: Record<string, string> = {}): HttpResult {
+  return {
+    statusCode,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      'x-content-type-options': 'nosniff',
+      ...headers,
+    },
+    body: page,
+  };
+}
+
+export function redirect(location: string, headers: Record<string, string> = {}): HttpResult {
+  return { statusCode: 303, headers: { location, ...headers }, body: '' };
+}
+
+/** CORS headers for an allowed origin; none at all for any other, so the browser blocks the response. */
+export function corsHeaders(allowedOrigins: readonly string[], origin: string | undefined): Record<string, string> | undefined {
+  if (!origin || !allowedOrigins.includes(origin)) return undefined;
+  return { 'access-control-allow-origin': origin, vary: 'Origin' };
+}
+
+export function preflight(cors: Record<string, string> | undefined): HttpResult {
+  if (!cors) return json(403, { message: 'origin is not allowed to post to this form' });
+  return {
+    statusCode: 204,
+    headers: {
+      ...cors,
+      'access-control-allow-methods': 'POST, OPTIONS',
+      'access-control-allow-headers': 'content-type, idempotency-key',
+      'access-control-max-age': '600',
+    },
+  };
+}
+
+/** A browser's own form post (not fetch asking for JSON) gets pages and redirects instead of JSON. */
+export function isBrowserFormPost(event: HttpEvent): boolean {
+  const contentType = header(event, 'content-type') ?? '';
+  const accept = header(event, 'accept') ?? '';
+  return /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(contentType) && !accept.includes('application/json');
+}
+
+interface ErrorResponseOptions {
+  /** Headers every error answer carries, e.g. CORS for the caller's origin, so fetch() callers can read the error. */
+  headersFor?: (event: HttpEvent) => Record<string, string> | undefined;
+}
+
+/**
+ * Maps errors to answers that say only what is safe: an HttpError's status and message, otherwise a generic 500
+ * with a request id, the detail kept in the logs.
+ */
+export function httpErrorResponses(options: ErrorResponseOptions = {}): middy.MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    onError: async (request) => {
+      const { error, event } = request;
+      let extraHeaders: Record<string, string> = {};
+      try {
+        extraHeaders = options.headersFor?.(event) ?? {};
+      } catch {
+        // The error being answered may be the very one that stops us computing these headers.
+      }
+      const requestId = event.requestContext?.requestId ?? 'unknown';
+      if (error instanceof HttpError && error.expose) {
+        if (error.statusCode >= 500) logger.error('request failed', { requestId, status: error.statusCode, error: error.cause ?? error });
+        const headers = { ...extraHeaders, ...error.details.headers };
+        request.response = isBrowserFormPost(event)
+          ? html(error.statusCode, errorPage(error), headers)
+          : json(error.statusCode, { message: error.message, ...(error.details.code ? { code: error.details.code } : {}), ...(error.details.fields ? { fields: error.details.fields } : {}) }, headers);
+        return request.response;
+      }
+      logger.error('unexpected error', { requestId, error });
+      request.response = json(500, { message: 'internal error; nothing was stored', requestId }, extraHeaders);
+      return request.response;
+    },
+  };
+}
+
+function errorPage(error: HttpError): string {
+  const fields = Object.entries(error.details.fields ?? {})
+    .map(([name, problem]) => `<li><strong>${escapeHtml(name)}</strong> ${escapeHtml(problem)}</li>`)
+    .join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Please check the form</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1f2933">
+<h1 style="font-size:1.4rem">We could not take your submission</h1><p>${escapeHtml(error.message)}</p>${fields ? `<ul>${fields}</ul>` : ''}
+<p>Use your browser's back button to correct the form and send it again.</p></body></html>`;
+}

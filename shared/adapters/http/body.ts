@@ -1,0 +1,95 @@
+import busboy from 'busboy';
+import { HttpError, badRequest } from '../../errors.ts';
+
+export const MAX_BODY_BYTES = 32 * 1024;
+
+export type BodyKind = 'json' | 'urlencoded' | 'multipart';
+
+export interface ParsedBody {
+  kind: BodyKind;
+  /** Form fields in arrival order; a repeated field keeps every value. */
+  fields: Array<[string, string]>;
+  /** The decoded JSON value, for vendor webhook shapes. */
+  json?: unknown;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function bodyKind(contentType: string | undefined): BodyKind {
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType === 'application/json' || mediaType?.endsWith('+json')) return 'json';
+  if (mediaType === 'application/x-www-form-urlencoded') return 'urlencoded';
+  if (mediaType === 'multipart/form-data') return 'multipart';
+  throw new HttpError(415, contentType
+    ? `content type "${contentType.slice(0, 100)}" is not supported; send application/json, application/x-www-form-urlencoded or multipart/form-data`
+    : 'a content-type header is required: application/json, application/x-www-form-urlencoded or multipart/form-data', { code: 'unsupported_media_type' });
+}
+
+/** Decodes a request body the way API Gateway delivers it (base64 for form posts) and parses it by content type. */
+export async function parseBody(contentType: string | undefined, body: string | undefined, isBase64Encoded: boolean): Promise<ParsedBody> {
+  const kind = bodyKind(contentType);
+  const bytes = body === undefined ? Buffer.alloc(0) : Buffer.from(body, isBase64Encoded ? 'base64' : 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw new HttpError(413, `body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES} bytes (32 KB)`, { code: 'payload_too_large' });
+  }
+  if (bytes.length === 0) throw badRequest('body is empty');
+  if (kind === 'multipart') return { kind, fields: await parseMultipart(contentType!, bytes) };
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw badRequest('body is not valid UTF-8');
+  }
+  if (kind === 'urlencoded') return { kind, fields: [...new URLSearchParams(text)] };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw badRequest('body is not valid JSON');
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw badRequest('JSON body must be an object of fields');
+  return { kind, fields: flattenJsonFields(json as Record<string, unknown>), json };
+}
+
+function flattenJsonFields(object: Record<string, unknown>): Array<[string, string]> {
+  const fields: Array<[string, string]> = [];
+  for (const [name, value] of Object.entries(object)) {
+    if (value === null || value === undefined) continue;
+    if (Array.isArray(value)) {
+      fields.push([name, value.map((item) => (typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item))).join(', ')]);
+    } else if (typeof value === 'object') {
+      fields.push([name, JSON.stringify(value)]);
+    } else {
+      fields.push([name, String(value)]);
+    }
+  }
+  return fields;
+}
+
+function parseMultipart(contentType: string, bytes: Buffer): Promise<Array<[string, string]>> {
+  return new Promise((resolve, reject) => {
+    const fields: Array<[string, string]> = [];
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: { 'content-type': contentType }, limits: { fileSize: 0, fieldSize: MAX_BODY_BYTES }, defParamCharset: 'utf8' });
+    } catch {
+      reject(badRequest('multipart body has no boundary'));
+      return;
+    }
+    let failed = false;
+    const fail = (error: HttpError) => {
+      if (!failed) reject(error);
+      failed = true;
+    };
+    parser.on('field', (name, value) => fields.push([name, value]));
+    parser.on('file', (name, stream) => {
+      stream.resume();
+      fail(badRequest(`file uploads are not accepted (field "${name.slice(0, 60)}")`));
+    });
+    parser.on('error', () => fail(badRequest('multipart body is malformed')));
+    parser.on('close', () => {
+      if (!failed) resolve(fields);
+    });
+    parser.end(bytes);
+  });
+}

@@ -1,0 +1,202 @@
+import { z } from 'zod/mini';
+import type { Contact, Submission, Tracking } from './lead.ts';
+
+/**
+ * Turns the fields a form sent, under whatever names that form uses, into a validated submission.
+ * Canonical names win; known aliases (Salesforce Web-to-Lead, Formspree, HubSpot, Webflow) map onto them;
+ * everything else is kept as an extra answer.
+ */
+
+type CanonicalField = Exclude<keyof Contact, 'emailDisplay'>;
+type ControlField = 'honeypot' | 'loadedAt' | 'next' | 'leadSource' | 'pageUrl' | 'referrer' | 'ignore';
+type UtmField = `utm_${keyof Tracking['utm']}`;
+
+/** Keys are compared lowercased with everything but letters and digits removed ("First Name" → "firstname"). */
+const FIELD_ALIASES: Record<string, CanonicalField | ControlField | UtmField> = {
+  email: 'email', emailaddress: 'email', mail: 'email', replyto: 'email', youremail: 'email', workemail: 'email',
+  firstname: 'firstName', fname: 'firstName', givenname: 'firstName', vorname: 'firstName',
+  lastname: 'lastName', lname: 'lastName', surname: 'lastName', familyname: 'lastName', nachname: 'lastName',
+  name: 'name', fullname: 'name', yourname: 'name',
+  company: 'company', companyname: 'company', organisation: 'company', organization: 'company', firma: 'company',
+  phone: 'phone', phonenumber: 'phone', telephone: 'phone', tel: 'phone', mobile: 'phone', mobilephone: 'phone',
+  jobtitle: 'jobTitle', title: 'jobTitle', position: 'jobTitle', role: 'jobTitle',
+  message: 'message', comments: 'message', comment: 'message', description: 'message', notes: 'message', inquiry: 'message', enquiry: 'message',
+  country: 'country', countrycode: 'country',
+  consent: 'consent', gdprconsent: 'consent', privacyconsent: 'consent',
+  gotcha: 'honeypot', honeypot: 'honeypot',
+  loadedat: 'loadedAt',
+  next: 'next', returl: 'next',
+  leadsource: 'leadSource',
+  pageurl: 'pageUrl', pageuri: 'pageUrl', page: 'pageUrl',
+  referrer: 'referrer', referer: 'referrer',
+  utmsource: 'utm_source', utmmedium: 'utm_medium', utmcampaign: 'utm_campaign', utmterm: 'utm_term', utmcontent: 'utm_content',
+  submit: 'ignore',
+};
+
+/** A key that could reach an object's prototype is never used as a property name. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+const MAX_EXTRA_ANSWERS = 50;
+const MAX_ANSWER_NAME = 100;
+const MAX_ANSWER_VALUE = 2000;
+
+const noControlChars = (label: string) => z.refine<string>((value) => !/[\r\n\0]/.test(value), `must be a single line (${label} cannot contain line breaks)`);
+const singleLine = (label: string, max: number) =>
+  z.optional(z.string().check(z.maxLength(max, `must be at most ${max} characters`), noControlChars(label)));
+
+const contactSchema = z.object({
+  email: z.string().check(
+    z.minLength(1, 'is required'),
+    z.maxLength(254, 'must be at most 254 characters'),
+    noControlChars('email'),
+    z.regex(/^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]{2,}$/, 'must be a valid email address like jane@example.com'),
+  ),
+  firstName: singleLine('firstName', 100),
+  lastName: singleLine('lastName', 100),
+  name: singleLine('name', 200),
+  company: singleLine('company', 200),
+  phone: z.optional(z.string().check(z.maxLength(40, 'must be at most 40 characters'), noControlChars('phone'), z.regex(/^[0-9+()./\s-]*(?:(?:ext|x)\.?\s*\d+)?$/i, 'must contain only digits, spaces and + ( ) . - /'))),
+  jobTitle: singleLine('jobTitle', 150),
+  country: singleLine('country', 60),
+  message: z.optional(z.string().check(z.maxLength(5000, 'must be at most 5000 characters'), z.refine((v: string) => !v.includes('\0'), 'cannot contain NUL characters'))),
+  consent: z.optional(z.boolean()),
+});
+
+export interface SubmissionControls {
+  /** A filled honeypot field: a bot. */
+  honeypotFilled: boolean;
+  /** Milliseconds since the page loaded the form (`_loadedAt`), when the form sent it. */
+  fillMilliseconds?: number;
+  /** `_next` / `retURL`: where the browser wants to go; honoured only on an allowed origin. */
+  requestedRedirect?: string;
+}
+
+export interface RequestContext {
+  formId: string;
+  receivedAt: Date;
+  query: Record<string, string | undefined>;
+  referer?: string;
+  userAgent?: string;
+  viewerCountry?: string;
+}
+
+export type SubmissionResult =
+  | { ok: true; submission: Submission; controls: SubmissionControls }
+  | { ok: false; fields: Record<string, string> };
+
+const normaliseKey = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+const TRUTHY = new Set(['true', 'on', 'yes', '1', 'checked', 'y']);
+
+export function readSubmission(formFields: Array<[string, string]>, request: RequestContext): SubmissionResult {
+  const contact: Record<string, string | boolean> = {};
+  const answers: Record<string, string> = {};
+  const tracking: Tracking = { utm: {} };
+  const controls: SubmissionControls = { honeypotFilled: false };
+  const problems: Record<string, string> = {};
+  let loadedAt: number | undefined;
+
+  const collect = (name: string, rawValue: string) => {
+    if (FORBIDDEN_KEYS.has(name)) return;
+    const value = rawValue.trim();
+    const alias = FIELD_ALIASES[normaliseKey(name)];
+    if (alias === 'ignore') return;
+    if (alias === 'honeypot') {
+      if (value !== '') controls.honeypotFilled = true;
+      return;
+    }
+    if (value === '') return;
+    switch (alias) {
+      case undefined:
+        break;
+      case 'loadedAt':
+        loadedAt = Number(value);
+        return;
+      case 'next':
+        controls.requestedRedirect = value;
+        return;
+      case 'leadSource':
+        tracking.leadSource = value.slice(0, 200);
+        return;
+      case 'pageUrl':
+        tracking.pageUrl = value.slice(0, 2000);
+        return;
+      case 'referrer':
+        tracking.referrer = value.slice(0, 2000);
+        return;
+      case 'consent':
+        contact.consent = TRUTHY.has(value.toLowerCase());
+        return;
+      default:
+        if (alias.startsWith('utm_')) {
+          tracking.utm[alias.slice(4) as keyof Tracking['utm']] = value.slice(0, 200);
+          return;
+        }
+        // The first value wins: a form that repeats a canonical field keeps the others as answers.
+        if (!(alias in contact)) {
+          contact[alias] = value;
+          return;
+        }
+    }
+    if (value.includes('\0')) {
+      problems[name.slice(0, MAX_ANSWER_NAME)] = 'cannot contain NUL characters';
+      return;
+    }
+    const answerName = name.slice(0, MAX_ANSWER_NAME);
+    if (answerName in answers) answers[answerName] = `${answers[answerName]}, ${value}`.slice(0, MAX_ANSWER_VALUE);
+    else if (Object.keys(answers).length < MAX_EXTRA_ANSWERS) answers[answerName] = value.slice(0, MAX_ANSWER_VALUE);
+  };
+
+  for (const [name, value] of formFields) collect(name, value);
+
+  // UTM parameters and the page URL may ride on the action URL's query string instead of the body.
+  for (const key of ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const) {
+    const fromQuery = request.query[key];
+    if (fromQuery && !tracking.utm[key.slice(4) as keyof Tracking['utm']]) tracking.utm[key.slice(4) as keyof Tracking['utm']] = fromQuery.slice(0, 200);
+  }
+  if (tracking.pageUrl) addUtmFromUrl(tracking, tracking.pageUrl);
+  if (!tracking.referrer && request.referer) tracking.referrer = request.referer.slice(0, 2000);
+  if (!tracking.pageUrl && request.referer) tracking.pageUrl = request.referer.slice(0, 2000);
+  if (request.userAgent) tracking.userAgent = request.userAgent.slice(0, 400);
+  if (request.viewerCountry && /^[A-Z]{2}$/.test(request.viewerCountry)) tracking.viewerCountry = request.viewerCountry;
+
+  if (loadedAt !== undefined && Number.isFinite(loadedAt)) controls.fillMilliseconds = request.receivedAt.getTime() - loadedAt;
+
+  const parsed = contactSchema.safeParse(contact);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? 'body');
+      problems[field] ??= issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+    }
+  }
+  if (Object.keys(problems).length > 0 || !parsed.success) return { ok: false, fields: problems };
+
+  const validContact = parsed.data;
+  return {
+    ok: true,
+    controls,
+    submission: {
+      formId: request.formId,
+      receivedAt: request.receivedAt.toISOString(),
+      contact: dropUndefined({ ...validContact, email: validContact.email.toLowerCase(), emailDisplay: validContact.email }),
+      answers,
+      tracking,
+    },
+  };
+}
+
+function addUtmFromUrl(tracking: Tracking, pageUrl: string) {
+  let url: URL;
+  try {
+    url = new URL(pageUrl.startsWith('http') ? pageUrl : `https://${pageUrl}`);
+  } catch {
+    return;
+  }
+  for (const key of ['source', 'medium', 'campaign', 'term', 'content'] as const) {
+    const value = url.searchParams.get(`utm_${key}`);
+    if (value && !tracking.utm[key]) tracking.utm[key] = value.slice(0, 200);
+  }
+}
+
+function dropUndefined<T extends object>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
+}

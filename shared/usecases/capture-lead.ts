@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import type { Config, FormConfig } from '../config/schema.ts';
+import { HttpError, invalidFields } from '../errors.ts';
+import { followUpDeadline } from '../domain/business-hours.ts';
+import type { Lead, Submission } from '../domain/lead.ts';
+import { readSubmission, type RequestContext } from '../domain/submission.ts';
+import { fieldsFromVendorPayload } from '../domain/vendor-payloads.ts';
+import type { LeadStore } from '../adapters/lead-store/store.ts';
+
+export interface CaptureRequest {
+  formId: string;
+  fields: Array<[string, string]>;
+  /** The decoded JSON body, when there was one: vendor webhooks are recognised by their shape. */
+  json?: unknown;
+  sourceIp: string;
+  idempotencyKey?: string;
+  context: Omit<RequestContext, 'formId' | 'receivedAt'>;
+}
+
+export interface CaptureOutcome {
+  leadId: string;
+  outcome: 'created' | 'duplicate' | 'spam';
+  /** Where a browser goes next: `_next`/`retURL` when it is on an allowed origin, else the form's redirect URL. */
+  redirectTo: string;
+}
+
+export interface CaptureDependencies {
+  config: Config;
+  store: Pick<LeadStore, 'putNewLead' | 'hitRateLimit'>;
+  now: () => Date;
+}
+
+export function findForm(config: Config, formId: string): FormConfig {
+  const form = config.forms.find((candidate) => candidate.id === formId);
+  if (!form) throw new HttpError(404, `form "${formId.slice(0, 64)}" does not exist`, { code: 'unknown_form' });
+  return form;
+}
+
+export async function captureLead(request: CaptureRequest, { config, store, now }: CaptureDependencies): Promise<CaptureOutcome> {
+  const form = findForm(config, request.formId);
+  const receivedAt = now();
+  const fields = fieldsFromVendorPayload(request.json) ?? request.fields;
+  const read = readSubmission(fields, { ...request.context, formId: form.id, receivedAt });
+  if (!read.ok) throw invalidFields(read.fields);
+  const { submission, controls } = read;
+
+  await enforceRateLimit(form, request.sourceIp, receivedAt, config, store);
+
+  const spamReason = controls.honeypotFilled
+    ? 'honeypot field was filled'
+    : controls.fillMilliseconds !== undefined && controls.fillMilliseconds >= 0 && controls.fillMilliseconds < config.capture.minFillSeconds * 1000
+      ? `form was filled in ${controls.fillMilliseconds} ms`
+      : undefined;
+
+  const lead: Lead = {
+    ...submission,
+    leadId: leadIdFor(form, submission, request.idempotencyKey, config.capture.dedupeWindowMinutes),
+    formKind: form.kind,
+    status: spamReason ? 'spam' : 'new',
+    followUpDeadline: followUpDeadline(receivedAt, form.firstContactDeadline, config.organisation).toISOString(),
+    ...(spamReason ? { spamReason } : {}),
+  };
+  const expiresAt = spamReason ? new Date(receivedAt.getTime() + config.retention.spamDays * 86_400_000) : undefined;
+  const stored = await store.putNewLead(lead, expiresAt);
+  const redirectTo = allowedRedirect(form, controls.requestedRedirect);
+
+  if (!stored.created) return { leadId: stored.existing.leadId, outcome: 'duplicate', redirectTo };
+  return { leadId: lead.leadId, outcome: spamReason ? 'spam' : 'created', redirectTo };
+}
+
+async function enforceRateLimit(form: FormConfig, sourceIp: string, at: Date, config: Config, store: CaptureDependencies['store']) {
+  const minute = Math.floor(at.getTime() / 60_000);
+  const bucket = `${form.id}#${digest(sourceIp).slice(0, 16)}#${minute}`;
+  const windowEnd = new Date((minute + 1) * 60_000);
+  const allowed = await store.hitRateLimit(bucket, config.capture.rateLimitPerMinute, new Date(windowEnd.getTime() + 60_000));
+  if (!allowed) {
+    const retryAfter = Math.max(1, Math.ceil((windowEnd.getTime() - at.getTime()) / 1000));
+    throw new HttpError(429, `too many submissions to form "${form.id}" from this address; retry in ${retryAfter} s`, {
+      code: 'rate_limited',
+      headers: { 'retry-after': String(retryAfter) },
+    });
+  }
+}
+
+/**
+ * The lead id is derived, not random: an Idempotency-Key names the lead for good, and without one the same
+ * submission within the same dedupe window names the same lead. The conditional write then turns a double
+ * click or a client retry into "already stored" instead of a second lead.
+ */
+function leadIdFor(form: FormConfig, submission: Submission, idempotencyKey: string | undefined, dedupeWindowMinutes: number): string {
+  if (idempotencyKey) return encodeId(digest(`key|${form.id}|${idempotencyKey}`));
+  const window = Math.floor(Date.parse(submission.receivedAt) / (dedupeWindowMinutes * 60_000));
+  const content = JSON.stringify([submission.contact, Object.entries(submission.answers).sort(([a], [b]) => a.localeCompare(b))]);
+  return encodeId(digest(`submission|${form.id}|${window}|${content}`));
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest('hex');
+
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+/** 100 bits of the hash in Crockford base32: short enough to read aloud, long enough never to collide. */
+function encodeId(hex: string): string {
+  let bits = BigInt(`0x${hex.slice(0, 25)}`);
+  let id = '';
+  for (let i = 0; i < 20; i++) {
+    id = CROCKFORD[Number(bits & 31n)] + id;
+    bits >>= 5n;
+  }
+  return `ld_${id}`;
+}
+
+function allowedRedirect(form: FormConfig, requested: string | undefined): string {
+  if (!requested) return form.redirectUrl;
+  try {
+    const url = new URL(requested);
+    if (form.allowedOrigins.includes(url.origin)) return url.toString();
+  } catch {
+    // A relative or malformed _next is ignored rather than guessed at.
+  }
+  return form.redirectUrl;
+}
