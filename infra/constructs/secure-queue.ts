@@ -1,0 +1,24 @@
+import { Duration } from 'aws-cdk-lib';
+import { Queue, QueueEncryption, type DeadLetterQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+
+export interface SecureQueueProps {
+  /** Must be at least the consuming function's timeout, or Lambda refuses the event source mapping. */
+  visibilityTimeout?: Duration;
+  deadLetterQueue?: DeadLetterQueue;
+}
+
+/**
+ * Every Handoff queue is a place where failed work waits for a retry or a human: encrypted at rest with
+ * SQS-managed keys (SNS and Scheduler can deliver to it without a key policy), SSL-only, kept for the maximum 14 days.
+ */
+export class SecureQueue extends Queue {
+  constructor(scope: Construct, id: string, props: SecureQueueProps = {}) {
+    super(scope, id, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      ...props,
+    });
+  }
+}

@@ -1,0 +1,237 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { tableDefinition } from '../shared/adapters/lead-store/table.ts';
+import type { Config } from '../shared/config/schema.ts';
+import { HandoffHttpApi, type HttpRoute } from './constructs/http-api.ts';
+import { Mail } from './constructs/mail.ts';
+import { NightlySchedule } from './constructs/nightly-schedule.ts';
+import { Observability } from './constructs/observability.ts';
+import { SecureQueue } from './constructs/secure-queue.ts';
+import { leadStreamSettings } from './event-sources.ts';
+import { HandoffFunction } from './handoff-function.ts';
+import { lambdaEntries, routes } from './routes.ts';
+
+export type Stage = 'dev' | 'prod';
+
+/** Every function the stack knows how to wire; each is created only once its entry appears in `lambdaEntries`. */
+const FUNCTION_SETTINGS = {
+  capture: { description: 'Captures website and event form submissions', memorySize: 512, timeout: Duration.seconds(10) },
+  health: { description: 'Answers 200 when the table is reachable', memorySize: 256, timeout: Duration.seconds(5) },
+  processLeads: { description: 'Enriches, assigns and alerts each new lead from the table stream', memorySize: 512, timeout: Duration.seconds(60) },
+  leadsDlq: { description: 'Re-reads leads whose stream processing failed and retries them by key', memorySize: 512, timeout: Duration.seconds(60) },
+  leadActions: { description: 'Confirms and records one-click follow-up actions', memorySize: 256, timeout: Duration.seconds(10) },
+  leadActivities: { description: 'Records follow-up activities posted by a CRM', memorySize: 256, timeout: Duration.seconds(10) },
+  nightlyReport: { description: 'Sends the nightly missed-follow-up reports', memorySize: 1024, timeout: Duration.minutes(5) },
+  sesEvents: { description: 'Marks lead and rep addresses that bounced or complained', memorySize: 256, timeout: Duration.seconds(30) },
+} as const;
+
+export type HandoffFunctionName = keyof typeof FUNCTION_SETTINGS;
+
+export interface HandoffStackProps extends StackProps {
+  config: Config;
+  /** The file `config` was loaded from; it is bundled with every function. */
+  configFile: string;
+  stage: Stage;
+  /** Entry files by function name; defaults to `lambdaEntries`. */
+  entries?: Partial<Record<HandoffFunctionName, string>>;
+  /** Defaults to `routes` from infra/routes.ts. */
+  routes?: readonly HttpRoute[];
+  /** Receives every alarm by email when set. */
+  alarmEmail?: string;
+  /** Overdue leads at the nightly count above which the alarm fires. */
+  overdueLeadsAlarmThreshold?: number;
+}
+
+export const DEFAULT_API_THROTTLE = { rateLimit: 50, burstLimit: 100 };
+export const DEFAULT_OVERDUE_LEADS_ALARM_THRESHOLD = 10;
+const LOG_RETENTION = RetentionDays.ONE_MONTH;
+
+export class HandoffStack extends Stack {
+  readonly table: Table;
+  readonly functions = new Map<HandoffFunctionName, HandoffFunction>();
+
+  constructor(scope: Construct, id: string, props: HandoffStackProps) {
+    super(scope, id, props);
+    const { config, stage } = props;
+    const entries: Partial<Record<HandoffFunctionName, string>> = props.entries ?? lambdaEntries;
+    const removalPolicy = stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.table = this.leadTable(stage, removalPolicy);
+    const topicKey = this.notificationKey(removalPolicy);
+    const observability = new Observability(this, 'Observability', {
+      topicKey,
+      overdueLeadsThreshold: props.overdueLeadsAlarmThreshold ?? DEFAULT_OVERDUE_LEADS_ALARM_THRESHOLD,
+      alarmEmail: props.alarmEmail,
+    });
+
+    for (const name of Object.keys(FUNCTION_SETTINGS) as HandoffFunctionName[]) {
+      const entry = entries[name];
+      if (!entry) continue;
+      const fn = new HandoffFunction(this, name, { entry, configFile: props.configFile, removalPolicy, ...FUNCTION_SETTINGS[name] });
+      observability.watchFunction(name, fn);
+      this.functions.set(name, fn);
+    }
+    const { capture, health, processLeads, leadsDlq, leadActions, leadActivities, nightlyReport, sesEvents } = Object.fromEntries(this.functions) as Partial<
+      Record<HandoffFunctionName, HandoffFunction>
+    >;
+
+    capture?.bindTable(this.table, 'readWrite');
+    health?.bindTable(this.table, 'getItem');
+    for (const fn of [processLeads, leadsDlq, leadActions, leadActivities, nightlyReport, sesEvents]) fn?.bindTable(this.table, 'readWrite');
+
+    const http = new HandoffHttpApi(this, 'Http', {
+      routes: props.routes ?? routes,
+      handlers: this.functions,
+      throttle: DEFAULT_API_THROTTLE,
+      logRetention: LOG_RETENTION,
+      removalPolicy,
+    });
+
+    const mailers = [processLeads, leadsDlq, nightlyReport].filter((fn) => fn !== undefined);
+    if (mailers.length > 0) {
+      const mail = new Mail(this, 'Mail', { sender: config.sender, topicKey });
+      for (const fn of mailers) fn.bindMailer(mail.identity, mail.configurationSet, config.sender);
+      if (sesEvents) {
+        const undeliveredFeedback = new SecureQueue(this, 'UndeliveredFeedbackQueue');
+        observability.watchQueue('UndeliveredFeedbackQueue', undeliveredFeedback);
+        mail.feedbackTopic.addSubscription(new LambdaSubscription(sesEvents, { deadLetterQueue: undeliveredFeedback }));
+      }
+    }
+
+    const actionLinkUsers = [processLeads, leadsDlq, leadActions, nightlyReport].filter((fn) => fn !== undefined);
+    if (actionLinkUsers.length > 0) {
+      const actionSecret = new Secret(this, 'ActionLinkSecret', {
+        description: 'HMAC key that signs the one-click action links in owner alerts and reports',
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+        removalPolicy,
+      });
+      for (const fn of actionLinkUsers) fn.bindSecret(actionSecret, 'ACTION_SECRET_ARN');
+    }
+
+    if (leadActivities) {
+      const apiToken = new Secret(this, 'ActivitiesApiToken', {
+        description: 'Bearer token CRM integrations present to POST /leads/{leadId}/activities',
+        generateSecretString: { passwordLength: 48, excludePunctuation: true },
+        removalPolicy,
+      });
+      leadActivities.bindSecret(apiToken, 'API_TOKEN_SECRET_ARN');
+    }
+
+    if (processLeads) {
+      const parkedLeads = new SecureQueue(this, 'ParkedLeadsQueue');
+      observability.watchQueue('ParkedLeadsQueue', parkedLeads);
+      // Lambda's stream on-failure destination: it receives the failed batch's shard and sequence range, not the records.
+      const failedLeads = new SecureQueue(this, 'FailedLeadsQueue', {
+        // Six times the consumer's timeout, as Lambda recommends for SQS sources, so a slow retry is not delivered twice.
+        visibilityTimeout: Duration.seconds(FUNCTION_SETTINGS.leadsDlq.timeout.toSeconds() * 6),
+        deadLetterQueue: { queue: parkedLeads, maxReceiveCount: 5 },
+      });
+      observability.watchQueue('FailedLeadsQueue', failedLeads);
+      processLeads.addEventSource(
+        new DynamoEventSource(this.table, {
+          startingPosition: StartingPosition[leadStreamSettings.startingPosition],
+          batchSize: leadStreamSettings.batchSize,
+          maxBatchingWindow: Duration.seconds(leadStreamSettings.maxBatchingWindowSeconds),
+          bisectBatchOnError: leadStreamSettings.bisectBatchOnError,
+          retryAttempts: leadStreamSettings.retryAttempts,
+          maxRecordAge: Duration.seconds(leadStreamSettings.maxRecordAgeSeconds),
+          reportBatchItemFailures: leadStreamSettings.reportBatchItemFailures,
+          filters: leadStreamSettings.filterPatterns.map((pattern) => FilterCriteria.filter(pattern)),
+          onFailure: new SqsDlq(failedLeads),
+        }),
+      );
+      leadsDlq?.addEventSource(new SqsEventSource(failedLeads, { batchSize: 10, reportBatchItemFailures: true }));
+    }
+
+    if (nightlyReport) {
+      const missedRuns = new SecureQueue(this, 'MissedNightlyRunsQueue');
+      observability.watchQueue('MissedNightlyRunsQueue', missedRuns);
+      new NightlySchedule(this, 'NightlySchedule', {
+        target: nightlyReport,
+        at: config.reports.nightlyAt,
+        timezone: config.organisation.timezone,
+        deadLetterQueue: missedRuns,
+      });
+    }
+
+    observability.renderDashboard();
+    this.outputs(http, config);
+  }
+
+  private leadTable(stage: Stage, removalPolicy: RemovalPolicy): Table {
+    const table = new Table(this, 'Leads', {
+      partitionKey: { name: tableDefinition.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: tableDefinition.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      stream: StreamViewType.NEW_IMAGE,
+      timeToLiveAttribute: tableDefinition.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: stage === 'prod',
+      removalPolicy,
+    });
+    for (const index of tableDefinition.indexes) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+    return table;
+  }
+
+  /** A customer-managed key for the SNS topics: SES and CloudWatch cannot publish to topics under the AWS-managed SNS key. */
+  private notificationKey(removalPolicy: RemovalPolicy): Key {
+    const key = new Key(this, 'NotificationKey', {
+      description: 'Encrypts the Handoff alarm and SES feedback topics',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    for (const service of ['ses.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+      key.addToResourcePolicy(
+        new PolicyStatement({
+          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          principals: [new ServicePrincipal(service)],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        }),
+      );
+    }
+    return key;
+  }
+
+  private outputs(http: HandoffHttpApi, config: Config): void {
+    const apiUrl = http.stage.url;
+    new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the Handoff HTTP API' });
+    const form = config.forms.find((candidate) => candidate.kind === 'website');
+    if (form) {
+      new CfnOutput(this, 'FormSnippet', {
+        description: `Paste into a page on ${form.allowedOrigins.join(' or ')} to post to the "${form.name}" form`,
+        value: formSnippet(`${apiUrl}forms/${form.id}`),
+      });
+    }
+  }
+}
+
+/** A plain HTML form; `_gotcha` is the honeypot capture treats as spam when a bot fills it. */
+function formSnippet(action: string): string {
+  return [
+    `<form action="${action}" method="POST">`,
+    '<input name="firstName" placeholder="First name" required>',
+    '<input name="lastName" placeholder="Last name" required>',
+    '<input type="email" name="email" placeholder="Work email" required>',
+    '<input name="company" placeholder="Company">',
+    '<textarea name="message" placeholder="How can we help?"></textarea>',
+    '<input type="text" name="_gotcha" tabindex="-1" autocomplete="off" style="display:none">',
+    '<button type="submit">Send</button>',
+    '</form>',
+  ].join('');
+}
