@@ -1,0 +1,374 @@
+/**
+ * The figures behind the nightly missed-follow-up reports. Pure: leads, config and the clock in,
+ * plain JSON-ready data out; rendering lives in render/reports.ts.
+ *
+ * Definitions (the README's report section quotes these):
+ * - Real lead: any status but spam and merged. Only real leads are counted anywhere.
+ * - First response: `firstContactAt`, else `qualifiedAt` (qualifying implies a contact).
+ * - Missed: still waiting (new/open), no first response, deadline passed by `now`. Spam, merged and
+ *   disqualified leads are never missed; a lead answered after its deadline is "late", not missed.
+ * - Contacted within SLA: first response at or before `followUpDeadline`. The share is taken over
+ *   leads whose outcome is known (in time + late + missed); leads still inside their SLA wait.
+ * - Time to first contact is elapsed wall-clock time from capture, because that is what the person
+ *   who filled the form experiences. P50/P95 use the nearest-rank method: sort ascending, take the
+ *   value at rank ceil(p/100 × n). Every reported value is a real observation.
+ * - SLA bands by time to first contact: under 5 min, [5, 15) min, [15, 60) min, [1, 24) h, 24 h and
+ *   over; "not yet" holds missed and pending leads. Closed leads with no recorded contact time
+ *   (disqualified without contact) are in no band, so bands add up to captured − untimed.
+ * - Periods are whole org-local calendar days: the last day is the day before the report date, the
+ *   last 7 days end with it. Leads captured on the report date itself count in tomorrow's report.
+ * - Overdue by: elapsed time since the deadline. Escalation compares it with
+ *   `reports.escalateAfterHours` as elapsed hours, like every SLA without the word "business".
+ */
+import type { Config, Salesperson } from '../config/schema.ts';
+import { WAITING_STATUSES, type AlertState, type Lead } from './lead.ts';
+import { addDays, businessHoursBetween, localDate, zonedTimeToUtc } from './business-hours.ts';
+
+export interface NightlyReportInput {
+  /** The org-local date of the run, YYYY-MM-DD. */
+  reportDate: string;
+  now: Date;
+  config: Config;
+  /** Leads still waiting for first contact whose deadline passed (from the deadline index). */
+  overdue: readonly Lead[];
+  /** Every lead captured in `reportWindow(reportDate)`, spam and merged included. */
+  window7d: readonly Lead[];
+}
+
+export interface DateRange {
+  /** First org-local day, inclusive. */
+  from: string;
+  /** Last org-local day, inclusive. */
+  to: string;
+}
+
+export interface ReportRep {
+  id: string;
+  name: string;
+  email: string;
+  team: string;
+  managerEmail: string;
+}
+
+export interface LeadRow {
+  leadId: string;
+  name: string;
+  email: string;
+  company?: string;
+  formId: string;
+  sourceLabel: string;
+  score?: number;
+  ownerId?: string;
+  receivedAt: string;
+  followUpDeadline: string;
+  ageMs: number;
+  /** Elapsed time since the deadline; zero or negative while the lead is still inside its SLA. */
+  overdueMs: number;
+  overdueBusinessHours: number;
+  alertStatus?: AlertState['status'];
+  alertAttempts?: number;
+}
+
+/** One rep's overdue leads, most overdue first. Each group is also that rep's digest. */
+export interface RepGroup {
+  rep: ReportRep;
+  leads: LeadRow[];
+}
+
+export interface SalesReport {
+  overdueCount: number;
+  /** Reps with overdue leads, the rep holding the most overdue lead first. */
+  byRep: RepGroup[];
+  /** Waiting leads with no owner, or an owner no longer in the config; overdue or not. */
+  unassigned: LeadRow[];
+  /** Waiting leads whose owner alert could not be delivered; overdue or not. */
+  alertFailed: LeadRow[];
+}
+
+export const SLA_BANDS = ['under5m', '5to15m', '15to60m', '1to24h', 'over24h', 'notYet'] as const;
+export type SlaBand = (typeof SLA_BANDS)[number];
+
+export interface FunnelFigures {
+  captured: number;
+  contactedInTime: number;
+  contactedLate: number;
+  missed: number;
+  /** Not contacted yet, deadline still ahead. */
+  pending: number;
+  /** Closed without a recorded contact time (disqualified without contact). */
+  untimed: number;
+  /** contactedInTime / (contactedInTime + contactedLate + missed); null when nothing is decided yet. */
+  withinSlaShare: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  bands: Record<SlaBand, number>;
+  deals: number;
+}
+
+export interface FunnelRow {
+  key: string;
+  label: string;
+  lastDay: FunnelFigures;
+  last7Days: FunnelFigures;
+}
+
+export interface MarketingReport {
+  lastDay: DateRange;
+  last7Days: DateRange;
+  total: FunnelRow;
+  bySource: FunnelRow[];
+  byCampaign: FunnelRow[];
+  byEvent: FunnelRow[];
+}
+
+export interface Escalation {
+  managerEmail: string;
+  leadCount: number;
+  byRep: RepGroup[];
+}
+
+export interface NightlyReport {
+  reportDate: string;
+  generatedAt: string;
+  timezone: string;
+  escalateAfterHours: number;
+  /** No overdue leads at all: the reports say so rather than stay silent. */
+  quiet: boolean;
+  sales: SalesReport;
+  marketing: MarketingReport;
+  escalations: Escalation[];
+}
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+/** The last day and the last 7 days before a report date, as org-local calendar days. */
+export function reportPeriods(reportDate: string): { lastDay: DateRange; last7Days: DateRange } {
+  const lastDay = addDays(reportDate, -1);
+  return { lastDay: { from: lastDay, to: lastDay }, last7Days: { from: addDays(reportDate, -7), to: lastDay } };
+}
+
+/** The capture-time window `window7d` must cover: [from, to) in UTC. */
+export function reportWindow(reportDate: string, timezone: string): { from: Date; to: Date } {
+  return { from: zonedTimeToUtc(addDays(reportDate, -7), '00:00', timezone), to: zonedTimeToUtc(reportDate, '00:00', timezone) };
+}
+
+export function buildNightlyReport(input: NightlyReportInput): NightlyReport {
+  const { reportDate, now, config } = input;
+  const candidates = uniqueById([...input.overdue, ...input.window7d]).filter(isReal);
+  const waiting = candidates.filter(isWaiting);
+  const missed = waiting.filter((lead) => isPastDeadline(lead, now));
+  const repsById = new Map(config.salespeople.map((rep) => [rep.id, rep]));
+  const toRow = (lead: Lead) => leadRow(lead, now, config);
+
+  const byRep = groupByRep(missed.filter((lead) => ownerOf(lead, repsById)).map(toRow), repsById);
+  const unassigned = waiting.filter((lead) => !ownerOf(lead, repsById)).map(toRow).sort(mostOverdueFirst);
+  const alertFailed = waiting.filter((lead) => lead.alert?.status === 'failed').map(toRow).sort(mostOverdueFirst);
+
+  const escalationThresholdMs = config.reports.escalateAfterHours * HOUR_MS;
+  const escalatedRows = byRep.flatMap((group) => group.leads.filter((row) => row.overdueMs > escalationThresholdMs));
+
+  return {
+    reportDate,
+    generatedAt: now.toISOString(),
+    timezone: config.organisation.timezone,
+    escalateAfterHours: config.reports.escalateAfterHours,
+    quiet: missed.length === 0,
+    sales: { overdueCount: missed.length, byRep, unassigned, alertFailed },
+    marketing: marketingReport(input),
+    escalations: escalations(escalatedRows, repsById),
+  };
+}
+
+function isReal(lead: Lead): boolean {
+  return lead.status !== 'spam' && lead.status !== 'merged';
+}
+
+function isWaiting(lead: Lead): boolean {
+  return WAITING_STATUSES.has(lead.status) && firstResponseAt(lead) === undefined;
+}
+
+function isPastDeadline(lead: Lead, now: Date): boolean {
+  return Date.parse(lead.followUpDeadline) < now.getTime();
+}
+
+function firstResponseAt(lead: Lead): string | undefined {
+  return lead.firstContactAt ?? lead.qualifiedAt;
+}
+
+function uniqueById(leads: readonly Lead[]): Lead[] {
+  return [...new Map(leads.map((lead) => [lead.leadId, lead])).values()];
+}
+
+function ownerOf(lead: Lead, repsById: ReadonlyMap<string, Salesperson>): Salesperson | undefined {
+  return lead.ownerId === undefined ? undefined : repsById.get(lead.ownerId);
+}
+
+function leadRow(lead: Lead, now: Date, config: Config): LeadRow {
+  const deadline = new Date(lead.followUpDeadline);
+  const contact = lead.contact;
+  const fullName = [contact.firstName, contact.lastName].filter(Boolean).join(' ');
+  const company = lead.enrichment?.companyName ?? contact.company;
+  return {
+    leadId: lead.leadId,
+    name: lead.enrichment?.displayName || contact.name || fullName || contact.emailDisplay,
+    email: contact.emailDisplay,
+    ...(company ? { company } : {}),
+    formId: lead.formId,
+    sourceLabel: lead.enrichment?.source.label ?? formOf(lead, config)?.name ?? lead.formId,
+    ...(lead.score !== undefined ? { score: lead.score } : {}),
+    ...(lead.ownerId !== undefined ? { ownerId: lead.ownerId } : {}),
+    receivedAt: lead.receivedAt,
+    followUpDeadline: lead.followUpDeadline,
+    ageMs: now.getTime() - Date.parse(lead.receivedAt),
+    overdueMs: now.getTime() - deadline.getTime(),
+    overdueBusinessHours: businessHoursBetween(deadline, now, config.organisation),
+    ...(lead.alert ? { alertStatus: lead.alert.status, alertAttempts: lead.alert.attempts } : {}),
+  };
+}
+
+function mostOverdueFirst(a: LeadRow, b: LeadRow): number {
+  return b.overdueMs - a.overdueMs || a.leadId.localeCompare(b.leadId);
+}
+
+function reportRep(rep: Salesperson): ReportRep {
+  return { id: rep.id, name: rep.name, email: rep.email, team: rep.team, managerEmail: rep.managerEmail };
+}
+
+function groupByRep(rows: readonly LeadRow[], repsById: ReadonlyMap<string, Salesperson>): RepGroup[] {
+  const groups = new Map<string, RepGroup>();
+  for (const row of rows) {
+    const rep = repsById.get(row.ownerId ?? '');
+    if (!rep) continue;
+    const group = groups.get(rep.id) ?? { rep: reportRep(rep), leads: [] };
+    group.leads.push(row);
+    groups.set(rep.id, group);
+  }
+  const sorted = [...groups.values()];
+  for (const group of sorted) group.leads.sort(mostOverdueFirst);
+  return sorted.sort((a, b) => mostOverdueFirst(a.leads[0]!, b.leads[0]!) || a.rep.name.localeCompare(b.rep.name));
+}
+
+function escalations(rows: readonly LeadRow[], repsById: ReadonlyMap<string, Salesperson>): Escalation[] {
+  const byManager = new Map<string, LeadRow[]>();
+  for (const row of rows) {
+    const managerEmail = repsById.get(row.ownerId ?? '')?.managerEmail;
+    if (!managerEmail) continue;
+    byManager.set(managerEmail, [...(byManager.get(managerEmail) ?? []), row]);
+  }
+  return [...byManager.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([managerEmail, managerRows]) => ({ managerEmail, leadCount: managerRows.length, byRep: groupByRep(managerRows, repsById) }));
+}
+
+type FormConfig = Config['forms'][number];
+
+function formOf(lead: Lead, config: Config): FormConfig | undefined {
+  return config.forms.find((form) => form.id === lead.formId);
+}
+
+interface Dimension {
+  key: string;
+  label: string;
+}
+
+function marketingReport({ reportDate, now, config, window7d }: NightlyReportInput): MarketingReport {
+  const periods = reportPeriods(reportDate);
+  const timezone = config.organisation.timezone;
+  const dated = uniqueById(window7d)
+    .filter(isReal)
+    .map((lead) => ({ lead, day: localDate(new Date(lead.receivedAt), timezone) }))
+    .filter(({ day }) => day >= periods.last7Days.from && day <= periods.last7Days.to);
+
+  const rowsBy = (dimensionOf: (lead: Lead) => Dimension | undefined): FunnelRow[] => {
+    const groups = new Map<string, { label: string; entries: typeof dated }>();
+    for (const entry of dated) {
+      const dimension = dimensionOf(entry.lead);
+      if (!dimension) continue;
+      const group = groups.get(dimension.key) ?? { label: dimension.label, entries: [] };
+      group.entries.push(entry);
+      groups.set(dimension.key, group);
+    }
+    return [...groups.entries()]
+      .map(([key, { label, entries }]) => funnelRow(key, label, entries))
+      .sort((a, b) => b.last7Days.captured - a.last7Days.captured || a.label.localeCompare(b.label));
+  };
+
+  const funnelRow = (key: string, label: string, entries: typeof dated): FunnelRow => ({
+    key,
+    label,
+    lastDay: funnelFigures(entries.filter(({ day }) => day === periods.lastDay.from).map(({ lead }) => lead), now),
+    last7Days: funnelFigures(entries.map(({ lead }) => lead), now),
+  });
+
+  return {
+    ...periods,
+    total: funnelRow('all', 'All sources', dated),
+    bySource: rowsBy((lead) => ({ key: lead.formId, label: formOf(lead, config)?.name ?? lead.enrichment?.source.formName ?? lead.formId })),
+    byCampaign: rowsBy((lead) => {
+      const campaign = lead.enrichment?.source.campaign ?? formOf(lead, config)?.campaign ?? '(no campaign)';
+      return { key: campaign, label: campaign };
+    }),
+    byEvent: rowsBy((lead) => {
+      const event = lead.enrichment?.source.event ?? formOf(lead, config)?.event?.name;
+      return event === undefined ? undefined : { key: event, label: event };
+    }),
+  };
+}
+
+type Outcome = 'inTime' | 'late' | 'missed' | 'pending' | 'untimed';
+
+function outcomeOf(lead: Lead, now: Date): Outcome {
+  const respondedAt = firstResponseAt(lead);
+  if (respondedAt !== undefined) return Date.parse(respondedAt) <= Date.parse(lead.followUpDeadline) ? 'inTime' : 'late';
+  if (!WAITING_STATUSES.has(lead.status)) return 'untimed';
+  return isPastDeadline(lead, now) ? 'missed' : 'pending';
+}
+
+function funnelFigures(leads: readonly Lead[], now: Date): FunnelFigures {
+  const counts: Record<Outcome, number> = { inTime: 0, late: 0, missed: 0, pending: 0, untimed: 0 };
+  const bands: Record<SlaBand, number> = { under5m: 0, '5to15m': 0, '15to60m': 0, '1to24h': 0, over24h: 0, notYet: 0 };
+  const responseTimes: number[] = [];
+  for (const lead of leads) {
+    const outcome = outcomeOf(lead, now);
+    counts[outcome] += 1;
+    const respondedAt = firstResponseAt(lead);
+    if (respondedAt !== undefined) {
+      const elapsed = Date.parse(respondedAt) - Date.parse(lead.receivedAt);
+      responseTimes.push(elapsed);
+      bands[bandOf(elapsed)] += 1;
+    } else if (outcome === 'missed' || outcome === 'pending') {
+      bands.notYet += 1;
+    }
+  }
+  responseTimes.sort((a, b) => a - b);
+  const decided = counts.inTime + counts.late + counts.missed;
+  return {
+    captured: leads.length,
+    contactedInTime: counts.inTime,
+    contactedLate: counts.late,
+    missed: counts.missed,
+    pending: counts.pending,
+    untimed: counts.untimed,
+    withinSlaShare: decided === 0 ? null : counts.inTime / decided,
+    p50Ms: nearestRank(responseTimes, 50),
+    p95Ms: nearestRank(responseTimes, 95),
+    bands,
+    deals: leads.filter((lead) => lead.status === 'qualified').length,
+  };
+}
+
+function bandOf(elapsedMs: number): Exclude<SlaBand, 'notYet'> {
+  if (elapsedMs < 5 * MINUTE_MS) return 'under5m';
+  if (elapsedMs < 15 * MINUTE_MS) return '5to15m';
+  if (elapsedMs < HOUR_MS) return '15to60m';
+  if (elapsedMs < 24 * HOUR_MS) return '1to24h';
+  return 'over24h';
+}
+
+/** Nearest-rank percentile of an ascending list: the value at rank ceil(p/100 × n). */
+export function nearestRank(sortedAscending: readonly number[], percentile: number): number | null {
+  if (sortedAscending.length === 0) return null;
+  const rank = Math.max(1, Math.ceil((percentile / 100) * sortedAscending.length));
+  return sortedAscending[rank - 1] ?? null;
+}

@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest';
+import { buildNightlyReport, nearestRank, reportPeriods, reportWindow, type FunnelFigures, type NightlyReport } from '../../shared/domain/report.ts';
+import { NOW, REPORT_DATE, overdue, scenarioConfig, seedLead, window7d } from '../fixtures/nightly-scenario.ts';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+const report: NightlyReport = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config: scenarioConfig, overdue, window7d });
+
+const ids = (rows: ReadonlyArray<{ leadId: string }>) => rows.map((row) => row.leadId);
+
+describe('the sales side of the seeded scenario', () => {
+  it('lists exactly the missed leads, grouped by rep, the rep with the most overdue lead first', () => {
+    // Missed = waiting, uncontacted, deadline before Thu 26 Nov 06:00Z: L03, L09, L10, L13 and L16 (from the index only).
+    // Not missed: L05/L08 (deadline still ahead), L18 (disqualified, stale in the index), L17 (today), spam/merged.
+    expect(report.quiet).toBe(false);
+    expect(report.sales.overdueCount).toBe(5);
+    expect(report.sales.byRep.map((group) => [group.rep.id, ids(group.leads)])).toEqual([
+      ['diego', ['L16']], // due Wed 18 Nov 13:00Z: 185 h overdue
+      ['ana', ['L13', 'L03']], // 162 h, then 16 h
+      ['maya', ['L09']], // 65 h
+      ['jonas', ['L10']], // 20 h
+    ]);
+  });
+
+  it('gives each row its deadline, age and overdue time', () => {
+    const ana = report.sales.byRep.find((group) => group.rep.id === 'ana');
+    const l03 = ana?.leads.find((row) => row.leadId === 'L03');
+    expect(l03).toEqual({
+      leadId: 'L03',
+      name: 'Sofia Marino',
+      email: 'sofia.marino@lattice.example',
+      company: 'Lattice Foods',
+      formId: 'demo-request',
+      sourceLabel: 'Website demo request · Always-on demo request',
+      score: 65,
+      ownerId: 'ana',
+      receivedAt: '2026-11-25T10:00:00Z',
+      followUpDeadline: '2026-11-25T14:00:00.000Z', // Wed 11:00 CET + 4 business hours = 15:00 CET
+      ageMs: 20 * HOUR,
+      overdueMs: 16 * HOUR,
+      overdueBusinessHours: 2, // Wed 15:00–17:00; the night does not count
+      alertStatus: 'sent',
+      alertAttempts: 1,
+    });
+  });
+
+  it.each([
+    ['L03', 2], // Wed 15:00 → 17:00
+    ['L10', 6], // Wed 11:00 → 17:00
+    ['L09', 19], // Mon 14:00 → 17:00 (3) + Tue 8 + Wed 8
+    ['L13', 36], // Thu 19 13:00 → 17:00 (4) + Fri, Mon, Tue, Wed (4 × 8)
+    ['L16', 43], // Wed 18 14:00 → 17:00 (3) + Thu, Fri, Mon, Tue, Wed (5 × 8)
+  ])('%s is overdue by %d business hours', (leadId, hours) => {
+    const row = report.sales.byRep.flatMap((group) => group.leads).find((r) => r.leadId === leadId);
+    expect(row?.overdueBusinessHours).toBe(hours);
+  });
+
+  it('lists waiting leads with no owner, overdue or not', () => {
+    expect(ids(report.sales.unassigned)).toEqual(['L08']);
+    expect(report.sales.unassigned[0]?.overdueMs).toBe(-6 * HOUR); // due Thu 13:00 CET, 6 hours from now
+  });
+
+  it('lists waiting leads whose alert failed', () => {
+    expect(ids(report.sales.alertFailed)).toEqual(['L09']);
+    expect(report.sales.alertFailed[0]).toMatchObject({ alertStatus: 'failed', alertAttempts: 3 });
+  });
+
+  it('escalates leads overdue by more than 24 elapsed hours to the rep’s manager', () => {
+    expect(report.escalations.map((e) => [e.managerEmail, e.leadCount, e.byRep.map((g) => [g.rep.id, ids(g.leads)])])).toEqual([
+      ['eva.klein@northwind.example', 1, [['ana', ['L13']]]], // L03 is only 16 h overdue
+      ['luis.ortega@northwind.example', 2, [['diego', ['L16']], ['maya', ['L09']]]], // L10 (jonas, 20 h) stays
+    ]);
+  });
+});
+
+describe('the marketing side of the seeded scenario', () => {
+  const empty: FunnelFigures['bands'] = { under5m: 0, '5to15m': 0, '15to60m': 0, '1to24h': 0, over24h: 0, notYet: 0 };
+
+  it('covers whole local days before the report date', () => {
+    expect(report.marketing.lastDay).toEqual({ from: '2026-11-25', to: '2026-11-25' });
+    expect(report.marketing.last7Days).toEqual({ from: '2026-11-19', to: '2026-11-25' });
+  });
+
+  it('computes the last day by hand', () => {
+    // Real leads on Wed 25 Nov: L01 L02 L03 L04 L05 L07 L08 (L06 is spam).
+    // In time: L01 (3 min), L02 (10 min). Late: L04 (270 min). Missed: L03. Pending: L05, L08. Untimed: L07.
+    // Share: 2 / (2 + 1 + 1). Times sorted: 3, 10, 270 min; n = 3.
+    // P50: rank ceil(0.50 × 3) = 2 → 10 min. P95: rank ceil(0.95 × 3) = 3 → 270 min.
+    expect(report.marketing.total.lastDay).toEqual({
+      captured: 7,
+      contactedInTime: 2,
+      contactedLate: 1,
+      missed: 1,
+      pending: 2,
+      untimed: 1,
+      withinSlaShare: 0.5,
+      p50Ms: 10 * MIN,
+      p95Ms: 270 * MIN,
+      bands: { ...empty, under5m: 1, '5to15m': 1, '1to24h': 1, notYet: 3 },
+      deals: 1,
+    });
+  });
+
+  it('computes the last 7 days by hand', () => {
+    // Real leads Thu 19 – Wed 25: the 7 above + L09 L10 L11 L12 L13 L15 L18 L19 = 15 (L14 merged, L16 older, L17 today).
+    // In time: L01 L02 L11 L12 L15 L19 = 6. Late: L04. Missed: L03 L09 L10 L13. Pending: L05 L08. Untimed: L07 L18.
+    // Share: 6 / (6 + 1 + 4) = 6/11. Times sorted (min): 1, 3, 10, 20, 40, 270, 3810; n = 7.
+    // P50: rank ceil(3.5) = 4 → 20 min. P95: rank ceil(6.65) = 7 → 3810 min (L12: Fri 18:00 → Mon 09:30, in time).
+    expect(report.marketing.total.last7Days).toEqual({
+      captured: 15,
+      contactedInTime: 6,
+      contactedLate: 1,
+      missed: 4,
+      pending: 2,
+      untimed: 2,
+      withinSlaShare: 6 / 11,
+      p50Ms: 20 * MIN,
+      p95Ms: 3810 * MIN,
+      bands: { under5m: 2, '5to15m': 1, '15to60m': 2, '1to24h': 1, over24h: 1, notYet: 6 },
+      deals: 2,
+    });
+  });
+
+  it('splits by source, largest first', () => {
+    expect(report.marketing.bySource.map((row) => [row.key, row.label, row.lastDay.captured, row.last7Days.captured])).toEqual([
+      ['demo-request', 'Website demo request', 5, 9],
+      ['data-summit-booth', 'Data Summit 2026 booth tablet', 2, 6],
+    ]);
+    // Booth, 7 days: in time L11 (40 min), L19 (20 min); missed L10; pending L05; untimed L07, L18.
+    // P50: rank ceil(1) = 1 → 20 min; P95: rank ceil(1.9) = 2 → 40 min.
+    const booth = report.marketing.bySource[1]?.last7Days;
+    expect(booth).toMatchObject({ contactedInTime: 2, missed: 1, pending: 1, untimed: 2, withinSlaShare: 2 / 3, p50Ms: 20 * MIN, p95Ms: 40 * MIN, deals: 1 });
+  });
+
+  it('splits by campaign and by event', () => {
+    expect(report.marketing.byCampaign.map((row) => [row.key, row.last7Days.captured, row.last7Days.missed])).toEqual([
+      ['Always-on demo request', 8, 3],
+      ['Data Summit 2026', 6, 1],
+      ['Black Friday LinkedIn', 1, 0],
+    ]);
+    expect(report.marketing.byEvent.map((row) => [row.key, row.lastDay.captured, row.last7Days.captured])).toEqual([['Data Summit 2026', 2, 6]]);
+  });
+});
+
+describe('a quiet day', () => {
+  it('is still a report, with nothing overdue and the figures intact', () => {
+    const contactedOnly = window7d.filter((lead) => lead.firstContactAt !== undefined);
+    const quiet = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config: scenarioConfig, overdue: [], window7d: contactedOnly });
+    expect(quiet.quiet).toBe(true);
+    expect(quiet.sales).toEqual({ overdueCount: 0, byRep: [], unassigned: [], alertFailed: [] });
+    expect(quiet.escalations).toEqual([]);
+    // The contacted leads L01 L02 L04 L11 L12 L15 L19; only L04 was late.
+    expect(quiet.marketing.total.last7Days.captured).toBe(7);
+    expect(quiet.marketing.total.last7Days.withinSlaShare).toBe(6 / 7);
+  });
+
+  it('leaves the share and percentiles empty when nothing came in', () => {
+    const empty = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config: scenarioConfig, overdue: [], window7d: [] });
+    expect(empty.marketing.total.last7Days).toMatchObject({ captured: 0, withinSlaShare: null, p50Ms: null, p95Ms: null });
+    expect(empty.marketing.bySource).toEqual([]);
+  });
+});
+
+describe('never missed', () => {
+  it.each(['spam', 'merged', 'disqualified', 'contacted', 'qualified'] as const)('a %s lead past its deadline', (status) => {
+    const lead = seedLead({ leadId: 'X1', formId: 'demo-request', receivedAt: '2026-11-23T09:00:00Z', status, name: 'Zoe Park', email: 'zoe@park.example', ownerId: 'ana' });
+    const result = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config: scenarioConfig, overdue: [lead], window7d: [lead] });
+    expect(result.sales.overdueCount).toBe(0);
+    expect(result.marketing.total.last7Days.missed).toBe(0);
+  });
+
+  it('an unknown owner makes an overdue lead unassigned, not dropped', () => {
+    const lead = seedLead({ leadId: 'X2', formId: 'demo-request', receivedAt: '2026-11-23T09:00:00Z', status: 'open', name: 'Zoe Park', email: 'zoe@park.example', ownerId: 'left-the-company' });
+    const result = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config: scenarioConfig, overdue: [lead], window7d: [] });
+    expect(result.sales.overdueCount).toBe(1);
+    expect(result.sales.byRep).toEqual([]);
+    expect(ids(result.sales.unassigned)).toEqual(['X2']);
+  });
+});
+
+describe('nearestRank', () => {
+  it.each([
+    [[5], 50, 5],
+    [[5], 95, 5],
+    [[1, 2], 50, 1], // ceil(1) = 1
+    [[1, 2, 3, 4], 50, 2], // ceil(2) = 2
+    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], 95, 19], // ceil(19) = 19
+    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21], 95, 20], // ceil(19.95) = 20
+    [[], 50, null],
+  ])('of %j at P%d is %j', (values, percentile, expected) => {
+    expect(nearestRank(values, percentile)).toBe(expected);
+  });
+});
+
+describe('report periods and the window the use case queries', () => {
+  it('ends the day before the report date', () => {
+    expect(reportPeriods('2027-01-01')).toEqual({ lastDay: { from: '2026-12-31', to: '2026-12-31' }, last7Days: { from: '2026-12-25', to: '2026-12-31' } });
+  });
+
+  it('gives UTC bounds that follow a DST switch inside the window', () => {
+    // Berlin falls back on Sun 25 Oct 2026: the window opens at CEST midnight and closes at CET midnight.
+    const window = reportWindow('2026-10-27', 'Europe/Berlin');
+    expect(window.from.toISOString()).toBe('2026-10-19T22:00:00.000Z');
+    expect(window.to.toISOString()).toBe('2026-10-26T23:00:00.000Z');
+    const ny = reportWindow('2026-11-26', 'America/New_York');
+    expect(ny.from.toISOString()).toBe('2026-11-19T05:00:00.000Z');
+    expect(ny.to.toISOString()).toBe('2026-11-26T05:00:00.000Z');
+  });
+});
