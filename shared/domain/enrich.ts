@@ -1,0 +1,253 @@
+/**
+ * Enrichment without network calls: names, email domain class, company, phone, country and
+ * source attribution, all derived from the submission, the form config and two maintained lists.
+ */
+import { domainToUnicode } from 'node:url';
+import { parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from 'libphonenumber-js/min';
+import freeMailList from 'email-providers/all.json' with { type: 'json' };
+import disposableList from 'disposable-email-domains/index.json' with { type: 'json' };
+import type { FormConfig } from '../config/schema.ts';
+import type { Enrichment, SourceAttribution, Submission } from './lead.ts';
+
+// Loaded once per cold start: ~8.8k free-mail and ~122k disposable domains (~2.6 MB of JSON).
+const FREE_MAIL_DOMAINS: ReadonlySet<string> = new Set(freeMailList);
+const DISPOSABLE_DOMAINS: ReadonlySet<string> = new Set(disposableList);
+
+export function enrichSubmission(submission: Submission, form: FormConfig, options: { viewerCountry?: string } = {}): Enrichment {
+  const { contact, tracking } = submission;
+  const emailDomain = emailDomainOf(contact.email);
+  const isDisposable = matchesDomainList(emailDomain, DISPOSABLE_DOMAINS);
+  const isFreeMail = !isDisposable && matchesDomainList(emailDomain, FREE_MAIL_DOMAINS);
+
+  const formCountry = contact.country ? countryCodeFrom(contact.country) : undefined;
+  const viewerCountry = countryCodeFrom(options.viewerCountry ?? tracking.viewerCountry ?? '');
+  const phone = contact.phone ? parsePhone(contact.phone, [formCountry, viewerCountry]) : undefined;
+  const phoneCountry = phone?.country;
+
+  const company = cleanSpaces(contact.company ?? '');
+  const guessedCompany = isFreeMail || isDisposable ? undefined : companyNameFromDomain(emailDomain);
+
+  const enrichment: Enrichment = {
+    displayName: displayNameOf(contact),
+    emailDomain,
+    isFreeMail,
+    isDisposable,
+    source: attributeSource(submission, form),
+  };
+  if (company) {
+    enrichment.companyName = company;
+    enrichment.companySource = 'form';
+  } else if (guessedCompany) {
+    enrichment.companyName = guessedCompany;
+    enrichment.companySource = 'domain';
+  }
+  if (phone) enrichment.phoneE164 = phone.number;
+  if (formCountry) {
+    enrichment.country = formCountry;
+    enrichment.countrySource = 'form';
+  } else if (phoneCountry) {
+    enrichment.country = phoneCountry;
+    enrichment.countrySource = 'phone';
+  } else if (viewerCountry) {
+    enrichment.country = viewerCountry;
+    enrichment.countrySource = 'viewer';
+  }
+  return enrichment;
+}
+
+function cleanSpaces(value: string): string {
+  return value.replace(/\s+/g, ' ').trim();
+}
+
+// ---------------------------------------------------------------- names
+
+const NAME_PARTICLES = new Set([
+  'van', 'von', 'der', 'den', 'de', 'del', 'della', 'di', 'da', 'das', 'dos', 'do', 'du', 'la', 'le', 'ten', 'ter', 'zu', 'y', 'e', 'bin', 'al',
+]);
+
+function displayNameOf(contact: Submission['contact']): string {
+  const typed = cleanSpaces([contact.firstName, contact.lastName].filter(Boolean).join(' ')) || cleanSpaces(contact.name ?? '');
+  if (typed) return caseName(typed);
+  return nameFromEmail(contact.emailDisplay || contact.email);
+}
+
+/**
+ * Recase only names typed all upper or all lower case: a mixed-case name ("McDonald",
+ * "van der Berg", "DeShawn") is how the person writes it. Scripts without case (CJK, Arabic)
+ * have no cased letters and pass through untouched.
+ */
+export function caseName(name: string): string {
+  const cleaned = cleanSpaces(name);
+  const hasUpper = /\p{Lu}/u.test(cleaned);
+  const hasLower = /\p{Ll}/u.test(cleaned);
+  if (hasUpper && hasLower) return cleaned;
+  if (!hasUpper && !hasLower) return cleaned;
+  return cleaned
+    .split(' ')
+    .map((word, index) => {
+      const lower = word.toLocaleLowerCase();
+      if (index > 0 && NAME_PARTICLES.has(lower)) return lower;
+      return lower.replace(/(^|[-'’])(\p{Ll})/gu, (_, separator: string, letter: string) => separator + letter.toLocaleUpperCase()).replace(/^Mc(\p{Ll})/u, (_, letter: string) => 'Mc' + letter.toLocaleUpperCase());
+    })
+    .join(' ');
+}
+
+function nameFromEmail(email: string): string {
+  const localPart = (email.split('@')[0] ?? '').split('+')[0] ?? '';
+  const words = localPart.split(/[._-]+/).map((word) => word.replace(/\d+/g, '')).filter(Boolean);
+  return words.length ? caseName(words.join(' ').toLowerCase()) : email;
+}
+
+// ---------------------------------------------------------------- email and company
+
+function emailDomainOf(email: string): string {
+  const at = email.lastIndexOf('@');
+  return email.slice(at + 1).trim().toLowerCase().replace(/\.$/, '');
+}
+
+/** True when the domain or any parent domain (mail.mailinator.com → mailinator.com) is listed. */
+function matchesDomainList(domain: string, list: ReadonlySet<string>): boolean {
+  const labels = domain.split('.');
+  for (let start = 0; start < labels.length - 1; start++) {
+    if (list.has(labels.slice(start).join('.'))) return true;
+  }
+  return false;
+}
+
+// Second-level labels under which ccTLDs register names: acme.co.uk, acme.com.br, acme.com.au, acme.co.jp.
+const SECOND_LEVEL_LABELS = new Set(['co', 'com', 'net', 'org', 'gov', 'edu', 'ac', 'ltd', 'plc', 'me', 'or', 'ne', 'go', 'gen', 'firm', 'biz', 'info']);
+
+/** The registrable part of a domain: sales.acme.co.uk → acme.co.uk. */
+function registrableDomain(domain: string): string {
+  const labels = domain.split('.');
+  const tld = labels.at(-1) ?? '';
+  const secondLevel = labels.at(-2) ?? '';
+  const takes = tld.length === 2 && SECOND_LEVEL_LABELS.has(secondLevel) && labels.length >= 3 ? 3 : 2;
+  return labels.slice(-takes).join('.');
+}
+
+/** "acme-corp.co.uk" → "Acme Corp"; "ibm.com" → "IBM"; "xn--mller-kva.de" → "Müller". */
+export function companyNameFromDomain(domain: string): string | undefined {
+  if (!domain.includes('.')) return undefined;
+  const name = domainToUnicode(registrableDomain(domain)).split('.')[0] ?? '';
+  const words = name.split(/[-_]+/).filter(Boolean);
+  if (!words.length) return undefined;
+  if (words.length === 1 && /^\p{L}{2,3}$/u.test(name)) return name.toLocaleUpperCase();
+  return words.map((word) => word.charAt(0).toLocaleUpperCase() + word.slice(1)).join(' ');
+}
+
+// ---------------------------------------------------------------- phone
+
+/**
+ * Tries each inferred country in order and prefers a valid number over a merely possible one;
+ * a bare digit string that fits no country is tried as international ("15550000000" → +1…).
+ */
+function parsePhone(raw: string, countries: Array<string | undefined>): PhoneNumber | undefined {
+  const typed = cleanSpaces(raw).replace(/^00\s*/, '+');
+  const attempts: PhoneNumber[] = [];
+  const tryParse = (text: string, defaultCountry?: string) => {
+    const parsed = parsePhoneNumberFromString(text, defaultCountry ? { defaultCountry: defaultCountry as CountryCode } : {});
+    if (parsed?.isPossible()) attempts.push(parsed);
+  };
+  if (typed.startsWith('+')) tryParse(typed);
+  else {
+    for (const country of new Set(countries)) if (country) tryParse(typed, country);
+    if (/^\d{8,15}$/.test(typed.replace(/[\s().-]/g, ''))) tryParse('+' + typed.replace(/[\s().-]/g, ''));
+  }
+  return attempts.find((number) => number.isValid()) ?? attempts[0];
+}
+
+// ---------------------------------------------------------------- country
+
+// ICU also names groupings, reserved codes and retired codes (DD → "Germany", SU → "Russia");
+// none of them is a current ISO 3166 country.
+const NOT_COUNTRIES = new Set([
+  'EU', 'EZ', 'UN', 'QO', 'ZZ', 'AC', 'CP', 'CQ', 'DG', 'EA', 'IC', 'TA',
+  'AN', 'BU', 'CS', 'DD', 'DY', 'FX', 'HV', 'NH', 'RH', 'SU', 'TP', 'UK', 'VD', 'YD', 'YU', 'ZR',
+]);
+const COUNTRY_ALIASES: Record<string, string> = {
+  uk: 'GB', usa: 'US', us: 'US', america: 'US', 'united states of america': 'US', england: 'GB', scotland: 'GB', wales: 'GB',
+  'great britain': 'GB', britain: 'GB', holland: 'NL', 'the netherlands': 'NL', 'south korea': 'KR', korea: 'KR', russia: 'RU', uae: 'AE',
+};
+const NAME_LOCALES = ['en', 'de', 'fr', 'es', 'pt', 'it', 'nl'];
+
+const regionNames = new Intl.DisplayNames('en', { type: 'region', fallback: 'none' });
+let countryByName: Map<string, string> | undefined;
+
+function normaliseCountryName(name: string): string {
+  return name.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\s]/gu, ' ').replace(/\s+/g, ' ').trim();
+}
+
+function isCountryCode(code: string): boolean {
+  return /^[A-Z]{2}$/.test(code) && !NOT_COUNTRIES.has(code) && !(code.startsWith('X') && code !== 'XK') && regionNames.of(code) !== undefined;
+}
+
+/** Built on first use: every ISO-2 code's name in a few European languages, reversed. */
+function countryNameIndex(): Map<string, string> {
+  if (countryByName) return countryByName;
+  const index = new Map<string, string>(Object.entries(COUNTRY_ALIASES));
+  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  for (const first of letters) {
+    for (const second of letters) {
+      const code = first + second;
+      if (!isCountryCode(code)) continue;
+      for (const locale of NAME_LOCALES) {
+        const name = new Intl.DisplayNames(locale, { type: 'region', fallback: 'none' }).of(code);
+        if (name && !index.has(normaliseCountryName(name))) index.set(normaliseCountryName(name), code);
+      }
+    }
+  }
+  countryByName = index;
+  return index;
+}
+
+/** "de", "DE", "Germany", "Deutschland", "UK" → ISO 3166 alpha-2; anything else → undefined. */
+export function countryCodeFrom(value: string): string | undefined {
+  const cleaned = cleanSpaces(value);
+  if (!cleaned) return undefined;
+  const upper = cleaned.toUpperCase();
+  if (upper === 'UK') return 'GB';
+  if (isCountryCode(upper)) return upper;
+  return countryNameIndex().get(normaliseCountryName(cleaned));
+}
+
+// ---------------------------------------------------------------- source
+
+function referrerHostOf(referrer: string | undefined): string | undefined {
+  if (!referrer) return undefined;
+  try {
+    return new URL(referrer).hostname.replace(/^www\./, '') || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A referrer on the form's own site says nothing about where the visitor came from. */
+function isOwnSite(host: string, form: FormConfig): boolean {
+  return form.allowedOrigins.some((origin) => referrerHostOf(origin) === host);
+}
+
+function attributeSource(submission: Submission, form: FormConfig): SourceAttribution {
+  const { utm, referrer, leadSource } = submission.tracking;
+  const source: SourceAttribution = { formId: form.id, formName: form.name, formKind: form.kind, campaign: form.campaign, label: '' };
+  if (form.event) source.event = form.event.name;
+  const utmSource = cleanSpaces(utm.source ?? '') || undefined;
+  const utmMedium = cleanSpaces(utm.medium ?? '') || undefined;
+  const utmCampaign = cleanSpaces(utm.campaign ?? '') || undefined;
+  if (utmSource) source.utmSource = utmSource;
+  if (utmMedium) source.utmMedium = utmMedium;
+  if (utmCampaign) source.utmCampaign = utmCampaign;
+  const referrerHost = referrerHostOf(referrer);
+  if (referrerHost) source.referrerHost = referrerHost;
+
+  const channel = utmSource
+    ? [utmSource, utmMedium].filter(Boolean).join(' / ')
+    : leadSource
+      ? cleanSpaces(leadSource)
+      : referrerHost && !isOwnSite(referrerHost, form)
+        ? `via ${referrerHost}`
+        : undefined;
+  const parts = [form.name, channel, utmCampaign ?? form.campaign, source.event].filter((part): part is string => Boolean(part));
+  source.label = [...new Set(parts)].join(' · ');
+  return source;
+}

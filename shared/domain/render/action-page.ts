@@ -1,0 +1,164 @@
+/**
+ * The pages behind an alert's one-click links. Mail scanners and link previews prefetch GET
+ * links, so GET only renders a confirmation with a POST button; the POST's outcome is a result
+ * page. Self-contained (inline CSS, no scripts, no external assets) and mobile-first.
+ */
+import type { FollowUpAction } from '../lead.ts';
+import { emailColours, html, type SafeHtml } from './html.ts';
+import { followUpActionLabels } from './owner-alert.ts';
+
+export interface ActionLeadSummary {
+  displayName: string;
+  companyName?: string;
+}
+
+export interface ActionConfirmPageInput {
+  action: FollowUpAction;
+  lead: ActionLeadSummary;
+  organisation: string;
+}
+
+export type ActionOutcome =
+  | { kind: 'done'; action: FollowUpAction; lead: ActionLeadSummary }
+  /** `usedAt` is already formatted for the reader, e.g. "Mon 30 Nov, 13:00 CET". */
+  | { kind: 'already-used'; action: FollowUpAction; lead: ActionLeadSummary; usedAt?: string }
+  | { kind: 'expired' }
+  | { kind: 'invalid' };
+
+const CONFIRM_COPY: Record<FollowUpAction, { question: string; effect: string; notePrompt: string }> = {
+  contacted: {
+    question: 'Mark as contacted?',
+    effect: 'Records that you reached them and stops the follow-up clock.',
+    notePrompt: 'How did you reach them? (optional)',
+  },
+  qualified: {
+    question: 'Qualified — make it a deal?',
+    effect: 'Records this lead as qualified and ready to become a deal.',
+    notePrompt: 'What makes it a deal? (optional)',
+  },
+  disqualified: {
+    question: 'Close as not a fit?',
+    effect: 'Closes this lead. A reason helps marketing spend where leads fit.',
+    notePrompt: 'Why is it not a fit? (optional)',
+  },
+  reassign: {
+    question: 'Not yours — reassign?',
+    effect: 'Hands this lead back so Handoff assigns it to someone else.',
+    notePrompt: 'Who should take it, or why not you? (optional)',
+  },
+};
+
+const DONE_COPY: Record<FollowUpAction, string> = {
+  contacted: 'is marked as contacted',
+  qualified: 'is marked as qualified',
+  disqualified: 'is closed as not a fit',
+  reassign: 'is handed back for reassignment',
+};
+
+const NOTE_MAX_LENGTH = 2000;
+
+export function renderActionConfirmPage({ action, lead, organisation }: ActionConfirmPageInput): string {
+  const copy = CONFIRM_COPY[action];
+  // No form action: the POST goes to the very URL that rendered the page, token included,
+  // whatever stage or path prefix the API sits behind.
+  return renderPage(
+    copy.question,
+    organisation,
+    html`<p class="eyebrow">${followUpActionLabels[action]}</p>
+<h1>${copy.question}</h1>
+${leadLine(lead)}
+<p class="muted">${copy.effect}</p>
+<form method="post">
+<label for="note">${copy.notePrompt}</label>
+<textarea id="note" name="note" rows="4" maxlength="${NOTE_MAX_LENGTH}"></textarea>
+<button type="submit">Confirm: ${followUpActionLabels[action]}</button>
+</form>
+<p class="small">Nothing changes until you press the button.</p>`,
+  );
+}
+
+export function renderActionResultPage(outcome: ActionOutcome, organisation: string): string {
+  switch (outcome.kind) {
+    case 'done':
+      return renderPage(
+        'Done',
+        organisation,
+        html`<p class="eyebrow ok">Done</p>
+<h1>${outcome.lead.displayName} ${DONE_COPY[outcome.action]}.</h1>
+${leadLine(outcome.lead)}
+<p class="muted">Thank you. You can close this page.</p>`,
+      );
+    case 'already-used':
+      return renderPage(
+        'Link already used',
+        organisation,
+        html`<p class="eyebrow warn">Already used</p>
+<h1>This link was already used.</h1>
+${leadLine(outcome.lead)}
+<p class="muted">${followUpActionLabels[outcome.action]} was recorded${outcome.usedAt ? ` on ${outcome.usedAt}` : ''}. Each link works once, so nothing changed now.</p>`,
+      );
+    case 'expired':
+      return renderPage(
+        'Link expired',
+        organisation,
+        html`<p class="eyebrow warn">Expired</p>
+<h1>This link has expired.</h1>
+<p class="muted">Follow-up links stop working after a while so old emails cannot change a lead. Record the follow-up with the Handoff CLI, or ask your sales manager.</p>`,
+      );
+    case 'invalid':
+      return renderPage(
+        'Link not valid',
+        organisation,
+        html`<p class="eyebrow warn">Not valid</p>
+<h1>This link is not valid.</h1>
+<p class="muted">It may have been cut off when it was copied. Open it again from the email.</p>`,
+      );
+  }
+}
+
+function leadLine(lead: ActionLeadSummary): SafeHtml {
+  return html`<p class="lead">${lead.displayName}${lead.companyName ? html` <span class="muted">· ${lead.companyName}</span>` : ''}</p>`;
+}
+
+function renderPage(title: string, organisation: string, content: SafeHtml): string {
+  const c = emailColours;
+  // The URL carries the signed token, so no Referer may leak it and no crawler may index it.
+  return html`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex, nofollow">
+<title>${title} · ${organisation}</title>
+<style>
+*{box-sizing:border-box}
+body{margin:0;background:${c.page};color:${c.text};font:16px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}
+main{max-width:480px;margin:0 auto;padding:24px 16px}
+.brand{font-size:13px;font-weight:600;letter-spacing:.04em;text-transform:uppercase;color:${c.muted};margin:0 4px 12px}
+.card{background:${c.card};border:1px solid ${c.border};border-radius:10px;padding:24px}
+h1{font-size:22px;line-height:1.3;margin:0 0 8px;overflow-wrap:anywhere}
+p{margin:0 0 12px;overflow-wrap:anywhere}
+.eyebrow{font-size:12px;font-weight:700;letter-spacing:.06em;text-transform:uppercase;color:${c.brand};margin-bottom:6px}
+.eyebrow.ok{color:${c.success}}
+.eyebrow.warn{color:${c.warning}}
+.lead{font-size:17px;font-weight:600}
+.muted{color:${c.muted};font-weight:400}
+.small{font-size:13px;color:${c.muted};margin:12px 0 0}
+label{display:block;font-size:14px;font-weight:600;margin:16px 0 6px}
+textarea{width:100%;font:inherit;padding:10px;border:1px solid ${c.border};border-radius:6px;resize:vertical}
+textarea:focus{outline:2px solid ${c.brand};outline-offset:1px}
+button{display:block;width:100%;margin-top:16px;padding:14px;border:0;border-radius:6px;background:${c.brand};color:#fff;font:inherit;font-weight:600;cursor:pointer}
+button:focus-visible{outline:3px solid ${c.text};outline-offset:2px}
+</style>
+</head>
+<body>
+<main>
+<p class="brand">${organisation} · Handoff</p>
+<div class="card">
+${content}
+</div>
+</main>
+</body>
+</html>`.value;
+}

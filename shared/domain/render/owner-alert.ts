@@ -1,0 +1,295 @@
+/**
+ * The email a rep gets when a lead becomes theirs: who, what they asked, how to reach them,
+ * where they came from, why they scored and were routed as they were, the deadline, and four
+ * one-click follow-up links. Every submitted value goes through the `html` tag (escaped) and
+ * anything bound for a header through `headerSafe`.
+ */
+import type { Config, Salesperson } from '../../config/schema.ts';
+import { formatLocal } from '../business-hours.ts';
+import type { Enrichment, FollowUpAction, Lead, ScoreResult } from '../lead.ts';
+import {
+  emailButton,
+  emailColours,
+  emailDetails,
+  emailSection,
+  headerSafe,
+  html,
+  multilineHtml,
+  renderEmailLayout,
+  truncateText,
+  type ButtonTone,
+} from './html.ts';
+
+export const followUpActionLabels: Record<FollowUpAction, string> = {
+  contacted: 'Contacted',
+  qualified: 'Qualified — make it a deal',
+  disqualified: 'Not a fit',
+  reassign: 'Not mine — reassign',
+};
+
+const ACTION_ORDER: FollowUpAction[] = ['contacted', 'qualified', 'disqualified', 'reassign'];
+const ACTION_TONES: Record<FollowUpAction, ButtonTone> = { contacted: 'primary', qualified: 'success', disqualified: 'neutral', reassign: 'outline' };
+const MAX_MESSAGE_CHARS = 5000;
+const MAX_EARLIER_SHOWN = 5;
+
+export interface OwnerAlertInput {
+  lead: Lead;
+  enrichment: Enrichment;
+  score: ScoreResult;
+  owner: Salesperson;
+  ownerReason: string;
+  kind: 'new' | 'returning';
+  /** Earlier leads from the same person or company, as the store returned them. */
+  history: readonly Lead[];
+  actionLinks: Record<FollowUpAction, string>;
+  config: Config;
+  /** The first-contact deadline, ISO. */
+  deadline: string;
+}
+
+export interface OwnerAlert {
+  subject: string;
+  html: string;
+  text: string;
+  /** The lead's address, header-safe, for Reply-To: answering the alert answers the lead. */
+  replyTo: string;
+}
+
+/** One thing the person sent: the lead's own submission or a later one joined to it. */
+interface Request {
+  formId: string;
+  receivedAt: string;
+  message?: string;
+  answers: Record<string, string>;
+}
+
+interface EarlierEntry {
+  receivedAt: string;
+  formName: string;
+  who?: string;
+  message?: string;
+  status?: string;
+  ownerName?: string;
+}
+
+export function renderOwnerAlert(input: OwnerAlertInput): OwnerAlert {
+  const view = buildView(input);
+  return {
+    subject: subjectOf(input),
+    html: renderHtml(input, view),
+    text: renderText(input, view),
+    replyTo: headerSafe(input.lead.contact.email, 254),
+  };
+}
+
+function subjectOf({ kind, enrichment, score }: OwnerAlertInput): string {
+  const prefix = kind === 'new' ? 'New lead' : 'Returning lead';
+  const who = truncateText(enrichment.displayName, 60);
+  const company = enrichment.companyName ? ` (${truncateText(enrichment.companyName, 50)})` : '';
+  const source = truncateText(enrichment.source.event ?? enrichment.source.formName, 60);
+  return headerSafe(`${prefix}: ${who}${company} · score ${score.score} · ${source}`, 160);
+}
+
+// ---------------------------------------------------------------- view model
+
+interface AlertView {
+  request: Request;
+  earlier: EarlierEntry[];
+  deadline: string;
+  contactRows: Array<[string, string, { href: string } | undefined]>;
+  sourceRows: Array<[string, string]>;
+  answerRows: Array<[string, string]>;
+  message?: string;
+}
+
+function buildView(input: OwnerAlertInput): AlertView {
+  const { lead, enrichment, config, kind } = input;
+  const timezone = config.organisation.timezone;
+  const formName = (formId: string) => config.forms.find((form) => form.id === formId)?.name ?? formId;
+  const repName = (repId: string | undefined) => (repId ? config.salespeople.find((rep) => rep.id === repId)?.name ?? repId : undefined);
+
+  const own: Request = { formId: lead.formId, receivedAt: lead.receivedAt, message: lead.contact.message, answers: lead.answers };
+  const joined: Request[] = (lead.submissions ?? []).map((s) => ({ formId: s.formId, receivedAt: s.receivedAt, message: s.message, answers: s.answers }));
+  // A returning alert is about the newest submission; what came before it becomes history.
+  const request = kind === 'returning' && joined.length ? (joined.at(-1) as Request) : own;
+  const earlierRequests = kind === 'returning' && joined.length ? [own, ...joined.slice(0, -1)] : [];
+
+  const earlier: EarlierEntry[] = [
+    ...earlierRequests.map((r) => ({ receivedAt: r.receivedAt, formName: formName(r.formId), message: r.message })),
+    ...input.history
+      .filter((h) => h.leadId !== lead.leadId)
+      .map((h) => ({
+        receivedAt: h.receivedAt,
+        formName: formName(h.formId),
+        who: h.contact.email === lead.contact.email ? undefined : `${h.enrichment?.displayName ?? h.contact.emailDisplay} <${h.contact.emailDisplay}>`,
+        message: h.contact.message,
+        status: h.status,
+        ownerName: repName(h.ownerId),
+      })),
+  ].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
+
+  const { contact } = lead;
+  const contactRows: AlertView['contactRows'] = [];
+  contactRows.push(['Name', enrichment.displayName, undefined]);
+  contactRows.push(['Email', contact.emailDisplay || contact.email, { href: `mailto:${encodeURIComponent(contact.email).replace('%40', '@')}` }]);
+  if (contact.phone) {
+    contactRows.push(['Phone', enrichment.phoneE164 ?? contact.phone, enrichment.phoneE164 ? { href: `tel:${enrichment.phoneE164}` } : undefined]);
+  }
+  if (contact.jobTitle?.trim()) contactRows.push(['Job title', contact.jobTitle.trim(), undefined]);
+  if (enrichment.companyName) {
+    const guessed = enrichment.companySource === 'domain' ? ` (guessed from ${enrichment.emailDomain})` : '';
+    contactRows.push(['Company', enrichment.companyName + guessed, undefined]);
+  }
+  if (enrichment.country) contactRows.push(['Country', countryLabel(enrichment), undefined]);
+  if (enrichment.isFreeMail) contactRows.push(['Note', `${enrichment.emailDomain} is a free-mail address`, undefined]);
+  if (enrichment.isDisposable) contactRows.push(['Warning', `${enrichment.emailDomain} is a throwaway address`, undefined]);
+
+  const { source } = enrichment;
+  const form = config.forms.find((f) => f.id === source.formId);
+  const sourceRows: AlertView['sourceRows'] = [['Form', source.formName], ['Campaign', source.campaign]];
+  if (form?.event) sourceRows.push(['Event', `${form.event.name}, ${form.event.location}`]);
+  const utm = [source.utmSource, source.utmMedium, source.utmCampaign].filter(Boolean).join(' / ');
+  if (utm) sourceRows.push(['UTM', utm]);
+  if (source.referrerHost) sourceRows.push(['Referrer', source.referrerHost]);
+  if (lead.tracking.pageUrl) sourceRows.push(['Page', truncateText(lead.tracking.pageUrl, 200)]);
+  sourceRows.push(['Received', formatLocal(new Date(request.receivedAt), timezone)]);
+
+  const view: AlertView = {
+    request,
+    earlier,
+    deadline: formatLocal(new Date(input.deadline), timezone),
+    contactRows,
+    sourceRows,
+    answerRows: Object.entries(request.answers).filter(([, value]) => value.trim()).map(([key, value]) => [humanise(key), value]),
+  };
+  const message = request.message?.trim();
+  if (message) view.message = truncateText(message, MAX_MESSAGE_CHARS);
+  return view;
+}
+
+const countryNames = new Intl.DisplayNames('en', { type: 'region', fallback: 'code' });
+
+function countryLabel(enrichment: Enrichment): string {
+  const code = enrichment.country ?? '';
+  const from = { form: 'from the form', phone: 'from the phone number', viewer: 'from their location' }[enrichment.countrySource ?? 'form'];
+  return `${countryNames.of(code) ?? code} (${code}, ${from})`;
+}
+
+/** "team_size" / "teamSize" → "Team size". */
+function humanise(key: string): string {
+  const words = key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+// ---------------------------------------------------------------- HTML
+
+function renderHtml(input: OwnerAlertInput, view: AlertView): string {
+  const { enrichment, score, owner, kind, lead, config } = input;
+  const c = emailColours;
+  const badge = kind === 'new' ? 'New lead' : 'Returning lead';
+  const subline = [lead.contact.jobTitle?.trim(), enrichment.companyName].filter(Boolean).join(' · ');
+
+  const hero = html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr>
+<td style="padding:24px 24px 8px 24px;" valign="top">
+<span style="display:inline-block;padding:2px 8px;border-radius:4px;background:${kind === 'new' ? c.brandSoft : c.warningSoft};color:${kind === 'new' ? c.brand : c.warning};font-size:12px;font-weight:700;text-transform:uppercase;letter-spacing:0.04em;">${badge}</span>
+<div style="font-size:22px;font-weight:700;line-height:1.3;padding-top:8px;word-break:break-word;">${enrichment.displayName}</div>
+${subline ? html`<div style="font-size:15px;color:${c.muted};word-break:break-word;">${subline}</div>` : ''}
+<div style="font-size:13px;color:${c.muted};padding-top:4px;">${enrichment.source.label}</div>
+</td>
+<td width="84" valign="top" align="right" style="width:84px;padding:24px 24px 8px 0;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0"><tr><td align="center" style="width:64px;height:64px;border-radius:32px;background:${scoreColour(score.score)};color:#ffffff;font-size:22px;font-weight:700;line-height:64px;">${score.score}</td></tr>
+<tr><td align="center" style="font-size:11px;color:${c.muted};padding-top:4px;">score</td></tr></table>
+</td></tr>
+<tr><td colspan="2" style="padding:8px 24px 20px 24px;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td style="background:${c.warningSoft};border-left:4px solid ${c.warning};padding:10px 12px;font-size:14px;">
+<strong>First contact by ${view.deadline}</strong>
+</td></tr></table>
+</td></tr></table>`;
+
+  const buttonCells = ACTION_ORDER.map((action) => html`<td width="50%" valign="top" style="width:50%;padding:4px;">${emailButton(input.actionLinks[action], followUpActionLabels[action], ACTION_TONES[action])}</td>`);
+  const actions = html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">
+<tr>${buttonCells.slice(0, 2)}</tr>
+<tr>${buttonCells.slice(2)}</tr>
+</table>
+<div style="font-size:12px;color:${c.muted};padding:8px 4px 0 4px;">Each button opens a confirmation page where you can add a note; nothing changes until you confirm.</div>`;
+
+  const asked = html`${view.message
+    ? html`<div style="background:${c.page};border-radius:6px;padding:12px 14px;font-size:15px;word-break:break-word;">${multilineHtml(view.message)}</div>`
+    : html`<div style="color:${c.muted};">No message.</div>`}
+${view.answerRows.length ? html`<div style="padding-top:12px;">${emailDetails(view.answerRows)}</div>` : ''}`;
+
+  const contactDetails = emailDetails(
+    view.contactRows.map(([label, value, link]) => [label, link ? html`<a href="${link.href}" style="color:${c.brand};">${value}</a>` : value] as const),
+  );
+
+  const reasons = html`<div style="font-size:15px;padding-bottom:6px;"><strong>${score.score}</strong> <span style="color:${c.muted};">of 100</span></div>
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="font-size:14px;">${score.reasons.map(
+    (reason) => html`<tr><td style="padding:2px 0;color:${reason.startsWith('-') ? c.danger : c.text};">${reason}</td></tr>`,
+  )}</table>`;
+
+  const shown = view.earlier.slice(0, MAX_EARLIER_SHOWN);
+  const earlier = html`${shown.map(
+    (entry) => html`<div style="padding:6px 0;border-bottom:1px solid ${c.border};font-size:14px;">
+<div><strong>${formatLocal(new Date(entry.receivedAt), config.organisation.timezone)}</strong> · ${entry.formName}${entry.status ? html` · <span style="color:${c.muted};">${entry.status}${entry.ownerName ? `, ${entry.ownerName}` : ''}</span>` : ''}</div>
+${entry.who ? html`<div style="color:${c.muted};">${entry.who}</div>` : ''}
+${entry.message ? html`<div style="color:${c.text};word-break:break-word;">${truncateText(entry.message.replace(/\s+/g, ' ').trim(), 200)}</div>` : ''}
+</div>`,
+  )}${view.earlier.length > shown.length ? html`<div style="padding-top:6px;font-size:13px;color:${c.muted};">and ${view.earlier.length - shown.length} more</div>` : ''}`;
+
+  const body = html`${hero}
+${emailSection('Your next step', actions)}
+${emailSection(kind === 'returning' ? 'What they asked this time' : 'What they asked', asked)}
+${emailSection('Contact', contactDetails)}
+${emailSection('Source', emailDetails(view.sourceRows))}
+${emailSection('Score', reasons)}
+${view.earlier.length ? emailSection('Earlier submissions', earlier) : ''}
+${emailSection('Why you', html`<div style="font-size:14px;">${input.ownerReason}</div>`)}`;
+
+  const footer = html`Sent to ${owner.name} because Handoff assigned this lead to you. Reply to this email to answer ${enrichment.displayName} directly.<br>Lead ${lead.leadId}`;
+
+  return renderEmailLayout({
+    title: subjectOf(input),
+    preheader: `${view.message ? truncateText(view.message.replace(/\s+/g, ' '), 90) + ' — ' : ''}first contact by ${view.deadline}`,
+    organisation: config.organisation.name,
+    body,
+    footer,
+  });
+}
+
+function scoreColour(score: number): string {
+  if (score >= 60) return emailColours.success;
+  if (score >= 30) return emailColours.brand;
+  return emailColours.neutral;
+}
+
+// ---------------------------------------------------------------- plain text
+
+function renderText(input: OwnerAlertInput, view: AlertView): string {
+  const { enrichment, score, kind, owner, lead, config } = input;
+  const section = (title: string, lines: string[]) => [title.toUpperCase(), ...lines, ''];
+  const rows = (entries: ReadonlyArray<readonly [string, string]>) => entries.map(([label, value]) => `${label}: ${value}`);
+
+  const earlierLines = view.earlier.slice(0, MAX_EARLIER_SHOWN).flatMap((entry) => [
+    `- ${formatLocal(new Date(entry.receivedAt), config.organisation.timezone)} · ${entry.formName}${entry.status ? ` · ${entry.status}${entry.ownerName ? `, ${entry.ownerName}` : ''}` : ''}`,
+    ...(entry.who ? [`  ${entry.who}`] : []),
+    ...(entry.message ? [`  ${truncateText(entry.message.replace(/\s+/g, ' ').trim(), 200)}`] : []),
+  ]);
+  if (view.earlier.length > MAX_EARLIER_SHOWN) earlierLines.push(`and ${view.earlier.length - MAX_EARLIER_SHOWN} more`);
+
+  const lines = [
+    `${kind === 'new' ? 'New lead' : 'Returning lead'}: ${enrichment.displayName}${enrichment.companyName ? ` (${enrichment.companyName})` : ''}`,
+    `Score ${score.score} · ${enrichment.source.label}`,
+    `First contact by ${view.deadline}`,
+    '',
+    ...section('Your next step', ACTION_ORDER.map((action) => `${followUpActionLabels[action]}: ${input.actionLinks[action]}`)),
+    ...section(kind === 'returning' ? 'What they asked this time' : 'What they asked', [view.message ?? 'No message.', ...(view.answerRows.length ? ['', ...rows(view.answerRows)] : [])]),
+    ...section('Contact', rows(view.contactRows.map(([label, value]) => [label, value] as const))),
+    ...section('Source', rows(view.sourceRows)),
+    ...section('Score', [`${score.score} of 100`, ...score.reasons.map((reason) => `  ${reason}`)]),
+    ...(earlierLines.length ? section('Earlier submissions', earlierLines) : []),
+    ...section('Why you', [input.ownerReason]),
+    `Sent to ${owner.name} because Handoff assigned this lead to you. Reply to this email to answer ${enrichment.displayName} directly.`,
+    `Lead ${lead.leadId}`,
+  ];
+  return lines.join('\n');
+}
