@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../shared/config/load.ts';
+import { caseName, companyNameFromDomain, countryCodeFrom, enrichSubmission } from '../../shared/domain/enrich.ts';
+import type { Contact, Submission } from '../../shared/domain/lead.ts';
+
+const config = loadConfig(new URL('../../handoff.config.json', import.meta.url).pathname);
+const demoForm = config.forms.find((form) => form.id === 'demo-request')!;
+const boothForm = config.forms.find((form) => form.id === 'data-summit-booth')!;
+
+function submission(contact: Partial<Contact> & { email: string }, tracking: Partial<Submission['tracking']> = {}): Submission {
+  return {
+    formId: 'demo-request',
+    receivedAt: '2026-11-26T10:00:00.000Z',
+    contact: { emailDisplay: contact.email, ...contact },
+    answers: {},
+    tracking: { utm: {}, ...tracking },
+  };
+}
+
+describe('caseName', () => {
+  it.each([
+    ['JOSÉ MÜLLER', 'José Müller'],
+    ['josé müller', 'José Müller'],
+    ['  jane   doe ', 'Jane Doe'],
+    ['ronald mcdonald', 'Ronald McDonald'],
+    ['McDonald', 'McDonald'],
+    ['JAN VAN DER BERG', 'Jan van der Berg'],
+    ['Jan van der Berg', 'Jan van der Berg'],
+    ['VAN DER BERG', 'Van der Berg'],
+    ['anne-marie o’neil', 'Anne-Marie O’Neil'],
+    ["SEAN O'BRIEN", "Sean O'Brien"],
+    ['DeShawn Jones', 'DeShawn Jones'],
+    ['李小龙', '李小龙'],
+    ['محمد علي', 'محمد علي'],
+    ['ÅSA ÖBERG', 'Åsa Öberg'],
+  ])('%s → %s', (typed, expected) => {
+    expect(caseName(typed)).toBe(expected);
+  });
+});
+
+describe('companyNameFromDomain', () => {
+  it.each([
+    ['acme.com', 'Acme'],
+    ['acme-corp.co.uk', 'Acme Corp'],
+    ['sales.acme-corp.co.uk', 'Acme Corp'],
+    ['empresa.com.br', 'Empresa'],
+    ['mail.widgets.com.au', 'Widgets'],
+    ['northwind.de', 'Northwind'],
+    ['ibm.com', 'IBM'],
+    ['xn--mller-kva.de', 'Müller'],
+    ['localhost', undefined],
+  ])('%s → %s', (domain, expected) => {
+    expect(companyNameFromDomain(domain)).toBe(expected);
+  });
+});
+
+describe('countryCodeFrom', () => {
+  it.each([
+    ['DE', 'DE'],
+    ['de', 'DE'],
+    [' Germany ', 'DE'],
+    ['Deutschland', 'DE'],
+    ['Österreich', 'AT'],
+    ['osterreich', 'AT'],
+    ['United States', 'US'],
+    ['USA', 'US'],
+    ['UK', 'GB'],
+    ['United Kingdom', 'GB'],
+    ['España', 'ES'],
+    ['Brasil', 'BR'],
+    ['Narnia', undefined],
+    ['EU', undefined],
+    ['XX', undefined],
+    ['', undefined],
+  ])('%j → %s', (typed, expected) => {
+    expect(countryCodeFrom(typed)).toBe(expected);
+  });
+});
+
+describe('enrichSubmission', () => {
+  it('builds the display name from first and last name, cased', () => {
+    const result = enrichSubmission(submission({ email: 'jose@acme.com', firstName: ' JOSÉ ', lastName: 'MÜLLER' }), demoForm);
+    expect(result.displayName).toBe('José Müller');
+  });
+
+  it('falls back to a single name field, then to the email local part', () => {
+    expect(enrichSubmission(submission({ email: 'x@acme.com', name: 'jane  doe' }), demoForm).displayName).toBe('Jane Doe');
+    expect(enrichSubmission(submission({ email: 'jane.doe+forms@acme.com' }), demoForm).displayName).toBe('Jane Doe');
+    expect(enrichSubmission(submission({ email: 'mary_van_der_berg42@acme.com' }), demoForm).displayName).toBe('Mary van der Berg');
+    expect(enrichSubmission(submission({ email: '1234@acme.com' }), demoForm).displayName).toBe('1234@acme.com');
+  });
+
+  it('classifies a business domain and guesses the company from it', () => {
+    const result = enrichSubmission(submission({ email: 'jane@acme-corp.co.uk' }), demoForm);
+    expect(result).toMatchObject({ emailDomain: 'acme-corp.co.uk', isFreeMail: false, isDisposable: false, companyName: 'Acme Corp', companySource: 'domain' });
+  });
+
+  it('prefers the company the form gave, with spaces tidied', () => {
+    const result = enrichSubmission(submission({ email: 'jane@acme.com', company: '  ACME   Corporation ' }), demoForm);
+    expect(result).toMatchObject({ companyName: 'ACME Corporation', companySource: 'form' });
+  });
+
+  it.each(['gmail.com', 'yahoo.co.uk', 'gmx.de', 'outlook.com'])('treats %s as free-mail and guesses no company', (domain) => {
+    const result = enrichSubmission(submission({ email: `someone@${domain}` }), demoForm);
+    expect(result.isFreeMail).toBe(true);
+    expect(result.isDisposable).toBe(false);
+    expect(result.companyName).toBeUndefined();
+  });
+
+  it.each(['mailinator.com', 'eu.mailinator.com', 'guerrillamail.com'])('flags %s as disposable, parent domains included', (domain) => {
+    const result = enrichSubmission(submission({ email: `someone@${domain}` }), demoForm);
+    expect(result.isDisposable).toBe(true);
+    expect(result.isFreeMail).toBe(false);
+    expect(result.companyName).toBeUndefined();
+  });
+
+  it.each([
+    ['a bare international number', { phone: '15550000000' }, undefined, '+15550000000'],
+    ['a US national number with the viewer country', { phone: '(415) 555-2671' }, 'US', '+14155552671'],
+    ['an international number with spaces', { phone: '+49 30 1234567' }, undefined, '+49301234567'],
+    ['a 00-prefixed number', { phone: '0049 30 1234567' }, undefined, '+49301234567'],
+    ['a German national number with the form country', { phone: '030 1234567', country: 'DE' }, 'US', '+49301234567'],
+    ['a German national number with the form country as a name', { phone: '030 1234567', country: 'Germany' }, undefined, '+49301234567'],
+    ['a national number with no country to infer from', { phone: '030 1234567' }, undefined, undefined],
+    ['text that is no phone number', { phone: 'call me maybe' }, 'DE', undefined],
+  ])('normalises %s to E.164', (_, contact, viewerCountry, expected) => {
+    const options = viewerCountry ? { viewerCountry } : {};
+    expect(enrichSubmission(submission({ email: 'a@acme.com', ...contact }), demoForm, options).phoneE164).toBe(expected);
+  });
+
+  it.each([
+    ['the form field', { country: 'Deutschland', phone: '+1 415 555 2671' }, 'FR', 'DE', 'form'],
+    ['the phone number', { phone: '+44 20 7946 0958' }, 'FR', 'GB', 'phone'],
+    ['the viewer country', {}, 'fr', 'FR', 'viewer'],
+    ['nowhere', { country: 'Atlantis' }, undefined, undefined, undefined],
+  ])('takes the country from %s', (_, contact, viewerCountry, country, countrySource) => {
+    const options = viewerCountry ? { viewerCountry } : {};
+    const result = enrichSubmission(submission({ email: 'a@acme.com', ...contact }), demoForm, options);
+    expect(result.country).toBe(country);
+    expect(result.countrySource).toBe(countrySource);
+  });
+
+  it('reads the viewer country from the tracking data when the caller passes none', () => {
+    const result = enrichSubmission(submission({ email: 'a@acme.com' }, { viewerCountry: 'BR' }), demoForm);
+    expect(result).toMatchObject({ country: 'BR', countrySource: 'viewer' });
+  });
+
+  it('attributes a website lead to its form, campaign, UTM and referrer', () => {
+    const result = enrichSubmission(
+      submission({ email: 'a@acme.com' }, { utm: { source: 'google', medium: 'cpc', campaign: 'Q4 data teams' }, referrer: 'https://www.google.com/search?q=x' }),
+      demoForm,
+    );
+    expect(result.source).toEqual({
+      formId: 'demo-request',
+      formName: 'Website demo request',
+      formKind: 'website',
+      campaign: 'Always-on demo request',
+      utmSource: 'google',
+      utmMedium: 'cpc',
+      utmCampaign: 'Q4 data teams',
+      referrerHost: 'google.com',
+      label: 'Website demo request · google / cpc · Q4 data teams',
+    });
+  });
+
+  it('labels a lead by an outside referrer, but not by the form’s own site', () => {
+    const outside = enrichSubmission(submission({ email: 'a@acme.com' }, { referrer: 'https://news.ycombinator.com/item?id=1' }), demoForm);
+    expect(outside.source.label).toBe('Website demo request · via news.ycombinator.com · Always-on demo request');
+    const ownSite = enrichSubmission(submission({ email: 'a@acme.com' }, { referrer: 'https://www.northwind.example/pricing' }), demoForm);
+    expect(ownSite.source).toMatchObject({ referrerHost: 'northwind.example', label: 'Website demo request · Always-on demo request' });
+  });
+
+  it('names the event for an event form, without repeating the campaign', () => {
+    const result = enrichSubmission({ ...submission({ email: 'a@acme.com' }), formId: 'data-summit-booth' }, boothForm);
+    expect(result.source).toMatchObject({ formKind: 'event', event: 'Data Summit 2026', label: 'Data Summit 2026 booth tablet · Data Summit 2026' });
+  });
+
+  it('uses a Salesforce lead source as the channel when there is no UTM', () => {
+    const result = enrichSubmission(submission({ email: 'a@acme.com' }, { leadSource: 'Partner referral' }), demoForm);
+    expect(result.source.label).toBe('Website demo request · Partner referral · Always-on demo request');
+  });
+});
