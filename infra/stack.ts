@@ -34,6 +34,7 @@ const FUNCTION_SETTINGS = {
 } as const;
 
 export type HandoffFunctionName = keyof typeof FUNCTION_SETTINGS;
+export const HANDOFF_FUNCTIONS = Object.keys(FUNCTION_SETTINGS) as HandoffFunctionName[];
 
 export interface HandoffStackProps extends StackProps {
   config: Config;
@@ -72,7 +73,7 @@ export class HandoffStack extends Stack {
       alarmEmail: props.alarmEmail,
     });
 
-    for (const name of Object.keys(FUNCTION_SETTINGS) as HandoffFunctionName[]) {
+    for (const name of HANDOFF_FUNCTIONS) {
       const entry = entries[name];
       if (!entry) continue;
       const fn = new HandoffFunction(this, name, { entry, configFile: props.configFile, removalPolicy, ...FUNCTION_SETTINGS[name] });

@@ -62,8 +62,9 @@ export class Observability extends Construct {
   }
 
   watchFunction(name: string, fn: IFunction): void {
-    const errors = fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum', label: name });
-    this.errorMetrics.push(errors);
+    // Labels only on the dashboard copy: a labelled metric turns the alarm into a metric-math alarm.
+    const errors = fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
+    this.errorMetrics.push(errors.with({ label: name }));
     this.watch(
       new Alarm(this, `${name}ErrorsAlarm`, {
         alarmDescription: `The ${name} function failed at least once in 5 minutes.`,
@@ -78,8 +79,8 @@ export class Observability extends Construct {
 
   /** Any message in a dead-letter queue is a lead or a report that needs a human. */
   watchQueue(name: string, queue: IQueue): void {
-    const depth = queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum', label: name });
-    this.queueDepthMetrics.push(depth);
+    const depth = queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
+    this.queueDepthMetrics.push(depth.with({ label: name }));
     this.watch(
       new Alarm(this, `${name}DepthAlarm`, {
         alarmDescription: `${name} holds at least one message.`,
@@ -97,26 +98,26 @@ export class Observability extends Construct {
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Leads captured and spam',
-        left: [businessMetric(BUSINESS_METRICS.leadsCaptured, 'Sum', Duration.hours(1)), businessMetric(BUSINESS_METRICS.leadsSpam, 'Sum', Duration.hours(1))],
+        left: [dashboardMetric(BUSINESS_METRICS.leadsCaptured, 'Sum', Duration.hours(1)), dashboardMetric(BUSINESS_METRICS.leadsSpam, 'Sum', Duration.hours(1))],
         width: 12,
       }),
       new GraphWidget({
         title: 'Owner alerts sent and failed',
-        left: [businessMetric(BUSINESS_METRICS.alertsSent, 'Sum', Duration.hours(1)), businessMetric(BUSINESS_METRICS.alertsFailed, 'Sum', Duration.hours(1))],
+        left: [dashboardMetric(BUSINESS_METRICS.alertsSent, 'Sum', Duration.hours(1)), dashboardMetric(BUSINESS_METRICS.alertsFailed, 'Sum', Duration.hours(1))],
         width: 12,
       }),
     );
     this.dashboard.addWidgets(
       new SingleValueWidget({
         title: 'Overdue leads (last nightly count)',
-        metrics: [businessMetric(BUSINESS_METRICS.overdueLeads, 'Maximum', Duration.days(1))],
+        metrics: [dashboardMetric(BUSINESS_METRICS.overdueLeads, 'Maximum', Duration.days(1))],
         width: 6,
       }),
       new GraphWidget({
         title: 'Time to first contact (minutes)',
         left: [
-          businessMetric(BUSINESS_METRICS.timeToFirstContactMinutes, 'p50', Duration.days(1)),
-          businessMetric(BUSINESS_METRICS.timeToFirstContactMinutes, 'p95', Duration.days(1)),
+          dashboardMetric(BUSINESS_METRICS.timeToFirstContactMinutes, 'p50', Duration.days(1)),
+          dashboardMetric(BUSINESS_METRICS.timeToFirstContactMinutes, 'p95', Duration.days(1)),
         ],
         width: 18,
       }),
@@ -135,6 +136,9 @@ function businessMetric(metricName: string, statistic: string, period: Duration)
     dimensionsMap: { service: METRICS_SERVICE },
     statistic,
     period,
-    label: `${metricName} (${statistic})`,
   });
+}
+
+function dashboardMetric(metricName: string, statistic: string, period: Duration): Metric {
+  return businessMetric(metricName, statistic, period).with({ label: `${metricName} (${statistic})` });
 }
