@@ -1,16 +1,13 @@
 import middy from '@middy/core';
 import { loadConfig } from '#shared/config/load.ts';
-import { nonEmpty, readEnv } from '#shared/config/env.ts';
-import { dynamoClient } from '#shared/adapters/aws-clients.ts';
-import { LeadStore } from '#shared/adapters/lead-store/store.ts';
+import { leadStoreFromEnv } from '#shared/adapters/lead-store/from-env.ts';
 import { parseBody } from '#shared/adapters/http/body.ts';
 import { corsHeaders, header, httpErrorResponses, isBrowserFormPost, json, preflight, redirect, type HttpEvent } from '#shared/adapters/http/api-gateway.ts';
 import { captureLead, findForm } from '#shared/usecases/capture-lead.ts';
 import { HttpError } from '#shared/errors.ts';
 
-const env = readEnv({ TABLE_NAME: nonEmpty });
 const config = loadConfig();
-const store = new LeadStore({ client: dynamoClient(), tableName: env.TABLE_NAME, timezone: config.organisation.timezone });
+const store = leadStoreFromEnv(config);
 
 const corsFor = (event: HttpEvent) => corsHeaders(findForm(config, event.pathParameters?.formId ?? '').allowedOrigins, header(event, 'origin'));
 

@@ -1,12 +1,9 @@
 import { loadConfig } from '#shared/config/load.ts';
-import { nonEmpty, readEnv } from '#shared/config/env.ts';
-import { dynamoClient } from '#shared/adapters/aws-clients.ts';
-import { LeadStore } from '#shared/adapters/lead-store/store.ts';
+import { leadStoreFromEnv } from '#shared/adapters/lead-store/from-env.ts';
 import { json, type HttpResult } from '#shared/adapters/http/api-gateway.ts';
 
-const env = readEnv({ TABLE_NAME: nonEmpty });
 const config = loadConfig();
-const store = new LeadStore({ client: dynamoClient(), tableName: env.TABLE_NAME, timezone: config.organisation.timezone });
+const store = leadStoreFromEnv(config);
 
 /** GET /health: 200 only when the table answers, so a load balancer or uptime check sees storage outages. */
 export const handler = async (): Promise<HttpResult> => {

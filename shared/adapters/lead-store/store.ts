@@ -1,6 +1,9 @@
 import {
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   GetItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
@@ -10,7 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { StorageUnavailableError } from '../../errors.ts';
-import { WAITING_STATUSES, type Lead } from '../../domain/lead.ts';
+import { WAITING_STATUSES, type Activity, type AlertState, type Lead, type LeadStatus } from '../../domain/lead.ts';
 import { INDEX, TTL_ATTRIBUTE } from './table.ts';
 
 /** Every attribute the store adds around the lead's own fields; stripped again on read. */
@@ -19,9 +22,43 @@ const KEY_ATTRIBUTES = ['pk', 'sk', 'entity', 'emailKey', 'emailSort', 'domainKe
 export const key = {
   lead: (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'LEAD' }),
   rateLimit: (bucket: string) => ({ pk: `RATE#${bucket}`, sk: 'RATE' }),
+  roundRobin: (poolId: string) => ({ pk: `COUNTER#round-robin#${poolId}`, sk: 'COUNTER' }),
+  usedActionLink: (nonce: string) => ({ pk: `ACTION#${nonce}`, sk: 'USED' }),
+  report: (reportDate: string, reportKind: string) => ({ pk: `REPORT#${reportDate}`, sk: reportKind }),
 };
 
+export interface Assignment {
+  enrichment: NonNullable<Lead['enrichment']>;
+  score: number;
+  scoreReasons: string[];
+  ownerId: string;
+  ownerReason: string;
+}
+
+export interface FollowUp {
+  leadId: string;
+  activity: Activity;
+  /** The status the lead moves to; undefined leaves it (a note, a reassignment). */
+  status?: Extract<LeadStatus, 'contacted' | 'qualified' | 'disqualified'>;
+  /** First contact leaves the waiting set and is stamped once. */
+  firstContact: boolean;
+  /** A single-use action link: recorded in the same transaction, so a replay changes nothing. */
+  usedLink?: { nonce: string; expiresAt: Date };
+  /** A reassignment: the new owner and why; the alert is re-armed for them. */
+  newOwner?: { ownerId: string; ownerReason: string };
+}
+
+export class ActionLinkAlreadyUsedError extends Error {
+  override readonly name = 'ActionLinkAlreadyUsedError';
+}
+
 const WAITING_PARTITION = 'WAITING';
+
+/** The lead id behind a stream record's keys, or undefined for items that are not leads. */
+export function leadIdFromKeys(keys: Record<string, { S?: string }> | undefined): string | undefined {
+  const pk = keys?.pk?.S;
+  return pk?.startsWith('LEAD#') && keys?.sk?.S === 'LEAD' ? pk.slice('LEAD#'.length) : undefined;
+}
 
 export interface LeadStoreOptions {
   client: DynamoDBClient;
@@ -91,6 +128,205 @@ export class LeadStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /** Records enrichment, score and owner on a freshly captured lead, once: a redelivered record finds it done. */
+  async recordAssignment(leadId: string, assignment: Assignment): Promise<boolean> {
+    const alert: AlertState = { kind: 'new', status: 'pending', attempts: 0 };
+    try {
+      await this.#guard(() => this.#client.send(new UpdateItemCommand({
+        TableName: this.#tableName,
+        Key: marshall(key.lead(leadId)),
+        UpdateExpression: 'SET #status = :open, enrichment = :enrichment, score = :score, scoreReasons = :reasons, ownerId = :owner, ownerReason = :why, alert = :alert',
+        ConditionExpression: '#status = :new',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: marshall({
+          ':open': 'open', ':new': 'new', ':enrichment': assignment.enrichment, ':score': assignment.score, ':reasons': assignment.scoreReasons,
+          ':owner': assignment.ownerId, ':why': assignment.ownerReason, ':alert': alert,
+        }, { removeUndefinedValues: true }),
+      })));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Folds a returning person's new submission into their open lead, atomically: the open lead gains the
+   * submission, and the new item becomes `merged`, leaves the waiting set and carries the returning alert.
+   */
+  async mergeIntoLead(target: Lead, submission: Lead): Promise<boolean> {
+    const joined = { leadId: submission.leadId, formId: submission.formId, receivedAt: submission.receivedAt, answers: submission.answers, message: submission.contact.message };
+    const alert: AlertState = { kind: 'returning', status: 'pending', attempts: 0 };
+    try {
+      await this.#guard(() => this.#client.send(new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.#tableName,
+              Key: marshall(key.lead(target.leadId)),
+              UpdateExpression: 'SET submissions = list_append(if_not_exists(submissions, :empty), :joined) ADD mergedLeadIds :ids',
+              ConditionExpression: 'attribute_exists(pk) AND NOT contains(mergedLeadIds, :id)',
+              ExpressionAttributeValues: marshall({ ':empty': [], ':joined': [joined], ':ids': new Set([submission.leadId]), ':id': submission.leadId }, { removeUndefinedValues: true }),
+            },
+          },
+          {
+            Update: {
+              TableName: this.#tableName,
+              Key: marshall(key.lead(submission.leadId)),
+              UpdateExpression: 'SET #status = :merged, mergedInto = :target, ownerId = :owner, alert = :alert REMOVE waitingKey, waitingSort',
+              ConditionExpression: '#status = :new',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: marshall({ ':merged': 'merged', ':target': target.leadId, ':owner': target.ownerId, ':alert': alert, ':new': 'new' }, { removeUndefinedValues: true }),
+            },
+          },
+        ],
+      })));
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return false;
+      throw error;
+    }
+  }
+
+  /** The next value of a pool's round-robin counter: atomic, so concurrent leads never share a slot. */
+  async nextRoundRobinValue(poolId: string): Promise<number> {
+    const result = await this.#guard(() => this.#client.send(new UpdateItemCommand({
+      TableName: this.#tableName,
+      Key: marshall(key.roundRobin(poolId)),
+      UpdateExpression: 'ADD #value :one',
+      ExpressionAttributeNames: { '#value': 'value' },
+      ExpressionAttributeValues: marshall({ ':one': 1 }),
+      ReturnValues: 'UPDATED_NEW',
+    })));
+    return Number(unmarshall(result.Attributes ?? {}).value) - 1;
+  }
+
+  /** Marks the alert delivered; false when it already was (a redelivered record). */
+  async markAlertSent(leadId: string, sentAt: Date): Promise<boolean> {
+    try {
+      await this.#guard(() => this.#client.send(new UpdateItemCommand({
+        TableName: this.#tableName,
+        Key: marshall(key.lead(leadId)),
+        UpdateExpression: 'SET alert.#status = :sent, alert.sentAt = :at, alert.attempts = alert.attempts + :one REMOVE alert.lastError',
+        ConditionExpression: 'attribute_exists(alert) AND alert.#status <> :sent',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: marshall({ ':sent': 'sent', ':at': sentAt.toISOString(), ':one': 1 }),
+      })));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Counts a failed delivery; the last allowed attempt marks the alert failed, which the nightly report shows. */
+  async markAlertAttemptFailed(leadId: string, reason: string, final: boolean): Promise<void> {
+    await this.#guard(() => this.#client.send(new UpdateItemCommand({
+      TableName: this.#tableName,
+      Key: marshall(key.lead(leadId)),
+      UpdateExpression: 'SET alert.#status = :status, alert.lastError = :reason, alert.attempts = alert.attempts + :one',
+      ConditionExpression: 'attribute_exists(alert) AND alert.#status <> :sent',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: marshall({ ':status': final ? 'failed' : 'pending', ':reason': reason.slice(0, 300), ':one': 1, ':sent': 'sent' }),
+    }))).catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  }
+
+  /**
+   * Records what a rep did. First contact is stamped once (`if_not_exists`) and takes the lead out of the
+   * waiting set; a single-use link is burnt in the same transaction, so a replay is refused and changes nothing.
+   */
+  async recordFollowUp(followUp: FollowUp): Promise<void> {
+    const at = followUp.activity.at;
+    const sets = ['activities = list_append(if_not_exists(activities, :empty), :activity)'];
+    const values: Record<string, unknown> = { ':empty': [], ':activity': [followUp.activity], ':spam': 'spam', ':merged': 'merged' };
+    const removes: string[] = [];
+    if (followUp.firstContact) {
+      sets.push('firstContactAt = if_not_exists(firstContactAt, :at)', 'firstContactBy = if_not_exists(firstContactBy, :by)');
+      values[':at'] = at;
+      values[':by'] = followUp.activity.by;
+      removes.push('waitingKey', 'waitingSort');
+    }
+    if (followUp.status) {
+      sets.push('#status = :status');
+      values[':status'] = followUp.status;
+      if (followUp.status === 'qualified') sets.push('qualifiedAt = if_not_exists(qualifiedAt, :at)');
+      if (followUp.status === 'disqualified') {
+        sets.push('disqualifiedAt = if_not_exists(disqualifiedAt, :at)');
+        if (!removes.length) removes.push('waitingKey', 'waitingSort');
+      }
+      values[':at'] = at;
+    }
+    if (followUp.newOwner) {
+      sets.push('ownerId = :owner', 'ownerReason = :why', 'alert = :alert');
+      values[':owner'] = followUp.newOwner.ownerId;
+      values[':why'] = followUp.newOwner.ownerReason;
+      values[':alert'] = { kind: 'new', status: 'pending', attempts: 0 } satisfies AlertState;
+    }
+    const update = {
+      TableName: this.#tableName,
+      Key: marshall(key.lead(followUp.leadId)),
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: 'attribute_exists(pk) AND #status <> :spam AND #status <> :merged',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+    };
+    const link = followUp.usedLink;
+    try {
+      if (!link) {
+        await this.#guard(() => this.#client.send(new UpdateItemCommand(update)));
+        return;
+      }
+      await this.#guard(() => this.#client.send(new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.#tableName,
+              Item: marshall({ ...key.usedActionLink(link.nonce), leadId: followUp.leadId, usedAt: at, [TTL_ATTRIBUTE]: epochSeconds(link.expiresAt) + 86_400 }),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          { Update: update },
+        ],
+      })));
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+        throw new ActionLinkAlreadyUsedError('this link has already been used');
+      }
+      throw error;
+    }
+  }
+
+  /** Whether a single-use action link was used already (GET shows it without changing anything). */
+  async actionLinkUsed(nonce: string): Promise<boolean> {
+    const { Item } = await this.#guard(() => this.#client.send(new GetItemCommand({ TableName: this.#tableName, Key: marshall(key.usedActionLink(nonce)) })));
+    return Item !== undefined;
+  }
+
+  /**
+   * Claims one report for one date, once: a retried or duplicated nightly run finds the claim and sends
+   * nothing again. Returns false when it was already claimed.
+   */
+  async claimReport(reportDate: string, reportKind: string, claimedAt: Date): Promise<boolean> {
+    try {
+      await this.#guard(() => this.#client.send(new PutItemCommand({
+        TableName: this.#tableName,
+        Item: marshall({ ...key.report(reportDate, reportKind), claimedAt: claimedAt.toISOString(), [TTL_ATTRIBUTE]: epochSeconds(claimedAt) + 90 * 86_400 }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      })));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Releases a claim whose report could not be sent, so the retry sends it. */
+  async releaseReport(reportDate: string, reportKind: string): Promise<void> {
+    await this.#guard(() => this.#client.send(new DeleteItemCommand({ TableName: this.#tableName, Key: marshall(key.report(reportDate, reportKind)) })));
   }
 
   /** Leads captured on one organisation-local day, optionally for one form, oldest first. */
@@ -171,7 +407,7 @@ export class LeadStore {
     try {
       return await operation();
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw error;
+      if (error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException) throw error;
       throw new StorageUnavailableError(error);
     }
   }

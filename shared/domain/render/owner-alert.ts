@@ -4,6 +4,7 @@
  * one-click follow-up links. Every submitted value goes through the `html` tag (escaped) and
  * anything bound for a header through `headerSafe`.
  */
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { Config, Salesperson } from '../../config/schema.ts';
 import { formatLocal } from '../business-hours.ts';
 import type { Enrichment, FollowUpAction, Lead, ScoreResult } from '../lead.ts';
@@ -133,7 +134,9 @@ function buildView(input: OwnerAlertInput): AlertView {
   contactRows.push(['Name', enrichment.displayName, undefined]);
   contactRows.push(['Email', contact.emailDisplay || contact.email, { href: `mailto:${encodeURIComponent(contact.email).replace('%40', '@')}` }]);
   if (contact.phone) {
-    contactRows.push(['Phone', enrichment.phoneE164 ?? contact.phone, enrichment.phoneE164 ? { href: `tel:${enrichment.phoneE164}` } : undefined]);
+    const { phoneE164 } = enrichment;
+    const readable = phoneE164 ? parsePhoneNumberFromString(phoneE164)?.formatInternational() ?? phoneE164 : contact.phone;
+    contactRows.push(['Phone', readable, phoneE164 ? { href: `tel:${phoneE164}` } : undefined]);
   }
   if (contact.jobTitle?.trim()) contactRows.push(['Job title', contact.jobTitle.trim(), undefined]);
   if (enrichment.companyName) {
@@ -229,7 +232,7 @@ ${view.answerRows.length ? html`<div style="padding-top:12px;">${emailDetails(vi
 
   const shown = view.earlier.slice(0, MAX_EARLIER_SHOWN);
   const earlier = html`${shown.map(
-    (entry) => html`<div style="padding:6px 0;border-bottom:1px solid ${c.border};font-size:14px;">
+    (entry, index) => html`<div style="padding:6px 0;${index ? `border-top:1px solid ${c.border};` : ''}font-size:14px;">
 <div><strong>${formatLocal(new Date(entry.receivedAt), config.organisation.timezone)}</strong> · ${entry.formName}${entry.status ? html` · <span style="color:${c.muted};">${entry.status}${entry.ownerName ? `, ${entry.ownerName}` : ''}</span>` : ''}</div>
 ${entry.who ? html`<div style="color:${c.muted};">${entry.who}</div>` : ''}
 ${entry.message ? html`<div style="color:${c.text};word-break:break-word;">${truncateText(entry.message.replace(/\s+/g, ' ').trim(), 200)}</div>` : ''}

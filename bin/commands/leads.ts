@@ -1,0 +1,52 @@
+import { loadConfig } from '../../shared/config/load.ts';
+import { leadStoreFromEnv } from '../../shared/adapters/lead-store/from-env.ts';
+import type { Lead } from '../../shared/domain/lead.ts';
+import { addDays, localDate } from '../../shared/domain/business-hours.ts';
+import { UsageError } from '../usage-error.ts';
+
+type OptionValue = string | boolean | Array<string | boolean> | undefined;
+
+export async function listLeads(options: { days?: OptionValue; form?: OptionValue; status?: OptionValue; json?: OptionValue }) {
+  const config = loadConfig();
+  const store = leadStoreFromEnv(config);
+  const days = options.days === undefined ? 7 : Number(options.days);
+  if (!Number.isInteger(days) || days < 1 || days > 366) throw new UsageError('--days must be a whole number from 1 to 366');
+  const formId = typeof options.form === 'string' ? options.form : undefined;
+  const status = typeof options.status === 'string' ? options.status : undefined;
+
+  const today = localDate(new Date(), config.organisation.timezone);
+  const capturedOn = Array.from({ length: days }, (_, back) => addDays(today, -back));
+  const perDay = await Promise.all(capturedOn.map((day) => store.leadsCapturedOn(day, formId)));
+  const leads = perDay.flat().filter((lead) => !status || lead.status === status).sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
+
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(leads, null, 2)}\n`);
+    return;
+  }
+  if (leads.length === 0) {
+    process.stdout.write(`No leads in the last ${days} day(s).\n`);
+    return;
+  }
+  process.stdout.write(`${formatTable(leads)}\n${leads.length} lead(s) in the last ${days} day(s).\n`);
+}
+
+function formatTable(leads: Lead[]): string {
+  const rows = leads.map((lead) => [
+    lead.receivedAt.slice(0, 16).replace('T', ' '),
+    lead.leadId,
+    lead.status,
+    lead.formId,
+    displayName(lead),
+    lead.contact.emailDisplay,
+    lead.contact.company ?? lead.enrichment?.companyName ?? '',
+    lead.ownerId ?? '',
+  ]);
+  const header = ['received (UTC)', 'lead', 'status', 'form', 'name', 'email', 'company', 'owner'];
+  const widths = header.map((title, column) => Math.min(40, Math.max(title.length, ...rows.map((row) => row[column]!.length))));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.slice(0, widths[column]).padEnd(widths[column]!)).join('  ').trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+function displayName(lead: Lead): string {
+  return lead.enrichment?.displayName ?? ([lead.contact.firstName, lead.contact.lastName].filter(Boolean).join(' ') || lead.contact.name || '');
+}

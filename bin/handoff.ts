@@ -1,0 +1,60 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError } from '../shared/config/load.ts';
+import { HttpError } from '../shared/errors.ts';
+import { loadStackEnvironment } from './stack-environment.ts';
+import { listLeads } from './commands/leads.ts';
+import { UsageError } from './usage-error.ts';
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run: (values: Record<string, string | boolean | Array<string | boolean> | undefined>, positionals: string[]) => Promise<void>;
+}
+
+const commands: Record<string, Command> = {
+  leads: {
+    summary: 'list stored leads, newest first',
+    usage: 'handoff leads [--days 7] [--form <formId>] [--status <status>] [--json]',
+    options: { days: { type: 'string' }, form: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } },
+    run: (values) => listLeads(values),
+  },
+};
+
+function help(): string {
+  const lines = Object.values(commands).map((command) => `  ${command.usage.padEnd(72)} ${command.summary}`);
+  return `Handoff CLI: talks to the stack your environment points at (TABLE_NAME, AWS_ENDPOINT_URL_*, HANDOFF_CONFIG);\nwith none set, to the local stack that \`npm start\` runs.\n\nCommands:\n${lines.join('\n')}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help());
+    return name ? 0 : 1;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`unknown command "${name}"\n\n${help()}`);
+    return 1;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\nusage: ${command.usage}\n`);
+    return 1;
+  }
+  loadStackEnvironment();
+  await command.run(parsed.values, parsed.positionals);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    // Known errors are meant for people: print the message, not a stack trace.
+    const known = error instanceof ConfigError || error instanceof HttpError || error instanceof UsageError;
+    process.stderr.write(`handoff: ${known ? error.message : error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

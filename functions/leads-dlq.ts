@@ -1,0 +1,34 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { loadConfig } from '#shared/config/load.ts';
+import { leadStoreFromEnv } from '#shared/adapters/lead-store/from-env.ts';
+import { mailerFromEnv } from '#shared/adapters/mailer-from-env.ts';
+import { loadSecret } from '#shared/adapters/secrets.ts';
+import { leadIdsInStreamBatch, type StreamBatchInfo } from '#shared/adapters/stream-batch.ts';
+import { logger } from '#shared/adapters/logger.ts';
+import { processLead } from '#shared/usecases/process-lead.ts';
+
+const config = loadConfig();
+const store = leadStoreFromEnv(config);
+const mailer = mailerFromEnv(config);
+
+/**
+ * The stream's on-failure queue: a batch that exhausted its retries. Each lead in it is re-read by key and
+ * given one final attempt; an alert that still cannot be sent is marked failed, which the nightly report shows.
+ */
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const actionSecret = await loadSecret('ACTION_SECRET');
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const message of event.Records) {
+    try {
+      const { DDBStreamBatchInfo } = JSON.parse(message.body) as { DDBStreamBatchInfo: StreamBatchInfo };
+      for (const leadId of await leadIdsInStreamBatch(DDBStreamBatchInfo)) {
+        const outcome = await processLead(leadId, { config, store, mailer, actionSecret, now: () => new Date() }, { finalAttempt: true });
+        logger.warn('lead from the failure queue processed', { leadId, outcome });
+      }
+    } catch (error) {
+      logger.error('failure-queue message could not be handled', { messageId: message.messageId, error });
+      batchItemFailures.push({ itemIdentifier: message.messageId });
+    }
+  }
+  return { batchItemFailures };
+};

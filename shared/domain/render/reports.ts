@@ -1,0 +1,371 @@
+/**
+ * The nightly emails: the sales report (with the overdue leads as CSV), the marketing report,
+ * each rep's digest and each manager's escalation. Every value goes through the `html` tag
+ * (escaped), every subject through `headerSafe`, and every CSV cell through `toCsv`.
+ */
+import type { Config } from '../../config/schema.ts';
+import { formatLocal } from '../business-hours.ts';
+import type { Escalation, FunnelFigures, FunnelRow, LeadRow, NightlyReport, RepGroup, SlaBand } from '../report.ts';
+import { SLA_BANDS } from '../report.ts';
+import { toCsv } from './csv.ts';
+import { emailColours as c, emailSection, headerSafe, html, renderEmailLayout, type SafeHtml } from './html.ts';
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface RenderedSalesReport extends RenderedEmail {
+  /** The overdue leads, for the attachment. */
+  csv: string;
+}
+
+/** The action page of a lead, where a rep records the follow-up. */
+export type LeadLink = (leadId: string) => string;
+
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+
+export function renderSalesReport(report: NightlyReport, config: Config, links: LeadLink): RenderedSalesReport {
+  const { sales } = report;
+  const day = formatReportDate(report.reportDate);
+  const subject = report.quiet
+    ? `No missed follow-ups for ${day}`
+    : `Missed follow-ups for ${day}: ${plural(sales.overdueCount, 'lead')} overdue`;
+  const overdueUnassigned = sales.unassigned.filter(isOverdue);
+  const summary = report.quiet
+    ? `Every lead due by ${formatLocal(new Date(report.generatedAt), report.timezone)} has a recorded first contact.`
+    : `${plural(sales.overdueCount, 'lead')} passed the first-contact deadline without a recorded contact` +
+      ` (${plural(sales.byRep.length, 'rep')}${overdueUnassigned.length ? `, ${overdueUnassigned.length} with no owner` : ''}).`;
+
+  const sections: SafeHtml[] = [emailSection(report.quiet ? 'All caught up' : 'Missed follow-ups', html`${heading(subject)}${paragraph(summary)}`, { first: true })];
+  if (sales.byRep.length) sections.push(emailSection('Totals per rep', repTotalsTable(sales.byRep, config)));
+  for (const group of sales.byRep) {
+    sections.push(emailSection(`${group.rep.name} · ${plural(group.leads.length, 'overdue lead')}`, leadTable(group.leads, report, links)));
+  }
+  if (sales.alertFailed.length) {
+    sections.push(emailSection('Alert not delivered', html`${paragraph('The owner was never told about these leads: the alert email failed. Forward them by hand.')}${leadTable(sales.alertFailed, report, links, { showOwner: true, config })}`));
+  }
+  if (sales.unassigned.length) {
+    sections.push(emailSection('No owner', html`${paragraph('Nobody owns these leads yet. Assign them before they go cold.')}${leadTable(sales.unassigned, report, links, { showOwner: true, config })}`));
+  }
+
+  const text = [
+    subject,
+    '',
+    summary,
+    ...sales.byRep.flatMap((group) => ['', `${group.rep.name} (${plural(group.leads.length, 'overdue lead')})`, ...group.leads.map((row) => leadLine(row, report, links))]),
+    ...(sales.alertFailed.length ? ['', 'Alert not delivered:', ...sales.alertFailed.map((row) => leadLine(row, report, links, config))] : []),
+    ...(sales.unassigned.length ? ['', 'No owner:', ...sales.unassigned.map((row) => leadLine(row, report, links, config))] : []),
+    '',
+    footerText(config, report, report.quiet ? undefined : 'The attached CSV lists every overdue lead.'),
+  ].join('\n');
+
+  return {
+    subject: headerSafe(subject, 250),
+    html: layout(config, subject, summary, sections, report, report.quiet ? undefined : 'The attached CSV lists every overdue lead.'),
+    text,
+    csv: overdueCsv(report, config, links),
+  };
+}
+
+export function renderMarketingReport(report: NightlyReport, config: Config): RenderedEmail {
+  const { marketing } = report;
+  const lastDayName = formatReportDate(marketing.lastDay.from);
+  const weekName = `${formatReportDate(marketing.last7Days.from)} – ${lastDayName}`;
+  const totals = marketing.total;
+  const subject = `Speed to lead for ${lastDayName}: ${plural(totals.lastDay.captured, 'lead')}, ${formatShare(totals.lastDay.withinSlaShare)} contacted within SLA`;
+  const summary =
+    totals.last7Days.captured === 0
+      ? `No leads were captured in the 7 days ${weekName}.`
+      : `${plural(totals.lastDay.captured, 'lead')} on ${lastDayName} and ${totals.last7Days.captured} in the 7 days ${weekName}; ` +
+        `${plural(totals.last7Days.missed, 'missed follow-up')} and ${plural(totals.last7Days.deals, 'deal')} in the 7 days.`;
+
+  const periodNames = { lastDay: formatShortDate(marketing.lastDay.from), last7Days: '7 days' };
+  const sections: SafeHtml[] = [
+    emailSection('Speed to lead', html`${heading(subject)}${paragraph(summary)}${funnelTable('Total', [totals], periodNames)}`, { first: true }),
+    emailSection('SLA bands · time to first contact', bandsTable(totals, periodNames)),
+  ];
+  const dimensions: Array<[title: string, rows: FunnelRow[]]> = [
+    ['By source', marketing.bySource],
+    ['By campaign', marketing.byCampaign],
+    ['By event', marketing.byEvent],
+  ];
+  for (const [title, rows] of dimensions) {
+    if (rows.length) sections.push(emailSection(title, html`${funnelTable(title.replace('By ', ''), rows, periodNames)}${bandsByRowTable(rows)}`));
+  }
+  sections.push(emailSection('How to read this', definitions()));
+
+  const text = [
+    subject,
+    '',
+    summary,
+    ...[['All sources', [totals]] as const, ...dimensions].flatMap(([title, rows]) =>
+      rows.length ? ['', String(title), ...rows.flatMap((row) => funnelLines(row, periodNames))] : [],
+    ),
+    '',
+    DEFINITIONS_TEXT,
+    '',
+    footerText(config, report),
+  ].join('\n');
+
+  return { subject: headerSafe(subject, 250), html: layout(config, subject, summary, sections, report), text };
+}
+
+export function renderRepDigest(report: NightlyReport, digest: RepGroup, config: Config, links: LeadLink): RenderedEmail {
+  const firstName = digest.rep.name.split(' ')[0] ?? digest.rep.name;
+  const subject = `${plural(digest.leads.length, 'lead')} waiting for your first contact`;
+  const summary = `Hi ${firstName}, ${digest.leads.length === 1 ? 'this lead has' : 'these leads have'} passed the follow-up deadline without a recorded contact. Open a lead to record what you did.`;
+  const sections = [emailSection(`Your overdue leads · ${formatReportDate(report.reportDate)}`, html`${heading(subject)}${paragraph(summary)}${leadTable(digest.leads, report, links)}`, { first: true })];
+  const text = [subject, '', summary, '', ...digest.leads.map((row) => leadLine(row, report, links)), '', footerText(config, report)].join('\n');
+  return { subject: headerSafe(subject, 250), html: layout(config, subject, summary, sections, report), text };
+}
+
+export function renderEscalation(report: NightlyReport, escalation: Escalation, config: Config, links: LeadLink): RenderedEmail {
+  const threshold = `${report.escalateAfterHours} hours`;
+  const subject = `Escalation: ${plural(escalation.leadCount, 'lead')} overdue by more than ${threshold}`;
+  const summary = `${plural(escalation.leadCount, 'lead')} in your team ${escalation.leadCount === 1 ? 'has' : 'have'} waited more than ${threshold} past the first-contact deadline.`;
+  const sections = [
+    emailSection(`Escalation · ${formatReportDate(report.reportDate)}`, html`${heading(subject)}${paragraph(summary)}`, { first: true }),
+    ...escalation.byRep.map((group) => emailSection(`${group.rep.name} · ${plural(group.leads.length, 'lead')}`, leadTable(group.leads, report, links))),
+  ];
+  const text = [
+    subject,
+    '',
+    summary,
+    ...escalation.byRep.flatMap((group) => ['', group.rep.name, ...group.leads.map((row) => leadLine(row, report, links))]),
+    '',
+    footerText(config, report),
+  ].join('\n');
+  return { subject: headerSafe(subject, 250), html: layout(config, subject, summary, sections, report), text };
+}
+
+function overdueCsv(report: NightlyReport, config: Config, links: LeadLink): string {
+  const rows = [...report.sales.byRep.flatMap((group) => group.leads), ...report.sales.unassigned.filter(isOverdue)];
+  return toCsv([
+    ['Lead ID', 'Name', 'Company', 'Email', 'Source', 'Score', 'Owner', 'Received', 'Deadline', 'Deadline (local)', 'Overdue hours', 'Overdue business hours', 'Alert', 'Link'],
+    ...rows.map((row) => [
+      row.leadId,
+      row.name,
+      row.company,
+      row.email,
+      row.sourceLabel,
+      row.score,
+      ownerName(row, config),
+      row.receivedAt,
+      row.followUpDeadline,
+      formatLocal(new Date(row.followUpDeadline), report.timezone),
+      roundTo(row.overdueMs / HOUR_MS, 1),
+      roundTo(row.overdueBusinessHours, 1),
+      row.alertStatus,
+      links(row.leadId),
+    ]),
+  ]);
+}
+
+function layout(config: Config, title: string, preheader: string, sections: SafeHtml[], report: NightlyReport, note?: string): string {
+  return renderEmailLayout({
+    title,
+    preheader,
+    organisation: config.organisation.name,
+    body: html`${sections}`,
+    footer: html`${footerText(config, report, note)}`,
+  });
+}
+
+function footerText(config: Config, report: NightlyReport, note?: string): string {
+  const times = `Times in ${report.timezone}; generated ${formatLocal(new Date(report.generatedAt), report.timezone)}.`;
+  return [`Nightly report for ${config.organisation.name}.`, times, note].filter(Boolean).join(' ');
+}
+
+function heading(text: string): SafeHtml {
+  return html`<div style="font-size:20px;line-height:1.3;font-weight:700;color:${c.text};padding-bottom:6px;">${text}</div>`;
+}
+
+function paragraph(text: string): SafeHtml {
+  return html`<p style="margin:0 0 12px 0;font-size:14px;line-height:1.5;color:${c.text};">${text}</p>`;
+}
+
+const TABLE = 'width:100%;border-collapse:collapse;font-size:13px;line-height:1.4;';
+const TH = `padding:6px 6px;border-bottom:2px solid ${c.border};font-size:11px;font-weight:700;letter-spacing:0.04em;text-transform:uppercase;color:${c.muted};text-align:left;`;
+const TD = `padding:8px 6px;border-bottom:1px solid ${c.border};vertical-align:top;color:${c.text};`;
+const NUM = 'text-align:right;white-space:nowrap;';
+const SMALL = `display:block;font-size:12px;color:${c.muted};`;
+
+function leadTable(rows: readonly LeadRow[], report: NightlyReport, links: LeadLink, owner?: { showOwner: true; config: Config }): SafeHtml {
+  return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}">
+<tr><th width="30%" style="${TH}">Lead</th><th width="22%" style="${TH}">Source</th><th width="8%" style="${TH}${NUM}">Score</th><th width="26%" style="${TH}">Deadline</th><th width="14%" style="${TH}${NUM}">Overdue</th></tr>
+${rows.map((row) => {
+  const late = isOverdue(row);
+  const overdueColour = late ? (row.overdueMs > report.escalateAfterHours * HOUR_MS ? c.danger : c.warning) : c.muted;
+  const showOwner = owner && row.ownerId !== undefined;
+  return html`<tr>
+<td style="${TD}"><a href="${links(row.leadId)}" target="_blank" style="color:${c.brand};font-weight:600;text-decoration:none;">${row.name}</a>${row.company ? html`<span style="${SMALL}">${row.company}</span>` : ''}${showOwner ? html`<span style="${SMALL}">Owner: ${ownerName(row, owner.config)}</span>` : ''}</td>
+<td style="${TD}font-size:12px;color:${c.muted};">${row.sourceLabel}</td>
+<td style="${TD}${NUM}">${row.score ?? '—'}</td>
+<td style="${TD}white-space:nowrap;">${formatLocal(new Date(row.followUpDeadline), report.timezone)}<span style="${SMALL}">received ${formatDuration(row.ageMs)} ago</span></td>
+<td style="${TD}${NUM}color:${overdueColour};font-weight:700;">${late ? formatDuration(row.overdueMs) : `due in ${formatDuration(-row.overdueMs)}`}${late ? html`<span style="${SMALL}font-weight:400;">${formatHours(row.overdueBusinessHours)} business h</span>` : ''}</td>
+</tr>`;
+})}
+</table>`;
+}
+
+function repTotalsTable(groups: readonly RepGroup[], config: Config): SafeHtml {
+  return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}">
+<tr><th style="${TH}">Rep</th><th style="${TH}">Team</th><th style="${TH}${NUM}">Overdue</th><th style="${TH}${NUM}">Most overdue</th></tr>
+${groups.map(
+  (group) => html`<tr><td style="${TD}font-weight:600;">${group.rep.name}</td><td style="${TD}color:${c.muted};">${config.teams.find((team) => team.id === group.rep.team)?.name ?? group.rep.team}</td><td style="${TD}${NUM}font-weight:700;">${group.leads.length}</td><td style="${TD}${NUM}">${formatDuration(group.leads[0]?.overdueMs ?? 0)}</td></tr>`,
+)}
+</table>`;
+}
+
+interface PeriodNames {
+  lastDay: string;
+  last7Days: string;
+}
+
+function funnelTable(firstColumn: string, rows: readonly FunnelRow[], periods: PeriodNames): SafeHtml {
+  return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}">
+<tr><th width="28%" style="${TH}">${firstColumn}</th><th width="10%" style="${TH}${NUM}">Leads</th><th width="14%" style="${TH}${NUM}">Within SLA</th><th width="13%" style="${TH}${NUM}">P50</th><th width="13%" style="${TH}${NUM}">P95</th><th width="11%" style="${TH}${NUM}">Missed</th><th width="11%" style="${TH}${NUM}">Deals</th></tr>
+${rows.map(
+  (row) => html`<tr><td colspan="7" style="padding:10px 6px 2px 6px;font-weight:700;color:${c.text};">${row.label}</td></tr>
+${(['lastDay', 'last7Days'] as const).map((period) => funnelCells(periods[period], row[period], period === 'last7Days'))}`,
+)}
+</table>`;
+}
+
+function funnelCells(periodName: string, figures: FunnelFigures, last: boolean): SafeHtml {
+  const cell = `padding:3px 6px;${last ? `border-bottom:1px solid ${c.border};padding-bottom:8px;` : ''}${NUM}`;
+  const missedColour = figures.missed > 0 ? c.danger : c.text;
+  return html`<tr><td style="padding:3px 6px 3px 14px;color:${c.muted};${last ? `border-bottom:1px solid ${c.border};padding-bottom:8px;` : ''}">${periodName}</td><td style="${cell}">${figures.captured}</td><td style="${cell}">${formatShare(figures.withinSlaShare)}</td><td style="${cell}">${formatOptionalDuration(figures.p50Ms)}</td><td style="${cell}">${formatOptionalDuration(figures.p95Ms)}</td><td style="${cell}color:${missedColour};font-weight:${figures.missed > 0 ? 700 : 400};">${figures.missed}</td><td style="${cell}">${figures.deals}</td></tr>`;
+}
+
+const BAND_LABELS: Record<SlaBand, string> = {
+  under5m: 'Under 5 min',
+  '5to15m': '5–15 min',
+  '15to60m': '15–60 min',
+  '1to24h': '1–24 h',
+  over24h: 'Over 24 h',
+  notYet: 'Not yet',
+};
+
+const BAND_SHORT_LABELS: Record<SlaBand, string> = { under5m: '<5m', '5to15m': '5–15m', '15to60m': '15–60m', '1to24h': '1–24h', over24h: '>24h', notYet: 'Not yet' };
+
+function bandsTable(row: FunnelRow, periods: PeriodNames): SafeHtml {
+  const weekTotal = SLA_BANDS.reduce((sum, band) => sum + row.last7Days.bands[band], 0);
+  return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}">
+<tr><th style="${TH}">Band</th><th style="${TH}${NUM}">${periods.lastDay}</th><th style="${TH}${NUM}">${periods.last7Days}</th><th style="${TH}" width="45%">Share of 7 days</th></tr>
+${SLA_BANDS.map((band) => {
+  const count = row.last7Days.bands[band];
+  const share = weekTotal === 0 ? 0 : count / weekTotal;
+  const colour = band === 'notYet' ? c.warning : band === 'over24h' ? c.danger : c.brand;
+  return html`<tr><td style="${TD}">${BAND_LABELS[band]}</td><td style="${TD}${NUM}">${row.lastDay.bands[band]}</td><td style="${TD}${NUM}font-weight:700;">${count}</td><td style="${TD}">${bar(share, colour)}</td></tr>`;
+})}
+</table>`;
+}
+
+/** A bar made of a table cell with a percentage width: email clients ignore most CSS but honour this. */
+function bar(share: number, colour: string): SafeHtml {
+  const percent = Math.round(share * 100);
+  if (percent === 0) return html`<span style="font-size:12px;color:${c.muted};">0%</span>`;
+  return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td width="${percent}%" bgcolor="${colour}" style="width:${percent}%;background:${colour};height:12px;font-size:0;line-height:0;">&nbsp;</td><td style="padding-left:6px;font-size:12px;color:${c.muted};white-space:nowrap;">${percent}%</td></tr></table>`;
+}
+
+function bandsByRowTable(rows: readonly FunnelRow[]): SafeHtml {
+  return html`<div style="font-size:12px;color:${c.muted};padding:14px 0 4px 0;">SLA bands, 7 days</div>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}font-size:12px;">
+<tr><th style="${TH}"></th>${SLA_BANDS.map((band) => html`<th style="${TH}${NUM}text-transform:none;">${BAND_SHORT_LABELS[band]}</th>`)}</tr>
+${rows.map(
+  (row) => html`<tr><td style="${TD}">${row.label}</td>${SLA_BANDS.map((band) => html`<td style="${TD}${NUM}${band === 'notYet' && row.last7Days.bands[band] > 0 ? `color:${c.warning};font-weight:700;` : ''}">${row.last7Days.bands[band]}</td>`)}</tr>`,
+)}
+</table>`;
+}
+
+const DEFINITIONS = [
+  ['Leads', 'captured, without spam and merged duplicates.'],
+  ['Within SLA', 'first contact at or before the form’s deadline, out of the leads that were contacted or whose deadline passed.'],
+  ['P50 / P95', 'time from capture to first contact (nearest rank): half, and 95 in 100, of contacted leads were reached this fast.'],
+  ['Missed', 'deadline passed, still no first contact. Disqualified and spam leads are never missed; a late contact is not a miss.'],
+  ['Deals', 'leads a rep marked qualified.'],
+] as const;
+
+const DEFINITIONS_TEXT = DEFINITIONS.map(([term, meaning]) => `${term}: ${meaning}`).join('\n');
+
+function definitions(): SafeHtml {
+  return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="font-size:12px;line-height:1.5;color:${c.muted};">
+${DEFINITIONS.map(([term, meaning]) => html`<tr><td valign="top" width="90" style="width:90px;padding:2px 8px 2px 0;font-weight:700;">${term}</td><td style="padding:2px 0;">${meaning}</td></tr>`)}
+</table>`;
+}
+
+function leadLine(row: LeadRow, report: NightlyReport, links: LeadLink, config?: Config): string {
+  const when = isOverdue(row) ? `overdue ${formatDuration(row.overdueMs)} (${formatHours(row.overdueBusinessHours)} business h)` : `due in ${formatDuration(-row.overdueMs)}`;
+  return [
+    `- ${row.name}${row.company ? `, ${row.company}` : ''} · ${row.sourceLabel} · score ${row.score ?? '—'}`,
+    `  ${when}; deadline ${formatLocal(new Date(row.followUpDeadline), report.timezone)}; received ${formatDuration(row.ageMs)} ago${config && row.ownerId !== undefined ? `; owner ${ownerName(row, config)}` : ''}`,
+    `  ${links(row.leadId)}`,
+  ].join('\n');
+}
+
+function funnelLines(row: FunnelRow, periods: PeriodNames): string[] {
+  return [
+    `${row.label}`,
+    ...(['lastDay', 'last7Days'] as const).map((period) => {
+      const f = row[period];
+      const bands = SLA_BANDS.map((band) => `${BAND_SHORT_LABELS[band]} ${f.bands[band]}`).join(', ');
+      return `  ${periods[period]}: ${f.captured} leads, ${formatShare(f.withinSlaShare)} within SLA, P50 ${formatOptionalDuration(f.p50Ms)}, P95 ${formatOptionalDuration(f.p95Ms)}, ${f.missed} missed, ${plural(f.deals, 'deal')}; bands: ${bands}`;
+    }),
+  ];
+}
+
+function ownerName(row: LeadRow, config: Config): string {
+  if (row.ownerId === undefined) return 'no owner';
+  return config.salespeople.find((rep) => rep.id === row.ownerId)?.name ?? `${row.ownerId} (not in config)`;
+}
+
+function isOverdue(row: LeadRow): boolean {
+  return row.overdueMs > 0;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function formatShare(share: number | null): string {
+  return share === null ? '—' : `${Math.round(share * 100)}%`;
+}
+
+function formatOptionalDuration(ms: number | null): string {
+  return ms === null ? '—' : formatDuration(ms);
+}
+
+/** "45 s", "12 min", "4 h 30 min", "3 d 2 h": two units at most, which is all a reader takes in. */
+function formatDuration(ms: number): string {
+  if (ms < MINUTE_MS) return `${Math.max(0, Math.round(ms / 1000))} s`;
+  const minutes = Math.floor(ms / MINUTE_MS);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  return hours % 24 ? `${Math.floor(hours / 24)} d ${hours % 24} h` : `${Math.floor(hours / 24)} d`;
+}
+
+function formatHours(hours: number): string {
+  return String(roundTo(hours, 1));
+}
+
+function roundTo(value: number, decimals: number): number {
+  const factor = 10 ** decimals;
+  return Math.round(value * factor) / factor;
+}
+
+const dateFormatter = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+const shortDateFormatter = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
+
+/** "Thu 26 Nov 2026" for a YYYY-MM-DD calendar date (read as a date, so no timezone applies). */
+function formatReportDate(date: string): string {
+  return dateFormatter.format(new Date(`${date}T00:00:00Z`)).replace(',', '');
+}
+
+function formatShortDate(date: string): string {
+  return shortDateFormatter.format(new Date(`${date}T00:00:00Z`)).replace(',', '');
+}

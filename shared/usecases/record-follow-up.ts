@@ -1,0 +1,100 @@
+import type { Config } from '../config/schema.ts';
+import { HttpError } from '../errors.ts';
+import type { Activity, FollowUpAction, Lead } from '../domain/lead.ts';
+import { describeAssignment, organisationToday, pickByWeightedRoundRobin, routeLead, type AssignmentDecision } from '../domain/assign.ts';
+import { enrichSubmission } from '../domain/enrich.ts';
+import type { FollowUp } from '../adapters/lead-store/store.ts';
+import { logger } from '../adapters/logger.ts';
+import { findForm } from './capture-lead.ts';
+import { sendOwnerAlert, type ProcessDependencies } from './process-lead.ts';
+
+export interface FollowUpRequest {
+  leadId: string;
+  action: FollowUpAction | 'note';
+  /** A salesperson id, or for API callers any actor name. */
+  by: string;
+  note?: string;
+  via: Activity['via'];
+  /** Set for one-click links: burnt with the update, so a replay is refused. */
+  usedLink?: FollowUp['usedLink'];
+}
+
+export interface FollowUpResult {
+  lead: Lead;
+  /** For a reassignment, the new owner's name. */
+  reassignedTo?: string;
+}
+
+const MAX_NOTE = 2000;
+
+/**
+ * Records what a rep did about a lead: from an action link, the CLI or the CRM activities API alike.
+ * First contact is stamped once and takes the lead out of the waiting set; a status only moves forward.
+ */
+export async function recordFollowUp(request: FollowUpRequest, deps: ProcessDependencies): Promise<FollowUpResult> {
+  const { store, config, now } = deps;
+  const lead = await store.getLead(request.leadId);
+  if (!lead) throw new HttpError(404, `lead "${request.leadId.slice(0, 64)}" does not exist`, { code: 'unknown_lead' });
+  if (lead.status === 'spam' || lead.status === 'merged') {
+    throw new HttpError(409, `lead ${lead.leadId} is ${lead.status === 'spam' ? 'spam' : `merged into ${lead.mergedInto}`}; record follow-ups on the open lead`, { code: 'not_actionable' });
+  }
+  const note = request.note?.trim().slice(0, MAX_NOTE) || undefined;
+  const activity: Activity = { at: now().toISOString(), by: request.by, action: request.action, ...(note ? { note } : {}), via: request.via };
+  const followUp: FollowUp = { leadId: lead.leadId, activity, firstContact: false, usedLink: request.usedLink };
+
+  switch (request.action) {
+    case 'contacted':
+      followUp.firstContact = true;
+      if (lead.status === 'open' || lead.status === 'new') followUp.status = 'contacted';
+      break;
+    case 'qualified':
+      followUp.firstContact = true;
+      followUp.status = 'qualified';
+      break;
+    case 'disqualified':
+      followUp.status = 'disqualified';
+      break;
+    case 'reassign':
+      followUp.newOwner = chooseNewOwner(lead, request.by, config, now());
+      break;
+    case 'note':
+      break;
+  }
+
+  try {
+    await store.recordFollowUp(followUp);
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException' || (error as Error).name === 'TransactionCanceledException') {
+      throw new HttpError(409, `lead ${lead.leadId} changed while recording; nothing was recorded, please retry`, { code: 'conflict' });
+    }
+    throw error;
+  }
+  const updated = (await store.getLead(lead.leadId))!;
+  if (!followUp.newOwner) return { lead: updated };
+
+  // The reassignment is recorded whatever happens next; a failed alert stays pending and shows in the nightly report.
+  await sendOwnerAlert(updated, deps, false).catch((error: unknown) => logger.error('alert to the new owner failed', { leadId: lead.leadId, error }));
+  return { lead: updated, reassignedTo: config.salespeople.find((rep) => rep.id === followUp.newOwner?.ownerId)?.name };
+}
+
+/** The same rules as a fresh lead, with the rep who declined it taken out of the running. */
+function chooseNewOwner(lead: Lead, declinedBy: string, config: Config, now: Date): NonNullable<FollowUp['newOwner']> {
+  const currentOwner = lead.ownerId ?? declinedBy;
+  const without: Config = { ...config, salespeople: config.salespeople.map((rep) => (rep.id === currentOwner ? { ...rep, active: false } : rep)) };
+  const form = findForm(config, lead.formId);
+  const enrichment = lead.enrichment ?? enrichSubmission(lead, form, { viewerCountry: lead.tracking.viewerCountry });
+  const route = routeLead({ lead, enrichment, score: lead.score ?? 0, form, config: without, today: organisationToday(now, config) });
+  let decision: AssignmentDecision;
+  if (route.kind === 'team') {
+    // Reassignment does not advance the shared counter: it would shift every rep's next lead.
+    decision = { route, pick: pickByWeightedRoundRobin(route.candidates, Math.floor(Date.parse(lead.receivedAt) / 1000)) };
+  } else {
+    decision = { route };
+  }
+  const { ownerId, ownerReason } = describeAssignment(decision, without);
+  if (ownerId === currentOwner) {
+    throw new HttpError(409, 'nobody else is available to take this lead; ask your manager to reassign it', { code: 'no_other_owner' });
+  }
+  const declinedName = config.salespeople.find((rep) => rep.id === currentOwner)?.name ?? currentOwner;
+  return { ownerId, ownerReason: `Reassigned: ${declinedName} said "not mine". ${ownerReason}` };
+}

@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readSubmission, type RequestContext } from '../../shared/domain/submission.ts';
+import { fieldsFromVendorPayload } from '../../shared/domain/vendor-payloads.ts';
+
+const context: RequestContext = { formId: 'demo-request', receivedAt: new Date('2026-11-26T10:00:00Z'), query: {} };
+const vendorFixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/vendors/${name}`, import.meta.url), 'utf8'));
+
+function read(fields: Record<string, string> | Array<[string, string]>, extra: Partial<RequestContext> = {}) {
+  return readSubmission(Array.isArray(fields) ? fields : Object.entries(fields), { ...context, ...extra });
+}
+
+describe('readSubmission', () => {
+  it('maps canonical fields and keeps the email as typed for display', () => {
+    const result = read({ email: 'Jane.Doe@Acme.COM', firstName: 'Jane', lastName: 'Doe', company: 'Acme', message: 'Line one\nline two' });
+    expect(result.ok && result.submission.contact).toEqual({
+      email: 'jane.doe@acme.com', emailDisplay: 'Jane.Doe@Acme.COM', firstName: 'Jane', lastName: 'Doe', company: 'Acme', message: 'Line one\nline two',
+    });
+  });
+
+  it('maps Salesforce Web-to-Lead names, keeps unknown fields as answers and reads retURL', () => {
+    const result = read([
+      ['oid', '00D5j000001uVaT'], ['retURL', 'https://www.example.com/thanks'], ['Campaign_ID', '7019E000000IW77QAG'],
+      ['lead_source', 'Aspire Website'], ['first_name', 'Ana'], ['last_name', 'Ng'], ['email', 'ana@ng.io'], ['title', 'VP Sales'], ['submit', 'Submit'],
+    ]);
+    if (!result.ok) throw new Error(JSON.stringify(result.fields));
+    expect(result.submission.contact).toMatchObject({ firstName: 'Ana', lastName: 'Ng', jobTitle: 'VP Sales' });
+    expect(result.submission.answers).toEqual({ oid: '00D5j000001uVaT', Campaign_ID: '7019E000000IW77QAG' });
+    expect(result.submission.tracking.leadSource).toBe('Aspire Website');
+    expect(result.controls.requestedRedirect).toBe('https://www.example.com/thanks');
+  });
+
+  it('reads Formspree-style _replyto, _next and _gotcha', () => {
+    const result = read({ _replyto: 'x@y.de', _next: 'https://a.b/c', _gotcha: 'i am a bot' });
+    expect(result.ok && result.submission.contact.email).toBe('x@y.de');
+    expect(result.ok && result.controls).toMatchObject({ honeypotFilled: true, requestedRedirect: 'https://a.b/c' });
+  });
+
+  it('captures UTM parameters from the body, the query string and the page URL, and the referrer header', () => {
+    const result = read(
+      { email: 'a@b.co', utm_source: 'google', pageUrl: 'https://www.northwind.example/pricing?utm_medium=cpc&utm_campaign=brand' },
+      { query: { utm_term: 'lead tool' }, referer: 'https://www.google.com/' },
+    );
+    expect(result.ok && result.submission.tracking).toMatchObject({
+      utm: { source: 'google', medium: 'cpc', campaign: 'brand', term: 'lead tool' },
+      pageUrl: 'https://www.northwind.example/pricing?utm_medium=cpc&utm_campaign=brand',
+      referrer: 'https://www.google.com/',
+    });
+  });
+
+  it('keeps unicode names exactly', () => {
+    const result = read({ email: 'li@example.cn', name: '李小龙', firstName: 'José', lastName: 'Müller' });
+    expect(result.ok && result.submission.contact).toMatchObject({ name: '李小龙', firstName: 'José', lastName: 'Müller' });
+  });
+
+  it.each([
+    [{ email: '' }, 'email', 'is required'],
+    [{ firstName: 'Jane' }, 'email', 'is required'],
+    [{ email: 'not-an-email' }, 'email', 'must be a valid email address like jane@example.com'],
+    [{ email: 'a@b.co', firstName: 'Jane\r\nBcc: evil@x.com' }, 'firstName', 'must be a single line (firstName cannot contain line breaks)'],
+    [{ email: 'a@b.co\nBcc: x@y.z' }, 'email', 'must be a single line (email cannot contain line breaks)'],
+    [{ email: 'a@b.co', company: 'A\0B' }, 'company', 'must be a single line (company cannot contain line breaks)'],
+    [{ email: 'a@b.co', lastName: 'x'.repeat(101) }, 'lastName', 'must be at most 100 characters'],
+    [{ email: 'a@b.co', phone: 'call me maybe' }, 'phone', 'must contain only digits, spaces and + ( ) . - /'],
+    [{ email: 'a@b.co', message: 'm'.repeat(5001) }, 'message', 'must be at most 5000 characters'],
+    [{ email: 'a@b.co', favouriteColour: 'bl\0ue' }, 'favouriteColour', 'cannot contain NUL characters'],
+  ])('rejects %j naming the field', (fields, field, problem) => {
+    const result = read(fields as Record<string, string>);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.fields[field]).toBe(problem);
+  });
+
+  it('never lets __proto__ or constructor keys reach an object', () => {
+    const result = read([['email', 'a@b.co'], ['__proto__', 'polluted'], ['constructor', 'x'], ['prototype', 'y']]);
+    expect(result.ok && result.submission.answers).toEqual({});
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(result.ok && result.submission.answers)).toBe(Object.prototype);
+  });
+
+  it('measures how fast the form was filled from _loadedAt', () => {
+    const result = read({ email: 'a@b.co', _loadedAt: String(context.receivedAt.getTime() - 800) });
+    expect(result.ok && result.controls.fillMilliseconds).toBe(800);
+  });
+
+  it('reads a consent checkbox', () => {
+    expect(read({ email: 'a@b.co', consent: 'on' }).ok && read({ email: 'a@b.co', consent: 'on' })).toMatchObject({ submission: { contact: { consent: true } } });
+  });
+});
+
+describe('vendor payloads', () => {
+  it('flattens a HubSpot Forms v3 body', () => {
+    const fields = fieldsFromVendorPayload(vendorFixture('hubspot-forms-v3.json'));
+    const result = read(fields!);
+    if (!result.ok) throw new Error(JSON.stringify(result.fields));
+    expect(result.submission.contact).toMatchObject({ email: 'example@example.com', firstName: 'Jeff', consent: true });
+    expect(result.submission.tracking.pageUrl).toBe('www.example.com/page');
+  });
+
+  it('flattens a Webflow form_submission webhook, including a numeric phone', () => {
+    const result = read(fieldsFromVendorPayload(vendorFixture('webflow-form_submission.json'))!);
+    if (!result.ok) throw new Error(JSON.stringify(result.fields));
+    expect(result.submission.contact).toMatchObject({ email: 'zaphod@heartofgold.ai', firstName: 'Zaphod', lastName: 'Beeblebrox', phone: '15550000000' });
+  });
+
+  it('flattens a Typeform form_response webhook by answer type and field ref', () => {
+    const result = read(fieldsFromVendorPayload(vendorFixture('typeform-form_response.json'))!);
+    if (!result.ok) throw new Error(JSON.stringify(result.fields));
+    expect(result.submission.contact.email).toMatch(/@/);
+    expect(result.submission.answers.user_id).toBe('abc123456');
+    expect(Object.keys(result.submission.answers).length).toBeGreaterThan(3);
+  });
+
+  it('leaves a plain JSON object of fields alone', () => {
+    expect(fieldsFromVendorPayload({ email: 'a@b.co', fields: 'not hubspot' })).toBeUndefined();
+  });
+});
