@@ -1,0 +1,199 @@
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { loadConfig } from '../../shared/config/load.ts';
+import { enrichSubmission } from '../../shared/domain/enrich.ts';
+import type { FollowUpAction, Lead } from '../../shared/domain/lead.ts';
+import { renderOwnerAlert, type OwnerAlertInput } from '../../shared/domain/render/owner-alert.ts';
+import { scoreLead } from '../../shared/domain/score.ts';
+import { launchChromium, openHtml } from '../support/screenshot.ts';
+
+const config = loadConfig(new URL('../../handoff.config.json', import.meta.url).pathname);
+const demoForm = config.forms.find((form) => form.id === 'demo-request')!;
+const ana = config.salespeople.find((rep) => rep.id === 'ana')!;
+const SCREENSHOT = new URL('../fixtures/screenshots/owner-alert.png', import.meta.url).pathname;
+
+const HOSTILE_MESSAGE = [
+  'Hallo! We are evaluating tools for our 40-person analytics team in Berlin and München.',
+  'Our current dashboards take minutes to load <script>alert("xss")</script> and the board wants answers by Q1.',
+  '',
+  'Could you show us row-level security and the dbt integration? <img src=x onerror=alert(1)> & "quotes" too.',
+].join('\n');
+
+const lead: Lead = {
+  leadId: '01JDQ8Z7V4K3M2N1P0Q9R8S7T6',
+  formId: 'demo-request',
+  formKind: 'website',
+  receivedAt: '2026-11-26T09:12:00.000Z',
+  status: 'open',
+  followUpDeadline: '2026-11-30T12:00:00.000Z',
+  contact: {
+    email: 'jose.muller@acme-analytics.de',
+    emailDisplay: 'Jose.Muller@Acme-Analytics.de',
+    firstName: 'JOSÉ',
+    lastName: 'MÜLLER',
+    jobTitle: 'VP Data & Analytics',
+    phone: '030 1234567',
+    country: 'Deutschland',
+    message: HOSTILE_MESSAGE,
+  },
+  answers: { team_size: '40', preferredDemoTime: 'Tuesday morning', '<b>sneaky</b>': '</td></tr></table><h1>broken?</h1>' },
+  tracking: {
+    utm: { source: 'google', medium: 'cpc', campaign: 'Q4 data teams' },
+    referrer: 'https://www.google.com/',
+    pageUrl: 'https://www.northwind.example/demo?utm_source=google&utm_medium=cpc',
+  },
+};
+
+const history: Lead[] = [
+  {
+    ...lead,
+    leadId: '01JC0000000000000000000001',
+    receivedAt: '2026-10-14T08:30:00.000Z',
+    status: 'contacted',
+    ownerId: 'ana',
+    contact: { ...lead.contact, email: 'petra.schmidt@acme-analytics.de', emailDisplay: 'petra.schmidt@acme-analytics.de', message: 'Pricing for 10 seats?' },
+    enrichment: { ...enrichSubmission(lead, demoForm), displayName: 'Petra Schmidt' },
+  },
+];
+
+const actionLinks: Record<FollowUpAction, string> = {
+  contacted: 'http://localhost:3000/actions/tok-contacted',
+  qualified: 'http://localhost:3000/actions/tok-qualified',
+  disqualified: 'http://localhost:3000/actions/tok-disqualified',
+  reassign: 'http://localhost:3000/actions/tok-reassign',
+};
+
+function alertInput(overrides: Partial<OwnerAlertInput> = {}): OwnerAlertInput {
+  const enrichment = enrichSubmission(lead, demoForm);
+  return {
+    lead,
+    enrichment,
+    score: scoreLead({ submission: lead, enrichment, form: demoForm, priorSubmissions: 0, scoring: config.scoring }),
+    owner: ana,
+    ownerReason: 'Continuity: Ana Silva already owns another open lead from acme-analytics.de',
+    kind: 'new',
+    history,
+    actionLinks,
+    config,
+    deadline: lead.followUpDeadline,
+    ...overrides,
+  };
+}
+
+describe('renderOwnerAlert', () => {
+  const alert = renderOwnerAlert(alertInput());
+
+  it('names who, which company, the score and the source in the subject', () => {
+    expect(alert.subject).toBe('New lead: José Müller (Acme Analytics) · score 70 · Website demo request');
+    expect(renderOwnerAlert(alertInput({ kind: 'returning' })).subject).toMatch(/^Returning lead: José Müller/);
+  });
+
+  it('keeps submitted line breaks and control characters out of the subject and caps its length', () => {
+    const enrichment = { ...alertInput().enrichment, displayName: 'Eve\r\nBcc: victim@example.com\0' + 'x'.repeat(300), companyName: 'Evil\nCorp' };
+    const { subject, replyTo } = renderOwnerAlert(alertInput({ enrichment, lead: { ...lead, contact: { ...lead.contact, email: 'eve@evil.example\r\nBcc: x@y.z' } } }));
+    expect(subject).not.toMatch(/[\r\n\0]/);
+    expect(Array.from(subject).length).toBeLessThanOrEqual(160);
+    expect(subject).toContain('Eve Bcc: victim@example.com');
+    expect(replyTo).toBe('eve@evil.example Bcc: x@y.z');
+  });
+
+  it('sets Reply-To to the lead', () => {
+    expect(alert.replyTo).toBe('jose.muller@acme-analytics.de');
+  });
+
+  it('escapes every submitted value in the HTML', () => {
+    expect(alert.html).not.toContain('<script>');
+    expect(alert.html).not.toContain('<img src=x');
+    expect(alert.html).not.toContain('<h1>broken?</h1>');
+    expect(alert.html).not.toContain('<b>sneaky</b>');
+    expect(alert.html).toContain('&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;');
+    expect(alert.html).toContain('&amp; &quot;quotes&quot; too.');
+  });
+
+  it('shows what they asked, contact links, source, score reasons, history, owner reason and the deadline', () => {
+    expect(alert.html).toContain('Hallo! We are evaluating tools');
+    expect(alert.html).toContain('Preferred demo time');
+    expect(alert.html).toContain('href="mailto:jose.muller@acme-analytics.de"');
+    expect(alert.html).toMatch(/href="tel:\+49301234567"[^>]*>\+49 30 1234567<\/a>/);
+    expect(alert.html).toContain('Germany (DE, from the form)');
+    expect(alert.html).toContain('google / cpc / Q4 data teams');
+    expect(alert.html).toContain('+20 senior title (VP Data &amp; Analytics)');
+    expect(alert.html).toContain('Petra Schmidt');
+    expect(alert.html).toContain('Continuity: Ana Silva already owns another open lead from acme-analytics.de');
+    expect(alert.html).toContain('First contact by Mon 30 Nov, 13:00 CET');
+  });
+
+  it('links all four one-click actions with their labels', () => {
+    for (const [label, href] of [
+      ['Contacted', actionLinks.contacted],
+      ['Qualified — make it a deal', actionLinks.qualified],
+      ['Not a fit', actionLinks.disqualified],
+      ['Not mine — reassign', actionLinks.reassign],
+    ]) {
+      expect(alert.html).toMatch(new RegExp(`href="${href}"[^>]*>${label}</a>`));
+      expect(alert.text).toContain(`${label}: ${href}`);
+    }
+  });
+
+  it('says the same in plain text, unescaped', () => {
+    expect(alert.text).toContain('New lead: José Müller (Acme Analytics)');
+    expect(alert.text).toContain('First contact by Mon 30 Nov, 13:00 CET');
+    expect(alert.text).toContain('<script>alert("xss")</script>');
+    expect(alert.text).toContain('Email: Jose.Muller@Acme-Analytics.de');
+    expect(alert.text).toContain('WHY YOU\nContinuity: Ana Silva');
+    expect(alert.text).not.toContain('&lt;');
+  });
+
+  it('leads a returning alert with the newest submission and lists the earlier ones', () => {
+    const returning: Lead = {
+      ...lead,
+      submissions: [{ leadId: 'later', formId: 'data-summit-booth', receivedAt: '2026-11-27T10:00:00.000Z', answers: {}, message: 'Met you at the booth, ready to buy.' }],
+    };
+    const { html, text } = renderOwnerAlert(alertInput({ lead: returning, kind: 'returning', history: [] }));
+    expect(text).toContain('WHAT THEY ASKED THIS TIME\nMet you at the booth, ready to buy.');
+    expect(text).toMatch(/EARLIER SUBMISSIONS\n- Thu 26 Nov, 10:12 CET · Website demo request\n {2}Hallo! We are evaluating/);
+    expect(html).toContain('Returning lead');
+  });
+
+  it('leaves out sections it has nothing for', () => {
+    const bare: Lead = { ...lead, contact: { email: 'x@gmail.com', emailDisplay: 'x@gmail.com' }, answers: {}, tracking: { utm: {} } };
+    const enrichment = enrichSubmission(bare, demoForm);
+    const { html, text } = renderOwnerAlert(alertInput({ lead: bare, enrichment, history: [] }));
+    expect(text).toContain('No message.');
+    expect(text).not.toContain('EARLIER SUBMISSIONS');
+    expect(html).not.toContain('tel:');
+    expect(text).toContain('Note: gmail.com is a free-mail address');
+  });
+});
+
+describe('the owner alert in Chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('renders within 600px, loads nothing external and shows the buttons', async () => {
+    const { page, refusedRequests } = await openHtml(browser, renderOwnerAlert(alertInput()).html);
+    const card = await page.locator('table[width="600"]').first().boundingBox();
+    expect(card?.width).toBeLessThanOrEqual(600);
+    expect(refusedRequests).toEqual([]);
+    for (const label of ['Contacted', 'Qualified — make it a deal', 'Not a fit', 'Not mine — reassign']) {
+      await expect(page.getByRole('link', { name: label, exact: true }).isVisible()).resolves.toBe(true);
+    }
+    await expect(page.locator('script, img').count()).resolves.toBe(0);
+    if (process.env.UPDATE_SCREENSHOTS) {
+      mkdirSync(new URL('.', `file://${SCREENSHOT}`).pathname, { recursive: true });
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    }
+  });
+
+  it('fits a phone screen without sideways scrolling', async () => {
+    const { page } = await openHtml(browser, renderOwnerAlert(alertInput()).html, { width: 375, height: 800 });
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect(overflow).toBe(0);
+  });
+});
