@@ -25,24 +25,28 @@ export type ActionOutcome =
   | { kind: 'expired' }
   | { kind: 'invalid' };
 
-const CONFIRM_COPY: Record<FollowUpAction, { question: string; effect: string; notePrompt: string }> = {
+const CONFIRM_COPY: Record<FollowUpAction, { question: string; effect: string; notePrompt: string; button: string }> = {
   contacted: {
     question: 'Mark as contacted?',
+    button: 'Yes, I contacted them',
     effect: 'Records that you reached them and stops the follow-up clock.',
     notePrompt: 'How did you reach them? (optional)',
   },
   qualified: {
     question: 'Qualified — make it a deal?',
+    button: 'Yes, it is qualified',
     effect: 'Records this lead as qualified and ready to become a deal.',
     notePrompt: 'What makes it a deal? (optional)',
   },
   disqualified: {
     question: 'Close as not a fit?',
+    button: 'Yes, close it',
     effect: 'Closes this lead. A reason helps marketing spend where leads fit.',
     notePrompt: 'Why is it not a fit? (optional)',
   },
   reassign: {
     question: 'Not yours — reassign?',
+    button: 'Yes, reassign it',
     effect: 'Hands this lead back so Handoff assigns it to someone else.',
     notePrompt: 'Who should take it, or why not you? (optional)',
   },
@@ -64,14 +68,14 @@ export function renderActionConfirmPage({ action, lead, organisation }: ActionCo
   return renderPage(
     copy.question,
     organisation,
-    html`<p class="eyebrow">${followUpActionLabels[action]}</p>
+    html`<p class="eyebrow">Lead follow-up</p>
 <h1>${copy.question}</h1>
 ${leadLine(lead)}
 <p class="muted">${copy.effect}</p>
 <form method="post">
 <label for="note">${copy.notePrompt}</label>
 <textarea id="note" name="note" rows="4" maxlength="${NOTE_MAX_LENGTH}"></textarea>
-<button type="submit">Confirm: ${followUpActionLabels[action]}</button>
+<button type="submit">${copy.button}</button>
 </form>
 <p class="small">Nothing changes until you press the button.</p>`,
   );

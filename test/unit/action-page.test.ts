@@ -1,0 +1,82 @@
+import { mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderActionConfirmPage, renderActionResultPage, type ActionOutcome } from '../../shared/domain/render/action-page.ts';
+import { launchChromium, openHtml } from '../support/screenshot.ts';
+
+const SCREENSHOT = new URL('../fixtures/screenshots/action-page.png', import.meta.url).pathname;
+const hostileLead = { displayName: 'José <script>alert(1)</script> Müller', companyName: 'Acme "&" <b>Co</b>' };
+const confirmPage = renderActionConfirmPage({ action: 'qualified', lead: hostileLead, organisation: 'Northwind <Analytics>' });
+
+describe('renderActionConfirmPage', () => {
+  it('asks for confirmation with an optional note and a POST button to the same URL', () => {
+    expect(confirmPage).toContain('<form method="post">');
+    expect(confirmPage).not.toMatch(/<form[^>]*action=/);
+    expect(confirmPage).toMatch(/<textarea id="note" name="note" rows="4" maxlength="2000"><\/textarea>/);
+    expect(confirmPage).not.toContain('required');
+    expect(confirmPage).toContain('<button type="submit">Yes, it is qualified</button>');
+  });
+
+  it('escapes the lead and organisation names', () => {
+    expect(confirmPage).not.toContain('<script>');
+    expect(confirmPage).not.toContain('<b>Co</b>');
+    expect(confirmPage).toContain('José &lt;script&gt;alert(1)&lt;/script&gt; Müller');
+    expect(confirmPage).toContain('Acme &quot;&amp;&quot; &lt;b&gt;Co&lt;/b&gt;');
+    expect(confirmPage).toContain('Northwind &lt;Analytics&gt;');
+  });
+
+  it('keeps the token out of Referer headers and search indexes, and loads nothing external', () => {
+    expect(confirmPage).toContain('<meta name="referrer" content="no-referrer">');
+    expect(confirmPage).toContain('<meta name="robots" content="noindex, nofollow">');
+    expect(confirmPage).not.toMatch(/<(script|link|img)\b|src=|https?:\/\//);
+  });
+
+  it.each([
+    ['contacted', 'Mark as contacted?'],
+    ['disqualified', 'Close as not a fit?'],
+    ['reassign', 'Not yours — reassign?'],
+  ] as const)('words the %s question', (action, question) => {
+    expect(renderActionConfirmPage({ action, lead: { displayName: 'Jane Doe' }, organisation: 'Northwind' })).toContain(`<h1>${question}</h1>`);
+  });
+});
+
+describe('renderActionResultPage', () => {
+  const lead = { displayName: 'Jane <Doe>' };
+  it.each<[ActionOutcome, string]>([
+    [{ kind: 'done', action: 'contacted', lead }, '<h1>Jane &lt;Doe&gt; is marked as contacted.</h1>'],
+    [{ kind: 'done', action: 'reassign', lead }, '<h1>Jane &lt;Doe&gt; is handed back for reassignment.</h1>'],
+    [{ kind: 'already-used', action: 'disqualified', lead, usedAt: 'Mon 30 Nov, 13:00 CET' }, 'Not a fit was recorded on Mon 30 Nov, 13:00 CET. Each link works once'],
+    [{ kind: 'already-used', action: 'contacted', lead }, 'Contacted was recorded. Each link works once'],
+    [{ kind: 'expired' }, '<h1>This link has expired.</h1>'],
+    [{ kind: 'invalid' }, '<h1>This link is not valid.</h1>'],
+  ])('renders %j', (outcome, expected) => {
+    const page = renderActionResultPage(outcome, 'Northwind');
+    expect(page).toContain(expected);
+    expect(page).not.toContain('<form');
+  });
+});
+
+describe('the action pages in Chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('shows a usable confirmation form on a phone, with nothing external and no sideways scroll', async () => {
+    const realistic = renderActionConfirmPage({ action: 'qualified', lead: { displayName: 'José Müller', companyName: 'Acme Analytics' }, organisation: 'Northwind Analytics' });
+    const { page, refusedRequests } = await openHtml(browser, realistic, { width: 375, height: 700 });
+    expect(refusedRequests).toEqual([]);
+    await expect(page.getByLabel('What makes it a deal? (optional)').isVisible()).resolves.toBe(true);
+    const button = await page.getByRole('button', { name: 'Yes, it is qualified' }).boundingBox();
+    expect(button?.height).toBeGreaterThanOrEqual(44);
+    expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBe(0);
+    await expect(page.locator('script').count()).resolves.toBe(0);
+    if (process.env.UPDATE_SCREENSHOTS) {
+      mkdirSync(new URL('.', `file://${SCREENSHOT}`).pathname, { recursive: true });
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    }
+  });
+});
