@@ -187,6 +187,8 @@ describe('nearestRank', () => {
     [[1, 2, 3, 4], 50, 2], // ceil(2) = 2
     [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], 95, 19], // ceil(19) = 19
     [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21], 95, 20], // ceil(19.95) = 20
+    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 95, 11], // ceil(10.45) = 11: a rank is never rounded down
+    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 41, 5], // ceil(4.1) = 5
     [[], 50, null],
   ])('of %j at P%d is %j', (values, percentile, expected) => {
     expect(nearestRank(values, percentile)).toBe(expected);

@@ -1,0 +1,201 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { buildNightlyReport, type NightlyReport } from '../../shared/domain/report.ts';
+import { toCsv } from '../../shared/domain/render/csv.ts';
+import { renderEscalation, renderMarketingReport, renderRepDigest, renderSalesReport } from '../../shared/domain/render/reports.ts';
+import { NOW, REPORT_DATE, overdue, scenarioConfig as config, seedLead, window7d } from '../fixtures/nightly-scenario.ts';
+import { launchChromium, openHtml } from '../support/screenshot.ts';
+
+const links = (leadId: string) => `https://handoff.example/actions/${encodeURIComponent(leadId)}`;
+const report: NightlyReport = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue, window7d });
+const quietReport = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: [], window7d: [] });
+
+describe('toCsv', () => {
+  it('quotes per RFC 4180 and ends every record with CRLF', () => {
+    expect(toCsv([['a', 'b,c', 'say "hi"', 'two\nlines', 3, null, undefined]])).toBe('a,"b,c","say ""hi""","two\nlines",3,,\r\n');
+  });
+
+  it.each([
+    ['=HYPERLINK("http://evil.example")', `"'=HYPERLINK(""http://evil.example"")"`],
+    ['+49 30 1234', "'+49 30 1234"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\t=1', "'\t=1"],
+    ['plain', 'plain'],
+  ])('defuses %j as a text cell', (cell, expected) => {
+    expect(toCsv([[cell]])).toBe(`${expected}\r\n`);
+  });
+
+  it('keeps numbers as numbers, negative ones included', () => {
+    expect(toCsv([[-6, 2.5]])).toBe('-6,2.5\r\n');
+  });
+});
+
+describe('renderSalesReport', () => {
+  const sales = renderSalesReport(report, config, links);
+
+  it('names the date and the count in the subject', () => {
+    expect(sales.subject).toBe('Missed follow-ups for Thu 26 Nov 2026: 5 leads overdue');
+  });
+
+  it('shows every overdue lead with its action link, and no lead that is not overdue', () => {
+    for (const name of ['Isabella Rossi', 'Oliver Brown', 'Sofia Marino', 'Ethan Walker', 'Chloé Dubois']) {
+      expect(sales.html).toContain(name);
+      expect(sales.text).toContain(name);
+    }
+    for (const leadId of ['L16', 'L13', 'L03', 'L09', 'L10']) expect(sales.html).toContain(`href="${links(leadId)}"`);
+    for (const name of ['Lena Fischer', 'Jan de Vries', 'Kai Wagner', 'Ida Berg', 'Buy Followers']) expect(sales.html).not.toContain(name);
+  });
+
+  it('orders reps with the most overdue lead first, in HTML and text', () => {
+    const order = (body: string) => ['Diego Ramos', 'Ana Silva', 'Maya Johnson', 'Jonas Weber'].map((name) => body.indexOf(`${name} (`) >= 0 ? body.indexOf(`${name} (`) : body.indexOf(`${name} · `));
+    for (const body of [sales.html, sales.text]) {
+      const positions = order(body);
+      expect(positions.every((p) => p >= 0)).toBe(true);
+      expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    }
+  });
+
+  it('reports the failed alert and the lead with no owner', () => {
+    expect(sales.html).toContain('Alert not delivered');
+    expect(sales.text).toMatch(/Alert not delivered:\n- Ethan Walker/);
+    expect(sales.text).toMatch(/No owner:\n- Priya Nair, Orbitly .*\n .*due in 6 h; deadline Thu 26 Nov, 13:00 CET; received 11 h ago\n/);
+  });
+
+  it('states deadlines and overdue time in local time and business hours', () => {
+    expect(sales.text).toContain('overdue 16 h (2 business h); deadline Wed 25 Nov, 15:00 CET; received 20 h ago');
+    expect(sales.text).toContain('overdue 7 d 17 h (43 business h); deadline Wed 18 Nov, 14:00 CET');
+  });
+
+  it('attaches exactly the overdue leads as CSV, worst first', () => {
+    const lines = sales.csv.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('Lead ID,Name,Company,Email,Source,Score,Owner,Received,Deadline,Deadline (local),Overdue hours,Overdue business hours,Alert,Link');
+    expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(['L16', 'L13', 'L03', 'L09', 'L10']);
+    expect(lines[3]).toBe('L03,Sofia Marino,Lattice Foods,sofia.marino@lattice.example,Website demo request · Always-on demo request,65,Ana Silva,2026-11-25T10:00:00Z,2026-11-25T14:00:00.000Z,"Wed 25 Nov, 15:00 CET",16,2,sent,https://handoff.example/actions/L03');
+  });
+
+  it('still sends a short report on a quiet day', () => {
+    const quiet = renderSalesReport(quietReport, config, links);
+    expect(quiet.subject).toBe('No missed follow-ups for Thu 26 Nov 2026');
+    expect(quiet.text).toMatch(/^No missed follow-ups for Thu 26 Nov 2026\n\nEvery lead due by Thu 26 Nov, 07:00 CET has a recorded first contact\./);
+    expect(quiet.html).toContain('All caught up');
+    expect(quiet.csv).toBe('Lead ID,Name,Company,Email,Source,Score,Owner,Received,Deadline,Deadline (local),Overdue hours,Overdue business hours,Alert,Link\r\n');
+  });
+});
+
+describe('escaping what strangers typed', () => {
+  const hostile = seedLead({
+    leadId: 'X<1>',
+    formId: 'demo-request',
+    receivedAt: '2026-11-23T09:00:00Z',
+    status: 'open',
+    name: '<img src=x onerror=alert(1)> "Robert"',
+    email: 'bobby@tables.example',
+    company: '=cmd|"/c calc"!A1 & <b>Co</b>',
+    ownerId: 'ana',
+  });
+  const hostileReport = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: [hostile], window7d: [hostile] });
+  const sales = renderSalesReport(hostileReport, config, links);
+  const digest = renderRepDigest(hostileReport, hostileReport.sales.byRep[0]!, config, links);
+
+  it('escapes names and companies in every HTML email', () => {
+    for (const body of [sales.html, digest.html]) {
+      expect(body).not.toContain('<img src=x');
+      expect(body).not.toContain('<b>Co</b>');
+      expect(body).toContain('&lt;img src=x onerror=alert(1)&gt; &quot;Robert&quot;');
+      expect(body).toContain('&lt;b&gt;Co&lt;/b&gt;');
+    }
+  });
+
+  it('defuses the company formula in the CSV', () => {
+    expect(sales.csv).toContain(`"'=cmd|""/c calc""!A1 & <b>Co</b>"`);
+  });
+});
+
+describe('renderMarketingReport', () => {
+  const marketing = renderMarketingReport(report, config);
+
+  it('summarises the last day in the subject', () => {
+    expect(marketing.subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads, 50% contacted within SLA');
+  });
+
+  it('gives per-source figures for both periods in the text', () => {
+    expect(marketing.text).toContain(
+      'Data Summit 2026 booth tablet\n' +
+        '  Wed 25 Nov: 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1\n' +
+        '  7 days: 6 leads, 67% within SLA, P50 20 min, P95 40 min, 1 missed, 1 deal; bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
+    );
+    expect(marketing.text).toContain('  7 days: 15 leads, 55% within SLA, P50 20 min, P95 2 d 15 h, 4 missed, 2 deals');
+    expect(marketing.text).toContain('Black Friday LinkedIn');
+  });
+
+  it('shows the source, campaign and event tables in HTML', () => {
+    for (const heading of ['By source', 'By campaign', 'By event', 'SLA bands']) expect(marketing.html).toContain(heading);
+    expect(marketing.html).toContain('Data Summit 2026');
+  });
+
+  it('says so when no leads came in', () => {
+    const quiet = renderMarketingReport(quietReport, config);
+    expect(quiet.subject).toBe('Speed to lead for Wed 25 Nov 2026: 0 leads, — contacted within SLA');
+    expect(quiet.text).toContain('No leads were captured in the 7 days Thu 19 Nov 2026 – Wed 25 Nov 2026.');
+    expect(quiet.html).not.toContain('By source');
+  });
+});
+
+describe('renderRepDigest and renderEscalation', () => {
+  it('gives a rep only their own overdue leads', () => {
+    const ana = report.sales.byRep.find((group) => group.rep.id === 'ana')!;
+    const digest = renderRepDigest(report, ana, config, links);
+    expect(digest.subject).toBe('2 leads waiting for your first contact');
+    expect(digest.text).toContain('Hi Ana,');
+    expect(digest.html).toContain('Oliver Brown');
+    expect(digest.html).toContain('Sofia Marino');
+    expect(digest.html).not.toContain('Isabella Rossi');
+  });
+
+  it('tells a manager which reps hold leads past the escalation threshold', () => {
+    const luis = report.escalations.find((e) => e.managerEmail === 'luis.ortega@northwind.example')!;
+    const escalation = renderEscalation(report, luis, config, links);
+    expect(escalation.subject).toBe('Escalation: 2 leads overdue by more than 24 hours');
+    expect(escalation.text).toMatch(/Diego Ramos\n- Isabella Rossi[\s\S]*Maya Johnson\n- Ethan Walker/);
+    expect(escalation.html).not.toContain('Chloé Dubois');
+  });
+});
+
+describe('in Chromium', () => {
+  // UPDATE_SCREENSHOTS=1 refreshes the PNGs the README shows; everything else goes to a temporary folder.
+  const readmeScreenshots = new Set(['sales-report', 'marketing-report']);
+  const scratchDir = mkdtempSync(join(tmpdir(), 'handoff-reports-'));
+  const pngPath = (name: string) =>
+    process.env.UPDATE_SCREENSHOTS && readmeScreenshots.has(name) ? fileURLToPath(new URL(`../fixtures/screenshots/${name}.png`, import.meta.url)) : join(scratchDir, `${name}.png`);
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it.each([
+    ['sales-report', () => renderSalesReport(report, config, links).html],
+    ['marketing-report', () => renderMarketingReport(report, config).html],
+    ['quiet-sales-report', () => renderSalesReport(quietReport, config, links).html],
+    ['rep-digest', () => renderRepDigest(report, report.sales.byRep[1]!, config, links).html],
+  ])('%s fits a 700 px mail pane, loads nothing external and renders to PNG', async (name, render) => {
+    const { page, refusedRequests } = await openHtml(browser, render());
+    try {
+      expect(refusedRequests).toEqual([]);
+      // A string keeps DOM types out of a Node-only tsconfig.
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(700);
+      expect((await page.locator('table[width="600"]').first().boundingBox())?.width).toBe(600);
+      const png = await page.screenshot({ fullPage: true, path: pngPath(name) });
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+    } finally {
+      await page.context().close();
+    }
+  });
+});
