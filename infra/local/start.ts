@@ -1,0 +1,134 @@
+/**
+ * `npm start`: the whole app on one machine. DynamoDB Local and a local SES stand in for AWS, and the gateway,
+ * stream poller and scheduler stand in for API Gateway, the event source mapping and EventBridge Scheduler.
+ * The handlers are the production ones, unchanged: the only difference is the endpoints they find in the env.
+ * `npm start -- --fresh` starts from an empty data dir.
+ */
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ConfigError, configPath, loadConfig } from '../../shared/config/load.ts';
+import { lambdaEntries, routes } from '../routes.ts';
+import { demoPages } from './demo-page.ts';
+import { startGateway } from './gateway.ts';
+import { lambdaContext, localRegion, type LambdaHandler } from './lambda-runtime.ts';
+import { startDailySchedule } from './scheduler.ts';
+import { DUMMY_CREDENTIALS, ensureJava, ensureTable, LocalStackError, localDynamoDbClient, startDynamoDbLocal, startSesLocal } from './services.ts';
+import { startStreamPoller } from './stream-poller.ts';
+
+const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+function portFromEnv(variable: string, fallback: number): number {
+  const text = process.env[variable];
+  if (text === undefined || text === '') return fallback;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new LocalStackError(`${variable} must be a port number between 1 and 65535, got "${text}".`);
+  return port;
+}
+
+async function main(): Promise<void> {
+  const apiPort = portFromEnv('PORT', 3000);
+  const dynamoDbPort = portFromEnv('DYNAMODB_PORT', 8000);
+  const sesPort = portFromEnv('SES_PORT', 8005);
+  const dataDir = resolve(process.env.HANDOFF_DATA_DIR ?? '.handoff');
+  const tableName = process.env.TABLE_NAME ?? 'handoff-local';
+  const configFile = configPath();
+  const config = loadConfig(configFile);
+  ensureJava();
+
+  if (process.argv.includes('--fresh')) rmSync(dataDir, { recursive: true, force: true });
+  const dynamoDb = await startDynamoDbLocal({ port: dynamoDbPort, dataDir: join(dataDir, 'dynamodb') });
+  const ses = await startSesLocal({ port: sesPort });
+  const client = localDynamoDbClient(dynamoDb.endpoint);
+  await ensureTable(client, tableName);
+  client.destroy();
+
+  // Handlers read their env once at module load, so it must be complete before the first import below.
+  Object.assign(process.env, {
+    AWS_REGION: localRegion(),
+    AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamoDb.endpoint,
+    AWS_ENDPOINT_URL_SES: ses.endpoint,
+    TABLE_NAME: tableName,
+    HANDOFF_CONFIG: configFile,
+    HANDOFF_DATA_DIR: dataDir,
+  });
+  delete process.env.AWS_SESSION_TOKEN;
+
+  const entries: Partial<Record<string, string>> = lambdaEntries;
+  const loaded = new Map<string, Promise<LambdaHandler>>();
+  const resolveHandler = (name: string): Promise<LambdaHandler> => {
+    const cached = loaded.get(name);
+    if (cached) return cached;
+    const entry = entries[name];
+    const loading = entry
+      ? import(pathToFileURL(join(repositoryRoot, entry)).href).then((module: { handler?: unknown }) => {
+          if (typeof module.handler !== 'function') throw new Error(`${entry} does not export a handler function`);
+          return module.handler as LambdaHandler;
+        })
+      : Promise.reject(new Error(`no Lambda named ${name} in infra/routes.ts lambdaEntries`));
+    loaded.set(name, loading);
+    return loading;
+  };
+  const invoke = async (name: string, event: unknown) => (await resolveHandler(name))(event, lambdaContext(name));
+
+  const gateway = await startGateway({ port: apiPort, routes, resolveHandler, staticPages: demoPages(config), accessLog: true });
+
+  const poller = entries.processLeads
+    ? await startStreamPoller({
+        endpoint: dynamoDb.endpoint,
+        tableName,
+        functionName: 'processLeads',
+        handler: (event, context) => resolveHandler('processLeads').then((handler) => handler(event, context)),
+        ...(entries.leadsDlq && { onFailure: (event) => invoke('leadsDlq', event) }),
+        dataDir,
+      })
+    : undefined;
+
+  const schedule = entries.nightlyReport
+    ? startDailySchedule({
+        at: config.reports.nightlyAt,
+        timeZone: config.organisation.timezone,
+        fire: (event) => invoke('nightlyReport', event),
+        onArmed: (nextAt) => console.log(`[scheduler] nightlyReport runs next at ${nextAt.toISOString()} (${config.reports.nightlyAt} ${config.organisation.timezone})`),
+      })
+    : undefined;
+
+  console.log(`
+Handoff is running (data in ${dataDir})
+  API          ${gateway.url}
+  Demo page    ${gateway.url}/
+  Mailbox      ${ses.endpoint}/
+  DynamoDB     ${dynamoDb.endpoint}  table ${tableName}
+  Stream       ${poller ? 'processLeads' : 'off (no processLeads Lambda yet)'}   Schedule ${schedule ? 'nightlyReport' : 'off (no nightlyReport Lambda yet)'}
+`);
+  if (new URL(config.publicBaseUrl).origin !== gateway.url) {
+    console.log(`Note: publicBaseUrl in ${configFile} is ${config.publicBaseUrl}, but the API listens on ${gateway.url}; links in emails will point there.`);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    schedule?.stop();
+    await poller?.stop();
+    await gateway.stop();
+    await ses.stop();
+    await dynamoDb.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof LocalStackError || error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});
