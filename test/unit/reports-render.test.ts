@@ -141,7 +141,7 @@ describe('renderMarketingReport', () => {
   it('says so when no leads came in', () => {
     const quiet = renderMarketingReport(quietReport, config);
     expect(quiet.subject).toBe('Speed to lead for Wed 25 Nov 2026: 0 leads, — contacted within SLA');
-    expect(quiet.text).toContain('No leads were captured in the 7 days Thu 19 Nov 2026 – Wed 25 Nov 2026.');
+    expect(quiet.text).toContain('No leads were captured in the 7 days Thu 19 Nov – Wed 25 Nov.');
     expect(quiet.html).not.toContain('By source');
   });
 });

@@ -73,7 +73,7 @@ export function renderSalesReport(report: NightlyReport, config: Config, links: 
 export function renderMarketingReport(report: NightlyReport, config: Config): RenderedEmail {
   const { marketing } = report;
   const lastDayName = formatReportDate(marketing.lastDay.from);
-  const weekName = `${formatReportDate(marketing.last7Days.from)} – ${lastDayName}`;
+  const weekName = `${formatShortDate(marketing.last7Days.from)} – ${formatShortDate(marketing.last7Days.to)}`;
   const totals = marketing.total;
   const subject = `Speed to lead for ${lastDayName}: ${plural(totals.lastDay.captured, 'lead')}, ${formatShare(totals.lastDay.withinSlaShare)} contacted within SLA`;
   const summary =
@@ -101,9 +101,9 @@ export function renderMarketingReport(report: NightlyReport, config: Config): Re
     subject,
     '',
     summary,
-    ...[['All sources', [totals]] as const, ...dimensions].flatMap(([title, rows]) =>
-      rows.length ? ['', String(title), ...rows.flatMap((row) => funnelLines(row, periodNames))] : [],
-    ),
+    '',
+    ...funnelLines(totals, periodNames),
+    ...dimensions.flatMap(([title, rows]) => (rows.length ? ['', title, ...rows.flatMap((row) => funnelLines(row, periodNames))] : [])),
     '',
     DEFINITIONS_TEXT,
     '',
@@ -313,7 +313,7 @@ function funnelLines(row: FunnelRow, periods: PeriodNames): string[] {
     ...(['lastDay', 'last7Days'] as const).map((period) => {
       const f = row[period];
       const bands = SLA_BANDS.map((band) => `${BAND_SHORT_LABELS[band]} ${f.bands[band]}`).join(', ');
-      return `  ${periods[period]}: ${f.captured} leads, ${formatShare(f.withinSlaShare)} within SLA, P50 ${formatOptionalDuration(f.p50Ms)}, P95 ${formatOptionalDuration(f.p95Ms)}, ${f.missed} missed, ${plural(f.deals, 'deal')}; bands: ${bands}`;
+      return `  ${periods[period]}: ${plural(f.captured, 'lead')}, ${formatShare(f.withinSlaShare)} within SLA, P50 ${formatOptionalDuration(f.p50Ms)}, P95 ${formatOptionalDuration(f.p95Ms)}, ${f.missed} missed, ${plural(f.deals, 'deal')}; bands: ${bands}`;
     }),
   ];
 }
