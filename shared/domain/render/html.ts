@@ -1,6 +1,6 @@
 /**
  * Escaping and the shared email layout. Every renderer builds markup with the `html` tag,
- * so a submitted value is escaped unless someone deliberately wraps it in `trustedHtml`.
+ * so an interpolated value is escaped unless it is itself a fragment the tag produced.
  */
 
 const HTML_ESCAPES: Record<string, string> = {
@@ -15,7 +15,7 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
 }
 
-/** Markup that is already safe: produced by the `html` tag or by `trustedHtml`. */
+/** Markup that is already safe because the `html` tag (or a helper here) produced it. */
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
@@ -39,11 +39,6 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Saf
     out += renderValue(value) + (strings[index + 1] ?? '');
   });
   return new SafeHtml(out);
-}
-
-/** For markup built by this module's callers from constants only, never from submitted text. */
-export function trustedHtml(markup: string): SafeHtml {
-  return new SafeHtml(markup);
 }
 
 /** Escaped text whose line breaks survive in HTML. */
