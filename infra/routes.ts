@@ -13,13 +13,18 @@ export interface RouteDefinition {
 export const lambdaEntries = {
   capture: 'functions/capture.ts',
   health: 'functions/health.ts',
+  processLeads: 'functions/process-leads.ts',
+  leadsDlq: 'functions/leads-dlq.ts',
+  leadActions: 'functions/lead-actions.ts',
 } as const satisfies Record<string, string>;
 
 export type LambdaName = keyof typeof lambdaEntries;
-export type HttpHandlerName = Extract<LambdaName, 'capture' | 'health'>;
+export type HttpHandlerName = Extract<LambdaName, 'capture' | 'health' | 'leadActions'>;
 
 export const routes: RouteDefinition[] = [
   { method: 'POST', path: '/forms/{formId}', handler: 'capture' },
   { method: 'OPTIONS', path: '/forms/{formId}', handler: 'capture' },
   { method: 'GET', path: '/health', handler: 'health' },
+  { method: 'GET', path: '/actions/{token}', handler: 'leadActions' },
+  { method: 'POST', path: '/actions/{token}', handler: 'leadActions' },
 ];

@@ -1,0 +1,67 @@
+import { verifyActionToken, type ActionTokenPayload } from '../domain/action-token.ts';
+import { renderActionConfirmPage, renderActionResultPage, type ActionLeadSummary } from '../domain/render/action-page.ts';
+import type { Lead } from '../domain/lead.ts';
+import { ActionLinkAlreadyUsedError } from '../adapters/lead-store/store.ts';
+import { HttpError } from '../errors.ts';
+import { recordFollowUp } from './record-follow-up.ts';
+import type { ProcessDependencies } from './process-lead.ts';
+
+export interface ActionPage {
+  statusCode: number;
+  html: string;
+}
+
+type Verified = { ok: true; payload: ActionTokenPayload; lead: Lead } | { ok: false; page: ActionPage };
+
+/**
+ * GET on a one-click link only shows what the link would do: mail scanners prefetch GET links, and a
+ * prefetch must never record a follow-up. Only the POST from the confirmation page changes anything.
+ */
+export async function showActionLink(token: string, deps: ProcessDependencies): Promise<ActionPage> {
+  const verified = await verify(token, deps);
+  if (!verified.ok) return verified.page;
+  const { payload, lead } = verified;
+  if (await deps.store.actionLinkUsed(payload.nonce)) {
+    return { statusCode: 409, html: renderActionResultPage({ kind: 'already-used', action: payload.action, lead: summary(lead) }, deps.config.organisation.name) };
+  }
+  return { statusCode: 200, html: renderActionConfirmPage({ action: payload.action, lead: summary(lead), organisation: deps.config.organisation.name }) };
+}
+
+export async function useActionLink(token: string, note: string | undefined, deps: ProcessDependencies): Promise<ActionPage> {
+  const verified = await verify(token, deps);
+  if (!verified.ok) return verified.page;
+  const { payload, lead } = verified;
+  const organisation = deps.config.organisation.name;
+  try {
+    await recordFollowUp(
+      { leadId: payload.leadId, action: payload.action, by: payload.repId, note, via: 'email-link', usedLink: { nonce: payload.nonce, expiresAt: payload.expiresAt } },
+      deps,
+    );
+  } catch (error) {
+    if (error instanceof ActionLinkAlreadyUsedError) {
+      return { statusCode: 409, html: renderActionResultPage({ kind: 'already-used', action: payload.action, lead: summary(lead) }, organisation) };
+    }
+    if (error instanceof HttpError && error.statusCode < 500) return { statusCode: error.statusCode, html: renderActionResultPage({ kind: 'invalid' }, organisation) };
+    throw error;
+  }
+  return { statusCode: 200, html: renderActionResultPage({ kind: 'done', action: payload.action, lead: summary(lead) }, organisation) };
+}
+
+async function verify(token: string, deps: ProcessDependencies): Promise<Verified> {
+  const organisation = deps.config.organisation.name;
+  const result = verifyActionToken(token, deps.actionSecret, deps.now());
+  if (!result.ok) {
+    return result.reason === 'expired'
+      ? { ok: false, page: { statusCode: 410, html: renderActionResultPage({ kind: 'expired' }, organisation) } }
+      : { ok: false, page: { statusCode: 400, html: renderActionResultPage({ kind: 'invalid' }, organisation) } };
+  }
+  const lead = await deps.store.getLead(result.payload.leadId);
+  if (!lead) return { ok: false, page: { statusCode: 404, html: renderActionResultPage({ kind: 'invalid' }, organisation) } };
+  return { ok: true, payload: result.payload, lead };
+}
+
+function summary(lead: Lead): ActionLeadSummary {
+  const displayName = lead.enrichment?.displayName ?? ([lead.contact.firstName, lead.contact.lastName].filter(Boolean).join(' ') || lead.contact.name || lead.contact.emailDisplay);
+  const companyName = lead.enrichment?.companyName ?? lead.contact.company;
+  return companyName ? { displayName, companyName } : { displayName };
+}

@@ -1,0 +1,244 @@
+import { readFileSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import type { LambdaHandler } from '../../infra/local/lambda-runtime.ts';
+import { loadConfig } from '../../shared/config/load.ts';
+import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
+import { asLambda } from '../support/handlers.ts';
+import { createTestTable, invokeHttp, testDynamoDbClient } from '../support/local-aws.ts';
+
+const config = loadConfig('handoff.config.json');
+const WEBSITE = '/forms/demo-request';
+const ALLOWED_ORIGIN = 'http://localhost:3000';
+
+let capture: LambdaHandler;
+let health: LambdaHandler;
+let store: LeadStore;
+
+beforeAll(async () => {
+  process.env.TABLE_NAME = await createTestTable('capture');
+  capture = asLambda((await import('../../functions/capture.ts')).handler);
+  health = (await import('../../functions/health.ts')).handler;
+  store = new LeadStore({ client: testDynamoDbClient(), tableName: process.env.TABLE_NAME, timezone: config.organisation.timezone });
+});
+
+/** Each test posts from its own address so the per-IP rate limit of one test never touches another. */
+const someIp = () => `198.51.100.${randomInt(1, 254)}`;
+const uniqueEmail = (name = 'jane') => `${name}.${randomInt(1e9)}@acme-corp.com`;
+
+function postJson(body: unknown, headers: Record<string, string> = {}, url = WEBSITE, sourceIp = someIp()) {
+  return invokeHttp(capture, { method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), sourceIp });
+}
+
+function postForm(fields: Record<string, string>, headers: Record<string, string> = {}, url = WEBSITE) {
+  return invokeHttp(capture, {
+    method: 'POST', url, sourceIp: someIp(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', ...headers },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+describe('POST /forms/{formId}', () => {
+  it('stores a JSON lead whole and answers 201 with its id', async () => {
+    const email = uniqueEmail();
+    const response = await postJson({ email, firstName: 'José', lastName: 'Müller', company: 'Acme Corp', jobTitle: 'VP Sales', message: 'Demo please', budget: '50k', utm_source: 'google' });
+    expect(response.statusCode).toBe(201);
+    const { leadId } = JSON.parse(response.body);
+    const lead = await store.getLead(leadId);
+    expect(lead).toMatchObject({
+      leadId, formId: 'demo-request', formKind: 'website', status: 'new',
+      contact: { email, firstName: 'José', lastName: 'Müller', company: 'Acme Corp', jobTitle: 'VP Sales', message: 'Demo please' },
+      answers: { budget: '50k' },
+      tracking: { utm: { source: 'google' } },
+    });
+    expect(Date.parse(lead!.followUpDeadline)).toBeGreaterThan(Date.parse(lead!.receivedAt));
+    expect(await store.waitingDueBy(new Date(lead!.followUpDeadline))).toEqual(expect.arrayContaining([expect.objectContaining({ leadId })]));
+  });
+
+  it('answers a plain HTML form post (base64 urlencoded, as API Gateway delivers it) with 303 to the redirect URL', async () => {
+    const email = uniqueEmail();
+    const response = await postForm({ email, first_name: 'Ana', last_name: 'Ng', company: 'Ng GmbH' });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe(config.forms[0]!.redirectUrl);
+    expect((await store.leadsByEmail(email)).map((lead) => lead.contact.firstName)).toEqual(['Ana']);
+  });
+
+  it('accepts multipart/form-data fields', async () => {
+    const email = uniqueEmail();
+    const boundary = '----handoff';
+    const body = [`--${boundary}`, 'Content-Disposition: form-data; name="email"', '', email, `--${boundary}`, 'Content-Disposition: form-data; name="name"', '', '李小龙', `--${boundary}--`, ''].join('\r\n');
+    const response = await invokeHttp(capture, { method: 'POST', url: WEBSITE, sourceIp: someIp(), headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'application/json' }, body });
+    expect(response.statusCode).toBe(201);
+    expect((await store.leadsByEmail(email))[0]?.contact.name).toBe('李小龙');
+  });
+
+  it('follows _next only on an allowed origin', async () => {
+    const onOrigin = await postForm({ email: uniqueEmail(), _next: 'https://www.northwind.example/thank-you?x=1' });
+    expect(onOrigin.headers.location).toBe('https://www.northwind.example/thank-you?x=1');
+    const offOrigin = await postForm({ email: uniqueEmail(), retURL: 'https://evil.example/phish' });
+    expect(offOrigin.headers.location).toBe(config.forms[0]!.redirectUrl);
+  });
+
+  it.each(['hubspot-forms-v3.json', 'webflow-form_submission.json', 'typeform-form_response.json'])('takes a %s webhook', async (fixture) => {
+    const payload = readFileSync(new URL(`../fixtures/vendors/${fixture}`, import.meta.url), 'utf8');
+    const response = await invokeHttp(capture, { method: 'POST', url: WEBSITE, sourceIp: someIp(), headers: { 'content-type': 'application/json', 'idempotency-key': `${fixture}-${randomInt(1e9)}` }, body: payload });
+    expect(response.statusCode).toBe(201);
+    const lead = await store.getLead(JSON.parse(response.body).leadId);
+    expect(lead?.contact.email).toMatch(/@/);
+  });
+
+  describe('duplicates', () => {
+    it('returns the same lead for a repeated submission and stores nothing new', async () => {
+      const email = uniqueEmail();
+      const body = { email, firstName: 'Double', message: 'click' };
+      const [first, second] = [await postJson(body), await postJson(body)];
+      expect(first.statusCode).toBe(201);
+      expect(JSON.parse(second.body).leadId).toBe(JSON.parse(first.body).leadId);
+      expect(await store.leadsByEmail(email)).toHaveLength(1);
+    });
+
+    it('honours an Idempotency-Key even when the retried body differs', async () => {
+      const key = `retry-${randomInt(1e9)}`;
+      const first = await postJson({ email: uniqueEmail() }, { 'idempotency-key': key });
+      const second = await postJson({ email: uniqueEmail() }, { 'idempotency-key': key });
+      expect(JSON.parse(second.body).leadId).toBe(JSON.parse(first.body).leadId);
+    });
+  });
+
+  describe('spam', () => {
+    it('stores a filled honeypot as expiring spam behind the same 201', async () => {
+      const response = await postJson({ email: uniqueEmail(), _gotcha: 'http://spam.example' });
+      expect(response.statusCode).toBe(201);
+      const lead = await store.getLead(JSON.parse(response.body).leadId);
+      expect(lead).toMatchObject({ status: 'spam', spamReason: 'honeypot field was filled' });
+      expect(await store.waitingDueBy(new Date('2100-01-01'))).not.toEqual(expect.arrayContaining([expect.objectContaining({ leadId: lead!.leadId })]));
+    });
+
+    it('treats a form filled faster than a human could as spam', async () => {
+      const response = await postJson({ email: uniqueEmail(), _loadedAt: String(Date.now() - 300) });
+      expect((await store.getLead(JSON.parse(response.body).leadId))?.status).toBe('spam');
+    });
+  });
+
+  describe('errors name the problem', () => {
+    it('404 for an unknown form', async () => {
+      const response = await postJson({ email: uniqueEmail() }, {}, '/forms/no-such-form');
+      expect(response.statusCode).toBe(404);
+      expect(JSON.parse(response.body).message).toContain('no-such-form');
+    });
+
+    it('415 for an unsupported content type', async () => {
+      const response = await invokeHttp(capture, { method: 'POST', url: WEBSITE, headers: { 'content-type': 'text/plain' }, body: 'email=a@b.co', sourceIp: someIp() });
+      expect(response.statusCode).toBe(415);
+      expect(JSON.parse(response.body).message).toContain('text/plain');
+    });
+
+    it.each([
+      ['{"email": ', 'not valid JSON'],
+      ['[1,2]', 'must be an object'],
+      ['null', 'must be an object'],
+      ['', 'empty'],
+    ])('400 for the malformed body %j', async (body, message) => {
+      const response = await invokeHttp(capture, { method: 'POST', url: WEBSITE, headers: { 'content-type': 'application/json' }, body, sourceIp: someIp() });
+      expect(response.statusCode).toBe(400);
+      expect(JSON.parse(response.body).message).toContain(message);
+    });
+
+    it('413 for a body over 32 KB', async () => {
+      const response = await postJson({ email: uniqueEmail(), message: 'x'.repeat(33 * 1024) });
+      expect(response.statusCode).toBe(413);
+      expect(JSON.parse(response.body).message).toContain('32 KB');
+    });
+
+    it('422 with a message per field, and nothing stored', async () => {
+      const email = `bad.${randomInt(1e9)}@acme-corp.com`;
+      const response = await postJson({ email, firstName: 'Jane\r\nBcc: x@evil.example', phone: 'call me' });
+      expect(response.statusCode).toBe(422);
+      expect(JSON.parse(response.body).fields).toEqual({
+        firstName: 'must be a single line (firstName cannot contain line breaks)',
+        phone: 'must contain only digits, spaces and + ( ) . - /',
+      });
+      expect(await store.leadsByEmail(email)).toEqual([]);
+    });
+
+    it('422 as a readable page for a browser form post', async () => {
+      const response = await postForm({ email: 'nope' });
+      expect(response.statusCode).toBe(422);
+      expect(response.headers['content-type']).toContain('text/html');
+      expect(response.body).toContain('must be a valid email address');
+    });
+
+    it('429 with Retry-After once one address exceeds the per-minute limit', async () => {
+      // The limit counts per clock minute: start well inside one so the window cannot reset mid-test.
+      const secondsIntoMinute = new Date().getUTCSeconds();
+      if (secondsIntoMinute > 45) await new Promise((resolve) => setTimeout(resolve, (61 - secondsIntoMinute) * 1000));
+      const ip = someIp();
+      const statuses: number[] = [];
+      for (let i = 0; i < config.capture.rateLimitPerMinute; i++) {
+        statuses.push((await postJson({ email: uniqueEmail(`flood${i}`) }, {}, WEBSITE, ip)).statusCode);
+      }
+      const email = uniqueEmail('over');
+      const limited = await postJson({ email }, {}, WEBSITE, ip);
+      expect(statuses.every((status) => status === 201)).toBe(true);
+      expect(limited.statusCode).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(JSON.parse(limited.body).message).toContain('too many submissions');
+      expect(await store.leadsByEmail(email)).toEqual([]);
+      // Another address is not affected.
+      expect((await postJson({ email: uniqueEmail() })).statusCode).toBe(201);
+    });
+  });
+
+  describe('CORS', () => {
+    it('answers a preflight from an allowed origin', async () => {
+      const response = await invokeHttp(capture, { method: 'OPTIONS', url: WEBSITE, headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST' } });
+      expect(response.statusCode).toBe(204);
+      expect(response.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN);
+      expect(response.headers['access-control-allow-methods']).toContain('POST');
+    });
+
+    it('refuses a preflight and a post from any other origin', async () => {
+      const preflight = await invokeHttp(capture, { method: 'OPTIONS', url: WEBSITE, headers: { origin: 'https://evil.example' } });
+      expect(preflight.statusCode).toBe(403);
+      expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+      const post = await postJson({ email: uniqueEmail() }, { origin: 'https://evil.example' });
+      expect(post.statusCode).toBe(403);
+    });
+
+    it('lets a fetch() caller read its 422 (CORS headers on errors too)', async () => {
+      const response = await postJson({ email: 'nope' }, { origin: ALLOWED_ORIGIN });
+      expect(response.statusCode).toBe(422);
+      expect(response.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN);
+    });
+  });
+});
+
+describe('GET /health', () => {
+  it('answers 200 when the table is reachable', async () => {
+    const response = await invokeHttp(health, { method: 'GET', url: '/health' });
+    expect(response.statusCode).toBe(200);
+  });
+});
+
+describe('when the table cannot be reached', () => {
+  it('capture answers 503 with Retry-After and health answers 503', async () => {
+    const tableName = process.env.TABLE_NAME;
+    const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    vi.resetModules();
+    // Nothing listens on port 9: the SDK gets "connection refused", as with a DynamoDB outage.
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = 'http://127.0.0.1:9';
+    try {
+      const downCapture = asLambda((await import('../../functions/capture.ts')).handler);
+      const { handler: downHealth } = await import('../../functions/health.ts');
+      const response = await invokeHttp(downCapture, { method: 'POST', url: WEBSITE, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: uniqueEmail() }), sourceIp: someIp() });
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('5');
+      expect(JSON.parse(response.body).message).toContain('nothing was stored');
+      expect((await invokeHttp(downHealth, { method: 'GET', url: '/health' })).statusCode).toBe(503);
+    } finally {
+      process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
+      process.env.TABLE_NAME = tableName;
+      vi.resetModules();
+    }
+  });
+});
