@@ -29,14 +29,3 @@ export async function openHtml(browser: Browser, markup: string, viewport = { wi
   await page.setContent(markup, { waitUntil: 'load' });
   return { page, refusedRequests };
 }
-
-/** A full-page PNG of the markup; written to `path` when given. */
-export async function screenshotHtml(markup: string, options: { path?: string; width?: number } = {}): Promise<Buffer> {
-  const browser = await launchChromium();
-  try {
-    const { page } = await openHtml(browser, markup, { width: options.width ?? 700, height: 900 });
-    return await page.screenshot({ fullPage: true, ...(options.path ? { path: options.path } : {}) });
-  } finally {
-    await browser.close();
-  }
-}
