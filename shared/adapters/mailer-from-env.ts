@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.ts';
 import { readEnv } from '../config/env.ts';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { sesClient } from './aws-clients.ts';
 import { SesMailer } from './mailer.ts';
 

@@ -1,5 +1,5 @@
 // zod/mini keeps this schema cheap to load in every Lambda (about 14 kB instead of 440 kB).
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 
 const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-12-24'));
 const clockTime = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 09:00'));

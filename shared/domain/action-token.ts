@@ -4,7 +4,7 @@
  * in the signed payload; single use is the store's job, keyed by the nonce the payload carries.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import type { FollowUpAction } from './lead.ts';
 
 export interface ActionTokenPayload {
