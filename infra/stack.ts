@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -21,17 +21,33 @@ import { lambdaEntries, routes } from './routes.ts';
 
 export type Stage = 'dev' | 'prod';
 
+type Invoker = 'api' | 'stream' | 'queue' | 'scheduler' | 'sns';
+
 /** Every function the stack knows how to wire; each is created only once its entry appears in `lambdaEntries`. */
 const FUNCTION_SETTINGS = {
-  capture: { description: 'Captures website and event form submissions', memorySize: 512, timeout: Duration.seconds(10) },
-  health: { description: 'Answers 200 when the table is reachable', memorySize: 256, timeout: Duration.seconds(5) },
-  processLeads: { description: 'Enriches, assigns and alerts each new lead from the table stream', memorySize: 512, timeout: Duration.seconds(60) },
-  leadsDlq: { description: 'Re-reads leads whose stream processing failed and retries them by key', memorySize: 512, timeout: Duration.seconds(60) },
-  leadActions: { description: 'Confirms and records one-click follow-up actions', memorySize: 256, timeout: Duration.seconds(10) },
-  leadActivities: { description: 'Records follow-up activities posted by a CRM', memorySize: 256, timeout: Duration.seconds(10) },
-  nightlyReport: { description: 'Sends the nightly missed-follow-up reports', memorySize: 1024, timeout: Duration.minutes(5) },
-  sesEvents: { description: 'Marks lead and rep addresses that bounced or complained', memorySize: 256, timeout: Duration.seconds(30) },
-} as const;
+  capture: { description: 'Captures website and event form submissions', invokedBy: 'api', memorySize: 512, timeout: Duration.seconds(10) },
+  health: { description: 'Answers 200 when the table is reachable', invokedBy: 'api', memorySize: 256, timeout: Duration.seconds(5) },
+  processLeads: { description: 'Enriches, assigns and alerts each new lead from the table stream', invokedBy: 'stream', memorySize: 512, timeout: Duration.seconds(60) },
+  leadsDlq: { description: 'Re-reads leads whose stream processing failed and retries them by key', invokedBy: 'queue', memorySize: 512, timeout: Duration.seconds(60) },
+  leadActions: { description: 'Confirms and records one-click follow-up actions', invokedBy: 'api', memorySize: 256, timeout: Duration.seconds(10) },
+  leadActivities: { description: 'Records follow-up activities posted by a CRM', invokedBy: 'api', memorySize: 256, timeout: Duration.seconds(10) },
+  nightlyReport: { description: 'Sends the nightly missed-follow-up reports', invokedBy: 'scheduler', memorySize: 1024, timeout: Duration.minutes(5) },
+  sesEvents: { description: 'Marks lead and rep addresses that bounced or complained', invokedBy: 'sns', memorySize: 256, timeout: Duration.seconds(30) },
+} as const satisfies Record<string, { description: string; invokedBy: Invoker; memorySize: number; timeout: Duration }>;
+
+/** Scheduler and SNS invoke Lambda asynchronously: their own retry and DLQ settings end once Lambda accepts the event. */
+const ASYNC_INVOKERS: ReadonlySet<Invoker> = new Set(['scheduler', 'sns']);
+
+/** How each public path authenticates its callers instead of an API Gateway authorizer (read by cdk-nag acknowledgements). */
+const UNAUTHORIZED_ROUTE_REASONS: Record<string, string> = {
+  '/forms/{formId}':
+    'Public form endpoint: browsers on marketing websites post to it without credentials, by design. It is guarded by the per-form origin allow-list, per-IP rate limits, honeypot and fill-time spam checks, a 32 KB body cap and stage throttling. OPTIONS is the CORS preflight, which browsers always send unauthenticated.',
+  '/health': 'Uptime probe for monitors without credentials; it answers only ok or unavailable and reveals no data.',
+  '/actions/{token}':
+    'One-click links in emails: the caller is authorized by the HMAC-signed, expiring, single-use token in the path, verified by the handler; GET only renders a confirmation page.',
+  '/leads/{leadId}/activities':
+    'CRM integration endpoint: the handler checks the bearer token against the Secrets Manager secret in constant time; an API Gateway authorizer would add a second function and latency for one route.',
+};
 
 export type HandoffFunctionName = keyof typeof FUNCTION_SETTINGS;
 export const HANDOFF_FUNCTIONS = Object.keys(FUNCTION_SETTINGS) as HandoffFunctionName[];
@@ -76,7 +92,18 @@ export class HandoffStack extends Stack {
     for (const name of HANDOFF_FUNCTIONS) {
       const entry = entries[name];
       if (!entry) continue;
-      const fn = new HandoffFunction(this, name, { entry, configFile: props.configFile, removalPolicy, ...FUNCTION_SETTINGS[name] });
+      const { invokedBy, ...settings } = FUNCTION_SETTINGS[name];
+      const asyncFailureQueue = ASYNC_INVOKERS.has(invokedBy)
+        ? new SecureQueue(this, `${name}FailedInvocations`, { deadLetterFor: `the asynchronous invocations of ${name}` })
+        : undefined;
+      if (asyncFailureQueue) observability.watchQueue(`${name}FailedInvocations`, asyncFailureQueue);
+      const fn = new HandoffFunction(this, name, { entry, configFile: props.configFile, removalPolicy, asyncFailureQueue, ...settings });
+      if (!asyncFailureQueue) {
+        Validations.of(fn).acknowledge({
+          id: 'Serverless::Serverless-LambdaDLQ',
+          reason: `Invoked synchronously (${invokedBy}): failures return to API Gateway or to the event source mapping, whose own destination and redrive settings apply; a Lambda DLQ only serves asynchronous invocations.`,
+        });
+      }
       observability.watchFunction(name, fn);
       this.functions.set(name, fn);
     }
@@ -92,6 +119,7 @@ export class HandoffStack extends Stack {
       routes: props.routes ?? routes,
       handlers: this.functions,
       throttle: DEFAULT_API_THROTTLE,
+      unauthorizedRouteReasons: UNAUTHORIZED_ROUTE_REASONS,
       logRetention: LOG_RETENTION,
       removalPolicy,
     });
@@ -101,7 +129,7 @@ export class HandoffStack extends Stack {
       const mail = new Mail(this, 'Mail', { sender: config.sender, topicKey });
       for (const fn of mailers) fn.bindMailer(mail.identity, mail.configurationSet, config.sender);
       if (sesEvents) {
-        const undeliveredFeedback = new SecureQueue(this, 'UndeliveredFeedbackQueue');
+        const undeliveredFeedback = new SecureQueue(this, 'UndeliveredFeedbackQueue', { deadLetterFor: 'the SES feedback subscription' });
         observability.watchQueue('UndeliveredFeedbackQueue', undeliveredFeedback);
         mail.feedbackTopic.addSubscription(new LambdaSubscription(sesEvents, { deadLetterQueue: undeliveredFeedback }));
       }
@@ -114,6 +142,10 @@ export class HandoffStack extends Stack {
         generateSecretString: { passwordLength: 64, excludePunctuation: true },
         removalPolicy,
       });
+      Validations.of(actionSecret).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SMG4',
+        reason: 'Rotating the signing key invalidates every action link already in an inbox; it is rotated by hand (deploy guide) when it may have leaked, not on a timer.',
+      });
       for (const fn of actionLinkUsers) fn.bindSecret(actionSecret, 'ACTION_SECRET_ARN');
     }
 
@@ -123,11 +155,15 @@ export class HandoffStack extends Stack {
         generateSecretString: { passwordLength: 48, excludePunctuation: true },
         removalPolicy,
       });
+      Validations.of(apiToken).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SMG4',
+        reason: 'The CRM holds a copy of this token, so an automatic rotation would lock it out; it is rotated by hand together with the CRM configuration.',
+      });
       leadActivities.bindSecret(apiToken, 'API_TOKEN_SECRET_ARN');
     }
 
     if (processLeads) {
-      const parkedLeads = new SecureQueue(this, 'ParkedLeadsQueue');
+      const parkedLeads = new SecureQueue(this, 'ParkedLeadsQueue', { deadLetterFor: 'the failed-leads queue' });
       observability.watchQueue('ParkedLeadsQueue', parkedLeads);
       // Lambda's stream on-failure destination: it receives the failed batch's shard and sequence range, not the records.
       const failedLeads = new SecureQueue(this, 'FailedLeadsQueue', {
@@ -149,11 +185,17 @@ export class HandoffStack extends Stack {
           onFailure: new SqsDlq(failedLeads),
         }),
       );
-      leadsDlq?.addEventSource(new SqsEventSource(failedLeads, { batchSize: 10, reportBatchItemFailures: true }));
+      if (leadsDlq) {
+        leadsDlq.addEventSource(new SqsEventSource(failedLeads, { batchSize: 10, reportBatchItemFailures: true }));
+        Validations.of(leadsDlq).acknowledge({
+          id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
+          reason: 'SQS event source mappings accept no on-failure destination; the failed-leads queue redrives to the parked-leads queue after 5 receives instead.',
+        });
+      }
     }
 
     if (nightlyReport) {
-      const missedRuns = new SecureQueue(this, 'MissedNightlyRunsQueue');
+      const missedRuns = new SecureQueue(this, 'MissedNightlyRunsQueue', { deadLetterFor: 'the nightly schedule' });
       observability.watchQueue('MissedNightlyRunsQueue', missedRuns);
       new NightlySchedule(this, 'NightlySchedule', {
         target: nightlyReport,

@@ -289,7 +289,7 @@ describe('stream processing', () => {
 describe('queues and alarms', () => {
   it('encrypts every queue and refuses requests without TLS', () => {
     const queues = resources('AWS::SQS::Queue');
-    expect(queues.length).toBe(4);
+    expect(queues.length).toBe(6);
     const policies = resources('AWS::SQS::QueuePolicy').map(([, policy]) => policy.Properties);
     for (const [id, queue] of queues) {
       expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
@@ -309,6 +309,18 @@ describe('queues and alarms', () => {
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       });
+    }
+  });
+
+  it.each(['nightlyReport', 'sesEvents'] as const)('parks failed asynchronous invocations of %s in its own queue', (name) => {
+    const target = fnResource(name).Properties.DeadLetterConfig.TargetArn;
+    expect(target).toEqual({ 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${name}FailedInvocations`)), 'Arn'] });
+    expect(roleStatements(name)).toContainEqual({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: target });
+  });
+
+  it('gives synchronously invoked functions no Lambda DLQ', () => {
+    for (const name of HANDOFF_FUNCTIONS.filter((n) => n !== 'nightlyReport' && n !== 'sesEvents')) {
+      expect(fnResource(name).Properties.DeadLetterConfig).toBeUndefined();
     }
   });
 
@@ -334,7 +346,7 @@ describe('queues and alarms', () => {
   it('sends every alarm to the encrypted alarm topic', () => {
     const alarmTopicId = logicalIdOf('AWS::SNS::Topic', () => true);
     const alarms = resources('AWS::CloudWatch::Alarm');
-    expect(alarms.length).toBe(HANDOFF_FUNCTIONS.length + 4 + 1);
+    expect(alarms.length).toBe(HANDOFF_FUNCTIONS.length + resources('AWS::SQS::Queue').length + 1);
     const topicIds = new Set(resources('AWS::SNS::Topic').map(([id]) => id));
     for (const [, alarm] of alarms) {
       expect(alarm.Properties.AlarmActions).toHaveLength(1);
