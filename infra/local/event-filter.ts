@@ -24,7 +24,7 @@ export function assertSupportedFilterPattern(pattern: FilterPattern, path = ''):
   }
 }
 
-export function matchesFilterPattern(pattern: FilterPattern, subject: unknown): boolean {
+function matchesFilterPattern(pattern: FilterPattern, subject: unknown): boolean {
   if (subject === null || typeof subject !== 'object' || Array.isArray(subject)) return false;
   return Object.entries(pattern).every(([key, rule]) => {
     if (!Object.hasOwn(subject, key)) return false;

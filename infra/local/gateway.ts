@@ -37,7 +37,7 @@ export interface GatewayResponse {
 export type ResolveHandler = (name: string) => Promise<LambdaHandler>;
 
 /** HTTP API's payload quota. */
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const LOCAL_API_ID = 'local';
 
 /** HTTP API passes these through as text; every other body reaches Lambda base64-encoded (forms included). */
@@ -48,7 +48,7 @@ interface RouteMatch {
   pathParameters: Record<string, string>;
 }
 
-export function matchRoute(routes: readonly GatewayRoute[], method: string, path: string): RouteMatch | undefined {
+function matchRoute(routes: readonly GatewayRoute[], method: string, path: string): RouteMatch | undefined {
   const segments = path.split('/').slice(1);
   let best: { match: RouteMatch; literalSegments: number; greedy: boolean } | undefined;
   for (const route of routes) {
@@ -104,7 +104,7 @@ function requestTime(date: Date): string {
   return `${pad(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
 }
 
-export function buildHttpApiEvent(request: HttpApiRequest, match: RouteMatch, now = new Date()): APIGatewayProxyEventV2 {
+function buildHttpApiEvent(request: HttpApiRequest, match: RouteMatch, now = new Date()): APIGatewayProxyEventV2 {
   const queryStart = request.url.indexOf('?');
   const rawPath = queryStart < 0 ? request.url : request.url.slice(0, queryStart);
   const rawQueryString = queryStart < 0 ? '' : request.url.slice(queryStart + 1);
@@ -166,7 +166,7 @@ const internalServerError = () => jsonResponse(500, { message: 'Internal Server 
  * Maps a handler result the way HTTP API does for payload 2.0: an object with `statusCode` is a response;
  * anything else is JSON for a 200. Payload 2.0 has no `multiValueHeaders`: AWS drops them, and so does this.
  */
-export function toGatewayResponse(result: unknown): GatewayResponse {
+function toGatewayResponse(result: unknown): GatewayResponse {
   if (result === null || typeof result !== 'object' || !('statusCode' in result)) return jsonResponse(200, result ?? null);
   const structured = result as { statusCode: unknown; headers?: unknown; multiValueHeaders?: unknown; cookies?: unknown; body?: unknown; isBase64Encoded?: unknown };
   const { statusCode } = structured;

@@ -60,7 +60,7 @@ export function nextFireTime(after: Date, at: string, timeZone: string): Date {
 }
 
 /** Scheduler's `<aws.scheduler.scheduled-time>` placeholder renders without milliseconds. */
-export function scheduledTimeText(instant: Date): string {
+function scheduledTimeText(instant: Date): string {
   return instant.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

@@ -57,7 +57,7 @@ export function localDynamoDbClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: localRegion(), credentials: DUMMY_CREDENTIALS });
 }
 
-async function assertPortFree(port: number, what: string, variable: string): Promise<void> {
+export async function assertPortFree(port: number, what: string, variable: string): Promise<void> {
   const free = await new Promise<boolean>((resolvePort) => {
     const probe = createServer();
     probe.once('error', () => resolvePort(false));

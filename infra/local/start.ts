@@ -13,7 +13,7 @@ import { demoPages } from './demo-page.ts';
 import { startGateway } from './gateway.ts';
 import { lambdaContext, localRegion, type LambdaHandler } from './lambda-runtime.ts';
 import { startDailySchedule } from './scheduler.ts';
-import { DUMMY_CREDENTIALS, ensureJava, ensureTable, LocalStackError, localDynamoDbClient, startDynamoDbLocal, startSesLocal } from './services.ts';
+import { assertPortFree, DUMMY_CREDENTIALS, ensureJava, ensureTable, LocalStackError, localDynamoDbClient, startDynamoDbLocal, startSesLocal } from './services.ts';
 import { startStreamPoller } from './stream-poller.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -35,6 +35,8 @@ async function main(): Promise<void> {
   const configFile = configPath();
   const config = loadConfig(configFile);
   ensureJava();
+  // Checked before anything starts, so a busy API port does not leave DynamoDB Local starting for nothing.
+  await assertPortFree(apiPort, 'the API', 'PORT');
 
   if (process.argv.includes('--fresh')) rmSync(dataDir, { recursive: true, force: true });
   const dynamoDb = await startDynamoDbLocal({ port: dynamoDbPort, dataDir: join(dataDir, 'dynamodb') });
@@ -108,10 +110,14 @@ Handoff is running (data in ${dataDir})
     console.log(`Note: publicBaseUrl in ${configFile} is ${config.publicBaseUrl}, but the API listens on ${gateway.url}; links in emails will point there.`);
   }
 
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const shutdown = async (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
-    stopping = true;
+    // Ctrl-C reaches us twice at once (from the terminal and relayed by tsx); only a later one means "force it".
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince > 1_000) process.exit(1);
+      return;
+    }
+    stoppingSince = Date.now();
     console.log(`\n${signal}: stopping…`);
     schedule?.stop();
     await poller?.stop();

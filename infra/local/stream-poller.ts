@@ -374,7 +374,7 @@ function firstReportedFailure(response: unknown, records: DynamoDBRecord[]): num
 }
 
 /** The SDK hands out Dates and byte arrays; Lambda delivers epoch seconds and base64 strings. */
-export function toLambdaRecord(record: SdkStreamRecord, region: string, streamArn: string): DynamoDBRecord {
+function toLambdaRecord(record: SdkStreamRecord, region: string, streamArn: string): DynamoDBRecord {
   const change = record.dynamodb ?? {};
   return {
     eventID: record.eventID,

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import type { APIGatewayProxyEventV2, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { matchesAnyFilterPattern } from '../../infra/local/event-filter.ts';
@@ -12,7 +14,7 @@ import type { LambdaHandler } from '../../infra/local/lambda-runtime.ts';
 import { ensureJava, LocalStackError } from '../../infra/local/services.ts';
 import { startStreamPoller, type StreamPoller, type StreamSourceSettings } from '../../infra/local/stream-poller.ts';
 import { leadStreamSettings } from '../../infra/event-sources.ts';
-import { createTestTable, invokeHttp, testDynamoDbClient } from '../support/local-aws.ts';
+import { createTestTable, invokeHttp, readMailbox, testDynamoDbClient } from '../support/local-aws.ts';
 
 const echoEvent: LambdaHandler = (event) => ({
   statusCode: 201,
@@ -180,6 +182,19 @@ describe('test harness', () => {
     expect(process.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS).toBe(inject('dynamoDbEndpoint'));
     expect(process.env.AWS_ENDPOINT_URL_SES).toBe(inject('sesEndpoint'));
     expect(process.env.AWS_ACCESS_KEY_ID).toBe('local');
+  });
+
+  it('lets an SES client configured only by the env deliver into the local mailbox', async () => {
+    const subject = `harness check ${randomUUID()}`;
+    const ses = new SESClient({});
+    try {
+      await ses.send(new SendEmailCommand({ Source: 'leads@northwind.example', Destination: { ToAddresses: ['rep@northwind.example'] }, Message: { Subject: { Data: subject }, Body: { Text: { Data: 'hello' } } } }));
+    } finally {
+      ses.destroy();
+    }
+    const delivered = (await readMailbox()).filter((email) => email.subject === subject);
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).toMatchObject({ from: 'leads@northwind.example', destination: { to: ['rep@northwind.example'] }, body: { text: 'hello' } });
   });
 });
 
