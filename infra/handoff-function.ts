@@ -8,7 +8,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { IConfigurationSet, IEmailIdentity } from 'aws-cdk-lib/aws-ses';
+import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../shared/adapters/lead-store/table.ts';
 
@@ -37,6 +37,16 @@ const TABLE_ACTIONS: Record<TableAccess, { item: string[]; query: boolean }> = {
     query: true,
   },
 };
+
+export interface MailerBinding {
+  sender: string;
+  configurationSet: IConfigurationSet;
+  /**
+   * Every SES identity a send is authorized against: the sender's address and domain and, because SES in
+   * sandbox mode also authorizes each recipient's identity, the verified internal recipients.
+   */
+  identityArns: readonly string[];
+}
 
 export interface HandoffFunctionProps {
   /** Entry file relative to the repo root (from `lambdaEntries`); it exports `handler`. */
@@ -136,21 +146,21 @@ export class HandoffFunction extends NodejsFunction {
     this.addEnvironment('TABLE_NAME', table.tableName);
   }
 
-  /** Lets the function send only as `sender`, only through `configurationSet`; sets SENDER and SES_CONFIGURATION_SET. */
-  bindMailer(identity: IEmailIdentity, configurationSet: IConfigurationSet, sender: string): void {
+  /** Lets the function send only from the mailer's identities, only through its configuration set; sets SENDER and SES_CONFIGURATION_SET. */
+  bindMailer(mailer: MailerBinding): void {
     const configurationSetArn = Stack.of(this).formatArn({
       service: 'ses',
       resource: 'configuration-set',
-      resourceName: configurationSet.configurationSetName,
+      resourceName: mailer.configurationSet.configurationSetName,
     });
     this.addToRolePolicy(
       new PolicyStatement({
         actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-        resources: [identity.emailIdentityArn, configurationSetArn],
+        resources: [...mailer.identityArns, configurationSetArn],
       }),
     );
-    this.addEnvironment('SENDER', sender);
-    this.addEnvironment('SES_CONFIGURATION_SET', configurationSet.configurationSetName);
+    this.addEnvironment('SENDER', mailer.sender);
+    this.addEnvironment('SES_CONFIGURATION_SET', mailer.configurationSet.configurationSetName);
   }
 
   /** Lets the function read this one secret's value; `envName` receives its ARN. */

@@ -124,10 +124,11 @@ export class HandoffStack extends Stack {
       removalPolicy,
     });
 
-    const mailers = [processLeads, leadsDlq, nightlyReport].filter((fn) => fn !== undefined);
+    // leadActions mails the new owner when a rep passes a lead on ("Not mine — reassign").
+    const mailers = [processLeads, leadsDlq, leadActions, nightlyReport].filter((fn) => fn !== undefined);
     if (mailers.length > 0) {
-      const mail = new Mail(this, 'Mail', { sender: config.sender, topicKey });
-      for (const fn of mailers) fn.bindMailer(mail.identity, mail.configurationSet, config.sender);
+      const mail = new Mail(this, 'Mail', { sender: config.sender, topicKey, internalRecipients: internalRecipients(config) });
+      for (const fn of mailers) fn.bindMailer(mail);
       if (sesEvents) {
         const undeliveredFeedback = new SecureQueue(this, 'UndeliveredFeedbackQueue', { deadLetterFor: 'the SES feedback subscription' });
         observability.watchQueue('UndeliveredFeedbackQueue', undeliveredFeedback);
@@ -262,6 +263,15 @@ export class HandoffStack extends Stack {
       });
     }
   }
+}
+
+/** Everyone Handoff mails: owners get alerts and digests, managers escalations, the report lists the reports. */
+function internalRecipients(config: Config): string[] {
+  return [
+    ...config.salespeople.flatMap((rep) => [rep.email, rep.managerEmail]),
+    ...config.reports.salesRecipients,
+    ...config.reports.marketingRecipients,
+  ];
 }
 
 /** A plain HTML form; `_gotcha` is the honeypot capture treats as spam when a bot fills it. */

@@ -11,7 +11,7 @@ import { lambdaEntries, routes } from '../../infra/routes.ts';
 import { DEFAULT_API_THROTTLE, DEFAULT_OVERDUE_LEADS_ALARM_THRESHOLD, HANDOFF_FUNCTIONS, type HandoffFunctionName, type HandoffStack } from '../../infra/stack.ts';
 import { NIGHTLY_RETRY } from '../../infra/constructs/nightly-schedule.ts';
 import { BUSINESS_METRICS } from '../../infra/constructs/observability.ts';
-import { synthesizeStack, TEST_CONFIG_FILE } from './synth.ts';
+import { synthesizeStack, TEST_CONFIG_FILE, testConfig } from './synth.ts';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
@@ -209,10 +209,18 @@ describe('IAM', () => {
     }
   });
 
-  it('lets only the mailing functions send, as the configured sender through the configuration set', () => {
+  it('lets only the mailing functions send, from the configured sender through the configuration set', () => {
     const identityId = logicalIdOf('AWS::SES::EmailIdentity', (r) => r.Properties.EmailIdentity === 'handoff@infra-test.example');
     const configurationSetId = resources('AWS::SES::ConfigurationSet')[0]![0];
-    const mailers: HandoffFunctionName[] = ['processLeads', 'leadsDlq', 'nightlyReport'];
+    const mailers: HandoffFunctionName[] = ['processLeads', 'leadsDlq', 'leadActions', 'nightlyReport'];
+    // SES in sandbox mode also authorizes each recipient's identity, so the internal recipients are named too.
+    const internalRecipients = [
+      ...new Set([
+        ...testConfig.salespeople.flatMap((rep) => [rep.email, rep.managerEmail]),
+        ...testConfig.reports.salesRecipients,
+        ...testConfig.reports.marketingRecipients,
+      ]),
+    ];
     for (const name of HANDOFF_FUNCTIONS) {
       const sesStatements = roleStatements(name).filter((s) => asArray(s.Action).some((action) => action.startsWith('ses:')));
       if (!mailers.includes(name)) {
@@ -222,11 +230,12 @@ describe('IAM', () => {
       }
       expect(sesStatements).toHaveLength(1);
       expect(sesStatements[0]!.Action).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
-      const [identityArn, configurationSetArn] = sesStatements[0]!.Resource as unknown[];
-      expect(JSON.stringify(identityArn)).toContain(`:identity/`);
-      expect(JSON.stringify(identityArn)).toContain(identityId);
-      expect(JSON.stringify(configurationSetArn)).toContain(':configuration-set/');
-      expect(JSON.stringify(configurationSetArn)).toContain(configurationSetId);
+      const [senderArn, ...namedArns] = (sesStatements[0]!.Resource as unknown[]).map((arn) => JSON.stringify(arn));
+      expect(senderArn).toContain(identityId);
+      const identityNames = namedArns.slice(0, -1).map((arn) => /:identity\/([^"]+)"/.exec(arn)?.[1]);
+      expect(identityNames.sort()).toEqual(['infra-test.example', ...internalRecipients].sort());
+      expect(namedArns.at(-1)).toContain(':configuration-set/');
+      expect(namedArns.at(-1)).toContain(configurationSetId);
       expect(env(name)).toMatchObject({ SENDER: 'handoff@infra-test.example', SES_CONFIGURATION_SET: ref(configurationSetId) });
     }
   });
