@@ -146,6 +146,15 @@ export class HandoffFunction extends NodejsFunction {
     this.addEnvironment('TABLE_NAME', table.tableName);
   }
 
+  /**
+   * Lets the function re-read records of the table's stream, as the stream's failure-queue consumer does with
+   * the shard and sequence range Lambda's on-failure destination reports (the records themselves are not sent).
+   */
+  bindTableStreamReplay(table: ITable): void {
+    if (!table.tableStreamArn) throw new Error(`table ${table.node.path} has no stream to replay`);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:GetShardIterator', 'dynamodb:GetRecords'], resources: [table.tableStreamArn] }));
+  }
+
   /** Lets the function send only from the mailer's identities, only through its configuration set; sets SENDER and SES_CONFIGURATION_SET. */
   bindMailer(mailer: MailerBinding): void {
     const configurationSetArn = Stack.of(this).formatArn({

@@ -188,6 +188,7 @@ export class HandoffStack extends Stack {
       );
       if (leadsDlq) {
         leadsDlq.addEventSource(new SqsEventSource(failedLeads, { batchSize: 10, reportBatchItemFailures: true }));
+        leadsDlq.bindTableStreamReplay(this.table);
         Validations.of(leadsDlq).acknowledge({
           id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
           reason: 'SQS event source mappings accept no on-failure destination; the failed-leads queue redrives to the parked-leads queue after 5 receives instead.',

@@ -283,7 +283,7 @@ describe('stream processing', () => {
     });
   });
 
-  it('lets leadsDlq consume the failure queue with partial batch responses, and parks what it cannot handle', () => {
+  it('lets leadsDlq consume the failure queue with partial batch responses, replay the failed stream range, and park what it cannot handle', () => {
     const [failedLeadsId, failedLeads] = resources('AWS::SQS::Queue').find(([, r]) => r.Properties.RedrivePolicy !== undefined)!;
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: ref(fnLogicalIds.get('leadsDlq')!),
@@ -291,6 +291,12 @@ describe('stream processing', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
     expect(failedLeads.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
+    const tableId = resources('AWS::DynamoDB::Table')[0]![0];
+    expect(roleStatements('leadsDlq')).toContainEqual({
+      Effect: 'Allow',
+      Action: ['dynamodb:GetShardIterator', 'dynamodb:GetRecords'],
+      Resource: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+    });
     expect(failedLeads.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(fnResource('leadsDlq').Properties.Timeout);
   });
 });
