@@ -34,7 +34,9 @@ export interface GatewayResponse {
   body: Buffer;
 }
 
-export type ResolveHandler = (name: string) => Promise<LambdaHandler>;
+/** Middy handlers fit as they are: Lambda, and this gateway, call them with (event, context). */
+export type HttpLambdaHandler = LambdaHandler<APIGatewayProxyEventV2, unknown>;
+export type ResolveHandler = (name: string) => Promise<HttpLambdaHandler>;
 
 /** HTTP API's payload quota. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;

@@ -4,7 +4,8 @@
  * The handlers are the production ones, unchanged: the only difference is the endpoints they find in the env.
  * `npm start -- --fresh` starts from an empty data dir.
  */
-import { rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, configPath, loadConfig } from '../../shared/config/load.ts';
@@ -17,6 +18,20 @@ import { assertPortFree, DUMMY_CREDENTIALS, ensureJava, ensureTable, LocalStackE
 import { startStreamPoller } from './stream-poller.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The secrets the CDK stack generates in Secrets Manager; handlers read `<NAME>_FILE` locally instead of `<NAME>_ARN`. */
+const GENERATED_SECRETS = ['ACTION_SECRET', 'API_TOKEN_SECRET'] as const;
+
+/** Made once and kept in the data dir, so action links in emails already sent stay valid across restarts. */
+function ensureSecretFile(dataDir: string, name: string): string {
+  const directory = join(dataDir, 'secrets');
+  const file = join(directory, name);
+  if (!existsSync(file)) {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  }
+  return file;
+}
 
 function portFromEnv(variable: string, fallback: number): number {
   const text = process.env[variable];
@@ -56,6 +71,7 @@ async function main(): Promise<void> {
     TABLE_NAME: tableName,
     HANDOFF_CONFIG: configFile,
     HANDOFF_DATA_DIR: dataDir,
+    ...Object.fromEntries(GENERATED_SECRETS.map((name) => [`${name}_FILE`, ensureSecretFile(dataDir, name)])),
   });
   delete process.env.AWS_SESSION_TOKEN;
 
@@ -104,6 +120,7 @@ Handoff is running (data in ${dataDir})
   Demo page    ${gateway.url}/
   Mailbox      ${ses.endpoint}/
   DynamoDB     ${dynamoDb.endpoint}  table ${tableName}
+  Secrets      ${join(dataDir, 'secrets')}
   Stream       ${poller ? 'processLeads' : 'off (no processLeads Lambda yet)'}   Schedule ${schedule ? 'nightlyReport' : 'off (no nightlyReport Lambda yet)'}
 `);
   if (new URL(config.publicBaseUrl).origin !== gateway.url) {

@@ -5,8 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { handleHttpApiRequest, type GatewayRoute, type HttpApiRequest } from '../../infra/local/gateway.ts';
-import type { LambdaHandler } from '../../infra/local/lambda-runtime.ts';
+import { handleHttpApiRequest, type GatewayRoute, type HttpApiRequest, type HttpLambdaHandler } from '../../infra/local/gateway.ts';
 import { ensureTable, localDynamoDbClient } from '../../infra/local/services.ts';
 import { routes } from '../../infra/routes.ts';
 
@@ -67,7 +66,7 @@ export interface HttpInvocation {
  * Calls a handler with the event API Gateway would build for `request`, routed by infra/routes.ts
  * (or by `routeTable` for handlers that are not in it), and maps the answer like API Gateway.
  */
-export async function invokeHttp(handler: LambdaHandler, request: HttpApiRequest, routeTable: readonly GatewayRoute[] = routes): Promise<HttpInvocation> {
+export async function invokeHttp(handler: HttpLambdaHandler, request: HttpApiRequest, routeTable: readonly GatewayRoute[] = routes): Promise<HttpInvocation> {
   const response = await handleHttpApiRequest(request, routeTable, async () => handler);
   return { statusCode: response.statusCode, headers: response.headers, cookies: response.cookies, body: response.body.toString('utf8') };
 }
