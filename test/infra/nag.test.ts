@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stage, Validations } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../infra/routes.ts';
@@ -63,6 +64,12 @@ describe('cdk-nag', () => {
     for (const finding of acknowledged) {
       expect(finding.reason?.length ?? 0, describeFinding(finding)).toBeGreaterThanOrEqual(80);
     }
+  });
+
+  it('leaves no CDK warning or error annotation either', () => {
+    const annotations = Annotations.fromStack(synthesizeStack('dev', { bundle: false }));
+    const messages = [...annotations.findWarning('*', Match.anyValue()), ...annotations.findError('*', Match.anyValue())];
+    expect(messages.map((message) => `${message.id}: ${String(message.entry.data)}`)).toEqual([]);
   });
 
   it('acknowledges the public routes one by one, so a new route without a written reason fails', () => {
