@@ -3,6 +3,8 @@ import { ConfigError } from '../shared/config/load.ts';
 import { HttpError } from '../shared/errors.ts';
 import { loadStackEnvironment } from './stack-environment.ts';
 import { listLeads } from './commands/leads.ts';
+import { recordContact } from './commands/contacted.ts';
+import { runNightly } from './commands/nightly.ts';
 import { UsageError } from './usage-error.ts';
 
 interface Command {
@@ -18,6 +20,18 @@ const commands: Record<string, Command> = {
     usage: 'handoff leads [--days 7] [--form <formId>] [--status <status>] [--json]',
     options: { days: { type: 'string' }, form: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } },
     run: (values) => listLeads(values),
+  },
+  contacted: {
+    summary: 'record first contact with a lead (takes it out of the waiting set)',
+    usage: 'handoff contacted <leadId> --by <repId> [--note <text>]',
+    options: { by: { type: 'string' }, note: { type: 'string' } },
+    run: (values, positionals) => recordContact(values, positionals),
+  },
+  nightly: {
+    summary: 'send the nightly reports once, as if the schedule fired at --at (default now)',
+    usage: 'handoff nightly [--at 2026-11-26T07:00 | --at 2026-11-26T06:00:00Z]',
+    options: { at: { type: 'string' } },
+    run: (values) => runNightly(values),
   },
 };
 

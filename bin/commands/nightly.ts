@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { loadConfig } from '../../shared/config/load.ts';
+import { zonedTimeToUtc } from '../../shared/domain/business-hours.ts';
+import { UsageError } from '../usage-error.ts';
+
+type OptionValue = string | boolean | Array<string | boolean> | undefined;
+
+const ORG_LOCAL_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/;
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * `handoff nightly [--at <time>]`: runs the nightly-report handler once, as if the schedule had fired at
+ * `--at` (default now), against the stack the environment points at. The same date twice sends nothing new.
+ */
+export async function runNightly(options: { at?: OptionValue }): Promise<void> {
+  const config = loadConfig();
+  const scheduledTime = options.at === undefined ? new Date() : parseAt(options.at, config.organisation.timezone);
+  requireActionSecret();
+  // Imported only now: the handler reads its environment at module load, after the stack's env is in place.
+  const { handler } = await import('../../functions/nightly-report.ts');
+  const summary = await handler({ scheduledTime: scheduledTime.toISOString() });
+
+  const lines = [
+    `Nightly report for ${summary.reportDate} (as of ${scheduledTime.toISOString()}): ${summary.overdue} overdue lead(s).`,
+    `Sent ${summary.sent.length}${summary.sent.length ? `: ${summary.sent.join(', ')}` : ''}.`,
+  ];
+  if (summary.skipped.length) lines.push(`Already sent for ${summary.reportDate}, skipped ${summary.skipped.length}: ${summary.skipped.join(', ')}.`);
+  if (process.env.AWS_ENDPOINT_URL_SES) lines.push(`Mailbox: ${process.env.AWS_ENDPOINT_URL_SES}/`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** An ISO time with Z or an offset, or `YYYY-MM-DDTHH:MM` read in the organisation's timezone. */
+function parseAt(value: OptionValue, timezone: string): Date {
+  const text = typeof value === 'string' ? value.trim() : '';
+  const local = ORG_LOCAL_TIME.exec(text);
+  const instant = local ? zonedTimeToUtc(local[1]!, local[2]!, timezone) : ISO_WITH_ZONE.test(text) ? new Date(text) : undefined;
+  if (!instant || Number.isNaN(instant.getTime())) {
+    throw new UsageError(`--at must be a time like 2026-11-26T07:00 (in ${timezone}) or 2026-11-26T06:00:00Z, got "${text}"`);
+  }
+  return instant;
+}
+
+/** The CLI signs links with the local stack's secret file; without it, say so in one line instead of a stack trace. */
+export function requireActionSecret(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.ACTION_SECRET_ARN) return;
+  const file = env.ACTION_SECRET_FILE;
+  if (!file) throw new UsageError('no action-link secret: set ACTION_SECRET_FILE (the local stack writes one under its data dir; is `npm start` running?)');
+  if (!existsSync(file)) throw new UsageError(`no action-link secret: ACTION_SECRET_FILE names ${file}, which does not exist (start the local stack with \`npm start\`)`);
+}

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config/schema.ts';
+import { WAITING_STATUSES, type Lead } from '../domain/lead.ts';
+import { addDays, localDate } from '../domain/business-hours.ts';
+import { buildNightlyReport, reportWindow, type NightlyReport } from '../domain/report.ts';
+import { renderEscalation, renderMarketingReport, renderRepDigest, renderSalesReport, type LeadLink } from '../domain/render/reports.ts';
+import { createActionToken } from '../domain/action-token.ts';
+import type { LeadStore } from '../adapters/lead-store/store.ts';
+import type { Mailer, OutgoingEmail } from '../adapters/mailer.ts';
+import { logger } from '../adapters/logger.ts';
+import { ACTION_LINK_DAYS } from './process-lead.ts';
+
+export interface NightlyReportDependencies {
+  config: Config;
+  store: LeadStore;
+  mailer: Mailer;
+  /** Signs the one-click "contacted" links in the reports. */
+  actionSecret: string;
+  /** The real clock: claim times and link expiry. The figures are taken as of the scheduled time. */
+  now: () => Date;
+}
+
+export interface NightlyReportSummary {
+  /** The org-local date of the run, YYYY-MM-DD: the idempotency key of every email in it. */
+  reportDate: string;
+  /** Leads past their first-contact deadline without a recorded contact. */
+  overdue: number;
+  /** Report kinds sent by this run: 'sales', 'marketing', 'digest#<repId>', 'escalation#<managerEmail>'. */
+  sent: string[];
+  /** Report kinds an earlier run for the same date already claimed. */
+  skipped: string[];
+}
+
+/** Some emails of a run could not be sent; their claims are released, so a retry sends exactly those. */
+export class NightlyReportSendError extends Error {
+  override readonly name = 'NightlyReportSendError';
+}
+
+interface PlannedEmail {
+  kind: string;
+  /** Rendered only once the email is claimed: a rerun renders and signs nothing it will not send. */
+  compose: () => Omit<OutgoingEmail, 'idempotencyKey'>;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The nightly missed-follow-up run: read the overdue leads from the deadline index and the last 7 days from
+ * the by-day index (Query only, never Scan), build the figures as of the scheduled time, and send the sales
+ * report, the marketing report, one digest per rep with overdue leads and one escalation per manager.
+ *
+ * Each email is claimed for the report date before it is sent, so a retried or duplicated run sends nothing
+ * twice. A failed send releases its claim and the run throws after trying the rest, so the Scheduler retry
+ * sends only what is missing. A run that dies between claim and send loses that one email: at most once,
+ * because a report sent twice teaches people to ignore it.
+ */
+export async function runNightlyReport({ scheduledTime }: { scheduledTime: Date }, deps: NightlyReportDependencies): Promise<NightlyReportSummary> {
+  const { config, store, mailer } = deps;
+  const reportDate = localDate(scheduledTime, config.organisation.timezone);
+  const [overdue, window7d] = await Promise.all([
+    store.waitingDueBy(scheduledTime).then((leads) => leads.filter((lead) => WAITING_STATUSES.has(lead.status))),
+    leadsCapturedIn(reportWindow(reportDate, config.organisation.timezone), store),
+  ]);
+  const report = buildNightlyReport({ reportDate, now: scheduledTime, config, overdue, window7d });
+  const links = contactedLinks([...overdue, ...window7d], deps);
+
+  const sent: string[] = [];
+  const skipped: string[] = [];
+  const failed: string[] = [];
+  for (const { kind, compose } of plannedEmails(report, config, links)) {
+    if (!(await store.claimReport(reportDate, kind, deps.now()))) {
+      skipped.push(kind);
+      continue;
+    }
+    try {
+      await mailer.send({ ...compose(), idempotencyKey: `report:${reportDate}:${kind}` });
+      sent.push(kind);
+    } catch (error) {
+      await store.releaseReport(reportDate, kind);
+      failed.push(kind);
+      // The error's message can quote addresses (SES names unverified identities), so only its name is logged.
+      logger.error('nightly report email failed; released for the retry', { reportDate, report: kindForLogs(kind), errorName: (error as Error).name });
+    }
+  }
+  if (failed.length) {
+    throw new NightlyReportSendError(
+      `${failed.length} of ${failed.length + sent.length} nightly report emails for ${reportDate} could not be sent (${failed.map(kindForLogs).join(', ')}); a retry sends only those`,
+    );
+  }
+  return { reportDate, overdue: report.sales.overdueCount, sent, skipped };
+}
+
+/** Every lead captured in [from, to), one by-day Query per org-local day the window touches. */
+async function leadsCapturedIn(window: { from: Date; to: Date }, store: LeadStore): Promise<Lead[]> {
+  const lastDay = store.dayOf(new Date(window.to.getTime() - 1));
+  const days: string[] = [];
+  for (let day = store.dayOf(window.from); day <= lastDay; day = addDays(day, 1)) days.push(day);
+  const perDay = await Promise.all(days.map((day) => store.leadsCapturedOn(day)));
+  return perDay.flat().filter((lead) => {
+    const receivedAt = Date.parse(lead.receivedAt);
+    return receivedAt >= window.from.getTime() && receivedAt < window.to.getTime();
+  });
+}
+
+/**
+ * A fresh single-use "contacted" link per lead, shared by every email of the run: once the owner uses it from
+ * their digest, the same link in the sales report shows "already used". The link records the contact as the
+ * lead's owner, or as the configured fallback owner for a lead nobody (still configured) owns.
+ */
+function contactedLinks(leads: readonly Lead[], { config, actionSecret, now }: NightlyReportDependencies): LeadLink {
+  const expiresAt = new Date(now().getTime() + ACTION_LINK_DAYS * DAY_MS);
+  const baseUrl = config.publicBaseUrl.replace(/\/$/, '');
+  const repIds = new Set(config.salespeople.map((rep) => rep.id));
+  const ownerByLead = new Map(leads.map((lead) => [lead.leadId, lead.ownerId]));
+  const issued = new Map<string, string>();
+  return (leadId) => {
+    let link = issued.get(leadId);
+    if (!link) {
+      const ownerId = ownerByLead.get(leadId);
+      const repId = ownerId !== undefined && repIds.has(ownerId) ? ownerId : config.assignment.fallbackOwner;
+      const token = createActionToken({ leadId, action: 'contacted', repId, expiresAt, nonce: randomBytes(12).toString('base64url') }, actionSecret);
+      link = `${baseUrl}/actions/${token}`;
+      issued.set(leadId, link);
+    }
+    return link;
+  };
+}
+
+function plannedEmails(report: NightlyReport, config: Config, links: LeadLink): PlannedEmail[] {
+  return [
+    {
+      kind: 'sales',
+      compose: () => {
+        const { csv, ...email } = renderSalesReport(report, config, links);
+        // A quiet report has no overdue rows, so it goes without an empty attachment.
+        const attachments = report.quiet ? undefined : [{ filename: `overdue-leads-${report.reportDate}.csv`, content: csv, contentType: 'text/csv; charset=utf-8' }];
+        return { to: config.reports.salesRecipients, ...email, ...(attachments ? { attachments } : {}) };
+      },
+    },
+    { kind: 'marketing', compose: () => ({ to: config.reports.marketingRecipients, ...renderMarketingReport(report, config) }) },
+    ...report.sales.byRep.map((digest) => ({
+      kind: `digest#${digest.rep.id}`,
+      compose: () => ({ to: [digest.rep.email], ...renderRepDigest(report, digest, config, links) }),
+    })),
+    ...report.escalations.map((escalation) => ({
+      kind: `escalation#${escalation.managerEmail}`,
+      compose: () => ({ to: [escalation.managerEmail], ...renderEscalation(report, escalation, config, links) }),
+    })),
+  ];
+}
+
+/** Escalations are keyed by the manager's address, which stays out of the logs. */
+function kindForLogs(kind: string): string {
+  return kind.startsWith('escalation#') ? 'escalation' : kind;
+}
