@@ -66,8 +66,9 @@ const NAME_PARTICLES = new Set([
 ]);
 
 function displayNameOf(contact: Submission['contact']): string {
-  const typed = cleanSpaces([contact.firstName, contact.lastName].filter(Boolean).join(' ')) || cleanSpaces(contact.name ?? '');
-  if (typed) return caseName(typed);
+  // Each field is cased on its own: "josé" + "MÜLLER" are two all-one-case names, not one mixed-case name.
+  const typed = [contact.firstName, contact.lastName].map((part) => caseName(part ?? '')).filter(Boolean).join(' ') || caseName(contact.name ?? '');
+  if (typed) return typed;
   return nameFromEmail(contact.emailDisplay || contact.email);
 }
 

@@ -1,0 +1,304 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { LambdaHandler } from '../../infra/local/lambda-runtime.ts';
+import { startStreamPoller, type StreamPoller } from '../../infra/local/stream-poller.ts';
+import { findFreePort, startSesLocal } from '../../infra/local/services.ts';
+import { loadConfig } from '../../shared/config/load.ts';
+import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
+import { createActionToken } from '../../shared/domain/action-token.ts';
+import type { Lead } from '../../shared/domain/lead.ts';
+import { asLambda } from '../support/handlers.ts';
+import { createTestTable, dynamoDbEndpoint, invokeHttp, readMailbox, testDynamoDbClient, type MailboxEmail } from '../support/local-aws.ts';
+
+const config = loadConfig('handoff.config.json');
+const actionSecret = randomBytes(48).toString('base64url');
+
+let capture: LambdaHandler;
+let processLeads: LambdaHandler;
+let leadActions: LambdaHandler;
+let store: LeadStore;
+let poller: StreamPoller;
+/** What reached the on-failure destination, as the DLQ consumer received it. */
+const failureQueue: SQSEvent[] = [];
+
+beforeAll(async () => {
+  process.env.TABLE_NAME = await createTestTable('process');
+  const secretFile = join(mkdtempSync(join(tmpdir(), 'handoff-secret-')), 'action-secret');
+  writeFileSync(secretFile, actionSecret);
+  process.env.ACTION_SECRET_FILE = secretFile;
+  capture = asLambda((await import('../../functions/capture.ts')).handler);
+  processLeads = asLambda((await import('../../functions/process-leads.ts')).handler);
+  const leadsDlq = asLambda((await import('../../functions/leads-dlq.ts')).handler);
+  leadActions = asLambda((await import('../../functions/lead-actions.ts')).handler);
+  store = new LeadStore({ client: testDynamoDbClient(), tableName: process.env.TABLE_NAME, timezone: config.organisation.timezone });
+  poller = await startStreamPoller({
+    endpoint: dynamoDbEndpoint(),
+    tableName: process.env.TABLE_NAME,
+    functionName: 'processLeads',
+    handler: processLeads,
+    onFailure: async (event) => {
+      failureQueue.push(event);
+      return leadsDlq(event, {} as never);
+    },
+  });
+});
+
+afterAll(async () => {
+  await poller?.stop();
+});
+
+const unique = () => `${Date.now().toString(36)}${randomInt(1e6)}`;
+
+async function submit(fields: Record<string, string>, formId = 'demo-request'): Promise<string> {
+  const response = await invokeHttp(capture, {
+    method: 'POST', url: `/forms/${formId}`, sourceIp: `203.0.113.${randomInt(1, 254)}`,
+    headers: { 'content-type': 'application/json' }, body: JSON.stringify(fields),
+  });
+  expect(response.statusCode).toBe(201);
+  return JSON.parse(response.body).leadId;
+}
+
+async function processed(leadId: string): Promise<Lead> {
+  await poller.idle();
+  return (await store.getLead(leadId))!;
+}
+
+const mailsAbout = async (email: string): Promise<MailboxEmail[]> =>
+  (await readMailbox()).filter((mail) => mail.replyTo.some((address) => address.includes(email)));
+
+const actionLinks = (mail: MailboxEmail) =>
+  [...new Set((mail.body.html ?? '').match(/\/actions\/[A-Za-z0-9_.-]+/g) ?? [])].map((path) => path.replace('/actions/', ''));
+
+describe('a captured lead', () => {
+  it('is enriched, assigned and alerted to its owner within seconds', async () => {
+    const email = `jose.${unique()}@muller-gmbh.de`;
+    const leadId = await submit({ email, firstName: 'josé', lastName: 'MÜLLER', company: 'Müller GmbH', jobTitle: 'Head of Sales', phone: '030 1234567', country: 'DE', message: 'Need a demo <b>soon</b>' });
+    const lead = await processed(leadId);
+    expect(lead).toMatchObject({ status: 'open', ownerId: expect.stringMatching(/^(ana|jonas)$/), alert: { kind: 'new', status: 'sent', attempts: 1 } });
+    expect(lead.enrichment).toMatchObject({ displayName: 'José Müller', phoneE164: '+49301234567', country: 'DE', isFreeMail: false });
+    expect(lead.ownerReason).toMatch(/Territory EMEA \(DE\) → (Ana Silva|Jonas Weber) \(round robin \d of 2\)/);
+
+    const [alert, ...more] = await mailsAbout(email);
+    expect(more).toEqual([]);
+    const owner = config.salespeople.find((rep) => rep.id === lead.ownerId)!;
+    expect(alert!.destination.to).toEqual([owner.email]);
+    expect(alert!.from).toContain(config.sender);
+    expect(alert!.subject).toMatch(/^New lead: José Müller \(Müller GmbH\) · score \d+ · Website demo request$/);
+    expect(alert!.body.html).toContain('Need a demo &lt;b&gt;soon&lt;/b&gt;');
+    expect(alert!.body.text).toContain(lead.ownerReason);
+    expect(actionLinks(alert!)).toHaveLength(4);
+  });
+
+  it('never alerts spam', async () => {
+    const email = `bot.${unique()}@spam-corp.com`;
+    const leadId = await submit({ email, _gotcha: 'filled' });
+    expect((await processed(leadId)).status).toBe('spam');
+    expect(await mailsAbout(email)).toEqual([]);
+  });
+});
+
+describe('continuity', () => {
+  it('keeps a person with the rep who owns their earlier lead', async () => {
+    const email = `pat.${unique()}@continuity-person.com`;
+    const first = await processed(await submit({ email, country: 'US', message: 'first' }));
+    await store.recordFollowUp({ leadId: first.leadId, activity: { at: new Date().toISOString(), by: first.ownerId!, action: 'disqualified', via: 'cli' }, status: 'disqualified', firstContact: false });
+    const second = await processed(await submit({ email, country: 'DE', message: 'second, a new need' }));
+    expect(second.leadId).not.toBe(first.leadId);
+    expect(second.ownerId).toBe(first.ownerId);
+    expect(second.ownerReason).toContain(`already owns ${email}'s lead`);
+  });
+
+  it('keeps a company with the rep who owns another open lead from its domain', async () => {
+    const domain = `acct-${unique()}.com`;
+    const first = await processed(await submit({ email: `a@${domain}`, country: 'DE' }));
+    const colleague = await processed(await submit({ email: `b@${domain}`, country: 'US' }));
+    expect(colleague.ownerId).toBe(first.ownerId);
+    expect(colleague.ownerReason).toContain(`another open lead from ${domain}`);
+  });
+});
+
+describe('a returning person', () => {
+  it('joins their open lead, keeps its owner and sends a returning-lead alert', async () => {
+    const email = `ret.${unique()}@returning-co.com`;
+    const first = await processed(await submit({ email, firstName: 'Rita', country: 'DE', message: 'first visit' }));
+    const secondId = await submit({ email, firstName: 'Rita', country: 'DE', message: 'back with a budget' });
+    const second = await processed(secondId);
+    expect(second).toMatchObject({ status: 'merged', mergedInto: first.leadId, alert: { kind: 'returning', status: 'sent' } });
+    const open = (await store.getLead(first.leadId))!;
+    expect(open.submissions?.map((s) => s.message)).toEqual(['back with a budget']);
+    expect((await store.leadsByEmail(email)).filter((lead) => lead.status === 'open')).toHaveLength(1);
+    const mails = await mailsAbout(email);
+    expect(mails.map((mail) => mail.subject.split(':')[0])).toEqual(['New lead', 'Returning lead']);
+    expect(mails[1]!.destination.to).toEqual(mails[0]!.destination.to);
+    expect(mails[1]!.body.text).toContain('back with a budget');
+  });
+});
+
+describe('round robin', () => {
+  it('spreads 50 concurrent leads evenly over the pool, skipping none', async () => {
+    const leadIds = await Promise.all(Array.from({ length: 50 }, (_, i) => submit({ email: `rr${i}@rr-${unique()}.com`, country: 'DE' })));
+    await poller.idle(60_000);
+    const leads = await Promise.all(leadIds.map((id) => store.getLead(id)));
+    expect(leads.every((lead) => lead?.status === 'open' && lead.alert?.status === 'sent')).toBe(true);
+    const perRep: Record<string, number> = {};
+    for (const lead of leads) perRep[lead!.ownerId!] = (perRep[lead!.ownerId!] ?? 0) + 1;
+    expect(perRep).toEqual({ ana: 25, jonas: 25 });
+  });
+
+  it('gives concurrent callers distinct counter values', async () => {
+    const values = await Promise.all(Array.from({ length: 50 }, () => store.nextRoundRobinValue('concurrency-check')));
+    expect(new Set(values).size).toBe(50);
+    expect(Math.max(...values) - Math.min(...values)).toBe(49);
+  });
+});
+
+describe('one-click action links', () => {
+  async function alertedLead() {
+    const email = `act.${unique()}@actions-co.com`;
+    const lead = await processed(await submit({ email, firstName: 'Ada', country: 'DE' }));
+    const [mail] = await mailsAbout(email);
+    const [contacted, qualified, disqualified, reassign] = actionLinks(mail!);
+    return { lead, links: { contacted: contacted!, qualified: qualified!, disqualified: disqualified!, reassign: reassign! } };
+  }
+  const get = (token: string) => invokeHttp(leadActions, { method: 'GET', url: `/actions/${token}` });
+  const post = (token: string, note?: string) =>
+    invokeHttp(leadActions, { method: 'POST', url: `/actions/${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(note ? { note } : {}).toString() });
+
+  it('GET only shows a confirmation; POST records who did what, once', async () => {
+    const { lead, links } = await alertedLead();
+    const page = await get(links.contacted);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<form method="post"');
+    expect((await store.getLead(lead.leadId))?.firstContactAt).toBeUndefined();
+
+    const done = await post(links.contacted, 'Called, demo booked');
+    expect(done.statusCode).toBe(200);
+    const contacted = (await store.getLead(lead.leadId))!;
+    expect(contacted).toMatchObject({ status: 'contacted', firstContactBy: lead.ownerId, activities: [{ action: 'contacted', by: lead.ownerId, note: 'Called, demo booked', via: 'email-link' }] });
+    expect(await store.waitingDueBy(new Date('2100-01-01'))).not.toEqual(expect.arrayContaining([expect.objectContaining({ leadId: lead.leadId })]));
+
+    const replay = await post(links.contacted, 'again');
+    expect(replay.statusCode).toBe(409);
+    expect((await get(links.contacted)).statusCode).toBe(409);
+    const after = (await store.getLead(lead.leadId))!;
+    expect(after.activities).toHaveLength(1);
+    expect(after.firstContactAt).toBe(contacted.firstContactAt);
+
+    await post(links.qualified);
+    const qualified = (await store.getLead(lead.leadId))!;
+    expect(qualified.status).toBe('qualified');
+    expect(qualified.firstContactAt).toBe(contacted.firstContactAt);
+  });
+
+  it('refuses a tampered link and an expired one, changing nothing', async () => {
+    const { lead, links } = await alertedLead();
+    const [payload, signature] = links.contacted.split('.') as [string, string];
+    const tampered = `${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+    expect((await post(tampered)).statusCode).toBe(400);
+    expect((await get(tampered)).statusCode).toBe(400);
+    const expired = createActionToken({ leadId: lead.leadId, action: 'contacted', repId: lead.ownerId!, expiresAt: new Date(Date.now() - 1000), nonce: unique() }, actionSecret);
+    expect((await post(expired)).statusCode).toBe(410);
+    expect((await store.getLead(lead.leadId))?.activities).toBeUndefined();
+  });
+
+  it('"Not mine" hands the lead to another rep and alerts them', async () => {
+    const { lead, links } = await alertedLead();
+    expect((await post(links.reassign, 'I only cover Austria')).statusCode).toBe(200);
+    const reassigned = (await store.getLead(lead.leadId))!;
+    expect(reassigned.ownerId).not.toBe(lead.ownerId);
+    expect(reassigned.ownerReason).toContain('said "not mine"');
+    expect(reassigned.alert?.status).toBe('sent');
+    const mails = await mailsAbout(lead.contact.email);
+    expect(mails.map((mail) => mail.destination.to[0])).toEqual([
+      config.salespeople.find((rep) => rep.id === lead.ownerId)!.email,
+      config.salespeople.find((rep) => rep.id === reassigned.ownerId)!.email,
+    ]);
+  });
+});
+
+describe('reliability', () => {
+  const streamEventFor = (leadId: string, sequence = `${Date.now()}${randomInt(1e6)}`): DynamoDBStreamEvent => ({
+    Records: [{ eventName: 'INSERT', dynamodb: { Keys: { pk: { S: `LEAD#${leadId}` }, sk: { S: 'LEAD' } }, SequenceNumber: sequence } }],
+  });
+
+  it('a poison record ends in the failure queue without holding back the others', async () => {
+    const good = `good.${unique()}@poison-neighbour.com`;
+    const poisonId = `ld_poison${unique()}`;
+    // A lead whose form was removed from config cannot be assigned: every attempt fails.
+    await store.putNewLead({
+      leadId: poisonId, formId: 'retired-form', formKind: 'website', status: 'new', receivedAt: new Date().toISOString(),
+      followUpDeadline: new Date(Date.now() + 3_600_000).toISOString(), contact: { email: `poison.${unique()}@x.com`, emailDisplay: 'poison@x.com' }, answers: {}, tracking: { utm: {} },
+    });
+    const goodId = await submit({ email: good, country: 'DE' });
+    await poller.idle(60_000);
+    const dlqBatches = failureQueue.map((event) => JSON.parse(event.Records[0]!.body));
+    expect(dlqBatches).toEqual([expect.objectContaining({ requestContext: expect.objectContaining({ condition: 'RetryAttemptsExhausted' }), DDBStreamBatchInfo: expect.objectContaining({ startSequenceNumber: expect.any(String) }) })]);
+    expect((await store.getLead(goodId))?.alert?.status).toBe('sent');
+    expect(await mailsAbout(good)).toHaveLength(1);
+    // The poison lead is still stored, still waiting and unassigned: the nightly report lists it under "no owner".
+    const poison = (await store.getLead(poisonId))!;
+    expect(poison).toMatchObject({ status: 'new' });
+    expect(poison.ownerId).toBeUndefined();
+    expect(await store.waitingDueBy(new Date(Date.now() + 7_200_000))).toEqual(expect.arrayContaining([expect.objectContaining({ leadId: poisonId })]));
+  });
+
+  it('a redelivered stream record never sends a second alert', async () => {
+    const email = `redeliver.${unique()}@redeliver.com`;
+    const leadId = await submit({ email, country: 'DE' });
+    await processed(leadId);
+    const redelivered = await processLeads(streamEventFor(leadId), {} as never);
+    expect(redelivered).toEqual({ batchItemFailures: [] });
+    expect(await mailsAbout(email)).toHaveLength(1);
+  });
+
+  it('SES down: the record fails and the lead is not marked notified; SES back: exactly one alert', async () => {
+    // Its own table (no poller watches it, so only this test processes the lead) and its own mailbox.
+    const port = await findFreePort();
+    let ses = await startSesLocal({ port });
+    const saved = { table: process.env.TABLE_NAME, ses: process.env.AWS_ENDPOINT_URL_SES };
+    const tableName = await createTestTable('process-ses-down');
+    vi.resetModules();
+    process.env.TABLE_NAME = tableName;
+    process.env.AWS_ENDPOINT_URL_SES = ses.endpoint;
+    try {
+      const isolatedCapture = asLambda((await import('../../functions/capture.ts')).handler);
+      const isolatedProcess = asLambda((await import('../../functions/process-leads.ts')).handler);
+      const isolatedStore = new LeadStore({ client: testDynamoDbClient(), tableName, timezone: config.organisation.timezone });
+      const email = `sesdown.${unique()}@ses-down.com`;
+      const captured = await invokeHttp(isolatedCapture, { method: 'POST', url: '/forms/demo-request', sourceIp: '192.0.2.7', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, country: 'DE' }) });
+      const { leadId } = JSON.parse(captured.body);
+
+      await ses.stop();
+      const failed = (await isolatedProcess(streamEventFor(leadId, '111'), {} as never)) as { batchItemFailures: unknown[] };
+      expect(failed.batchItemFailures).toEqual([{ itemIdentifier: '111' }]);
+      expect((await isolatedStore.getLead(leadId))?.alert).toMatchObject({ status: 'pending', attempts: 1 });
+
+      ses = await startSesLocal({ port });
+      expect(await isolatedProcess(streamEventFor(leadId, '111'), {} as never)).toEqual({ batchItemFailures: [] });
+      expect(await isolatedProcess(streamEventFor(leadId, '111'), {} as never)).toEqual({ batchItemFailures: [] });
+      expect((await isolatedStore.getLead(leadId))?.alert).toMatchObject({ status: 'sent', attempts: 2 });
+      const mailbox = (await (await fetch(`${ses.endpoint}/store`)).json()) as { emails: MailboxEmail[] };
+      expect(mailbox.emails.filter((mail) => mail.replyTo.some((address) => address.includes(email)))).toHaveLength(1);
+
+      // SES still down on the final attempt (the failure queue's): the alert is marked failed, for the nightly report.
+      await ses.stop();
+      const { processLead } = await import('../../shared/usecases/process-lead.ts');
+      const { mailerFromEnv } = await import('../../shared/adapters/mailer-from-env.ts');
+      const otherEmail = `sesgone.${unique()}@ses-down.com`;
+      const other = JSON.parse((await invokeHttp(isolatedCapture, { method: 'POST', url: '/forms/demo-request', sourceIp: '192.0.2.8', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: otherEmail, country: 'DE' }) })).body);
+      const deps = { config, store: isolatedStore, mailer: mailerFromEnv(config), actionSecret, now: () => new Date() };
+      await expect(processLead(other.leadId, deps)).rejects.toThrow();
+      expect(await processLead(other.leadId, deps, { finalAttempt: true })).toBe('alert-failed');
+      expect((await isolatedStore.getLead(other.leadId))?.alert).toMatchObject({ status: 'failed', attempts: 2, lastError: expect.stringContaining('could not be sent') });
+    } finally {
+      await ses.stop();
+      process.env.TABLE_NAME = saved.table;
+      process.env.AWS_ENDPOINT_URL_SES = saved.ses;
+      vi.resetModules();
+    }
+  });
+});
