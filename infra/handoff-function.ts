@@ -1,4 +1,4 @@
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -117,7 +117,7 @@ export class HandoffFunction extends NodejsFunction {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [`cp ${shellQuote(props.configFile)} ${shellQuote(`${outputDir}/handoff.config.json`)}`],
+          afterBundling: (_inputDir: string, outputDir: string) => [`cp ${shellQuote(props.configFile)} ${shellQuote(join(outputDir, basename(BUNDLED_CONFIG_PATH)))}`],
         },
       },
     });
