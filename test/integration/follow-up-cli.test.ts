@@ -1,0 +1,114 @@
+/**
+ * `npx handoff contacted` as a person runs it: a child process against DynamoDB Local, pointed at a test
+ * table through the same variables the local stack's env file sets.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../shared/config/load.ts';
+import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
+import { seedLead } from '../fixtures/nightly-scenario.ts';
+import { createTestTable, testDynamoDbClient } from '../support/local-aws.ts';
+
+const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+const CONFIG_FILE = join(repositoryRoot, 'handoff.config.json');
+const config = loadConfig(CONFIG_FILE);
+const FAR_FUTURE = new Date('2100-01-01T00:00:00Z');
+
+let store: LeadStore;
+let cliEnv: NodeJS.ProcessEnv;
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  /** What the CLI itself said on stderr; Node 20 also prints the AWS SDK's "upgrade to Node 22" warning there. */
+  errors: string[];
+}
+
+function handoff(args: string[], env: NodeJS.ProcessEnv = cliEnv): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile('npx', ['tsx', 'bin/handoff.ts', ...args], { cwd: repositoryRoot, env, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, errors: stderr.split('\n').filter((line) => line.startsWith('handoff:')) });
+    });
+  });
+}
+
+/** A lead as the processor leaves it: captured, assigned to Ana, alerted, waiting for first contact. */
+async function waitingLead(leadId: string): Promise<void> {
+  const receivedAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
+  const { enrichment, score, alert: _alert, ...captured } = seedLead(
+    { leadId, formId: 'demo-request', receivedAt, status: 'new', name: 'Lena Fischer', email: `lena.${leadId.toLowerCase()}@brightpath.example`, score: 70 },
+    config,
+  );
+  await store.putNewLead(captured);
+  await store.recordAssignment(leadId, { enrichment: enrichment!, score: score!, scoreReasons: [], ownerId: 'ana', ownerReason: 'seeded' });
+  await store.markAlertSent(leadId, new Date(receivedAt));
+}
+
+const waitingIds = async () => (await store.waitingDueBy(FAR_FUTURE)).map((lead) => lead.leadId);
+
+beforeAll(async () => {
+  const tableName = await createTestTable('follow-up-cli');
+  store = new LeadStore({ client: testDynamoDbClient(), tableName, timezone: config.organisation.timezone });
+  const secretFile = join(mkdtempSync(join(tmpdir(), 'handoff-cli-')), 'action-secret');
+  writeFileSync(secretFile, randomBytes(48).toString('base64url'));
+  // The SDK endpoints and dummy credentials come from the environment global-setup prepared.
+  cliEnv = { ...process.env, TABLE_NAME: tableName, HANDOFF_CONFIG: CONFIG_FILE, ACTION_SECRET_FILE: secretFile };
+});
+
+describe('handoff contacted <leadId> --by <repId>', () => {
+  it('takes the lead out of the waiting set and stamps first contact once', async () => {
+    await waitingLead('CLI1');
+    expect(await waitingIds()).toContain('CLI1');
+
+    const first = await handoff(['contacted', 'CLI1', '--by', 'ana', '--note', 'Called, demo booked for Tuesday']);
+    expect(first).toMatchObject({ code: 0, errors: [] });
+    expect(first.stdout).toMatch(/^Recorded first contact with lead CLI1 by Ana Silva at \w{3} \d+ \w{3}, \d\d:\d\d CET; status contacted\.\n$/);
+    const contacted = await store.getLead('CLI1');
+    expect(contacted).toMatchObject({
+      status: 'contacted',
+      firstContactBy: 'ana',
+      activities: [{ action: 'contacted', by: 'ana', via: 'cli', note: 'Called, demo booked for Tuesday' }],
+    });
+    expect(contacted!.firstContactAt).toBe(contacted!.activities![0]!.at);
+    expect(await waitingIds()).not.toContain('CLI1');
+
+    const again = await handoff(['contacted', 'CLI1', '--by', 'jonas']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('First contact with lead CLI1 was already recorded at');
+    expect(again.stdout).toContain('by Ana Silva; added this contact to its activities (status contacted).');
+    const afterRepeat = await store.getLead('CLI1');
+    expect(afterRepeat).toMatchObject({ firstContactAt: contacted!.firstContactAt, firstContactBy: 'ana' });
+    expect(afterRepeat!.activities!.map((activity) => activity.by)).toEqual(['ana', 'jonas']);
+  }, 60_000);
+
+  it('refuses a --by that is not a configured salesperson, in one line, and changes nothing', async () => {
+    await waitingLead('CLI2');
+    const run = await handoff(['contacted', 'CLI2', '--by', 'zoe']);
+    expect(run).toEqual({ code: 1, stdout: '', errors: ['handoff: --by "zoe" is not a configured salesperson: use one of ana, jonas, maya, diego'] });
+    expect(await store.getLead('CLI2')).not.toHaveProperty('firstContactAt');
+    expect(await waitingIds()).toContain('CLI2');
+  });
+
+  it('says so when the lead does not exist', async () => {
+    const run = await handoff(['contacted', 'NO-SUCH-LEAD', '--by', 'ana']);
+    expect(run).toEqual({ code: 1, stdout: '', errors: ['handoff: lead "NO-SUCH-LEAD" does not exist'] });
+  });
+
+  it('asks for exactly one lead id and for --by', async () => {
+    expect((await handoff(['contacted', '--by', 'ana'])).errors).toEqual(['handoff: name exactly one lead id (got 0): handoff contacted <leadId> --by <repId>']);
+    expect((await handoff(['contacted', 'CLI2'])).errors).toEqual(['handoff: --by <repId> is required: one of ana, jonas, maya, diego']);
+  });
+
+  it('says in one line that the action-link secret is missing', async () => {
+    await waitingLead('CLI3');
+    const run = await handoff(['contacted', 'CLI3', '--by', 'ana'], { ...cliEnv, ACTION_SECRET_FILE: join(tmpdir(), 'no-such-dir', 'action-secret') });
+    expect(run.code).toBe(1);
+    expect(run.errors).toEqual([expect.stringMatching(/^handoff: no action-link secret: ACTION_SECRET_FILE names .+no-such-dir\/action-secret, which does not exist \(start the local stack with `npm start`\)$/)]);
+    expect(await waitingIds()).toContain('CLI3');
+  });
+});
