@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../shared/config/load.ts';
 import { HttpError } from '../shared/errors.ts';
-import { loadStackEnvironment } from './stack-environment.ts';
+import { loadStackEnvironment } from '../infra/local/stack-environment.ts';
 import { listLeads } from './commands/leads.ts';
 import { recordContact } from './commands/contacted.ts';
 import { runNightly } from './commands/nightly.ts';

@@ -16,6 +16,7 @@ import { lambdaContext, localRegion, type LambdaHandler } from './lambda-runtime
 import { startDailySchedule } from './scheduler.ts';
 import { assertPortFree, DUMMY_CREDENTIALS, ensureJava, ensureTable, LocalStackError, localDynamoDbClient, startDynamoDbLocal, startSesLocal } from './services.ts';
 import { startStreamPoller } from './stream-poller.ts';
+import { STACK_ENV_FILE, writeStackEnvironment } from './stack-environment.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -114,6 +115,8 @@ async function main(): Promise<void> {
       })
     : undefined;
 
+  const removeStackEnvironment = writeStackEnvironment(dataDir);
+
   console.log(`
 Handoff is running (data in ${dataDir})
   API          ${gateway.url}
@@ -121,6 +124,7 @@ Handoff is running (data in ${dataDir})
   Mailbox      ${ses.endpoint}/
   DynamoDB     ${dynamoDb.endpoint}  table ${tableName}
   Secrets      ${join(dataDir, 'secrets')}
+  CLI          npx handoff leads   (talks to this stack through ${join(dataDir, STACK_ENV_FILE)})
   Stream       ${poller ? 'processLeads' : 'off (no processLeads Lambda yet)'}   Schedule ${schedule ? 'nightlyReport' : 'off (no nightlyReport Lambda yet)'}
 `);
   if (new URL(config.publicBaseUrl).origin !== gateway.url) {
@@ -136,6 +140,7 @@ Handoff is running (data in ${dataDir})
     }
     stoppingSince = Date.now();
     console.log(`\n${signal}: stopping…`);
+    removeStackEnvironment();
     schedule?.stop();
     await poller?.stop();
     await gateway.stop();
