@@ -16,6 +16,7 @@ export const lambdaEntries = {
   processLeads: 'functions/process-leads.ts',
   leadsDlq: 'functions/leads-dlq.ts',
   leadActions: 'functions/lead-actions.ts',
+  nightlyReport: 'functions/nightly-report.ts',
 } as const satisfies Record<string, string>;
 
 export type LambdaName = keyof typeof lambdaEntries;

@@ -75,6 +75,8 @@ async function main(): Promise<void> {
     ...Object.fromEntries(GENERATED_SECRETS.map((name) => [`${name}_FILE`, ensureSecretFile(dataDir, name)])),
   });
   delete process.env.AWS_SESSION_TOKEN;
+  // Lambda runs Node 22; on a Node 20 workstation the SDK's upgrade notice is noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
   const entries: Partial<Record<string, string>> = lambdaEntries;
   const loaded = new Map<string, Promise<LambdaHandler>>();
