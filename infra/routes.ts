@@ -17,10 +17,11 @@ export const lambdaEntries = {
   leadsDlq: 'functions/leads-dlq.ts',
   leadActions: 'functions/lead-actions.ts',
   nightlyReport: 'functions/nightly-report.ts',
+  leadActivities: 'functions/lead-activities.ts',
 } as const satisfies Record<string, string>;
 
 export type LambdaName = keyof typeof lambdaEntries;
-export type HttpHandlerName = Extract<LambdaName, 'capture' | 'health' | 'leadActions'>;
+export type HttpHandlerName = Extract<LambdaName, 'capture' | 'health' | 'leadActions' | 'leadActivities'>;
 
 export const routes: RouteDefinition[] = [
   { method: 'POST', path: '/forms/{formId}', handler: 'capture' },
@@ -28,4 +29,5 @@ export const routes: RouteDefinition[] = [
   { method: 'GET', path: '/health', handler: 'health' },
   { method: 'GET', path: '/actions/{token}', handler: 'leadActions' },
   { method: 'POST', path: '/actions/{token}', handler: 'leadActions' },
+  { method: 'POST', path: '/leads/{leadId}/activities', handler: 'leadActivities' },
 ];

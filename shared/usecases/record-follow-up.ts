@@ -27,11 +27,14 @@ export interface FollowUpResult {
 
 const MAX_NOTE = 2000;
 
+/** Reassigning alerts the new owner, which needs the link-signing secret; the other actions do not. */
+export type FollowUpDependencies = Omit<ProcessDependencies, 'actionSecret'> & { actionSecret?: string };
+
 /**
  * Records what a rep did about a lead: from an action link, the CLI or the CRM activities API alike.
  * First contact is stamped once and takes the lead out of the waiting set; a status only moves forward.
  */
-export async function recordFollowUp(request: FollowUpRequest, deps: ProcessDependencies): Promise<FollowUpResult> {
+export async function recordFollowUp(request: FollowUpRequest, deps: FollowUpDependencies): Promise<FollowUpResult> {
   const { store, config, now } = deps;
   const lead = await store.getLead(request.leadId);
   if (!lead) throw new HttpError(404, `lead "${request.leadId.slice(0, 64)}" does not exist`, { code: 'unknown_lead' });
@@ -55,6 +58,7 @@ export async function recordFollowUp(request: FollowUpRequest, deps: ProcessDepe
       followUp.status = 'disqualified';
       break;
     case 'reassign':
+      if (!deps.actionSecret) throw new HttpError(400, 'reassign from the owner\'s alert: it needs to alert the new owner', { code: 'unsupported_action' });
       followUp.newOwner = chooseNewOwner(lead, request.by, config, now());
       break;
     case 'note':
@@ -70,10 +74,10 @@ export async function recordFollowUp(request: FollowUpRequest, deps: ProcessDepe
     throw error;
   }
   const updated = (await store.getLead(lead.leadId))!;
-  if (!followUp.newOwner) return { lead: updated };
+  if (!followUp.newOwner || !deps.actionSecret) return { lead: updated };
 
   // The reassignment is recorded whatever happens next; a failed alert stays pending and shows in the nightly report.
-  await sendOwnerAlert(updated, deps, false).catch((error: unknown) => logger.error('alert to the new owner failed', { leadId: lead.leadId, error }));
+  await sendOwnerAlert(updated, { ...deps, actionSecret: deps.actionSecret }, false).catch((error: unknown) => logger.error('alert to the new owner failed', { leadId: lead.leadId, error }));
   return { lead: updated, reassignedTo: config.salespeople.find((rep) => rep.id === followUp.newOwner?.ownerId)?.name };
 }
 
