@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { configJsonSchema } from '../../shared/config/json-schema.ts';
+import { ConfigError, loadConfig, parseConfig } from '../../shared/config/load.ts';
+
+const example = () => JSON.parse(readFileSync('handoff.config.json', 'utf8'));
+
+describe('config', () => {
+  it('accepts the shipped example and fills in defaults', () => {
+    const config = loadConfig('handoff.config.json');
+    expect(config.salespeople).toHaveLength(4);
+    expect(config.teams).toHaveLength(2);
+    expect(config.forms.map((form) => form.kind).sort()).toEqual(['event', 'website']);
+    expect(config.scoring.businessEmail).toBe(20);
+  });
+
+  it.each([
+    [(c: any) => (c.forms[0].allowedOrigins[0] = 'https://example.com/path'), 'forms[0].allowedOrigins[0]: must be an origin like https://www.example.com (no path)'],
+    [(c: any) => (c.organisation.timezone = 'Mars/Olympus'), 'organisation.timezone: must be an IANA timezone like Europe/Berlin'],
+    [(c: any) => (c.forms[1].firstContactDeadline = 'soon'), 'forms[1].firstContactDeadline: must read like "4 business hours"'],
+    [(c: any) => (c.salespeople[2].email = 'maya'), 'salespeople[2].email: must be an email address'],
+    [(c: any) => (c.assignment.fallbackOwner = 'nobody'), 'assignment.fallbackOwner: unknown salesperson "nobody"'],
+    [(c: any) => (c.salespeople[0].team = 'apac'), 'salespeople[0].team: unknown team "apac"'],
+    [(c: any) => (c.forms[0].colour = 'blue'), 'forms[0]: unknown key(s) colour'],
+    [(c: any) => delete c.sender, 'sender: expected string'],
+  ])('rejects a bad field with its path (%#)', (mutate, message) => {
+    const config = example();
+    mutate(config);
+    expect(() => parseConfig(config, 'test config')).toThrowError(ConfigError);
+    expect(() => parseConfig(config, 'test config')).toThrowError(message);
+  });
+
+  it('publishes an up-to-date JSON Schema for editors (run `npm run schema` after changing the zod schema)', () => {
+    const committed = JSON.parse(readFileSync('handoff.config.schema.json', 'utf8'));
+    expect(committed).toEqual(configJsonSchema());
+    expect(example().$schema).toBe('./handoff.config.schema.json');
+  });
+});
