@@ -7,17 +7,11 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { BUSINESS_METRICS } from '../../shared/adapters/metrics.ts';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../handoff-function.ts';
 
 /** The business metrics the handlers publish in Embedded Metric Format (namespace "Handoff", dimension service=handoff). */
-export const BUSINESS_METRICS = {
-  leadsCaptured: 'LeadsCaptured',
-  leadsSpam: 'LeadsSpam',
-  alertsSent: 'AlertsSent',
-  alertsFailed: 'AlertsFailed',
-  overdueLeads: 'OverdueLeads',
-  timeToFirstContactMinutes: 'TimeToFirstContactMinutes',
-} as const;
+export { BUSINESS_METRICS };
 
 export interface ObservabilityProps {
   /** Encrypts the alarm topic; its key policy must let CloudWatch use it. */
