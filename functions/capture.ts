@@ -3,6 +3,7 @@ import { loadConfig } from '#shared/config/load.ts';
 import { leadStoreFromEnv } from '#shared/adapters/lead-store/from-env.ts';
 import { parseBody } from '#shared/adapters/http/body.ts';
 import { corsHeaders, header, httpErrorResponses, isBrowserFormPost, json, preflight, redirect, type HttpEvent } from '#shared/adapters/http/api-gateway.ts';
+import { countLeadCaptured, publishMetrics } from '#shared/adapters/metrics.ts';
 import { captureLead, findForm } from '#shared/usecases/capture-lead.ts';
 import { HttpError } from '#shared/errors.ts';
 
@@ -14,6 +15,7 @@ const corsFor = (event: HttpEvent) => corsHeaders(findForm(config, event.pathPar
 /** POST /forms/{formId} (and its CORS preflight): website forms, fetch calls, form-tool webhooks and event tablets. */
 export const handler = middy<HttpEvent>()
   .use(httpErrorResponses({ headersFor: corsFor }))
+  .use(publishMetrics())
   .handler(async (event) => {
     const cors = corsFor(event);
     if (event.requestContext.http.method === 'OPTIONS') return preflight(cors);
@@ -37,6 +39,7 @@ export const handler = middy<HttpEvent>()
       },
       { config, store, now: () => new Date() },
     );
+    countLeadCaptured(result.outcome);
     if (isBrowserFormPost(event)) return redirect(result.redirectTo, cors);
     return json(201, { leadId: result.leadId }, cors);
   });
