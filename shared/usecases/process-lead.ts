@@ -8,6 +8,7 @@ import { createActionToken } from '../domain/action-token.ts';
 import { renderOwnerAlert } from '../domain/render/owner-alert.ts';
 import type { LeadStore } from '../adapters/lead-store/store.ts';
 import type { Mailer } from '../adapters/mailer.ts';
+import { countAlert } from '../adapters/metrics.ts';
 import { findForm } from './capture-lead.ts';
 
 export interface ProcessDependencies {
@@ -88,6 +89,7 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
   const owner = config.salespeople.find((rep) => rep.id === subject?.ownerId);
   if (!subject?.enrichment || !owner || !lead.alert) {
     await store.markAlertAttemptFailed(lead.leadId, 'lead has no owner or enrichment to alert about', true);
+    countAlert('failed');
     return 'alert-failed';
   }
   const history = (await store.leadsByEmail(subject.contact.email)).filter((other) => other.leadId !== subject.leadId && other.mergedInto !== subject.leadId && other.status !== 'spam');
@@ -113,9 +115,10 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
     await mailer.send({ to: [owner.email], replyTo: alert.replyTo, subject: alert.subject, html: alert.html, text: alert.text, idempotencyKey: `alert:${lead.leadId}:${lead.alert.kind}` });
   } catch (error) {
     await store.markAlertAttemptFailed(lead.leadId, `email could not be sent: ${(error as Error).name}`, finalAttempt);
-    if (finalAttempt) return 'alert-failed';
-    throw error;
+    if (!finalAttempt) throw error;
+    countAlert('failed');
+    return 'alert-failed';
   }
-  await store.markAlertSent(lead.leadId, now());
+  if (await store.markAlertSent(lead.leadId, now())) countAlert('sent');
   return 'alerted';
 }
