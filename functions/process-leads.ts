@@ -5,6 +5,7 @@ import { leadIdFromKeys } from '#shared/adapters/lead-store/store.ts';
 import { mailerFromEnv } from '#shared/adapters/mailer-from-env.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
 import { logger } from '#shared/adapters/logger.ts';
+import { flushMetrics } from '#shared/adapters/metrics.ts';
 import { processLead } from '#shared/usecases/process-lead.ts';
 
 const config = loadConfig();
@@ -29,5 +30,6 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
       batchItemFailures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' });
     }
   }
+  flushMetrics();
   return { batchItemFailures };
 };
