@@ -5,6 +5,7 @@ import { leadStoreFromEnv } from '#shared/adapters/lead-store/from-env.ts';
 import { mailerFromEnv } from '#shared/adapters/mailer-from-env.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
 import { logger } from '#shared/adapters/logger.ts';
+import { flushMetrics } from '#shared/adapters/metrics.ts';
 import { runNightlyReport, type NightlyReportSummary } from '#shared/usecases/nightly-report.ts';
 
 const config = loadConfig();
@@ -24,7 +25,7 @@ export const handler = async (event: unknown): Promise<NightlyReportSummary> => 
     throw new Error(`the nightly report expects the Scheduler event {"scheduledTime": "<ISO 8601 time with Z or offset>"}, got ${JSON.stringify(event)?.slice(0, 200)}`);
   }
   const deps = { config, store, mailer, actionSecret: await loadSecret('ACTION_SECRET'), now: () => new Date() };
-  const summary = await runNightlyReport({ scheduledTime: new Date(parsed.data.scheduledTime) }, deps);
+  const summary = await runNightlyReport({ scheduledTime: new Date(parsed.data.scheduledTime) }, deps).finally(flushMetrics);
   logger.info('nightly report run finished', { reportDate: summary.reportDate, overdue: summary.overdue, sent: summary.sent.length, skipped: summary.skipped.length });
   return summary;
 };

@@ -8,6 +8,7 @@ import { createActionToken } from '../domain/action-token.ts';
 import type { LeadStore } from '../adapters/lead-store/store.ts';
 import type { Mailer, OutgoingEmail } from '../adapters/mailer.ts';
 import { logger } from '../adapters/logger.ts';
+import { recordOverdue } from '../adapters/metrics.ts';
 import { ACTION_LINK_DAYS } from './process-lead.ts';
 
 export interface NightlyReportDependencies {
@@ -62,6 +63,8 @@ export async function runNightlyReport({ scheduledTime }: { scheduledTime: Date 
     leadsCapturedIn(reportWindow(reportDate, config.organisation.timezone), store),
   ]);
   const report = buildNightlyReport({ reportDate, now: scheduledTime, config, overdue, window7d });
+  // Counted before any email goes out: a run whose sends fail still knows how many leads are overdue.
+  recordOverdue(report.sales.overdueCount);
   const links = contactedLinks([...overdue, ...window7d], deps);
 
   const sent: string[] = [];
