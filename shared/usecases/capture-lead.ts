@@ -7,14 +7,17 @@ import { readSubmission, type RequestContext } from '../domain/submission.ts';
 import { fieldsFromVendorPayload } from '../domain/vendor-payloads.ts';
 import type { LeadStore } from '../adapters/lead-store/store.ts';
 
-export interface CaptureRequest {
+export interface SubmissionRequest {
   formId: string;
   fields: Array<[string, string]>;
   /** The decoded JSON body, when there was one: vendor webhooks are recognised by their shape. */
   json?: unknown;
-  sourceIp: string;
   idempotencyKey?: string;
   context: Omit<RequestContext, 'formId' | 'receivedAt'>;
+}
+
+export interface CaptureRequest extends SubmissionRequest {
+  sourceIp: string;
 }
 
 export interface CaptureOutcome {
@@ -30,13 +33,32 @@ export interface CaptureDependencies {
   now: () => Date;
 }
 
+export type ImportCaptureDependencies = Omit<CaptureDependencies, 'store'> & { store: Pick<LeadStore, 'putNewLead'> };
+
+/** A public submission is rate-limited per source address; an operator's import is not. */
+type Admission = { kind: 'public'; sourceIp: string; store: Pick<LeadStore, 'hitRateLimit'> } | { kind: 'operator-import' };
+
 export function findForm(config: Config, formId: string): FormConfig {
   const form = config.forms.find((candidate) => candidate.id === formId);
   if (!form) throw new HttpError(404, `form "${formId.slice(0, 64)}" does not exist`, { code: 'unknown_form' });
   return form;
 }
 
-export async function captureLead(request: CaptureRequest, { config, store, now }: CaptureDependencies): Promise<CaptureOutcome> {
+export async function captureLead(request: CaptureRequest, deps: CaptureDependencies): Promise<CaptureOutcome> {
+  return capture(request, deps, { kind: 'public', sourceIp: request.sourceIp, store: deps.store });
+}
+
+/**
+ * Operator imports (badge scans, attendee lists) take the same path as a public submission without the
+ * per-address rate limit, which guards the public endpoint against floods and means nothing for a file an
+ * operator chose to load. A row names its lead by content alone, with no dedupe window, so importing the
+ * same file again adds nothing.
+ */
+export async function captureImportedLead(request: SubmissionRequest, deps: ImportCaptureDependencies): Promise<CaptureOutcome> {
+  return capture(request, deps, { kind: 'operator-import' });
+}
+
+async function capture(request: SubmissionRequest, { config, store, now }: ImportCaptureDependencies, admission: Admission): Promise<CaptureOutcome> {
   const form = findForm(config, request.formId);
   const receivedAt = now();
   const fields = fieldsFromVendorPayload(request.json) ?? request.fields;
@@ -44,7 +66,7 @@ export async function captureLead(request: CaptureRequest, { config, store, now 
   if (!read.ok) throw invalidFields(read.fields);
   const { submission, controls } = read;
 
-  await enforceRateLimit(form, request.sourceIp, receivedAt, config, store);
+  if (admission.kind === 'public') await enforceRateLimit(form, admission.sourceIp, receivedAt, config, admission.store);
 
   const spamReason = controls.honeypotFilled
     ? 'honeypot field was filled'
@@ -54,7 +76,7 @@ export async function captureLead(request: CaptureRequest, { config, store, now 
 
   const lead: Lead = {
     ...submission,
-    leadId: leadIdFor(form, submission, request.idempotencyKey, config.capture.dedupeWindowMinutes),
+    leadId: leadIdFor(form, submission, request.idempotencyKey, admission.kind === 'public' ? config.capture.dedupeWindowMinutes : 'forever'),
     formKind: form.kind,
     status: spamReason ? 'spam' : 'new',
     followUpDeadline: followUpDeadline(receivedAt, form.firstContactDeadline, config.organisation).toISOString(),
@@ -68,7 +90,7 @@ export async function captureLead(request: CaptureRequest, { config, store, now 
   return { leadId: lead.leadId, outcome: spamReason ? 'spam' : 'created', redirectTo };
 }
 
-async function enforceRateLimit(form: FormConfig, sourceIp: string, at: Date, config: Config, store: CaptureDependencies['store']) {
+async function enforceRateLimit(form: FormConfig, sourceIp: string, at: Date, config: Config, store: Pick<LeadStore, 'hitRateLimit'>) {
   const minute = Math.floor(at.getTime() / 60_000);
   const bucket = `${form.id}#${digest(sourceIp).slice(0, 16)}#${minute}`;
   const windowEnd = new Date((minute + 1) * 60_000);
@@ -84,13 +106,19 @@ async function enforceRateLimit(form: FormConfig, sourceIp: string, at: Date, co
 
 /**
  * The lead id is derived, not random: an Idempotency-Key names the lead for good, and without one the same
- * submission within the same dedupe window names the same lead. The conditional write then turns a double
- * click or a client retry into "already stored" instead of a second lead.
+ * submission within the same dedupe window (for imports: ever) names the same lead. The conditional write then
+ * turns a double click, a client retry or a re-imported file into "already stored" instead of a second lead.
  */
-function leadIdFor(form: FormConfig, submission: Submission, idempotencyKey: string | undefined, dedupeWindowMinutes: number): string {
+function leadIdFor(form: FormConfig, submission: Submission, idempotencyKey: string | undefined, dedupeWindowMinutes: number | 'forever'): string {
   if (idempotencyKey) return encodeId(digest(`key|${form.id}|${idempotencyKey}`));
+  const answers = Object.entries(submission.answers).sort(([a], [b]) => a.localeCompare(b));
+  if (dedupeWindowMinutes === 'forever') {
+    // Spreadsheets change an address's case between exports; the lowercased address alone names the person.
+    const { emailDisplay: _asTyped, ...contact } = submission.contact;
+    return encodeId(digest(`import|${form.id}|${JSON.stringify([contact, answers])}`));
+  }
+  const content = JSON.stringify([submission.contact, answers]);
   const window = Math.floor(Date.parse(submission.receivedAt) / (dedupeWindowMinutes * 60_000));
-  const content = JSON.stringify([submission.contact, Object.entries(submission.answers).sort(([a], [b]) => a.localeCompare(b))]);
   return encodeId(digest(`submission|${form.id}|${window}|${content}`));
 }
 

@@ -1,0 +1,54 @@
+import { readFile } from 'node:fs/promises';
+import { loadConfig } from '../../shared/config/load.ts';
+import { leadStoreFromEnv } from '../../shared/adapters/lead-store/from-env.ts';
+import { importLeads, type ImportSummary } from '../../shared/usecases/import-leads.ts';
+import { UsageError } from '../usage-error.ts';
+
+type OptionValue = string | boolean | Array<string | boolean> | undefined;
+
+const DELIMITER_NAMES: Record<string, string> = { ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\\t': '\t', '|': '|', pipe: '|' };
+
+/**
+ * `handoff import <file.csv> --form <formId> [--delimiter ;] [--dry-run]`: loads event leads through the same
+ * capture rules as the HTTP API. Invalid rows are reported, not fatal; only a usage error or an unreachable
+ * table ends the command with a failure.
+ */
+export async function importCsv(options: { form?: OptionValue; delimiter?: OptionValue; 'dry-run'?: OptionValue }, positionals: string[]): Promise<void> {
+  const config = loadConfig();
+  const formIds = config.forms.map((form) => form.id);
+  if (positionals.length !== 1) throw new UsageError(`name exactly one CSV file (got ${positionals.length}): handoff import <file.csv> --form <formId>`);
+  const file = positionals[0]!;
+  const formId = typeof options.form === 'string' ? options.form.trim() : '';
+  if (!formId) throw new UsageError(`--form <formId> is required: one of ${formIds.join(', ')}`);
+  if (!formIds.includes(formId)) throw new UsageError(`--form "${formId}" is not a configured form: use one of ${formIds.join(', ')}`);
+  const delimiter = options.delimiter === undefined ? undefined : DELIMITER_NAMES[String(options.delimiter)];
+  if (options.delimiter !== undefined && !delimiter) throw new UsageError('--delimiter must be one of , ; tab |');
+
+  let csv: Buffer;
+  try {
+    csv = await readFile(file);
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  const summary = await importLeads(csv, { formId, ...(delimiter ? { delimiter } : {}), dryRun: options['dry-run'] === true }, { config, store: leadStoreFromEnv(config), now: () => new Date() });
+  process.stdout.write(describeImport(file, summary));
+}
+
+function describeImport(file: string, summary: ImportSummary): string {
+  const verb = summary.dryRun ? 'would be ' : '';
+  const separator = summary.delimiter === '\t' ? 'tab' : summary.delimiter;
+  const lines = [
+    `${summary.dryRun ? 'Dry run of' : 'Imported'} ${file} into form "${summary.formId}": ${summary.rows} row(s), separated by "${separator}".`,
+    `  new leads   ${summary.imported} ${verb}stored`,
+    `  duplicates  ${summary.duplicates} ${verb}skipped (already stored)`,
+    `  spam        ${summary.spam} ${verb}stored as spam`,
+    `  invalid     ${summary.invalid} ${verb}skipped`,
+  ];
+  if (summary.problems.length > 0) {
+    const shown = summary.problems.length < summary.problemCount ? ` (first ${summary.problems.length} of ${summary.problemCount})` : '';
+    lines.push(`Problems${shown}, by row as a spreadsheet numbers them (header = row 1):`);
+    for (const problem of summary.problems) lines.push(`  row ${problem.row}: ${problem.field} ${problem.message}`);
+  }
+  lines.push(summary.dryRun ? 'Nothing was stored.' : 'New leads are assigned and alerted to their owners as the stream processes them.');
+  return `${lines.join('\n')}\n`;
+}

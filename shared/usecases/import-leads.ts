@@ -1,0 +1,149 @@
+import { parse } from 'csv-parse/sync';
+import { HttpError, StorageUnavailableError } from '../errors.ts';
+import type { Lead } from '../domain/lead.ts';
+import type { LeadStore } from '../adapters/lead-store/store.ts';
+import { captureImportedLead, findForm, type ImportCaptureDependencies } from './capture-lead.ts';
+
+export interface ImportOptions {
+  formId: string;
+  /** The field separator; when absent it is read off the header line (`,` `;` tab or `|`). */
+  delimiter?: string;
+  /** Validate and count against the table without writing anything. */
+  dryRun?: boolean;
+  /** Rows being written at once: enough to keep DynamoDB busy, few enough not to be throttled. */
+  concurrency?: number;
+  /** How many row problems the summary keeps (the count of invalid rows is always complete). */
+  maxProblems?: number;
+}
+
+export interface RowProblem {
+  /** As a spreadsheet numbers rows: the header is row 1. */
+  row: number;
+  field: string;
+  message: string;
+}
+
+export interface ImportSummary {
+  formId: string;
+  delimiter: string;
+  dryRun: boolean;
+  /** Data rows read, blank rows not counted. */
+  rows: number;
+  imported: number;
+  duplicates: number;
+  spam: number;
+  invalid: number;
+  /** The first `maxProblems` problems, in row order. */
+  problems: RowProblem[];
+  /** All problems found; a row can have several. */
+  problemCount: number;
+}
+
+export type ImportDependencies = Omit<ImportCaptureDependencies, 'store'> & { store: Pick<LeadStore, 'putNewLead' | 'getLead'> };
+
+const DELIMITER_CANDIDATES = [',', ';', '\t', '|'] as const;
+const DEFAULT_CONCURRENCY = 24;
+const DEFAULT_MAX_PROBLEMS = 20;
+
+/**
+ * Imports event leads (badge scans, attendee lists) from a CSV file through the same capture rules as the
+ * HTTP API: header names map through the same aliases, unknown columns become answers, and each valid row is
+ * one conditional write. A row's lead id comes from its content, so importing the same file again adds
+ * nothing. Stops at the first storage failure; what was written stays, and a re-run completes the rest.
+ */
+export async function importLeads(csv: string | Buffer, options: ImportOptions, deps: ImportDependencies): Promise<ImportSummary> {
+  const form = findForm(deps.config, options.formId);
+  const text = typeof csv === 'string' ? csv : csv.toString('utf8');
+  const delimiter = options.delimiter ?? detectDelimiter(text);
+  const [header, ...records] = parseCsv(text, delimiter);
+  if (!header || header.every((name) => name.trim() === '')) throw new HttpError(400, 'the file has no header row', { code: 'malformed_csv' });
+  const columns = header.map((name, index) => name.trim() || `column ${index + 1}`);
+
+  const summary: ImportSummary = { formId: form.id, delimiter, dryRun: options.dryRun ?? false, rows: 0, imported: 0, duplicates: 0, spam: 0, invalid: 0, problems: [], problemCount: 0 };
+  const problems: RowProblem[] = [];
+  const rows = records
+    .map((cells, index) => ({ row: index + 2, cells }))
+    .filter(({ cells }) => cells.some((cell) => cell.trim() !== ''));
+  summary.rows = rows.length;
+  const captureDeps = { ...deps, store: summary.dryRun ? previewStore(deps.store) : deps.store };
+
+  let written = 0;
+  await forEachBounded(rows, options.concurrency ?? DEFAULT_CONCURRENCY, async ({ row, cells }) => {
+    const extra = cells.slice(columns.length).filter((cell) => cell.trim() !== '');
+    if (extra.length > 0) {
+      summary.invalid++;
+      problems.push({ row, field: `column ${columns.length + 1}`, message: `has a value but no header (the header has ${columns.length} columns)` });
+      return;
+    }
+    try {
+      const fields = columns.map((name, index): [string, string] => [name, cells[index] ?? '']);
+      const { outcome } = await captureImportedLead({ formId: form.id, fields, context: { query: {} } }, captureDeps);
+      if (outcome === 'created') summary.imported++;
+      else if (outcome === 'duplicate') summary.duplicates++;
+      else summary.spam++;
+      if (outcome !== 'duplicate') written++;
+    } catch (error) {
+      if (!(error instanceof HttpError) || error.details.code !== 'invalid_fields') throw error;
+      summary.invalid++;
+      for (const [field, message] of Object.entries(error.details.fields ?? {})) problems.push({ row, field, message });
+    }
+  }).catch((error: unknown) => {
+    if (!(error instanceof StorageUnavailableError)) throw error;
+    throw new HttpError(503, `lead storage became unreachable after ${written} new lead(s) were stored; nothing stored is lost: run the same import again, rows already stored count as duplicates`, {
+      code: 'storage_unavailable',
+    });
+  });
+
+  summary.problemCount = problems.length;
+  summary.problems = problems.sort((a, b) => a.row - b.row).slice(0, options.maxProblems ?? DEFAULT_MAX_PROBLEMS);
+  return summary;
+}
+
+function parseCsv(text: string, delimiter: string): string[][] {
+  try {
+    return parse(text, { bom: true, delimiter, relax_column_count: true, relax_quotes: true }) as string[][];
+  } catch (error) {
+    throw new HttpError(400, `the file is not readable as CSV: ${(error as Error).message}`, { code: 'malformed_csv' });
+  }
+}
+
+/** EU spreadsheet exports separate with `;` (the comma is their decimal mark): the header line says which. */
+function detectDelimiter(text: string): string {
+  const headerLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  const outsideQuotes = headerLine.replace(/"[^"]*"/g, '');
+  const counts = DELIMITER_CANDIDATES.map((candidate) => ({ candidate, count: outsideQuotes.split(candidate).length - 1 }));
+  const best = counts.reduce((winner, next) => (next.count > winner.count ? next : winner));
+  return best.count > 0 ? best.candidate : ',';
+}
+
+/** A dry run reads what is stored but writes nothing; rows repeated within the file still count as duplicates. */
+function previewStore(store: Pick<LeadStore, 'getLead'>): Pick<LeadStore, 'putNewLead'> {
+  const seen = new Map<string, Lead>();
+  return {
+    async putNewLead(lead) {
+      const earlierRow = seen.get(lead.leadId);
+      if (earlierRow) return { created: false, existing: earlierRow };
+      seen.set(lead.leadId, lead);
+      const existing = await store.getLead(lead.leadId);
+      return existing ? { created: false, existing } : { created: true };
+    },
+  };
+}
+
+/** Runs `work` over `items` with at most `concurrency` in flight; the first failure stops new work and is rethrown once the rest settle. */
+async function forEachBounded<Item>(items: Item[], concurrency: number, work: (item: Item) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (!failure && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  if (failure) throw failure.error;
+}
