@@ -111,8 +111,9 @@ export class HandoffFunction extends NodejsFunction {
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
-        // Bundle the AWS SDK too: the deployed code then runs the SDK version the tests ran, not whatever the runtime ships.
-        externalModules: [],
+        // The nodejs22.x runtime ships AWS SDK v3. Bundling it would make every bundle 3-5 times larger (capture:
+        // about 640 kB instead of about 130 kB) and every cold start slower, for calls that are stable across v3.
+        externalModules: ['@aws-sdk/*'],
         forceDockerBundling: false,
         commandHooks: {
           beforeBundling: () => [],
