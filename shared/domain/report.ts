@@ -19,6 +19,7 @@
  *   last 7 days end with it. Leads captured on the report date itself count in tomorrow's report.
  * - Overdue by: elapsed time since the deadline. Escalation compares it with
  *   `reports.escalateAfterHours` as elapsed hours, like every SLA without the word "business".
+ * - Email problems: addresses SES reported a bounce or complaint for in the 7 × 24 hours before `now`.
  */
 import type { Config, Salesperson } from '../config/schema.ts';
 import { WAITING_STATUSES, type AlertState, type Lead } from './lead.ts';
@@ -33,6 +34,28 @@ export interface NightlyReportInput {
   overdue: readonly Lead[];
   /** Every lead captured in `reportWindow(reportDate)`, spam and merged included. */
   window7d: readonly Lead[];
+  /** What SES reported about the addresses Handoff mails; none when the caller does not read them. */
+  emailHealth?: readonly EmailHealthMark[];
+}
+
+/** SES feedback on one address Handoff mails: its latest bounce or complaint and how many there were. */
+export interface EmailHealthMark {
+  address: string;
+  lastEvent: 'bounce' | 'complaint';
+  lastEventAt: string;
+  bounces: number;
+  complaints: number;
+  /** SES's latest bounce type and subtype, e.g. Permanent / General (a hard bounce). */
+  bounceType?: string;
+  bounceSubType?: string;
+  /** The complaint's feedback type, e.g. abuse. */
+  complaintFeedbackType?: string;
+}
+
+/** A mark with who the address belongs to in the config, so a reader knows whose email to fix. */
+export interface EmailProblem extends EmailHealthMark {
+  /** "rep Ana Silva", "manager of Ana Silva, Jonas Weber", "sales report recipient"; empty when no longer configured. */
+  roles: string[];
 }
 
 export interface DateRange {
@@ -137,6 +160,8 @@ export interface NightlyReport {
   sales: SalesReport;
   marketing: MarketingReport;
   escalations: Escalation[];
+  /** Addresses that bounced or complained recently, most recent first. */
+  emailProblems: EmailProblem[];
 }
 
 const MINUTE_MS = 60_000;
@@ -177,7 +202,29 @@ export function buildNightlyReport(input: NightlyReportInput): NightlyReport {
     sales: { overdueCount: missed.length, byRep, unassigned, alertFailed },
     marketing: marketingReport(input),
     escalations: escalations(escalatedRows, repsById),
+    emailProblems: emailProblems(input.emailHealth ?? [], now, config),
   };
+}
+
+const EMAIL_PROBLEM_WINDOW_MS = 7 * 24 * HOUR_MS;
+
+function emailProblems(marks: readonly EmailHealthMark[], now: Date, config: Config): EmailProblem[] {
+  const since = now.getTime() - EMAIL_PROBLEM_WINDOW_MS;
+  return marks
+    .filter((mark) => Date.parse(mark.lastEventAt) >= since && Date.parse(mark.lastEventAt) <= now.getTime())
+    .map((mark) => ({ ...mark, roles: rolesOf(mark.address, config) }))
+    .sort((a, b) => b.lastEventAt.localeCompare(a.lastEventAt) || a.address.localeCompare(b.address));
+}
+
+function rolesOf(address: string, config: Config): string[] {
+  const is = (candidate: string) => candidate.toLowerCase() === address.toLowerCase();
+  const managed = config.salespeople.filter((rep) => is(rep.managerEmail)).map((rep) => rep.name);
+  return [
+    ...config.salespeople.filter((rep) => is(rep.email)).map((rep) => `rep ${rep.name}`),
+    ...(managed.length ? [`manager of ${managed.join(', ')}`] : []),
+    ...(config.reports.salesRecipients.some(is) ? ['sales report recipient'] : []),
+    ...(config.reports.marketingRecipients.some(is) ? ['marketing report recipient'] : []),
+  ];
 }
 
 function isReal(lead: Lead): boolean {
