@@ -5,7 +5,7 @@
  */
 import type { Config } from '../../config/schema.ts';
 import { formatLocal } from '../business-hours.ts';
-import type { Escalation, FunnelFigures, FunnelRow, LeadRow, NightlyReport, RepGroup, SlaBand } from '../report.ts';
+import type { EmailProblem, Escalation, FunnelFigures, FunnelRow, LeadRow, NightlyReport, RepGroup, SlaBand } from '../report.ts';
 import { SLA_BANDS } from '../report.ts';
 import { toCsv } from './csv.ts';
 import { emailColours as c, emailSection, headerSafe, html, renderEmailLayout, type SafeHtml } from './html.ts';
@@ -50,6 +50,9 @@ export function renderSalesReport(report: NightlyReport, config: Config, links: 
   if (sales.unassigned.length) {
     sections.push(emailSection('No owner', html`${paragraph('Nobody owns these leads yet. Assign them before they go cold.')}${leadTable(sales.unassigned, report, links, { showOwner: true, config })}`));
   }
+  if (report.emailProblems.length) {
+    sections.push(emailSection('Email problems', html`${paragraph(EMAIL_PROBLEMS_INTRO)}${emailProblemTable(report.emailProblems, report)}`));
+  }
 
   const text = [
     subject,
@@ -58,6 +61,7 @@ export function renderSalesReport(report: NightlyReport, config: Config, links: 
     ...sales.byRep.flatMap((group) => ['', `${group.rep.name} (${plural(group.leads.length, 'overdue lead')})`, ...group.leads.map((row) => leadLine(row, report, links))]),
     ...(sales.alertFailed.length ? ['', 'Alert not delivered:', ...sales.alertFailed.map((row) => leadLine(row, report, links, config))] : []),
     ...(sales.unassigned.length ? ['', 'No owner:', ...sales.unassigned.map((row) => leadLine(row, report, links, config))] : []),
+    ...(report.emailProblems.length ? ['', 'Email problems:', EMAIL_PROBLEMS_INTRO, ...report.emailProblems.map((problem) => emailProblemLine(problem, report))] : []),
     '',
     footerText(config, report, report.quiet ? undefined : 'The attached CSV lists every overdue lead.'),
   ].join('\n');
@@ -209,6 +213,34 @@ ${rows.map((row) => {
 </tr>`;
 })}
 </table>`;
+}
+
+const EMAIL_PROBLEMS_INTRO =
+  'SES reported these addresses in the last 7 days. Alerts and reports to them may not arrive: correct a hard-bounced address in the config, and ask whoever complained to stop marking Handoff email as spam.';
+
+function emailProblemTable(problems: readonly EmailProblem[], report: NightlyReport): SafeHtml {
+  return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}">
+<tr><th width="38%" style="${TH}">Address</th><th width="30%" style="${TH}">Problem</th><th width="32%" style="${TH}">Last reported</th></tr>
+${problems.map(
+  (problem) => html`<tr><td style="${TD}font-weight:600;">${problem.address}${problem.roles.length ? html`<span style="${SMALL}font-weight:400;">${problem.roles.join('; ')}</span>` : ''}</td><td style="${TD}color:${problem.lastEvent === 'complaint' || problem.bounceType === 'Permanent' ? c.danger : c.warning};font-weight:700;">${problemName(problem)}<span style="${SMALL}font-weight:400;">${problemCounts(problem)}</span></td><td style="${TD}white-space:nowrap;">${formatLocal(new Date(problem.lastEventAt), report.timezone)}</td></tr>`,
+)}
+</table>`;
+}
+
+function emailProblemLine(problem: EmailProblem, report: NightlyReport): string {
+  const roles = problem.roles.length ? ` (${problem.roles.join('; ')})` : '';
+  return `- ${problem.address}${roles}: ${problemName(problem)}, ${problemCounts(problem)}; last ${formatLocal(new Date(problem.lastEventAt), report.timezone)}`;
+}
+
+/** The latest event in words: a permanent bounce is a hard bounce, SES stops retrying and so should we. */
+function problemName(problem: EmailProblem): string {
+  if (problem.lastEvent === 'complaint') return `complaint${problem.complaintFeedbackType ? ` (${problem.complaintFeedbackType})` : ''}`;
+  const kind = problem.bounceType === 'Permanent' ? 'hard bounce' : problem.bounceType === 'Transient' ? 'soft bounce' : 'bounce';
+  return `${kind}${problem.bounceSubType ? ` (${problem.bounceSubType})` : ''}`;
+}
+
+function problemCounts(problem: EmailProblem): string {
+  return [problem.bounces ? plural(problem.bounces, 'bounce') : '', problem.complaints ? plural(problem.complaints, 'complaint') : ''].filter(Boolean).join(', ');
 }
 
 function repTotalsTable(groups: readonly RepGroup[], config: Config): SafeHtml {
