@@ -5,6 +5,8 @@ import { loadStackEnvironment } from '../infra/local/stack-environment.ts';
 import { listLeads } from './commands/leads.ts';
 import { recordContact } from './commands/contacted.ts';
 import { runNightly } from './commands/nightly.ts';
+import { importCsv } from './commands/import.ts';
+import { erasePerson, exportPerson } from './commands/privacy.ts';
 import { UsageError } from './usage-error.ts';
 
 interface Command {
@@ -32,6 +34,24 @@ const commands: Record<string, Command> = {
     usage: 'handoff nightly [--at 2026-11-26T07:00 | --at 2026-11-26T06:00:00Z]',
     options: { at: { type: 'string' } },
     run: (values) => runNightly(values),
+  },
+  import: {
+    summary: 'import event leads from a CSV file through the capture rules (re-import adds nothing)',
+    usage: 'handoff import <file.csv> --form <formId> [--delimiter ;] [--dry-run]',
+    options: { form: { type: 'string' }, delimiter: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    run: (values, positionals) => importCsv(values, positionals),
+  },
+  export: {
+    summary: 'print, as JSON, everything Handoff holds on one person',
+    usage: 'handoff export --email <address>',
+    options: { email: { type: 'string' } },
+    run: (values) => exportPerson(values),
+  },
+  erase: {
+    summary: 'remove one person everywhere Handoff stores them and report what went',
+    usage: 'handoff erase --email <address>',
+    options: { email: { type: 'string' } },
+    run: (values) => erasePerson(values),
   },
 };
 

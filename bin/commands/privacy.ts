@@ -1,0 +1,46 @@
+import { loadConfig } from '../../shared/config/load.ts';
+import { nonEmpty, readEnv } from '../../shared/config/env.ts';
+import { dynamoClient } from '../../shared/adapters/aws-clients.ts';
+import { leadStoreFromEnv } from '../../shared/adapters/lead-store/from-env.ts';
+import { leadEraser } from '../../shared/adapters/lead-store/privacy-queries.ts';
+import { erasePersonalData, exportPersonalData, type PrivacyDependencies } from '../../shared/usecases/privacy.ts';
+import { UsageError } from '../usage-error.ts';
+
+type OptionValue = string | boolean | Array<string | boolean> | undefined;
+
+/** `handoff export --email <address>`: everything Handoff holds on that person, as JSON on stdout. */
+export async function exportPerson(options: { email?: OptionValue }): Promise<void> {
+  const email = requireEmail(options.email, 'export');
+  const personalData = await exportPersonalData(email, privacyDependencies());
+  // Lead items keep some id lists as DynamoDB string sets; JSON has no sets, so they print as arrays.
+  process.stdout.write(`${JSON.stringify(personalData, (_key, value: unknown) => (value instanceof Set ? [...value] : value), 2)}\n`);
+}
+
+/** `handoff erase --email <address>`: removes that person everywhere Handoff stores them and says what went. */
+export async function erasePerson(options: { email?: OptionValue }): Promise<void> {
+  const email = requireEmail(options.email, 'erase');
+  const report = await erasePersonalData(email, privacyDependencies());
+  const byStatus = Object.entries(report.leadsByStatus).map(([status, count]) => `${count} ${status}`).join(', ');
+  const lines = [
+    `Erased ${report.email}:`,
+    `  leads                     ${report.leads}${byStatus ? ` (${byStatus})` : ''}`,
+    `  submissions joined into other people's leads  ${report.joinedSubmissions}`,
+    `  activities                ${report.activities} (removed with their leads)`,
+    'Notes:',
+    ...report.notes.map((note) => `  - ${note}`),
+  ];
+  if (report.leads === 0 && report.joinedSubmissions === 0) lines.push('Nothing was stored for this address (or it was erased already).');
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function requireEmail(value: OptionValue, command: string): string {
+  const email = typeof value === 'string' ? value.trim() : '';
+  if (!email) throw new UsageError(`--email <address> is required: handoff ${command} --email jane@example.com`);
+  return email;
+}
+
+function privacyDependencies(): PrivacyDependencies {
+  const config = loadConfig();
+  const { TABLE_NAME } = readEnv({ TABLE_NAME: nonEmpty });
+  return { store: leadStoreFromEnv(config), eraser: leadEraser({ client: dynamoClient(), tableName: TABLE_NAME }), now: () => new Date() };
+}

@@ -1,0 +1,183 @@
+/**
+ * `handoff export` and `handoff erase` against DynamoDB Local: one person with a processed lead, a follow-up
+ * recorded through a one-click link, a returning submission joined into their open lead, a spam submission and
+ * a submission joined into someone else's lead. After erase, a full-table Scan (test code only) proves that
+ * no item mentions them, that the other person's lead stays, and that the stream processor takes the
+ * aftermath in its stride.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startStreamPoller } from '../../infra/local/stream-poller.ts';
+import { loadConfig } from '../../shared/config/load.ts';
+import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
+import { leadEraser } from '../../shared/adapters/lead-store/privacy-queries.ts';
+import { mailerFromEnv } from '../../shared/adapters/mailer-from-env.ts';
+import type { Lead } from '../../shared/domain/lead.ts';
+import { captureLead } from '../../shared/usecases/capture-lead.ts';
+import { processLead, type ProcessDependencies } from '../../shared/usecases/process-lead.ts';
+import { recordFollowUp } from '../../shared/usecases/record-follow-up.ts';
+import { erasePersonalData, exportPersonalData, type PersonalDataExport, type PrivacyDependencies } from '../../shared/usecases/privacy.ts';
+import { asLambda } from '../support/handlers.ts';
+import { createTestTable, dynamoDbEndpoint, testDynamoDbClient } from '../support/local-aws.ts';
+
+const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+const CONFIG_FILE = join(repositoryRoot, 'handoff.config.json');
+const config = loadConfig(CONFIG_FILE);
+
+const unique = `${Date.now().toString(36)}${randomInt(1e6)}`;
+/** As the person typed it; Handoff matches on the lowercased address. */
+const TYPED_ADDRESS = `Ines.Carvalho.${unique}@BrightPath-Analytics.example`;
+const ADDRESS = TYPED_ADDRESS.toLowerCase();
+const COLLEAGUE = `rui.santos.${unique}@brightpath-analytics.example`;
+
+let tableName: string;
+let store: LeadStore;
+let processDeps: ProcessDependencies;
+let privacyDeps: PrivacyDependencies;
+let cliEnv: NodeJS.ProcessEnv;
+
+/** The lead ids the scenario created, by role. */
+const ids = { open: '', returning: '', spam: '', joinedElsewhere: '', colleague: '' };
+
+const submit = async (fields: Record<string, string>, formId = 'demo-request') =>
+  (await captureLead({ formId, fields: Object.entries(fields), sourceIp: `192.0.2.${randomInt(1, 254)}`, context: { query: {} } }, { config, store, now: () => new Date() })).leadId;
+
+async function scanTable(): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await testDynamoDbClient().send(new ScanCommand({ TableName: tableName, ExclusiveStartKey }));
+    items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+const mentions = (item: Record<string, unknown>, text: string) =>
+  JSON.stringify(item, (_key, value: unknown) => (value instanceof Set ? [...value] : value)).toLowerCase().includes(text.toLowerCase());
+
+function handoff(args: string[]): Promise<{ code: number; stdout: string; errors: string[] }> {
+  return new Promise((resolve) => {
+    execFile('npx', ['tsx', 'bin/handoff.ts', ...args], { cwd: repositoryRoot, env: cliEnv, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, errors: stderr.split('\n').filter((line) => line.startsWith('handoff:')) });
+    });
+  });
+}
+
+beforeAll(async () => {
+  tableName = await createTestTable('privacy');
+  store = new LeadStore({ client: testDynamoDbClient(), tableName, timezone: config.organisation.timezone });
+  processDeps = { config, store, mailer: mailerFromEnv(config), actionSecret: randomBytes(48).toString('base64url'), now: () => new Date() };
+  privacyDeps = { store, eraser: leadEraser({ client: testDynamoDbClient(), tableName }), now: () => new Date() };
+  cliEnv = { ...process.env, TABLE_NAME: tableName, HANDOFF_CONFIG: CONFIG_FILE };
+
+  ids.open = await submit({ email: TYPED_ADDRESS, firstName: 'Inês', lastName: 'Carvalho', company: 'BrightPath Analytics', phone: '+351 21 123 4567', country: 'PT', message: 'Looking for a demo in March' });
+  expect(await processLead(ids.open, processDeps)).toBe('alerted');
+  await recordFollowUp(
+    { leadId: ids.open, action: 'contacted', by: 'ana', note: 'Called Inês, demo booked', via: 'email-link', usedLink: { nonce: `nonce-${unique}`, expiresAt: new Date(Date.now() + 14 * 86_400_000) } },
+    processDeps,
+  );
+  ids.returning = await submit({ email: ADDRESS, firstName: 'Inês', message: 'Back with a budget for Q2' }, 'data-summit-booth');
+  expect(await processLead(ids.returning, processDeps)).toBe('alerted');
+  ids.spam = await submit({ email: ADDRESS, _gotcha: 'http://spam.example' });
+
+  // Another person's open lead holding one of Inês's submissions: the shape erase must cut out, not delete.
+  ids.colleague = await submit({ email: COLLEAGUE, firstName: 'Rui', lastName: 'Santos', country: 'PT', message: 'Evaluating vendors' });
+  expect(await processLead(ids.colleague, processDeps)).toBe('alerted');
+  ids.joinedElsewhere = await submit({ email: ADDRESS, message: 'Forwarded by Rui: Inês will join the call' });
+  expect(await store.mergeIntoLead((await store.getLead(ids.colleague))!, (await store.getLead(ids.joinedElsewhere))!)).toBe(true);
+}, 60_000);
+
+describe('handoff export --email', () => {
+  let exported: PersonalDataExport;
+
+  it('prints, as JSON, every lead, joined submission and activity about the person', async () => {
+    const run = await handoff(['export', '--email', TYPED_ADDRESS]);
+    expect(run).toMatchObject({ code: 0, errors: [] });
+    exported = JSON.parse(run.stdout);
+    expect(exported.email).toBe(ADDRESS);
+    expect(Object.fromEntries(exported.leads.map((lead) => [lead.leadId, lead.status]))).toEqual({
+      [ids.open]: 'contacted', [ids.returning]: 'merged', [ids.spam]: 'spam', [ids.joinedElsewhere]: 'merged',
+    });
+    const open = exported.leads.find((lead) => lead.leadId === ids.open)!;
+    expect(open.contact).toMatchObject({ email: ADDRESS, emailDisplay: TYPED_ADDRESS, firstName: 'Inês', phone: '+351 21 123 4567' });
+    expect(open.submissions?.map((submission) => submission.message)).toEqual(['Back with a budget for Q2']);
+    expect(exported.joinedInto).toEqual(expect.arrayContaining([
+      { leadId: ids.open, sameAddress: true, submissions: [expect.objectContaining({ leadId: ids.returning, message: 'Back with a budget for Q2' })] },
+      { leadId: ids.colleague, sameAddress: false, submissions: [expect.objectContaining({ leadId: ids.joinedElsewhere, message: 'Forwarded by Rui: Inês will join the call' })] },
+    ]));
+    expect(exported.joinedInto).toHaveLength(2);
+    expect(exported.activities).toEqual([expect.objectContaining({ leadId: ids.open, action: 'contacted', by: 'ana', note: 'Called Inês, demo booked', via: 'email-link' })]);
+    expect(exported.notes).toEqual(expect.arrayContaining([expect.stringMatching(/^1 used action-link record\(s\) exist: /), expect.stringMatching(/^rate-limit counters hold no address/)]));
+    expect(run.stdout).not.toContain(COLLEAGUE);
+  }, 60_000);
+
+  it('finds the same through the use case, whatever the case of the address', async () => {
+    const direct = await exportPersonalData(ADDRESS.toUpperCase(), privacyDeps);
+    expect(direct.leads.map((lead) => lead.leadId).sort()).toEqual(exported.leads.map((lead) => lead.leadId).sort());
+  });
+});
+
+describe('handoff erase --email', () => {
+  it('removes the person everywhere, reports what went, and leaves the other person whole', async () => {
+    expect((await scanTable()).filter((item) => mentions(item, ADDRESS)).length).toBeGreaterThanOrEqual(4);
+
+    const run = await handoff(['erase', '--email', TYPED_ADDRESS]);
+    expect(run).toMatchObject({ code: 0, errors: [] });
+    expect(run.stdout).toContain(`Erased ${ADDRESS}:`);
+    expect(run.stdout).toContain('  leads                     4 (1 contacted, 2 merged, 1 spam)');
+    expect(run.stdout).toContain("  submissions joined into other people's leads  1");
+    expect(run.stdout).toContain('  activities                1 (removed with their leads)');
+    expect(run.stdout).toContain('1 used action-link record(s) remain');
+
+    const items = await scanTable();
+    expect(items.filter((item) => mentions(item, ADDRESS))).toEqual([]);
+    expect(items.filter((item) => mentions(item, 'Inês'))).toEqual([]);
+    for (const leadId of [ids.open, ids.returning, ids.spam, ids.joinedElsewhere]) {
+      expect(items.filter((item) => item.pk === `LEAD#${leadId}`)).toEqual([]);
+    }
+    const colleague = (await store.getLead(ids.colleague)) as Lead & { mergedLeadIds?: Set<string> };
+    expect(colleague).toMatchObject({ status: 'open', contact: { email: COLLEAGUE, firstName: 'Rui' }, submissions: [] });
+    expect(colleague.mergedLeadIds).toBeUndefined();
+    // The burnt link keeps only a lead id that now names nothing, until its TTL.
+    expect(items.find((item) => item.pk === `ACTION#nonce-${unique}`)).toMatchObject({ leadId: ids.open, usedAt: expect.any(String) });
+  }, 60_000);
+
+  it('is idempotent: a second erase finds and removes nothing', async () => {
+    const again = await erasePersonalData(ADDRESS, privacyDeps);
+    expect(again).toMatchObject({ email: ADDRESS, leads: 0, leadsByStatus: {}, joinedSubmissions: 0, activities: 0 });
+    expect((await exportPersonalData(ADDRESS, privacyDeps)).leads).toEqual([]);
+  });
+
+  it('leaves the stream processor nothing to trip over: REMOVE events are filtered, replayed inserts find no lead', async () => {
+    process.env.TABLE_NAME = tableName;
+    const secretFile = join(mkdtempSync(join(tmpdir(), 'handoff-privacy-')), 'action-secret');
+    writeFileSync(secretFile, processDeps.actionSecret);
+    process.env.ACTION_SECRET_FILE = secretFile;
+    const processLeads = asLambda((await import('../../functions/process-leads.ts')).handler);
+    const failures: SQSEvent[] = [];
+    // From TRIM_HORIZON: the poller replays every insert, modify and removal of this table.
+    const poller = await startStreamPoller({ endpoint: dynamoDbEndpoint(), tableName, functionName: 'processLeads', handler: processLeads, onFailure: async (event) => failures.push(event) });
+    try {
+      await poller.idle(30_000);
+    } finally {
+      await poller.stop();
+    }
+    expect(failures).toEqual([]);
+    expect((await scanTable()).filter((item) => mentions(item, ADDRESS))).toEqual([]);
+    expect(await store.getLead(ids.colleague)).toMatchObject({ status: 'open' });
+  }, 60_000);
+
+  it('asks for an address', async () => {
+    expect(await handoff(['erase'])).toEqual({ code: 1, stdout: '', errors: ['handoff: --email <address> is required: handoff erase --email jane@example.com'] });
+    expect((await handoff(['export', '--email', 'not-an-address'])).errors).toEqual(['handoff: "not-an-address" is not an email address']);
+  }, 60_000);
+});
