@@ -1,0 +1,112 @@
+/**
+ * Capture latency: the capture handler, invoked in-process with the API Gateway v2 events the local gateway
+ * builds, against one bare PutItem of an equivalent item to the same DynamoDB Local through the same client.
+ * Handler calls and floor writes alternate, so load from anything else on the machine hits both alike.
+ */
+import { randomUUID } from 'node:crypto';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { handleHttpApiRequest, type HttpLambdaHandler } from '../infra/local/gateway.ts';
+import { lambdaContext } from '../infra/local/lambda-runtime.ts';
+import { routes } from '../infra/routes.ts';
+import { dynamoClient } from '../shared/adapters/aws-clients.ts';
+import { freshTable, progress, runAsBenchmark } from './support/child.ts';
+import { meterDynamoDb, withLabel } from './support/dynamodb-meter.ts';
+import { percentile, sum } from './support/stats.ts';
+import { demoRequest } from './support/submissions.ts';
+import { ms, type BenchRow } from './support/table.ts';
+
+const WARM_UP = 50;
+const SAMPLES = 500;
+const TARGET_RATIO = 1.5;
+
+runAsBenchmark(async () => {
+  const tableName = await freshTable('capture-latency');
+  const client = dynamoClient();
+  const meter = meterDynamoDb(client, { consumedCapacity: false });
+  const capture = (await import('../functions/capture.ts')).handler as unknown as HttpLambdaHandler;
+  const runId = randomUUID().slice(0, 8);
+
+  let lastHandlerMs = 0;
+  const timedCapture: HttpLambdaHandler = async (event: APIGatewayProxyEventV2) => {
+    const started = performance.now();
+    const response = await capture(event, lambdaContext('capture'));
+    lastHandlerMs = performance.now() - started;
+    return response;
+  };
+  const captureOne = async (sequence: number) => {
+    const response = await withLabel(`capture#${sequence}`, () => handleHttpApiRequest(demoRequest(sequence, runId), routes, async () => timedCapture));
+    if (response.statusCode !== 201) throw new Error(`capture answered ${response.statusCode}: ${response.body.toString('utf8').slice(0, 200)}`);
+    return { leadId: (JSON.parse(response.body.toString('utf8')) as { leadId: string }).leadId, handlerMs: lastHandlerMs };
+  };
+
+  // The floor writes the very item capture stored (same size, same index keys) under fresh keys.
+  const { leadId } = await captureOne(1_000_000);
+  const { Item: storedItem } = await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `LEAD#${leadId}` }, sk: { S: 'LEAD' } } }));
+  if (!storedItem) throw new Error('the captured lead was not stored');
+  const barePut = async (sequence: number) => {
+    const started = performance.now();
+    await withLabel('floor', () => client.send(new PutItemCommand({ TableName: tableName, Item: { ...storedItem, pk: { S: `LEAD#floor-${runId}-${sequence}` } } })));
+    return performance.now() - started;
+  };
+
+  for (let i = 0; i < WARM_UP; i++) {
+    await captureOne(i);
+    await barePut(i);
+  }
+  meter.reset();
+  progress(`warm-up done; ${SAMPLES} samples`);
+  const handlerMs: number[] = [];
+  const floorMs: number[] = [];
+  for (let i = WARM_UP; i < WARM_UP + SAMPLES; i++) {
+    // Alternate which goes first, so neither always follows the other's connection reuse or GC.
+    if (i % 2 === 0) {
+      handlerMs.push((await captureOne(i)).handlerMs);
+      floorMs.push(await barePut(i));
+    } else {
+      floorMs.push(await barePut(i));
+      handlerMs.push((await captureOne(i)).handlerMs);
+    }
+  }
+
+  const captureCalls = meter.calls.filter((call) => call.label.startsWith('capture#'));
+  const callMs = (command: string) => captureCalls.filter((call) => call.command === command).map((call) => call.durationMs);
+  const rateLimitMs = callMs('UpdateItemCommand');
+  const leadPutMs = callMs('PutItemCommand');
+  const dynamoMsByRequest = new Map<string, number>();
+  for (const call of captureCalls) dynamoMsByRequest.set(call.label, (dynamoMsByRequest.get(call.label) ?? 0) + call.durationMs);
+  const ownWorkMs = handlerMs.map((total, index) => total - (dynamoMsByRequest.get(`capture#${index + WARM_UP}`) ?? 0));
+  const callsPerCapture = captureCalls.length / SAMPLES;
+
+  const p50 = percentile(handlerMs, 50);
+  const floorP50 = percentile(floorMs, 50);
+  const p99 = percentile(handlerMs, 99);
+  const floorP99 = percentile(floorMs, 99);
+  const benchmark = `Capture latency (in-process, n=${SAMPLES})`;
+  const rows: BenchRow[] = [
+    {
+      benchmark, measure: 'handler p50', value: ms(p50), floor: `${ms(floorP50)} (1 bare PutItem)`, ratio: p50 / floorP50,
+      target: `p50 ≤ ${TARGET_RATIO}× floor`, met: p50 / floorP50 <= TARGET_RATIO,
+      note: `capture makes ${callsPerCapture.toFixed(0)} DynamoDB calls per lead: the per-address rate-limit counter (conditional UpdateItem, p50 ${ms(percentile(rateLimitMs, 50))}) and the lead itself (conditional PutItem with 4 index keys, p50 ${ms(percentile(leadPutMs, 50))}), one after the other. Against the floor of those two writes (2 × ${ms(floorP50)} = ${ms(2 * floorP50)}) the handler p50 is ${(p50 / (2 * floorP50)).toFixed(2)}×.`,
+    },
+    { benchmark, measure: 'handler p99', value: ms(p99), floor: `${ms(floorP99)} (1 bare PutItem)`, ratio: p99 / floorP99 },
+    {
+      benchmark, measure: 'breakdown p50: rate-limit UpdateItem + lead PutItem + own work', value: `${ms(percentile(rateLimitMs, 50))} + ${ms(percentile(leadPutMs, 50))} + ${ms(percentile(ownWorkMs, 50))}`,
+      floor: `${ms(2 * floorP50)} (2 bare PutItems)`, ratio: p50 / (2 * floorP50),
+      note: 'own work = handler time minus its DynamoDB calls: parsing the body, validation, the follow-up deadline, the lead id hash, marshalling, middy and the EMF metrics line.',
+    },
+  ];
+  return {
+    name: 'capture-latency',
+    rows,
+    details: {
+      samples: SAMPLES, warmUp: WARM_UP,
+      handlerMs: { p50, p90: percentile(handlerMs, 90), p99, max: Math.max(...handlerMs), mean: sum(handlerMs) / SAMPLES },
+      floorPutItemMs: { p50: floorP50, p90: percentile(floorMs, 90), p99: floorP99 },
+      rateLimitUpdateItemMs: { p50: percentile(rateLimitMs, 50), p99: percentile(rateLimitMs, 99) },
+      leadPutItemMs: { p50: percentile(leadPutMs, 50), p99: percentile(leadPutMs, 99) },
+      ownWorkMs: { p50: percentile(ownWorkMs, 50), p99: percentile(ownWorkMs, 99) },
+      dynamoDbCallsPerCapture: callsPerCapture,
+    },
+  };
+});
