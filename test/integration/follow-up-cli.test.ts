@@ -102,7 +102,7 @@ describe('handoff contacted <leadId> --by <repId>', () => {
   it('asks for exactly one lead id and for --by', async () => {
     expect((await handoff(['contacted', '--by', 'ana'])).errors).toEqual(['handoff: name exactly one lead id (got 0): handoff contacted <leadId> --by <repId>']);
     expect((await handoff(['contacted', 'CLI2'])).errors).toEqual(['handoff: --by <repId> is required: one of ana, jonas, maya, diego']);
-   }, 60_000);
+  }, 60_000);
 
   it('says in one line that the action-link secret is missing', async () => {
     await waitingLead('CLI3');
