@@ -1,0 +1,91 @@
+/**
+ * The hand corpus (test/fixtures/corpus/capture-cases.ts): every named bad or edge input gets its expected
+ * answer, the answer is safe (no 5xx, no internals, no CR/LF in headers, CORS only for allowed origins),
+ * and what was stored is exactly what the answer says: the lead whole, or nothing.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Lead } from '../../shared/domain/lead.ts';
+import { captureCases, type CorpusCase, type CorpusRequest } from '../fixtures/corpus/capture-cases.ts';
+import type { HttpInvocation } from '../support/local-aws.ts';
+import {
+  addressSequence, config, expectSafeAnswer, leadIdOf, postToCapture, postWithEncoding, startCaptureHarness, type CaptureHarness,
+} from './support/capture-harness.ts';
+
+let harness: CaptureHarness;
+const nextAddress = addressSequence(0xc);
+const prototypeKeysBefore = Object.getOwnPropertyNames(Object.prototype).sort();
+
+beforeAll(async () => {
+  harness = await startCaptureHarness('corpus');
+});
+
+function send(request: CorpusRequest): Promise<HttpInvocation> {
+  const post = {
+    method: request.method ?? 'POST',
+    ...(request.path ? { url: request.path } : { formId: request.formId ?? 'demo-request' }),
+    headers: request.headers ?? {},
+    ...(request.body === undefined ? {} : { body: request.body }),
+    sourceIp: nextAddress(),
+  };
+  return request.base64 === undefined ? postToCapture(harness.capture, post) : postWithEncoding(harness.capture, post, request.base64);
+}
+
+/** The message a caller reads: JSON `message`, or the text of an HTML page. */
+function messageOf(response: HttpInvocation): string {
+  if ((response.headers['content-type'] ?? '').includes('json')) return String((JSON.parse(response.body) as { message?: unknown }).message ?? '');
+  return response.body;
+}
+
+async function leadsOf(response: HttpInvocation, email: string): Promise<Lead[]> {
+  const leadId = leadIdOf(response);
+  if (leadId) {
+    const lead = await harness.store.getLead(leadId);
+    return lead ? [lead] : [];
+  }
+  return harness.store.leadsByEmail(email);
+}
+
+describe('capture API hand corpus', () => {
+  it('has at least 150 uniquely named cases', () => {
+    expect(captureCases.length).toBeGreaterThanOrEqual(150);
+    expect(new Set(captureCases.map((testCase) => testCase.name)).size).toBe(captureCases.length);
+  });
+
+  it.each(captureCases.map((testCase, index) => [testCase.name, index, testCase] as const))('%s', async (_name, index, testCase: CorpusCase) => {
+    const email = `corpus${index}.case@acme-corp.com`;
+    const before = testCase.before ? await send(testCase.before(email)) : undefined;
+    if (before) expect(before.statusCode, before.body).toBe(201);
+    const response = await send(testCase.request(email));
+    const expected = testCase.expect(email);
+
+    expectSafeAnswer(response);
+    expect(response.statusCode, response.body.slice(0, 500)).toBe(expected.status);
+    if (expected.message) expect(messageOf(response)).toContain(expected.message);
+    // Pages escape what the caller sent: no tag from any corpus input survives into HTML.
+    if ((response.headers['content-type'] ?? '').includes('html')) expect(response.body).not.toMatch(/<(?:script|img|b|i)[\s>]/);
+    if (expected.field) expect(Object.keys((JSON.parse(response.body) as { fields?: object }).fields ?? {})).toContain(expected.field);
+    if (expected.location) expect(response.headers.location).toBe(expected.location);
+    if (response.statusCode === 303) expect(config.forms.some((form) => form.redirectUrl === response.headers.location || form.allowedOrigins.includes(new URL(response.headers.location!).origin))).toBe(true);
+    if (expected.allowOrigin !== undefined) expect(response.headers['access-control-allow-origin']).toBe(expected.allowOrigin ?? undefined);
+    if (expected.sameLeadAsBefore !== undefined) expect(leadIdOf(response) === leadIdOf(before!)).toBe(expected.sameLeadAsBefore);
+
+    const leads = await leadsOf(response, email);
+    if (response.statusCode >= 400 || response.statusCode === 204) {
+      expect(leads, 'a refused request stores nothing').toEqual([]);
+    } else if (expected.sameLeadAsBefore) {
+      expect(await harness.store.leadsByEmail(`second.${email}`), 'a replay stores nothing new').toEqual([]);
+    } else if (expected.stored || response.statusCode === 303) {
+      expect(leads, 'an accepted request stores one whole lead').toHaveLength(1);
+      const [lead] = leads as [Lead];
+      expect(lead.contact.email).toMatch(/@/);
+      expect(lead.followUpDeadline).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      if (expected.stored?.contact) expect(lead.contact).toMatchObject(expected.stored.contact);
+      if (expected.stored?.answers) expect(lead.answers).toMatchObject(expected.stored.answers);
+      if (expected.stored?.status) expect(lead.status).toBe(expected.stored.status);
+      if (expected.stored?.tracking) expect(lead.tracking).toMatchObject(expected.stored.tracking);
+      for (const name of expected.stored?.absentAnswers ?? []) expect(Object.hasOwn(lead.answers, name), `answer ${name}`).toBe(false);
+    }
+    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeysBefore);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
