@@ -20,7 +20,8 @@ const READ_COMMANDS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 
 
 const labels = new AsyncLocalStorage<string>();
 
-export function withLabel<Result>(label: string, work: () => Promise<Result>): Promise<Result> {
+/** Runs `work` with `label` on every DynamoDB call it makes, however deep (sync or async). */
+export function withLabel<Result>(label: string, work: () => Result): Result {
   return labels.run(label, work);
 }
 

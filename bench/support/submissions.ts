@@ -9,10 +9,11 @@ const COMPANIES = [
 ];
 
 /** A realistic website demo request, as the browser's fetch sends it: JSON, an allowed Origin, a real-looking UA. */
-export function demoRequestBody(sequence: number, runId: string): { body: string; email: string } {
+export function demoRequestBody(sequence: number, runId: string, { ownCompany = false } = {}): { body: string; email: string } {
   const firstName = FIRST_NAMES[sequence % FIRST_NAMES.length]!;
   const company = COMPANIES[sequence % COMPANIES.length]!;
-  const email = `${firstName.normalize('NFD').replace(/[^a-z]/gi, '').toLowerCase()}.${runId}.${sequence}@${company.domain}`;
+  const domain = ownCompany ? `company-${runId}-${sequence}.example` : company.domain;
+  const email = `${firstName.normalize('NFD').replace(/[^a-z]/gi, '').toLowerCase()}.${runId}.${sequence}@${domain}`;
   const body = JSON.stringify({
     email,
     firstName,
@@ -42,8 +43,8 @@ export const browserHeaders = {
 } as const;
 
 /** Each request from its own address, as website visitors are: no two share a rate-limit counter. */
-export function demoRequest(sequence: number, runId: string): HttpApiRequest & { email: string } {
-  const { body, email } = demoRequestBody(sequence, runId);
+export function demoRequest(sequence: number, runId: string, options: { ownCompany?: boolean } = {}): HttpApiRequest & { email: string } {
+  const { body, email } = demoRequestBody(sequence, runId, options);
   const sourceIp = `10.${(sequence >> 16) & 255}.${(sequence >> 8) & 255}.${sequence & 255}`;
   return { method: 'POST', url: DEMO_FORM_PATH, headers: { ...browserHeaders }, body, sourceIp, email };
 }
