@@ -30,10 +30,11 @@ export type TableAccess = 'getItem' | 'read' | 'write' | 'readWrite';
 const TABLE_ACTIONS: Record<TableAccess, { item: string[]; query: boolean }> = {
   /** The health probe reads one known key and nothing else. */
   getItem: { item: ['dynamodb:GetItem'], query: false },
-  read: { item: ['dynamodb:GetItem'], query: true },
+  /** Index queries return keys only (see tableDefinition.indexProjection); BatchGetItem fetches the items. */
+  read: { item: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], query: true },
   write: { item: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'], query: false },
   readWrite: {
-    item: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+    item: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
     query: true,
   },
 };

@@ -227,7 +227,7 @@ export class HandoffStack extends Stack {
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: ProjectionType.ALL,
+        projectionType: ProjectionType[tableDefinition.indexProjection],
       });
     }
     return table;

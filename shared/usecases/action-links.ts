@@ -21,7 +21,7 @@ export async function showActionLink(token: string, deps: ProcessDependencies): 
   const verified = await verify(token, deps);
   if (!verified.ok) return verified.page;
   const { payload, lead } = verified;
-  if (await deps.store.actionLinkUsed(payload.nonce)) {
+  if (await deps.store.actionLinkUsed(payload.leadId, payload.nonce)) {
     return { statusCode: 409, html: renderActionResultPage({ kind: 'already-used', action: payload.action, lead: summary(lead) }, deps.config.organisation.name) };
   }
   return { statusCode: 200, html: renderActionConfirmPage({ action: payload.action, lead: summary(lead), organisation: deps.config.organisation.name }) };
@@ -34,7 +34,7 @@ export async function useActionLink(token: string, note: string | undefined, dep
   const organisation = deps.config.organisation.name;
   try {
     await recordFollowUp(
-      { leadId: payload.leadId, action: payload.action, by: payload.repId, note, via: 'email-link', usedLink: { nonce: payload.nonce, expiresAt: payload.expiresAt } },
+      { leadId: payload.leadId, action: payload.action, by: payload.repId, note, via: 'email-link', usedLink: { nonce: payload.nonce } },
       deps,
     );
   } catch (error) {

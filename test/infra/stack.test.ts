@@ -100,7 +100,7 @@ describe('table', () => {
     });
   });
 
-  it('has exactly the indexes of tableDefinition, each projecting all attributes', () => {
+  it('has exactly the indexes of tableDefinition, each projecting keys only', () => {
     const [, table] = resources('AWS::DynamoDB::Table')[0]!;
     expect(table.Properties.GlobalSecondaryIndexes).toEqual(
       tableDefinition.indexes.map((index) => ({
@@ -109,7 +109,7 @@ describe('table', () => {
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: 'KEYS_ONLY' },
       })),
     );
   });
@@ -194,7 +194,7 @@ describe('IAM', () => {
       const statements = roleStatements(name);
       expect(statements).toContainEqual({
         Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+        Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
         Resource: tableArn,
       });
       expect(statements).toContainEqual({ Effect: 'Allow', Action: 'dynamodb:Query', Resource: [tableArn, ...indexArns] });

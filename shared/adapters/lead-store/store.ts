@@ -1,4 +1,5 @@
 import {
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   GetItemCommand,
@@ -17,13 +18,12 @@ import { WAITING_STATUSES, type Activity, type AlertState, type Lead, type LeadS
 import { INDEX, TTL_ATTRIBUTE } from './table.ts';
 
 /** Every attribute the store adds around the lead's own fields; stripped again on read. */
-const KEY_ATTRIBUTES = ['pk', 'sk', 'entity', 'emailKey', 'emailSort', 'domainKey', 'domainSort', 'waitingKey', 'waitingSort', 'dayKey', 'dayFormSort', TTL_ATTRIBUTE] as const;
+const KEY_ATTRIBUTES = ['pk', 'sk', 'entity', 'emailKey', 'emailSort', 'domainKey', 'domainSort', 'waitingKey', 'waitingSort', 'dayKey', 'dayFormSort', TTL_ATTRIBUTE, 'usedLinkNonces', 'mergedLeadIds'] as const;
 
 export const key = {
   lead: (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'LEAD' }),
   rateLimit: (bucket: string) => ({ pk: `RATE#${bucket}`, sk: 'RATE' }),
   roundRobin: (poolId: string) => ({ pk: `COUNTER#round-robin#${poolId}`, sk: 'COUNTER' }),
-  usedActionLink: (nonce: string) => ({ pk: `ACTION#${nonce}`, sk: 'USED' }),
   report: (reportDate: string, reportKind: string) => ({ pk: `REPORT#${reportDate}`, sk: reportKind }),
 };
 
@@ -42,8 +42,8 @@ export interface FollowUp {
   status?: Extract<LeadStatus, 'contacted' | 'qualified' | 'disqualified'>;
   /** First contact leaves the waiting set and is stamped once. */
   firstContact: boolean;
-  /** A single-use action link: recorded in the same transaction, so a replay changes nothing. */
-  usedLink?: { nonce: string; expiresAt: Date };
+  /** A single-use action link: its nonce is added to the lead in the same conditional update, so a replay changes nothing. */
+  usedLink?: { nonce: string };
   /** A reassignment: the new owner and why; the alert is re-armed for them. */
   newOwner?: { ownerId: string; ownerReason: string };
 }
@@ -53,6 +53,7 @@ export class ActionLinkAlreadyUsedError extends Error {
 }
 
 const WAITING_PARTITION = 'WAITING';
+const BATCH_GET_LIMIT = 100;
 
 /** The lead id behind a stream record's keys, or undefined for items that are not leads. */
 export function leadIdFromKeys(keys: Record<string, { S?: string }> | undefined): string | undefined {
@@ -266,34 +267,27 @@ export class LeadStore {
       values[':why'] = followUp.newOwner.ownerReason;
       values[':alert'] = { kind: 'new', status: 'pending', attempts: 0 } satisfies AlertState;
     }
-    const update = {
-      TableName: this.#tableName,
-      Key: marshall(key.lead(followUp.leadId)),
-      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-      ConditionExpression: 'attribute_exists(pk) AND #status <> :spam AND #status <> :merged',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
-    };
-    const link = followUp.usedLink;
+    let condition = 'attribute_exists(pk) AND #status <> :spam AND #status <> :merged';
+    let addNonce = '';
+    if (followUp.usedLink) {
+      condition += ' AND NOT contains(usedLinkNonces, :nonce)';
+      addNonce = ' ADD usedLinkNonces :nonces';
+      values[':nonce'] = followUp.usedLink.nonce;
+      values[':nonces'] = new Set([followUp.usedLink.nonce]);
+    }
     try {
-      if (!link) {
-        await this.#guard(() => this.#client.send(new UpdateItemCommand(update)));
-        return;
-      }
-      await this.#guard(() => this.#client.send(new TransactWriteItemsCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.#tableName,
-              Item: marshall({ ...key.usedActionLink(link.nonce), leadId: followUp.leadId, usedAt: at, [TTL_ATTRIBUTE]: epochSeconds(link.expiresAt) + 86_400 }),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          { Update: update },
-        ],
+      await this.#guard(() => this.#client.send(new UpdateItemCommand({
+        TableName: this.#tableName,
+        Key: marshall(key.lead(followUp.leadId)),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}${addNonce}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       })));
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+      const nonces = error instanceof ConditionalCheckFailedException && error.Item ? unmarshall(error.Item).usedLinkNonces : undefined;
+      if (followUp.usedLink && nonces instanceof Set && nonces.has(followUp.usedLink.nonce)) {
         throw new ActionLinkAlreadyUsedError('this link has already been used');
       }
       throw error;
@@ -301,9 +295,14 @@ export class LeadStore {
   }
 
   /** Whether a single-use action link was used already (GET shows it without changing anything). */
-  async actionLinkUsed(nonce: string): Promise<boolean> {
-    const { Item } = await this.#guard(() => this.#client.send(new GetItemCommand({ TableName: this.#tableName, Key: marshall(key.usedActionLink(nonce)) })));
-    return Item !== undefined;
+  async actionLinkUsed(leadId: string, nonce: string): Promise<boolean> {
+    const { Item } = await this.#guard(() => this.#client.send(new GetItemCommand({
+      TableName: this.#tableName,
+      Key: marshall(key.lead(leadId)),
+      ProjectionExpression: 'usedLinkNonces',
+    })));
+    const nonces = Item ? unmarshall(Item).usedLinkNonces : undefined;
+    return nonces instanceof Set && nonces.has(nonce);
   }
 
   /**
@@ -370,15 +369,33 @@ export class LeadStore {
     await this.#guard(() => this.#client.send(new GetItemCommand({ TableName: this.#tableName, Key: marshall({ pk: 'HEALTH', sk: 'HEALTH' }) })));
   }
 
+  /** Index queries return keys only (tableDefinition.indexProjection); the leads themselves come by BatchGetItem, in index order. */
   async #queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Lead[]> {
-    const leads: Lead[] = [];
+    const keys: Array<Record<string, AttributeValue>> = [];
     let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.#guard(() => this.#client.send(new QueryCommand({ ...input, TableName: this.#tableName, ExclusiveStartKey })));
-      for (const item of page.Items ?? []) leads.push(fromItem(item));
+      for (const item of page.Items ?? []) keys.push({ pk: item.pk!, sk: item.sk! });
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
-    return leads;
+    return this.#getLeads(keys);
+  }
+
+  async #getLeads(keys: Array<Record<string, AttributeValue>>): Promise<Lead[]> {
+    const byKey = new Map<string, Lead>();
+    for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
+      let pending: Array<Record<string, AttributeValue>> | undefined = keys.slice(start, start + BATCH_GET_LIMIT);
+      for (let attempt = 0; pending?.length; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
+        const requested: Array<Record<string, AttributeValue>> = pending;
+        const result = await this.#guard(() => this.#client.send(new BatchGetItemCommand({ RequestItems: { [this.#tableName]: { Keys: requested } } })));
+        for (const item of result.Responses?.[this.#tableName] ?? []) byKey.set(item.pk!.S!, fromItem(item));
+        pending = result.UnprocessedKeys?.[this.#tableName]?.Keys;
+        if (attempt > 8 && pending?.length) throw new StorageUnavailableError();
+      }
+    }
+    // An item deleted between the query and the read (an erase) is simply absent.
+    return keys.flatMap((itemKey) => byKey.get(itemKey.pk!.S!) ?? []);
   }
 
   #toItem(lead: Lead, expiresAt?: Date): Record<string, AttributeValue> {

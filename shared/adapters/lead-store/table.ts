@@ -30,6 +30,11 @@ export const tableDefinition = {
   partitionKey: 'pk',
   sortKey: 'sk',
   ttlAttribute: TTL_ATTRIBUTE,
+  /**
+   * Indexes hold keys only: a lead is written several times (capture, assignment, alert, follow-up), and with
+   * ALL projected every write would be repeated in every index it sits in. Queries read keys, then BatchGetItem.
+   */
+  indexProjection: 'KEYS_ONLY',
   indexes: [
     { name: INDEX.byEmail, partitionKey: 'emailKey', sortKey: 'emailSort' },
     { name: INDEX.byDomain, partitionKey: 'domainKey', sortKey: 'domainSort' },
