@@ -5,6 +5,7 @@ import { addDays, localDate } from '../domain/business-hours.ts';
 import { buildNightlyReport, reportWindow, type NightlyReport } from '../domain/report.ts';
 import { renderEscalation, renderMarketingReport, renderRepDigest, renderSalesReport, type LeadLink } from '../domain/render/reports.ts';
 import { createActionToken } from '../domain/action-token.ts';
+import type { EmailHealthStore } from '../adapters/lead-store/email-health.ts';
 import type { LeadStore } from '../adapters/lead-store/store.ts';
 import type { Mailer, OutgoingEmail } from '../adapters/mailer.ts';
 import { logger } from '../adapters/logger.ts';
@@ -19,6 +20,8 @@ export interface NightlyReportDependencies {
   actionSecret: string;
   /** The real clock: claim times and link expiry. The figures are taken as of the scheduled time. */
   now: () => Date;
+  /** SES bounce and complaint marks for the sales report's "Email problems"; without it the section is left out. */
+  emailHealth?: Pick<EmailHealthStore, 'marks'>;
 }
 
 export interface NightlyReportSummary {
@@ -58,11 +61,12 @@ const DAY_MS = 86_400_000;
 export async function runNightlyReport({ scheduledTime }: { scheduledTime: Date }, deps: NightlyReportDependencies): Promise<NightlyReportSummary> {
   const { config, store, mailer } = deps;
   const reportDate = localDate(scheduledTime, config.organisation.timezone);
-  const [overdue, window7d] = await Promise.all([
+  const [overdue, window7d, emailHealth] = await Promise.all([
     store.waitingDueBy(scheduledTime).then((leads) => leads.filter((lead) => WAITING_STATUSES.has(lead.status))),
     leadsCapturedIn(reportWindow(reportDate, config.organisation.timezone), store),
+    deps.emailHealth?.marks() ?? [],
   ]);
-  const report = buildNightlyReport({ reportDate, now: scheduledTime, config, overdue, window7d });
+  const report = buildNightlyReport({ reportDate, now: scheduledTime, config, overdue, window7d, emailHealth });
   // Counted before any email goes out: a run whose sends fail still knows how many leads are overdue.
   recordOverdue(report.sales.overdueCount);
   const links = contactedLinks([...overdue, ...window7d], deps);
