@@ -5,6 +5,7 @@ import { describeAssignment, organisationToday, pickByWeightedRoundRobin, routeL
 import { enrichSubmission } from '../domain/enrich.ts';
 import type { FollowUp } from '../adapters/lead-store/store.ts';
 import { logger } from '../adapters/logger.ts';
+import { recordTimeToFirstContact } from '../adapters/metrics.ts';
 import { findForm } from './capture-lead.ts';
 import { sendOwnerAlert, type ProcessDependencies } from './process-lead.ts';
 
@@ -74,6 +75,8 @@ export async function recordFollowUp(request: FollowUpRequest, deps: FollowUpDep
     throw error;
   }
   const updated = (await store.getLead(lead.leadId))!;
+  // firstContactAt is stamped once: only the follow-up that stamped it measures the time to first contact.
+  if (followUp.firstContact && updated.firstContactAt === activity.at) recordTimeToFirstContact((Date.parse(activity.at) - Date.parse(lead.receivedAt)) / 60_000);
   if (!followUp.newOwner || !deps.actionSecret) return { lead: updated };
 
   // The reassignment is recorded whatever happens next; a failed alert stays pending and shows in the nightly report.
