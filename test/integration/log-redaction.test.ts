@@ -15,6 +15,9 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { LambdaHandler } from '../../infra/local/lambda-runtime.ts';
 import { loadConfig } from '../../shared/config/load.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
+import { mailerFromEnv } from '../../shared/adapters/mailer-from-env.ts';
+import { flushMetrics } from '../../shared/adapters/metrics.ts';
+import { recordFollowUp } from '../../shared/usecases/record-follow-up.ts';
 import { asLambda } from '../support/handlers.ts';
 import { createTestTable, invokeHttp, testDynamoDbClient } from '../support/local-aws.ts';
 
@@ -151,5 +154,23 @@ describe('the logs of capturing and processing a lead', () => {
       ...(/[\w.+-]+@[\w-]+(\.[\w-]+)+/.test(line) ? [`an email address in ${line.slice(0, 300)}`] : []),
     ]);
     expect(leaks).toEqual([]);
+  });
+
+  it('recording the first contact publishes the time to first contact once, and logs no note text', async () => {
+    const leadId = (await store.leadsByEmail(person.emailDisplay)).find((lead) => lead.status === 'open')!.leadId;
+    const lead = (await store.getLead(leadId))!;
+    const deps = { config, store, mailer: mailerFromEnv(config), now: () => new Date() };
+    const before = written.length;
+
+    await recordFollowUp({ leadId, action: 'contacted', by: lead.ownerId!, via: 'cli', note: `Called ${person.firstName} on ${person.phoneE164}` }, deps);
+    await recordFollowUp({ leadId, action: 'contacted', by: lead.ownerId!, via: 'cli' }, deps);
+    flushMetrics();
+
+    const lines = written.slice(before).join('').split('\n').filter((line) => line.includes('"TimeToFirstContactMinutes"'));
+    expect(lines).toHaveLength(1);
+    const minutes = JSON.parse(lines[0]!).TimeToFirstContactMinutes as number;
+    const stamped = (await store.getLead(leadId))!.firstContactAt!;
+    expect(minutes).toBeCloseTo((Date.parse(stamped) - Date.parse(lead.receivedAt)) / 60_000, 6);
+    expect(written.slice(before).join('')).not.toContain(person.phoneE164);
   });
 });
