@@ -1,11 +1,9 @@
 import { loadConfig } from '../../shared/config/load.ts';
 import { leadStoreFromEnv } from '../../shared/adapters/lead-store/from-env.ts';
 import { mailerFromEnv } from '../../shared/adapters/mailer-from-env.ts';
-import { loadSecret } from '../../shared/adapters/secrets.ts';
 import { formatLocal } from '../../shared/domain/business-hours.ts';
 import { recordFollowUp } from '../../shared/usecases/record-follow-up.ts';
 import { UsageError } from '../usage-error.ts';
-import { requireActionSecret } from './nightly.ts';
 
 type OptionValue = string | boolean | Array<string | boolean> | undefined;
 
@@ -24,8 +22,8 @@ export async function recordContact(options: { by?: OptionValue; note?: OptionVa
   if (!rep) throw new UsageError(`--by "${by}" is not a configured salesperson: use one of ${repIds.join(', ')}`);
   const note = typeof options.note === 'string' ? options.note : undefined;
 
-  requireActionSecret();
-  const deps = { config, store: leadStoreFromEnv(config), mailer: mailerFromEnv(config), actionSecret: await loadSecret('ACTION_SECRET'), now: () => new Date() };
+  // Recording a contact signs no links, so it needs no action-link secret: a rep's credentials need table access only.
+  const deps = { config, store: leadStoreFromEnv(config), mailer: mailerFromEnv(config), now: () => new Date() };
   const { lead } = await recordFollowUp({ leadId, action: 'contacted', by: rep.id, ...(note !== undefined ? { note } : {}), via: 'cli' }, deps);
 
   const timezone = config.organisation.timezone;
