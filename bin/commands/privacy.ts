@@ -12,8 +12,7 @@ type OptionValue = string | boolean | Array<string | boolean> | undefined;
 export async function exportPerson(options: { email?: OptionValue }): Promise<void> {
   const email = requireEmail(options.email, 'export');
   const personalData = await exportPersonalData(email, privacyDependencies());
-  // Lead items keep some id lists as DynamoDB string sets; JSON has no sets, so they print as arrays.
-  process.stdout.write(`${JSON.stringify(personalData, (_key, value: unknown) => (value instanceof Set ? [...value] : value), 2)}\n`);
+  process.stdout.write(`${JSON.stringify(personalData, null, 2)}\n`);
 }
 
 /** `handoff erase --email <address>`: removes that person everywhere Handoff stores them and says what went. */

@@ -2,7 +2,6 @@ import { HttpError } from '../errors.ts';
 import type { Activity, Lead } from '../domain/lead.ts';
 import type { LeadStore } from '../adapters/lead-store/store.ts';
 import type { LeadEraser } from '../adapters/lead-store/privacy-queries.ts';
-import { ACTION_LINK_DAYS } from './process-lead.ts';
 
 export interface PrivacyDependencies {
   store: Pick<LeadStore, 'leadsByEmail' | 'getLead'>;
@@ -39,7 +38,7 @@ export interface ErasureReport {
 
 /** Rate-limit buckets are keyed by form, a hash of the client IP and the minute: nothing in them names a person. */
 const RATE_LIMIT_NOTE = 'rate-limit counters hold no address (form, a hash of the client IP, the minute) and expire within 2 minutes by TTL';
-const DEDUPE_NOTE = 'duplicate detection is by lead id, so it went with the leads';
+const WENT_WITH_LEADS_NOTE = 'duplicate detection (by lead id) and used one-click links (recorded on the lead) went with the leads';
 
 /**
  * Everything Handoff holds on one person, found through the byEmail index and the leads their
@@ -54,7 +53,7 @@ export async function exportPersonalData(email: string, deps: PrivacyDependencie
     leads: found.leads,
     joinedInto: found.joinedInto,
     activities: found.leads.flatMap((lead) => (lead.activities ?? []).map((activity) => ({ leadId: lead.leadId, ...activity }))),
-    notes: [usedLinksNote(found.leads, 'exist'), RATE_LIMIT_NOTE],
+    notes: [RATE_LIMIT_NOTE],
   };
 }
 
@@ -86,7 +85,7 @@ export async function erasePersonalData(email: string, deps: PrivacyDependencies
     leads: Object.values(leadsByStatus).reduce((sum, count) => sum + count, 0),
     joinedSubmissions,
     activities,
-    notes: [DEDUPE_NOTE, usedLinksNote(leads, 'remain'), RATE_LIMIT_NOTE],
+    notes: [WENT_WITH_LEADS_NOTE, RATE_LIMIT_NOTE],
   };
 }
 
@@ -105,15 +104,6 @@ async function findPersonalData(address: string, { store }: PrivacyDependencies)
     });
   }
   return { leads, joinedInto };
-}
-
-/**
- * A used one-click link leaves a record keyed by its nonce that holds the lead id and the time of use, not
- * the address; each recorded `email-link` activity burnt one. They expire by TTL a day after the link does.
- */
-function usedLinksNote(leads: Lead[], verb: 'exist' | 'remain'): string {
-  const used = leads.reduce((sum, lead) => sum + (lead.activities ?? []).filter((activity) => activity.via === 'email-link').length, 0);
-  return `${used} used action-link record(s) ${verb}: they hold a lead id and the time of use, no address, and expire by TTL at most ${ACTION_LINK_DAYS + 1} days after the alert`;
 }
 
 function normaliseAddress(email: string): string {

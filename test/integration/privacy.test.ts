@@ -20,7 +20,6 @@ import { loadConfig } from '../../shared/config/load.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
 import { leadEraser } from '../../shared/adapters/lead-store/privacy-queries.ts';
 import { mailerFromEnv } from '../../shared/adapters/mailer-from-env.ts';
-import type { Lead } from '../../shared/domain/lead.ts';
 import { captureLead } from '../../shared/usecases/capture-lead.ts';
 import { processLead, type ProcessDependencies } from '../../shared/usecases/process-lead.ts';
 import { recordFollowUp } from '../../shared/usecases/record-follow-up.ts';
@@ -82,7 +81,7 @@ beforeAll(async () => {
   ids.open = await submit({ email: TYPED_ADDRESS, firstName: 'Inês', lastName: 'Carvalho', company: 'BrightPath Analytics', phone: '+351 21 123 4567', country: 'PT', message: 'Looking for a demo in March' });
   expect(await processLead(ids.open, processDeps)).toBe('alerted');
   await recordFollowUp(
-    { leadId: ids.open, action: 'contacted', by: 'ana', note: 'Called Inês, demo booked', via: 'email-link', usedLink: { nonce: `nonce-${unique}`, expiresAt: new Date(Date.now() + 14 * 86_400_000) } },
+    { leadId: ids.open, action: 'contacted', by: 'ana', note: 'Called Inês, demo booked', via: 'email-link', usedLink: { nonce: `nonce-${unique}` } },
     processDeps,
   );
   ids.returning = await submit({ email: ADDRESS, firstName: 'Inês', message: 'Back with a budget for Q2' }, 'data-summit-booth');
@@ -116,7 +115,7 @@ describe('handoff export --email', () => {
     ]));
     expect(exported.joinedInto).toHaveLength(2);
     expect(exported.activities).toEqual([expect.objectContaining({ leadId: ids.open, action: 'contacted', by: 'ana', note: 'Called Inês, demo booked', via: 'email-link' })]);
-    expect(exported.notes).toEqual(expect.arrayContaining([expect.stringMatching(/^1 used action-link record\(s\) exist: /), expect.stringMatching(/^rate-limit counters hold no address/)]));
+    expect(exported.notes).toEqual([expect.stringMatching(/^rate-limit counters hold no address/)]);
     expect(run.stdout).not.toContain(COLLEAGUE);
   }, 60_000);
 
@@ -128,7 +127,10 @@ describe('handoff export --email', () => {
 
 describe('handoff erase --email', () => {
   it('removes the person everywhere, reports what went, and leaves the other person whole', async () => {
-    expect((await scanTable()).filter((item) => mentions(item, ADDRESS)).length).toBeGreaterThanOrEqual(4);
+    const before = await scanTable();
+    expect(before.filter((item) => mentions(item, ADDRESS)).length).toBeGreaterThanOrEqual(4);
+    expect(before.filter((item) => mentions(item, `nonce-${unique}`))).toHaveLength(1);
+    expect(before.find((item) => item.pk === `LEAD#${ids.colleague}`)?.mergedLeadIds).toEqual(new Set([ids.joinedElsewhere]));
 
     const run = await handoff(['erase', '--email', TYPED_ADDRESS]);
     expect(run).toMatchObject({ code: 0, errors: [] });
@@ -136,7 +138,7 @@ describe('handoff erase --email', () => {
     expect(run.stdout).toContain('  leads                     4 (1 contacted, 2 merged, 1 spam)');
     expect(run.stdout).toContain("  submissions joined into other people's leads  1");
     expect(run.stdout).toContain('  activities                1 (removed with their leads)');
-    expect(run.stdout).toContain('1 used action-link record(s) remain');
+    expect(run.stdout).toContain('used one-click links (recorded on the lead) went with the leads');
 
     const items = await scanTable();
     expect(items.filter((item) => mentions(item, ADDRESS))).toEqual([]);
@@ -144,11 +146,9 @@ describe('handoff erase --email', () => {
     for (const leadId of [ids.open, ids.returning, ids.spam, ids.joinedElsewhere]) {
       expect(items.filter((item) => item.pk === `LEAD#${leadId}`)).toEqual([]);
     }
-    const colleague = (await store.getLead(ids.colleague)) as Lead & { mergedLeadIds?: Set<string> };
-    expect(colleague).toMatchObject({ status: 'open', contact: { email: COLLEAGUE, firstName: 'Rui' }, submissions: [] });
-    expect(colleague.mergedLeadIds).toBeUndefined();
-    // The burnt link keeps only a lead id that now names nothing, until its TTL.
-    expect(items.find((item) => item.pk === `ACTION#nonce-${unique}`)).toMatchObject({ leadId: ids.open, usedAt: expect.any(String) });
+    expect(await store.getLead(ids.colleague)).toMatchObject({ status: 'open', contact: { email: COLLEAGUE, firstName: 'Rui' }, submissions: [] });
+    expect(items.find((item) => item.pk === `LEAD#${ids.colleague}`)).not.toHaveProperty('mergedLeadIds');
+    expect(items.filter((item) => mentions(item, `nonce-${unique}`))).toEqual([]);
   }, 60_000);
 
   it('is idempotent: a second erase finds and removes nothing', async () => {

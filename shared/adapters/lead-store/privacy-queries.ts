@@ -5,7 +5,7 @@ import {
   UpdateItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { StorageUnavailableError } from '../../errors.ts';
 import type { Lead } from '../../domain/lead.ts';
 import { fromItem, key } from './store.ts';
@@ -40,7 +40,8 @@ export function leadEraser({ client, tableName }: LeadTable): LeadEraser {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         const { Item } = await guard(() => client.send(new GetItemCommand({ TableName: tableName, Key: marshall(key.lead(targetLeadId)), ConsistentRead: true })));
         if (!Item) return 0;
-        const target = fromItem(Item) as Lead & { mergedLeadIds?: Set<string> };
+        // Read raw: `mergedLeadIds` is store bookkeeping that `fromItem` leaves out, and it names the erased leads too.
+        const target = unmarshall(Item) as Pick<Lead, 'submissions'> & { mergedLeadIds?: Set<string> };
         const positions = (target.submissions ?? []).flatMap((submission, index) => (leadIds.has(submission.leadId) ? [index] : []));
         const listedIds = [...(target.mergedLeadIds ?? [])].filter((id) => leadIds.has(id));
         if (positions.length === 0 && listedIds.length === 0) return 0;
