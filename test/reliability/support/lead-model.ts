@@ -188,7 +188,7 @@ export function canonicalValue(field: CanonicalField, damaged = false): fc.Arbit
 const extraName = fc.oneof(
   { weight: 6, arbitrary: fc.stringMatching(/^[A-Za-z][A-Za-z0-9 _-]{0,24}$/) },
   { weight: 2, arbitrary: fc.string({ unit: textUnit, minLength: 1, maxLength: 8 }) },
-  { weight: 2, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'isPrototypeOf', 'Budget', 'How did you hear about us?', '預算', 'Größe') },
+  { weight: 2, arbitrary: fc.constantFrom('__proto__', 'constructor', 'Constructor', 'CONSTRUCTOR', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'isPrototypeOf', 'Budget', 'How did you hear about us?', '預算', 'Größe') },
   { weight: 1, arbitrary: fc.integer({ min: 101, max: 400 }).map((length) => `q${'n'.repeat(length - 1)}`) },
 ).filter((name) => name.trim() !== '' && !isReservedName(name) && !/["\r\n\\]/.test(name));
 
