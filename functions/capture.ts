@@ -30,6 +30,7 @@ export const handler = middy<HttpEvent>()
         json: body.json,
         sourceIp: event.requestContext.http.sourceIp,
         idempotencyKey: header(event, 'idempotency-key')?.slice(0, 200),
+        raw: { contentType: header(event, 'content-type') ?? '', body: body.text },
         context: {
           query: event.queryStringParameters ?? {},
           referer: header(event, 'referer'),

@@ -5,7 +5,8 @@ import { followUpDeadline } from '../domain/business-hours.ts';
 import type { Lead, Submission } from '../domain/lead.ts';
 import { readSubmission, type RequestContext } from '../domain/submission.ts';
 import { fieldsFromVendorPayload } from '../domain/vendor-payloads.ts';
-import type { LeadStore } from '../adapters/lead-store/store.ts';
+import type { LeadStore, RawPayload } from '../adapters/lead-store/store.ts';
+import { logger } from '../adapters/logger.ts';
 
 export interface SubmissionRequest {
   formId: string;
@@ -18,6 +19,8 @@ export interface SubmissionRequest {
 
 export interface CaptureRequest extends SubmissionRequest {
   sourceIp: string;
+  /** The body as it arrived, kept for `retention.rawPayloadDays`. */
+  raw?: Omit<RawPayload, 'receivedAt'>;
 }
 
 export interface CaptureOutcome {
@@ -29,14 +32,16 @@ export interface CaptureOutcome {
 
 export interface CaptureDependencies {
   config: Config;
-  store: Pick<LeadStore, 'putNewLead' | 'hitRateLimit'>;
+  store: Pick<LeadStore, 'putNewLead' | 'hitRateLimit' | 'putRawPayload' | 'deleteRawPayload'>;
   now: () => Date;
 }
 
 export type ImportCaptureDependencies = Omit<CaptureDependencies, 'store'> & { store: Pick<LeadStore, 'putNewLead'> };
 
 /** A public submission is rate-limited per source address; an operator's import is not. */
-type Admission = { kind: 'public'; sourceIp: string; store: Pick<LeadStore, 'hitRateLimit'> } | { kind: 'operator-import' };
+type Admission =
+  | { kind: 'public'; sourceIp: string; store: CaptureDependencies['store']; raw?: CaptureRequest['raw'] }
+  | { kind: 'operator-import' };
 
 export function findForm(config: Config, formId: string): FormConfig {
   const form = config.forms.find((candidate) => candidate.id === formId);
@@ -45,7 +50,7 @@ export function findForm(config: Config, formId: string): FormConfig {
 }
 
 export async function captureLead(request: CaptureRequest, deps: CaptureDependencies): Promise<CaptureOutcome> {
-  return capture(request, deps, { kind: 'public', sourceIp: request.sourceIp, store: deps.store });
+  return capture(request, deps, { kind: 'public', sourceIp: request.sourceIp, store: deps.store, raw: request.raw });
 }
 
 /**
@@ -83,11 +88,29 @@ async function capture(request: SubmissionRequest, { config, store, now }: Impor
     ...(spamReason ? { spamReason } : {}),
   };
   const expiresAt = spamReason ? new Date(receivedAt.getTime() + config.retention.spamDays * 86_400_000) : undefined;
-  const stored = await store.putNewLead(lead, expiresAt);
+  const stored = admission.kind === 'public' && admission.raw
+    ? await storeWithRawPayload(lead, expiresAt, { ...admission.raw, receivedAt: lead.receivedAt }, admission.store, config)
+    : await store.putNewLead(lead, expiresAt);
   const redirectTo = allowedRedirect(form, controls.requestedRedirect);
 
   if (!stored.created) return { leadId: stored.existing.leadId, outcome: 'duplicate', redirectTo };
   return { leadId: lead.leadId, outcome: spamReason ? 'spam' : 'created', redirectTo };
+}
+
+/**
+ * The lead and its raw payload are written side by side, so keeping the payload adds no latency. The lead is
+ * what matters: a payload that fails to store is logged and skipped, and a payload whose lead failed is removed
+ * again (it would expire anyway) so nothing of a refused submission stays behind.
+ */
+async function storeWithRawPayload(lead: Lead, leadExpiresAt: Date | undefined, raw: RawPayload, store: CaptureDependencies['store'], config: Config) {
+  const rawExpiresAt = new Date(Date.parse(lead.receivedAt) + config.retention.rawPayloadDays * 86_400_000);
+  const [stored, kept] = await Promise.allSettled([store.putNewLead(lead, leadExpiresAt), store.putRawPayload(lead.leadId, raw, rawExpiresAt)]);
+  if (stored.status === 'rejected') {
+    if (kept.status === 'fulfilled') await store.deleteRawPayload(lead.leadId).catch(() => undefined);
+    throw stored.reason;
+  }
+  if (kept.status === 'rejected') logger.warn('raw payload not kept; the lead is stored', { leadId: lead.leadId, error: (kept.reason as Error).name });
+  return stored.value;
 }
 
 async function enforceRateLimit(form: FormConfig, sourceIp: string, at: Date, config: Config, store: Pick<LeadStore, 'hitRateLimit'>) {

@@ -1,10 +1,10 @@
 import { HttpError } from '../errors.ts';
 import type { Activity, Lead } from '../domain/lead.ts';
-import type { LeadStore } from '../adapters/lead-store/store.ts';
+import type { LeadStore, RawPayload } from '../adapters/lead-store/store.ts';
 import type { LeadEraser } from '../adapters/lead-store/privacy-queries.ts';
 
 export interface PrivacyDependencies {
-  store: Pick<LeadStore, 'leadsByEmail' | 'getLead'>;
+  store: Pick<LeadStore, 'leadsByEmail' | 'getLead' | 'getRawPayload' | 'deleteRawPayload'>;
   eraser: LeadEraser;
   now: () => Date;
 }
@@ -20,6 +20,8 @@ export interface PersonalDataExport {
   joinedInto: Array<{ leadId: string; sameAddress: boolean; submissions: JoinedSubmission[] }>;
   /** What the sales team recorded about this person, across their leads. */
   activities: Array<Activity & { leadId: string }>;
+  /** Their submissions exactly as they arrived, for those still inside `retention.rawPayloadDays`. */
+  rawPayloads: Array<RawPayload & { leadId: string }>;
   /** Records that exist about this person but cannot name them, and when they go. */
   notes: string[];
 }
@@ -38,7 +40,7 @@ export interface ErasureReport {
 
 /** Rate-limit buckets are keyed by form, a hash of the client IP and the minute: nothing in them names a person. */
 const RATE_LIMIT_NOTE = 'rate-limit counters hold no address (form, a hash of the client IP, the minute) and expire within 2 minutes by TTL';
-const WENT_WITH_LEADS_NOTE = 'duplicate detection (by lead id) and used one-click links (recorded on the lead) went with the leads';
+const WENT_WITH_LEADS_NOTE = 'raw payloads (kept beside each lead), duplicate detection (by lead id) and used one-click links (recorded on the lead) went with the leads';
 
 /**
  * Everything Handoff holds on one person, found through the byEmail index and the leads their
@@ -53,6 +55,10 @@ export async function exportPersonalData(email: string, deps: PrivacyDependencie
     leads: found.leads,
     joinedInto: found.joinedInto,
     activities: found.leads.flatMap((lead) => (lead.activities ?? []).map((activity) => ({ leadId: lead.leadId, ...activity }))),
+    rawPayloads: (await Promise.all(found.leads.map(async (lead) => {
+      const raw = await deps.store.getRawPayload(lead.leadId);
+      return raw ? [{ leadId: lead.leadId, ...raw }] : [];
+    }))).flat(),
     notes: [RATE_LIMIT_NOTE],
   };
 }
@@ -74,6 +80,7 @@ export async function erasePersonalData(email: string, deps: PrivacyDependencies
   const leadsByStatus: Record<string, number> = {};
   let activities = 0;
   for (const lead of leads) {
+    await deps.store.deleteRawPayload(lead.leadId);
     const deleted = await deps.eraser.deleteLead(lead.leadId);
     if (!deleted) continue;
     leadsByStatus[deleted.status] = (leadsByStatus[deleted.status] ?? 0) + 1;

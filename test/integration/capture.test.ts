@@ -52,6 +52,8 @@ describe('POST /forms/{formId}', () => {
       tracking: { utm: { source: 'google' } },
     });
     expect(Date.parse(lead!.followUpDeadline)).toBeGreaterThan(Date.parse(lead!.receivedAt));
+    // The body as it arrived is kept beside the lead until retention.rawPayloadDays.
+    expect(await store.getRawPayload(leadId)).toEqual({ contentType: 'application/json', body: expect.stringContaining('"budget":"50k"'), receivedAt: lead!.receivedAt });
     expect(await store.waitingDueBy(new Date(lead!.followUpDeadline))).toEqual(expect.arrayContaining([expect.objectContaining({ leadId })]));
   });
 
@@ -159,6 +161,15 @@ describe('POST /forms/{formId}', () => {
         phone: 'must contain only digits, spaces and + ( ) . - /',
       });
       expect(await store.leadsByEmail(email)).toEqual([]);
+    });
+
+    it('keeps the raw payload of a form post as it arrived (after base64), and nothing for a refused one', async () => {
+      const email = uniqueEmail();
+      await postForm({ email, note: 'a&b=c' });
+      const [lead] = await store.leadsByEmail(email);
+      const raw = await store.getRawPayload(lead!.leadId);
+      expect(raw?.contentType).toBe('application/x-www-form-urlencoded');
+      expect(new URLSearchParams(raw!.body).get('note')).toBe('a&b=c');
     });
 
     it('422 as a readable page for a browser form post', async () => {

@@ -47,7 +47,11 @@ let cliEnv: NodeJS.ProcessEnv;
 const ids = { open: '', returning: '', spam: '', joinedElsewhere: '', colleague: '' };
 
 const submit = async (fields: Record<string, string>, formId = 'demo-request') =>
-  (await captureLead({ formId, fields: Object.entries(fields), sourceIp: `192.0.2.${randomInt(1, 254)}`, context: { query: {} } }, { config, store, now: () => new Date() })).leadId;
+  (await captureLead(
+    // As the capture handler does, the body is kept as it arrived: erase must find and remove it too.
+    { formId, fields: Object.entries(fields), sourceIp: `192.0.2.${randomInt(1, 254)}`, context: { query: {} }, raw: { contentType: 'application/json', body: JSON.stringify(fields) } },
+    { config, store, now: () => new Date() },
+  )).leadId;
 
 async function scanTable(): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];

@@ -11,6 +11,8 @@ export interface ParsedBody {
   fields: Array<[string, string]>;
   /** The decoded JSON value, for vendor webhook shapes. */
   json?: unknown;
+  /** The body as text, as it arrived (after base64), for the raw payload record. */
+  text: string;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -33,14 +35,14 @@ export async function parseBody(contentType: string | undefined, body: string | 
     throw new HttpError(413, `body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES} bytes (32 KB)`, { code: 'payload_too_large' });
   }
   if (bytes.length === 0) throw badRequest('body is empty');
-  if (kind === 'multipart') return { kind, fields: await parseMultipart(contentType!, bytes) };
+  if (kind === 'multipart') return { kind, fields: await parseMultipart(contentType!, bytes), text: bytes.toString('utf8') };
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
     throw badRequest('body is not valid UTF-8');
   }
-  if (kind === 'urlencoded') return { kind, fields: [...new URLSearchParams(text)] };
+  if (kind === 'urlencoded') return { kind, fields: [...new URLSearchParams(text)], text };
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -48,7 +50,7 @@ export async function parseBody(contentType: string | undefined, body: string | 
     throw badRequest('body is not valid JSON');
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw badRequest('JSON body must be an object of fields');
-  return { kind, fields: flattenJsonFields(json as Record<string, unknown>), json };
+  return { kind, fields: flattenJsonFields(json as Record<string, unknown>), json, text };
 }
 
 function flattenJsonFields(object: Record<string, unknown>): Array<[string, string]> {

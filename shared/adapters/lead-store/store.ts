@@ -23,6 +23,8 @@ const KEY_ATTRIBUTES = ['pk', 'sk', 'entity', 'emailKey', 'emailSort', 'domainKe
 export const key = {
   lead: (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'LEAD' }),
   rateLimit: (bucket: string) => ({ pk: `RATE#${bucket}`, sk: 'RATE' }),
+  /** The submission as it arrived, beside its lead in the same partition, expiring after `retention.rawPayloadDays`. */
+  rawPayload: (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'RAW' }),
   roundRobin: (poolId: string) => ({ pk: `COUNTER#round-robin#${poolId}`, sk: 'COUNTER' }),
   report: (reportDate: string, reportKind: string) => ({ pk: `REPORT#${reportDate}`, sk: reportKind }),
 };
@@ -46,6 +48,13 @@ export interface FollowUp {
   usedLink?: { nonce: string };
   /** A reassignment: the new owner and why; the alert is re-armed for them. */
   newOwner?: { ownerId: string; ownerReason: string };
+}
+
+export interface RawPayload {
+  contentType: string;
+  /** The decoded body, at most 32 KB (the capture limit). */
+  body: string;
+  receivedAt: string;
 }
 
 export class ActionLinkAlreadyUsedError extends Error {
@@ -103,6 +112,25 @@ export class LeadStore {
       if (error instanceof ConditionalCheckFailedException && error.Item) return { created: false, existing: fromItem(error.Item) };
       throw error;
     }
+  }
+
+  /** Keeps the submission exactly as it arrived, for audits and for debugging a form tool's payload, until it expires. */
+  async putRawPayload(leadId: string, raw: RawPayload, expiresAt: Date): Promise<void> {
+    await this.#guard(() => this.#client.send(new PutItemCommand({
+      TableName: this.#tableName,
+      Item: marshall({ ...key.rawPayload(leadId), entity: 'raw-payload', ...raw, [TTL_ATTRIBUTE]: epochSeconds(expiresAt) }),
+    })));
+  }
+
+  async getRawPayload(leadId: string): Promise<RawPayload | undefined> {
+    const { Item } = await this.#guard(() => this.#client.send(new GetItemCommand({ TableName: this.#tableName, Key: marshall(key.rawPayload(leadId)) })));
+    if (!Item) return undefined;
+    const { contentType, body, receivedAt } = unmarshall(Item) as RawPayload;
+    return { contentType, body, receivedAt };
+  }
+
+  async deleteRawPayload(leadId: string): Promise<void> {
+    await this.#guard(() => this.#client.send(new DeleteItemCommand({ TableName: this.#tableName, Key: marshall(key.rawPayload(leadId)) })));
   }
 
   async getLead(leadId: string): Promise<Lead | undefined> {
