@@ -200,7 +200,10 @@ export function extraField(damaged = false): fc.Arbitrary<FieldValue> {
       { weight: 8, arbitrary: fc.string({ unit: textUnit, maxLength: 40 }) },
       { weight: 1, arbitrary: fc.constantFrom<unknown>({ polluted: 'yes' }, { prototype: { polluted: 'yes' } }, [1, 'two', null], 42, true, { nested: { deep: ['x'] } }) },
     );
-  return fc.record({ name: extraName, value }).map(({ name, value: answer }) => ({ role: 'extra' as const, name, value: answer, constructedValid: true }));
+  const pollution = fc.constantFrom<[string, unknown]>(['__proto__', { polluted: 'yes' }], ['constructor', { prototype: { polluted: 'yes' } }], ['prototype', { polluted: 'yes' }]);
+  const answer = fc.record({ name: extraName, value }).map(({ name, value: text }): [string, unknown] => [name, text]);
+  return (damaged ? answer : fc.oneof({ weight: 9, arbitrary: answer }, { weight: 1, arbitrary: pollution }))
+    .map(([name, text]) => ({ role: 'extra' as const, name, value: text, constructedValid: true }));
 }
 
 /** A whole submission: clean two times in three, otherwise with exactly one field breaking one rule. */
