@@ -96,9 +96,12 @@ export function readSubmission(formFields: Array<[string, string]>, request: Req
   let loadedAt: number | undefined;
 
   const collect = (name: string, rawValue: string) => {
-    if (FORBIDDEN_KEYS.has(name)) return;
+    // A nameless field has nowhere to go, and DynamoDB refuses an empty map key.
+    if (FORBIDDEN_KEYS.has(name) || name.trim() === '') return;
     const value = rawValue.trim();
-    const alias = FIELD_ALIASES[normaliseKey(name)];
+    // Own properties only: "constructor" or "toString" must not find Object.prototype's members.
+    const aliasKey = normaliseKey(name);
+    const alias = Object.hasOwn(FIELD_ALIASES, aliasKey) ? FIELD_ALIASES[aliasKey] : undefined;
     if (alias === 'ignore') return;
     if (alias === 'honeypot') {
       if (value !== '') controls.honeypotFilled = true;
@@ -132,7 +135,7 @@ export function readSubmission(formFields: Array<[string, string]>, request: Req
           return;
         }
         // The first value wins: a form that repeats a canonical field keeps the others as answers.
-        if (!(alias in contact)) {
+        if (!Object.hasOwn(contact, alias)) {
           contact[alias] = value;
           return;
         }
@@ -142,7 +145,7 @@ export function readSubmission(formFields: Array<[string, string]>, request: Req
       return;
     }
     const answerName = name.slice(0, MAX_ANSWER_NAME);
-    if (answerName in answers) answers[answerName] = `${answers[answerName]}, ${value}`.slice(0, MAX_ANSWER_VALUE);
+    if (Object.hasOwn(answers, answerName)) answers[answerName] = `${answers[answerName]}, ${value}`.slice(0, MAX_ANSWER_VALUE);
     else if (Object.keys(answers).length < MAX_EXTRA_ANSWERS) answers[answerName] = value.slice(0, MAX_ANSWER_VALUE);
   };
 

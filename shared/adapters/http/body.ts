@@ -83,7 +83,10 @@ function parseMultipart(contentType: string, bytes: Buffer): Promise<Array<[stri
       if (!failed) reject(error);
       failed = true;
     };
-    parser.on('field', (name, value) => fields.push([name, value]));
+    parser.on('field', (name: string | undefined, value) => {
+      if (name) fields.push([name, value]);
+      else fail(badRequest('a multipart part has no field name'));
+    });
     parser.on('file', (name, stream) => {
       stream.resume();
       fail(badRequest(`file uploads are not accepted (field "${name.slice(0, 60)}")`));

@@ -447,12 +447,16 @@ export class LeadStore {
     );
   }
 
-  /** Every DynamoDB failure but a condition check means the table cannot take the request now. */
+  /**
+   * Network failures, throttling and server faults mean the table cannot take the request now: a 503, retry later.
+   * A condition check is an answer, and a request DynamoDB rejects as invalid would fail again on retry, so
+   * both pass through unchanged.
+   */
   async #guard<Output>(operation: () => Promise<Output>): Promise<Output> {
     try {
       return await operation();
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException) throw error;
+      if (error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException || isInvalidRequest(error)) throw error;
       throw new StorageUnavailableError(error);
     }
   }
@@ -462,6 +466,12 @@ export function fromItem(item: Record<string, AttributeValue>): Lead {
   const record = unmarshall(item) as Record<string, unknown>;
   for (const attribute of KEY_ATTRIBUTES) delete record[attribute];
   return record as unknown as Lead;
+}
+
+/** A client fault other than throttling: the request itself is wrong. ResourceNotFound (a missing table) is not. */
+function isInvalidRequest(error: unknown): boolean {
+  const { name, $fault } = error as { name?: string; $fault?: string };
+  return $fault === 'client' && (name === 'ValidationException' || name === 'SerializationException');
 }
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
