@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { loadConfig } from '#shared/config/load.ts';
+import { publishMetrics } from '#shared/adapters/metrics.ts';
 import { leadStoreFromEnv } from '#shared/adapters/lead-store/from-env.ts';
 import { mailerFromEnv } from '#shared/adapters/mailer-from-env.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
@@ -14,6 +15,7 @@ const mailer = mailerFromEnv(config);
 /** GET /actions/{token} shows a confirmation; POST /actions/{token} records the follow-up. */
 export const handler = middy<HttpEvent>()
   .use(httpErrorResponses())
+  .use(publishMetrics())
   .handler(async (event) => {
     const deps = { config, store, mailer, actionSecret: await loadSecret('ACTION_SECRET'), now: () => new Date() };
     const token = event.pathParameters?.token ?? '';

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import * as z from 'zod/mini';
 import { loadConfig } from '#shared/config/load.ts';
+import { publishMetrics } from '#shared/adapters/metrics.ts';
 import { leadStoreFromEnv } from '#shared/adapters/lead-store/from-env.ts';
 import { mailerFromEnv } from '#shared/adapters/mailer-from-env.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
@@ -26,6 +27,7 @@ const activitySchema = z.object({
  */
 export const handler = middy<HttpEvent>()
   .use(httpErrorResponses())
+  .use(publishMetrics())
   .handler(async (event) => {
     requireBearerToken(header(event, 'authorization'), await loadSecret('API_TOKEN_SECRET'));
     const body = await parseBody(header(event, 'content-type'), event.body, event.isBase64Encoded);

@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '#shared/config/load.ts';
+import { flushMetrics } from '#shared/adapters/metrics.ts';
 import { leadStoreFromEnv } from '#shared/adapters/lead-store/from-env.ts';
 import { mailerFromEnv } from '#shared/adapters/mailer-from-env.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
@@ -37,5 +38,6 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       batchItemFailures.push({ itemIdentifier: message.messageId });
     }
   }
+  flushMetrics();
   return { batchItemFailures };
 };

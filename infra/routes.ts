@@ -18,6 +18,7 @@ export const lambdaEntries = {
   leadActions: 'functions/lead-actions.ts',
   nightlyReport: 'functions/nightly-report.ts',
   leadActivities: 'functions/lead-activities.ts',
+  sesEvents: 'functions/ses-events.ts',
 } as const satisfies Record<string, string>;
 
 export type LambdaName = keyof typeof lambdaEntries;

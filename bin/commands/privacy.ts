@@ -3,6 +3,7 @@ import { nonEmpty, readEnv } from '../../shared/config/env.ts';
 import { dynamoClient } from '../../shared/adapters/aws-clients.ts';
 import { leadStoreFromEnv } from '../../shared/adapters/lead-store/from-env.ts';
 import { leadEraser } from '../../shared/adapters/lead-store/privacy-queries.ts';
+import { EmailHealthStore } from '../../shared/adapters/lead-store/email-health.ts';
 import { erasePersonalData, exportPersonalData, type PrivacyDependencies } from '../../shared/usecases/privacy.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -41,5 +42,10 @@ function requireEmail(value: OptionValue, command: string): string {
 function privacyDependencies(): PrivacyDependencies {
   const config = loadConfig();
   const { TABLE_NAME } = readEnv({ TABLE_NAME: nonEmpty });
-  return { store: leadStoreFromEnv(config), eraser: leadEraser({ client: dynamoClient(), tableName: TABLE_NAME }), now: () => new Date() };
+  return {
+    store: leadStoreFromEnv(config),
+    eraser: leadEraser({ client: dynamoClient(), tableName: TABLE_NAME }),
+    emailHealth: new EmailHealthStore({ client: dynamoClient(), tableName: TABLE_NAME }),
+    now: () => new Date(),
+  };
 }

@@ -2,10 +2,13 @@ import { HttpError } from '../errors.ts';
 import type { Activity, Lead } from '../domain/lead.ts';
 import type { LeadStore, RawPayload } from '../adapters/lead-store/store.ts';
 import type { LeadEraser } from '../adapters/lead-store/privacy-queries.ts';
+import type { EmailHealthStore } from '../adapters/lead-store/email-health.ts';
 
 export interface PrivacyDependencies {
   store: Pick<LeadStore, 'leadsByEmail' | 'getLead' | 'getRawPayload' | 'deleteRawPayload'>;
   eraser: LeadEraser;
+  /** Bounce and complaint marks are kept per address; an erased address loses its mark too. */
+  emailHealth: Pick<EmailHealthStore, 'forgetAddress'>;
   now: () => Date;
 }
 
@@ -35,6 +38,8 @@ export interface ErasureReport {
   joinedSubmissions: number;
   /** Activities that went with the deleted leads. */
   activities: number;
+  /** Whether a bounce or complaint mark on the address was removed. */
+  emailHealthMark: boolean;
   notes: string[];
 }
 
@@ -92,6 +97,7 @@ export async function erasePersonalData(email: string, deps: PrivacyDependencies
     leads: Object.values(leadsByStatus).reduce((sum, count) => sum + count, 0),
     joinedSubmissions,
     activities,
+    emailHealthMark: await deps.emailHealth.forgetAddress(address),
     notes: [WENT_WITH_LEADS_NOTE, RATE_LIMIT_NOTE],
   };
 }

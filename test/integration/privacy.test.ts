@@ -23,6 +23,7 @@ import { mailerFromEnv } from '../../shared/adapters/mailer-from-env.ts';
 import { captureLead } from '../../shared/usecases/capture-lead.ts';
 import { processLead, type ProcessDependencies } from '../../shared/usecases/process-lead.ts';
 import { recordFollowUp } from '../../shared/usecases/record-follow-up.ts';
+import { EmailHealthStore } from '../../shared/adapters/lead-store/email-health.ts';
 import { erasePersonalData, exportPersonalData, type PersonalDataExport, type PrivacyDependencies } from '../../shared/usecases/privacy.ts';
 import { asLambda } from '../support/handlers.ts';
 import { createTestTable, dynamoDbEndpoint, testDynamoDbClient } from '../support/local-aws.ts';
@@ -79,7 +80,10 @@ beforeAll(async () => {
   tableName = await createTestTable('privacy');
   store = new LeadStore({ client: testDynamoDbClient(), tableName, timezone: config.organisation.timezone });
   processDeps = { config, store, mailer: mailerFromEnv(config), actionSecret: randomBytes(48).toString('base64url'), now: () => new Date() };
-  privacyDeps = { store, eraser: leadEraser({ client: testDynamoDbClient(), tableName }), now: () => new Date() };
+  const emailHealth = new EmailHealthStore({ client: testDynamoDbClient(), tableName });
+  privacyDeps = { store, eraser: leadEraser({ client: testDynamoDbClient(), tableName }), emailHealth, now: () => new Date() };
+  // The address once bounced (say the person was also mailed a report): erase must take that mark too.
+  await emailHealth.markAddress({ address: ADDRESS, event: 'bounce', at: new Date().toISOString(), feedbackId: `fb-${unique}`, bounceType: 'Permanent', bounceSubType: 'General' });
   cliEnv = { ...process.env, TABLE_NAME: tableName, HANDOFF_CONFIG: CONFIG_FILE };
 
   ids.open = await submit({ email: TYPED_ADDRESS, firstName: 'Inês', lastName: 'Carvalho', company: 'BrightPath Analytics', phone: '+351 21 123 4567', country: 'PT', message: 'Looking for a demo in March' });
@@ -157,7 +161,7 @@ describe('handoff erase --email', () => {
 
   it('is idempotent: a second erase finds and removes nothing', async () => {
     const again = await erasePersonalData(ADDRESS, privacyDeps);
-    expect(again).toMatchObject({ email: ADDRESS, leads: 0, leadsByStatus: {}, joinedSubmissions: 0, activities: 0 });
+    expect(again).toMatchObject({ email: ADDRESS, leads: 0, leadsByStatus: {}, joinedSubmissions: 0, activities: 0, emailHealthMark: false });
     expect((await exportPersonalData(ADDRESS, privacyDeps)).leads).toEqual([]);
   });
 
