@@ -10,6 +10,8 @@ export interface MeteredCall {
   label: string;
   command: string;
   durationMs: number;
+  /** performance.now() when the call was sent. */
+  startedAt: number;
   /** Capacity units by where they were charged: "table" or "index:<name>". */
   units: Record<string, number>;
   /** Read or write units, by command type (DynamoDB Local reports one CapacityUnits figure per call). */
@@ -45,6 +47,7 @@ export function meterDynamoDb(client: DynamoDBClient, { consumedCapacity }: { co
         label: labels.getStore() ?? '(unlabelled)',
         command,
         durationMs,
+        startedAt: started,
         units: unitsByLocation(reported),
         kind: READ_COMMANDS.has(command) ? 'read' : 'write',
       });
