@@ -1,23 +1,19 @@
 import middy from '@middy/core';
 import { loadConfig } from '#shared/config/load.ts';
 import { publishMetrics } from '#shared/adapters/metrics.ts';
-import { leadStoreFromEnv } from '#shared/adapters/lead-store/from-env.ts';
-import { mailerFromEnv } from '#shared/adapters/mailer-from-env.ts';
-import { loadSecret } from '#shared/adapters/secrets.ts';
+import { processingFromEnv } from './support/processing-dependencies.ts';
 import { parseBody } from '#shared/adapters/http/body.ts';
 import { header, html, httpErrorResponses, type HttpEvent } from '#shared/adapters/http/api-gateway.ts';
 import { showActionLink, useActionLink } from '#shared/usecases/action-links.ts';
 
-const config = loadConfig();
-const store = leadStoreFromEnv(config);
-const mailer = mailerFromEnv(config);
+const dependencies = processingFromEnv(loadConfig());
 
 /** GET /actions/{token} shows a confirmation; POST /actions/{token} records the follow-up. */
 export const handler = middy<HttpEvent>()
   .use(httpErrorResponses())
   .use(publishMetrics())
   .handler(async (event) => {
-    const deps = { config, store, mailer, actionSecret: await loadSecret('ACTION_SECRET'), now: () => new Date() };
+    const deps = await dependencies();
     const token = event.pathParameters?.token ?? '';
     // Links carry no secrets beyond themselves, but a page must not be cached or leak the link onwards.
     const headers = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };

@@ -1,16 +1,12 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '#shared/config/load.ts';
 import { flushMetrics } from '#shared/adapters/metrics.ts';
-import { leadStoreFromEnv } from '#shared/adapters/lead-store/from-env.ts';
-import { mailerFromEnv } from '#shared/adapters/mailer-from-env.ts';
-import { loadSecret } from '#shared/adapters/secrets.ts';
+import { processingFromEnv } from './support/processing-dependencies.ts';
 import { leadIdsInStreamBatch, type StreamBatchInfo } from '#shared/adapters/stream-batch.ts';
 import { logger } from '#shared/adapters/logger.ts';
 import { processLead } from '#shared/usecases/process-lead.ts';
 
-const config = loadConfig();
-const store = leadStoreFromEnv(config);
-const mailer = mailerFromEnv(config);
+const dependencies = processingFromEnv(loadConfig());
 
 /**
  * The stream's on-failure queue: a batch that exhausted its retries. Each lead in it is re-read by key and
@@ -18,14 +14,14 @@ const mailer = mailerFromEnv(config);
  * Only a batch that cannot be read back from the stream fails the message, so SQS retries it.
  */
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const actionSecret = await loadSecret('ACTION_SECRET');
+  const deps = await dependencies();
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const message of event.Records) {
     try {
       const { DDBStreamBatchInfo } = JSON.parse(message.body) as { DDBStreamBatchInfo: StreamBatchInfo };
       for (const leadId of await leadIdsInStreamBatch(DDBStreamBatchInfo)) {
         try {
-          const outcome = await processLead(leadId, { config, store, mailer, actionSecret, now: () => new Date() }, { finalAttempt: true });
+          const outcome = await processLead(leadId, deps, { finalAttempt: true });
           logger.warn('lead from the failure queue processed', { leadId, outcome });
         } catch (error) {
           // A lead that still cannot be processed stays stored and unassigned: the nightly report lists it under
