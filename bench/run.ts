@@ -19,8 +19,12 @@ const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const repositoryRoot = join(benchDir, '..');
 const outDir = join(benchDir, '.out');
 
-/** In table order; each one is bounded in count and time (the limits are in each file). */
-const BENCHMARKS = ['capture-latency', 'capture-throughput', 'capacity', 'nightly', 'bundles', 'alert-latency', 'csv-import'] as const;
+/**
+ * In table order; each one is bounded in count and time (the limits are in each file). The CSV import runs
+ * before the nightly seeding: DynamoDB Local keeps every table in one in-memory database, and with the
+ * nightly report's 50,000+ leads in it, 10,000 single writes slowed past the SDK's 3 s request timeout.
+ */
+const BENCHMARKS = ['capture-latency', 'capture-throughput', 'capacity', 'csv-import', 'nightly', 'bundles', 'alert-latency'] as const;
 /** Generous: on a 2-core machine shared with test runs, DynamoDB Local can be several times slower than idle. */
 const BENCHMARK_TIMEOUT_MS = 8 * 60_000;
 /** The throughput run posts from one address through the gateway, so the per-address limit is lifted for the run. */
