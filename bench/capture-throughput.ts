@@ -76,7 +76,7 @@ runAsBenchmark(async () => {
         floor: `${count(floorPerSecond)} PutItem/s`,
         ratio: perSecond / floorPerSecond,
         note: connections === CONNECTIONS[0]
-          ? `${LOAD_SECONDS} s per level, every request a distinct lead. Run with capture.rateLimitPerMinute = 1,000,000 (bench config): all requests come from 127.0.0.1 and the gateway passes the socket address as sourceIp, so the production limit of 10/min per address would answer 429. Each lead is 2 writes (rate-limit counter + lead), so ~0.5× the single-PutItem floor is the ceiling. Non-2xx answers: ${CONNECTIONS.map((level) => `${level}: ${(details[`connections${level}`] as { non2xx?: number } | undefined)?.non2xx ?? 'see below'}`).join(', ')}.`
+          ? `${LOAD_SECONDS} s per level, every request a distinct lead. Run with capture.rateLimitPerMinute = 1,000,000 (bench config): all requests come from 127.0.0.1 and the gateway passes the socket address as sourceIp, so the production limit of 10/min per address would answer 429. Each lead is several writes (see the capture latency breakdown), so it can only reach a fraction of the single-PutItem floor. Non-2xx answers: ${CONNECTIONS.map((level) => `${level}: ${(details[`connections${level}`] as { non2xx?: number } | undefined)?.non2xx ?? 'see below'}`).join(', ')}.`
           : undefined,
       });
       details[`connections${connections}`] = {
