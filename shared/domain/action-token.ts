@@ -7,6 +7,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { FollowUpAction } from './lead.ts';
 
+/** How long a one-click link in an alert or a report stays valid. */
+export const ACTION_LINK_DAYS = 14;
+
 export interface ActionTokenPayload {
   leadId: string;
   action: FollowUpAction;

@@ -4,13 +4,12 @@ import { WAITING_STATUSES, type Lead } from '../domain/lead.ts';
 import { addDays, localDate } from '../domain/business-hours.ts';
 import { buildNightlyReport, reportWindow, type NightlyReport } from '../domain/report.ts';
 import { renderEscalation, renderMarketingReport, renderRepDigest, renderSalesReport, type LeadLink } from '../domain/render/reports.ts';
-import { createActionToken } from '../domain/action-token.ts';
+import { ACTION_LINK_DAYS, createActionToken } from '../domain/action-token.ts';
 import type { EmailHealthStore } from '../adapters/lead-store/email-health.ts';
 import type { LeadStore } from '../adapters/lead-store/store.ts';
 import type { Mailer, OutgoingEmail } from '../adapters/mailer.ts';
 import { logger } from '../adapters/logger.ts';
 import { recordOverdue } from '../adapters/metrics.ts';
-import { ACTION_LINK_DAYS } from './process-lead.ts';
 
 export interface NightlyReportDependencies {
   config: Config;

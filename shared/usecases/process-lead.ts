@@ -4,7 +4,7 @@ import type { FollowUpAction, Lead } from '../domain/lead.ts';
 import { enrichSubmission } from '../domain/enrich.ts';
 import { scoreLead } from '../domain/score.ts';
 import { continuityOwner, describeAssignment, organisationToday, pickByWeightedRoundRobin, routeLead, type AssignmentDecision } from '../domain/assign.ts';
-import { createActionToken } from '../domain/action-token.ts';
+import { ACTION_LINK_DAYS, createActionToken } from '../domain/action-token.ts';
 import { renderOwnerAlert } from '../domain/render/owner-alert.ts';
 import type { LeadStore } from '../adapters/lead-store/store.ts';
 import type { Mailer } from '../adapters/mailer.ts';
@@ -21,8 +21,6 @@ export interface ProcessDependencies {
 
 export type ProcessOutcome = 'alerted' | 'already-alerted' | 'alert-failed' | 'not-a-lead' | 'spam';
 
-/** How long the one-click links in an alert stay valid. */
-export const ACTION_LINK_DAYS = 14;
 const FOLLOW_UP_ACTIONS: FollowUpAction[] = ['contacted', 'qualified', 'disqualified', 'reassign'];
 
 /**
