@@ -39,8 +39,8 @@ beforeAll(async () => {
   ses = await startSesLocal({ port: await findFreePort() });
   const secretFile = join(dir, 'action-secret');
   writeFileSync(secretFile, randomBytes(48).toString('base64url'));
-  // Two thousand "lead processed" lines would bury the test report; warnings and errors still show.
-  Object.assign(process.env, { TABLE_NAME: tableName, HANDOFF_CONFIG: configFile, AWS_ENDPOINT_URL_SES: ses.endpoint, ACTION_SECRET_FILE: secretFile, POWERTOOLS_LOG_LEVEL: 'WARN' });
+  // Two thousand "lead processed" and metric lines would bury the test report; warnings and errors still show.
+  Object.assign(process.env, { TABLE_NAME: tableName, HANDOFF_CONFIG: configFile, AWS_ENDPOINT_URL_SES: ses.endpoint, ACTION_SECRET_FILE: secretFile, POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' });
   const capture = asLambda((await import('../../functions/capture.ts')).handler);
   const processLeads = asLambda((await import('../../functions/process-leads.ts')).handler);
   store = new LeadStore({ client: testDynamoDbClient(), tableName, timezone: config.organisation.timezone });
