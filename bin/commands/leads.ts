@@ -30,7 +30,7 @@ export async function listLeads(options: { days?: OptionValue; form?: OptionValu
   process.stdout.write(`${formatTable(leads)}\n${leads.length} lead(s) in the last ${days} day(s).\n`);
 }
 
-function formatTable(leads: Lead[]): string {
+export function formatTable(leads: Lead[]): string {
   const rows = leads.map((lead) => [
     lead.receivedAt.slice(0, 16).replace('T', ' '),
     lead.leadId,
@@ -42,11 +42,27 @@ function formatTable(leads: Lead[]): string {
     lead.ownerId ?? '',
   ]);
   const header = ['received (UTC)', 'lead', 'status', 'form', 'name', 'email', 'company', 'owner'];
-  const widths = header.map((title, column) => Math.min(40, Math.max(title.length, ...rows.map((row) => row[column]!.length))));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.slice(0, widths[column]).padEnd(widths[column]!)).join('  ').trimEnd();
+  const widths = header.map((title, column) => Math.min(40, Math.max(title.length, ...rows.map((row) => displayWidth(row[column]!)))));
+  const line = (cells: string[]) => cells.map((cell, column) => fitToWidth(cell, widths[column]!)).join('  ').trimEnd();
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
 function displayName(lead: Lead): string {
   return lead.enrichment?.displayName ?? ([lead.contact.firstName, lead.contact.lastName].filter(Boolean).join(' ') || lead.contact.name || '');
+}
+
+/** Wide characters (CJK, full-width forms, most emoji) take two terminal columns; everything else one. */
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1faff}\u{20000}-\u{3fffd}]/u;
+const charWidth = (char: string) => (WIDE.test(char) ? 2 : 1);
+const displayWidth = (text: string) => [...text].reduce((width, char) => width + charWidth(char), 0);
+
+function fitToWidth(text: string, width: number): string {
+  let fitted = '';
+  let used = 0;
+  for (const char of text) {
+    if (used + charWidth(char) > width) break;
+    fitted += char;
+    used += charWidth(char);
+  }
+  return fitted + ' '.repeat(width - used);
 }
