@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { StorageUnavailableError } from '../../errors.ts';
+import { localDate } from '../../domain/business-hours.ts';
 import { WAITING_STATUSES, type Activity, type AlertState, type Lead, type LeadStatus } from '../../domain/lead.ts';
 import { INDEX, TTL_ATTRIBUTE } from './table.ts';
 
@@ -82,17 +83,17 @@ export type PutLeadResult = { created: true } | { created: false; existing: Lead
 export class LeadStore {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
-  readonly #dayFormat: Intl.DateTimeFormat;
+  readonly #timezone: string;
 
   constructor(options: LeadStoreOptions) {
     this.#client = options.client;
     this.#tableName = options.tableName;
-    this.#dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: options.timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    this.#timezone = options.timezone;
   }
 
   /** The organisation-local day a lead was captured on, as the `byDay` index groups it. */
   dayOf(instant: string | Date): string {
-    return this.#dayFormat.format(new Date(instant));
+    return localDate(new Date(instant), this.#timezone);
   }
 
   /**
