@@ -26,6 +26,7 @@ export async function erasePerson(options: { email?: OptionValue }): Promise<voi
     `  leads                     ${report.leads}${byStatus ? ` (${byStatus})` : ''}`,
     `  submissions joined into other people's leads  ${report.joinedSubmissions}`,
     `  activities                ${report.activities} (removed with their leads)`,
+    `  email-health mark         ${report.emailHealthMark ? 'removed' : 'none'}`,
     'Notes:',
     ...report.notes.map((note) => `  - ${note}`),
   ];
