@@ -15,7 +15,9 @@ import { dynamoClient } from '../shared/adapters/aws-clients.ts';
 import { createActionToken } from '../shared/domain/action-token.ts';
 import { benchDynamoDbClient, freshTable, progress, runAsBenchmark } from './support/child.ts';
 import { meterDynamoDb, totalUnits, type MeteredCall } from './support/dynamodb-meter.ts';
+import { itemSizeBytes } from './support/item-size.ts';
 import { LABEL_SEPARATOR, labelLeadStoreCalls } from './support/label-store.ts';
+import { median } from './support/stats.ts';
 import { demoRequest } from './support/submissions.ts';
 import { units, type BenchRow } from './support/table.ts';
 
@@ -40,12 +42,16 @@ runAsBenchmark(async () => {
   const actionSecret = readFileSync(process.env.ACTION_SECRET_FILE!, 'utf8').trim();
   const inspect = benchDynamoDbClient();
   const runId = randomUUID().slice(0, 8);
+  /** The lead item's billed size after each step: an update costs 1 W per started KB of the whole item. */
+  const itemSizes: Record<'captured' | 'alerted' | 'contacted', number[]> = { captured: [], alerted: [], contacted: [] };
+  const leadItem = async (leadId: string) => (await inspect.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `LEAD#${leadId}` }, sk: { S: 'LEAD' } } }))).Item;
 
   for (let sequence = 0; sequence < LEADS; sequence++) {
     step = 'capture';
     const captured = await handleHttpApiRequest(demoRequest(sequence, runId, { ownCompany: true }), routes, async () => capture);
     if (captured.statusCode !== 201) throw new Error(`capture answered ${captured.statusCode}`);
     const { leadId } = JSON.parse(captured.body.toString('utf8')) as { leadId: string };
+    itemSizes.captured.push(itemSizeBytes((await leadItem(leadId))!));
 
     step = 'enrich + assign';
     const before = meter.calls.length;
@@ -59,13 +65,15 @@ runAsBenchmark(async () => {
     const assigned = processCalls.findIndex((call) => call.label.endsWith('recordAssignment'));
     for (const call of processCalls.slice(assigned + 1)) call.label = call.label.replace('enrich + assign', 'alert');
 
-    const { Item } = await inspect.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `LEAD#${leadId}` }, sk: { S: 'LEAD' } } }));
+    const Item = await leadItem(leadId);
+    itemSizes.alerted.push(itemSizeBytes(Item!));
     const ownerId = Item?.ownerId?.S;
     if (!ownerId || Item?.alert?.M?.status?.S !== 'sent') throw new Error(`lead ${leadId} was not assigned and alerted`);
     step = 'first contact';
     const token = createActionToken({ leadId, action: 'contacted', repId: ownerId, expiresAt: new Date(Date.now() + 86_400_000), nonce: randomBytes(12).toString('base64url') }, actionSecret);
     const contacted = await handleHttpApiRequest({ method: 'POST', url: `/actions/${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' }, routes, async () => leadActions);
     if (contacted.statusCode !== 200) throw new Error(`the contacted link answered ${contacted.statusCode}`);
+    itemSizes.contacted.push(itemSizeBytes((await leadItem(leadId))!));
   }
   inspect.destroy();
   progress(`${LEADS} leads, ${meter.calls.length} DynamoDB calls`);
@@ -126,7 +134,14 @@ runAsBenchmark(async () => {
     ratio: writeUnits / floorWrites,
     target: `≤ ${TARGET_RATIO}× floor`,
     met: writeUnits / floorWrites <= TARGET_RATIO,
-    note: `Units as DynamoDB Local reports them with ReturnConsumedCapacity=INDEXES (table and each GSI separately; transactional writes count double). Index projection: ${(tableDefinition as { indexProjection?: string }).indexProjection ?? 'ALL'}. Stream reads by the Lambda event source mapping are free and not counted; SES is not counted.`,
+    note: `Units as DynamoDB Local reports them with ReturnConsumedCapacity=INDEXES (table and each GSI separately; transactional writes count double). Index projections: ${tableDefinition.indexes.map((index) => `${index.name} ${index.include ? `INCLUDE (${index.include.length} attributes)` : 'KEYS_ONLY'}`).join(', ')}. Stream reads by the Lambda event source mapping are free and not counted; SES is not counted.`,
+  });
+  rows.push({
+    benchmark,
+    measure: 'lead item size: captured / alerted / contacted (median)',
+    value: `${median(itemSizes.captured)} B / ${median(itemSizes.alerted)} B / ${median(itemSizes.contacted)} B`,
+    floor: '1,024 B (1 W per update)',
+    note: 'Billed size (attribute names + values) of the lead item after each step, read back from the table. Every write of an item costs 1 W per started KB of the whole item, so an item over 1 KB makes each of its updates cost 2 W.',
   });
   rows.push({ benchmark, measure: 'total read units per lead', value: `${units(readUnits)} R`, floor: '0 R' });
   rows.push({
@@ -137,5 +152,5 @@ runAsBenchmark(async () => {
     ratio: costPer1000 / floorCostPer1000,
     note: `$${PRICE.perMillionWriteUnits} per million write request units, $${PRICE.perMillionReadUnits} per million read request units (${PRICE.source}). Storage not included.`,
   });
-  return { name: 'capacity', rows, details: { leads: LEADS, price: PRICE, writeUnitsPerLead: writeUnits, readUnitsPerLead: readUnits, tableWriteUnitsPerLead: tableWrites, costPer1000Leads: costPer1000, breakdown } };
+  return { name: 'capacity', rows, details: { leads: LEADS, price: PRICE, writeUnitsPerLead: writeUnits, readUnitsPerLead: readUnits, tableWriteUnitsPerLead: tableWrites, costPer1000Leads: costPer1000, itemSizes, breakdown } };
 });

@@ -20,7 +20,7 @@ import { count, ms, units, type BenchRow } from './support/table.ts';
 const SIZES = (process.env.BENCH_NIGHTLY_SIZES ?? "10000,100000").split(",").map(Number);
 const FALLBACK_LARGE_SIZES = [50_000, 20_000];
 /** The larger size is cut to the largest fallback that fits when seeding it would take longer than this. */
-const SEED_BUDGET_SECONDS = 180;
+const SEED_BUDGET_SECONDS = 600;
 const LEADS_PER_DAY = 100;
 const OVERDUE_EVERY = 100;
 const BATCH = 25;

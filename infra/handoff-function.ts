@@ -30,7 +30,7 @@ export type TableAccess = 'getItem' | 'read' | 'write' | 'readWrite';
 const TABLE_ACTIONS: Record<TableAccess, { item: string[]; query: boolean }> = {
   /** The health probe reads one known key and nothing else. */
   getItem: { item: ['dynamodb:GetItem'], query: false },
-  /** Index queries return keys only (see tableDefinition.indexProjection); BatchGetItem fetches the items. */
+  /** Most index queries return keys only (see tableDefinition.indexes); BatchGetItem fetches the items. */
   read: { item: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], query: true },
   write: { item: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'], query: false },
   readWrite: {

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   ListTablesCommand,
@@ -187,7 +188,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
             { AttributeName: index.partitionKey, KeyType: 'HASH' },
             { AttributeName: index.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: tableDefinition.indexProjection },
+          Projection: index.include ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] } : { ProjectionType: 'KEYS_ONLY' },
         })),
         StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
       }),
@@ -196,9 +197,31 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     if (!(error instanceof ResourceInUseException)) throw error;
   }
   await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
+  await assertIndexesMatch(client, tableName);
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   if (ttl.TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED') return;
   await client.send(
     new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: tableDefinition.ttlAttribute, Enabled: true } }),
   );
+}
+
+/**
+ * A table kept in a local data directory from an older version may have indexes that no longer match the
+ * definition (a projection changed); the code would then read half a lead. Say so instead of guessing.
+ */
+async function assertIndexesMatch(client: DynamoDBClient, tableName: string): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const actual = new Map((Table?.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index]));
+  const mismatched = tableDefinition.indexes.filter((index) => {
+    const found = actual.get(index.name);
+    const projected = new Set(found?.Projection?.NonKeyAttributes ?? []);
+    const wanted = index.include ?? [];
+    return !found || found.Projection?.ProjectionType !== (index.include ? 'INCLUDE' : 'KEYS_ONLY') || projected.size !== wanted.length || !wanted.every((name) => projected.has(name));
+  });
+  if (mismatched.length) {
+    throw new LocalStackError(
+      `table "${tableName}" was created by an older Handoff: its index(es) ${mismatched.map((index) => index.name).join(', ')} differ from infra's table definition. ` +
+        'Delete the local data directory (.handoff/dynamodb by default) or set TABLE_NAME to a new name, then start again.',
+    );
+  }
 }

@@ -22,7 +22,10 @@
  * - Email problems: addresses SES reported a bounce or complaint for in the 7 × 24 hours before `now`.
  */
 import type { Config, Salesperson } from '../config/schema.ts';
-import { WAITING_STATUSES, type AlertState, type Lead } from './lead.ts';
+import { WAITING_STATUSES, type AlertState, type Lead, type WaitingLead } from './lead.ts';
+
+/** A lead as the report sees it: the waiting fields always, the rest when the lead was read whole. */
+type ReportLead = WaitingLead & Partial<Lead>;
 import { addDays, businessHoursBetween, localDate, zonedTimeToUtc } from './business-hours.ts';
 
 export interface NightlyReportInput {
@@ -31,7 +34,7 @@ export interface NightlyReportInput {
   now: Date;
   config: Config;
   /** Leads still waiting for first contact whose deadline passed (from the deadline index). */
-  overdue: readonly Lead[];
+  overdue: readonly WaitingLead[];
   /** Every lead captured in `reportWindow(reportDate)`, spam and merged included. */
   window7d: readonly Lead[];
   /** What SES reported about the addresses Handoff mails; none when the caller does not read them. */
@@ -184,7 +187,7 @@ export function buildNightlyReport(input: NightlyReportInput): NightlyReport {
   const waiting = candidates.filter(isWaiting);
   const missed = waiting.filter((lead) => isPastDeadline(lead, now));
   const repsById = new Map(config.salespeople.map((rep) => [rep.id, rep]));
-  const toRow = (lead: Lead) => leadRow(lead, now, config);
+  const toRow = (lead: ReportLead) => leadRow(lead, now, config);
 
   const byRep = groupByRep(missed.filter((lead) => ownerOf(lead, repsById)).map(toRow), repsById);
   const unassigned = waiting.filter((lead) => !ownerOf(lead, repsById)).map(toRow).sort(mostOverdueFirst);
@@ -227,31 +230,31 @@ function rolesOf(address: string, config: Config): string[] {
   ];
 }
 
-function isReal(lead: Lead): boolean {
+function isReal(lead: ReportLead): boolean {
   return lead.status !== 'spam' && lead.status !== 'merged';
 }
 
-function isWaiting(lead: Lead): boolean {
+function isWaiting(lead: ReportLead): boolean {
   return WAITING_STATUSES.has(lead.status) && firstResponseAt(lead) === undefined;
 }
 
-function isPastDeadline(lead: Lead, now: Date): boolean {
+function isPastDeadline(lead: ReportLead, now: Date): boolean {
   return Date.parse(lead.followUpDeadline) < now.getTime();
 }
 
-function firstResponseAt(lead: Lead): string | undefined {
+function firstResponseAt(lead: ReportLead): string | undefined {
   return lead.firstContactAt ?? lead.qualifiedAt;
 }
 
-function uniqueById(leads: readonly Lead[]): Lead[] {
+function uniqueById<Item extends ReportLead>(leads: readonly Item[]): Item[] {
   return [...new Map(leads.map((lead) => [lead.leadId, lead])).values()];
 }
 
-function ownerOf(lead: Lead, repsById: ReadonlyMap<string, Salesperson>): Salesperson | undefined {
+function ownerOf(lead: ReportLead, repsById: ReadonlyMap<string, Salesperson>): Salesperson | undefined {
   return lead.ownerId === undefined ? undefined : repsById.get(lead.ownerId);
 }
 
-function leadRow(lead: Lead, now: Date, config: Config): LeadRow {
+function leadRow(lead: ReportLead, now: Date, config: Config): LeadRow {
   const deadline = new Date(lead.followUpDeadline);
   const contact = lead.contact;
   const fullName = [contact.firstName, contact.lastName].filter(Boolean).join(' ');
@@ -310,7 +313,7 @@ function escalations(rows: readonly LeadRow[], repsById: ReadonlyMap<string, Sal
 
 type FormConfig = Config['forms'][number];
 
-function formOf(lead: Lead, config: Config): FormConfig | undefined {
+function formOf(lead: ReportLead, config: Config): FormConfig | undefined {
   return config.forms.find((form) => form.id === lead.formId);
 }
 

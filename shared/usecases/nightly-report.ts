@@ -113,7 +113,7 @@ async function leadsCapturedIn(window: { from: Date; to: Date }, store: LeadStor
  * their digest, the same link in the sales report shows "already used". The link records the contact as the
  * lead's owner, or as the configured fallback owner for a lead nobody (still configured) owns.
  */
-function contactedLinks(leads: readonly Lead[], { config, actionSecret, now }: NightlyReportDependencies): LeadLink {
+function contactedLinks(leads: ReadonlyArray<Pick<Lead, 'leadId' | 'ownerId'>>, { config, actionSecret, now }: NightlyReportDependencies): LeadLink {
   const expiresAt = new Date(now().getTime() + ACTION_LINK_DAYS * DAY_MS);
   const baseUrl = config.publicBaseUrl.replace(/\/$/, '');
   const repIds = new Set(config.salespeople.map((rep) => rep.id));

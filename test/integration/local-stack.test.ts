@@ -4,14 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import type { APIGatewayProxyEventV2, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { matchesAnyFilterPattern } from '../../infra/local/event-filter.ts';
 import { startGateway, type GatewayRoute, type RunningGateway } from '../../infra/local/gateway.ts';
 import type { LambdaHandler } from '../../infra/local/lambda-runtime.ts';
-import { ensureJava, LocalStackError } from '../../infra/local/services.ts';
+import { ensureJava, ensureTable, LocalStackError } from '../../infra/local/services.ts';
 import { startStreamPoller, type StreamPoller, type StreamSourceSettings } from '../../infra/local/stream-poller.ts';
 import { leadStreamSettings } from '../../infra/event-sources.ts';
 import { createTestTable, invokeHttp, readMailbox, testDynamoDbClient } from '../support/local-aws.ts';
@@ -363,5 +363,24 @@ describe('ensureJava', () => {
     });
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(message);
+  });
+});
+
+describe('ensureTable', () => {
+  it('refuses a table kept from an older version whose index projection differs, naming the index', async () => {
+    const client = testDynamoDbClient();
+    const tableName = `old-shape-${randomUUID().slice(0, 8)}`;
+    await client.send(new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: ['pk', 'sk', 'waitingKey', 'waitingSort'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      GlobalSecondaryIndexes: [{ IndexName: 'waitingByDeadline', KeySchema: [{ AttributeName: 'waitingKey', KeyType: 'HASH' }, { AttributeName: 'waitingSort', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } }],
+    }));
+    const refusal = ensureTable(client, tableName);
+    await expect(refusal).rejects.toBeInstanceOf(LocalStackError);
+    await expect(refusal).rejects.toThrow(/index\(es\) byEmail, byDomain, waitingByDeadline, byDay differ/);
+    // A table built from the current definition passes.
+    await expect(ensureTable(client, await createTestTable('current-shape'))).resolves.toBeUndefined();
   });
 });

@@ -18,7 +18,7 @@ import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
 import { mailerFromEnv } from '../../shared/adapters/mailer-from-env.ts';
 import type { Mailer } from '../../shared/adapters/mailer.ts';
 import { verifyActionToken } from '../../shared/domain/action-token.ts';
-import type { Activity } from '../../shared/domain/lead.ts';
+import { WAITING_LEAD_FIELDS, type Activity } from '../../shared/domain/lead.ts';
 import { NightlyReportSendError, runNightlyReport, type NightlyReportSummary } from '../../shared/usecases/nightly-report.ts';
 import { seedLead } from '../fixtures/nightly-scenario.ts';
 import { asLambda } from '../support/handlers.ts';
@@ -350,5 +350,35 @@ describe('a quiet Monday after a Friday-evening lead', () => {
     expect(digest.body.text).toContain('- Felix Hart, Hart Logistics');
     expect(digest.body.text).toContain('overdue 18 h (4 business h); deadline Mon 30 Nov, 13:00 CET');
     expect(mailTo(mails, ...SALES).subject).toBe('Missed follow-ups for Tue 1 Dec 2026: 1 lead overdue');
+  });
+});
+
+describe('a lead left waiting for a month', () => {
+  let store: LeadStore;
+  let nightly: NightlyHandler;
+
+  beforeAll(async () => {
+    ({ store, nightly } = await stackWithTable('nightly-old'));
+    // Mon 26 Oct, long before the 7-day window: the report knows it only from the deadline index.
+    await seed(store, { leadId: 'OLD1', formId: 'demo-request', receivedAt: '2026-10-26T10:00:00Z', name: 'Greta Olsen', company: 'Olsen Freight', owner: 'maya', alert: 'failed' });
+    await seed(store, { leadId: 'OLD2', formId: 'demo-request', receivedAt: '2026-10-27T10:00:00Z', name: 'Piet Bakker', owner: 'ana', contactedAt: '2026-10-27T10:30:00Z' });
+  });
+
+  it('is read from the deadline index alone, which keeps exactly the fields the report needs', async () => {
+    const waiting = await store.waitingDueBy(new Date('2026-11-26T06:00:00Z'));
+    expect(waiting.map((lead) => lead.leadId)).toEqual(['OLD1']);
+    const whole = (await store.getLead('OLD1'))!;
+    // No enrichment, tracking or answers: these came from the index, not from a read of the lead itself.
+    expect(Object.keys(waiting[0]!).sort()).toEqual(WAITING_LEAD_FIELDS.filter((field) => whole[field] !== undefined).sort());
+    expect(waiting[0]).toEqual(Object.fromEntries(WAITING_LEAD_FIELDS.filter((field) => whole[field] !== undefined).map((field) => [field, whole[field]])));
+  });
+
+  it('still lists it for its owner, with its company and its undelivered alert', async () => {
+    const { result, mails } = await mailsSentBy(() => nightly({ scheduledTime: '2026-11-26T06:00:00Z' }));
+    expect(result.overdue).toBe(1);
+    expect(mailTo(mails, repEmail('maya')).body.text).toContain('- Greta Olsen, Olsen Freight');
+    const sales = mailTo(mails, ...SALES).body.text ?? '';
+    expect(sales).toContain('Alert not delivered:');
+    expect(sales.slice(sales.indexOf('Alert not delivered:'))).toContain('Greta Olsen');
   });
 });

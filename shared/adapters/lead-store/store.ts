@@ -15,7 +15,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { StorageUnavailableError } from '../../errors.ts';
 import { localDate } from '../../domain/business-hours.ts';
-import { WAITING_STATUSES, type Activity, type AlertState, type Lead, type LeadStatus } from '../../domain/lead.ts';
+import { WAITING_STATUSES, type Activity, type AlertState, type Lead, type LeadStatus, type WaitingLead } from '../../domain/lead.ts';
 import { INDEX, TTL_ATTRIBUTE } from './table.ts';
 
 /** Every attribute the store adds around the lead's own fields; stripped again on read. */
@@ -384,13 +384,25 @@ export class LeadStore {
     });
   }
 
-  /** Leads still waiting for first contact whose deadline is at or before `now`, most overdue first. */
-  async waitingDueBy(now: Date): Promise<Lead[]> {
-    return this.#queryAll({
-      IndexName: INDEX.waitingByDeadline,
-      KeyConditionExpression: 'waitingKey = :waiting AND waitingSort <= :now',
-      ExpressionAttributeValues: marshall({ ':waiting': WAITING_PARTITION, ':now': `${now.toISOString()}#\uffff` }),
-    });
+  /**
+   * Leads still waiting for first contact whose deadline is at or before `now`, most overdue first: the fields
+   * the deadline index keeps (WAITING_LEAD_FIELDS), read by one Query with no per-lead fetch.
+   */
+  async waitingDueBy(now: Date): Promise<WaitingLead[]> {
+    const leads: WaitingLead[] = [];
+    let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.#guard(() => this.#client.send(new QueryCommand({
+        TableName: this.#tableName,
+        IndexName: INDEX.waitingByDeadline,
+        KeyConditionExpression: 'waitingKey = :waiting AND waitingSort <= :now',
+        ExpressionAttributeValues: marshall({ ':waiting': WAITING_PARTITION, ':now': `${now.toISOString()}#\uffff` }),
+        ExclusiveStartKey,
+      })));
+      for (const item of page.Items ?? []) leads.push(fromItem(item));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return leads;
   }
 
   /** Answers only when the table can be read; used by GET /health. */

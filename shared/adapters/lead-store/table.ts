@@ -1,3 +1,5 @@
+import { WAITING_LEAD_FIELDS } from '../../domain/lead.ts';
+
 /**
  * The single table's shape. The CDK stack and the local stack both build the table from this,
  * so the two can never disagree about keys or indexes.
@@ -24,6 +26,8 @@ interface IndexDefinition {
   name: string;
   partitionKey: string;
   sortKey: string;
+  /** Attributes copied into the index beside the keys; none means KEYS_ONLY. */
+  include?: readonly string[];
 }
 
 export const tableDefinition = {
@@ -31,14 +35,16 @@ export const tableDefinition = {
   sortKey: 'sk',
   ttlAttribute: TTL_ATTRIBUTE,
   /**
-   * Indexes hold keys only: a lead is written several times (capture, assignment, alert, follow-up), and with
-   * ALL projected every write would be repeated in every index it sits in. Queries read keys, then BatchGetItem.
+   * Most indexes hold keys only: a lead is written several times (capture, assignment, alert, follow-up), and
+   * with ALL projected every write would be repeated in every index it sits in; their queries read keys, then
+   * BatchGetItem. The sparse deadline index is the exception: the nightly report reads every overdue lead, and
+   * fetching each one by key would round each up to 4 KB, so it keeps what the report needs (WAITING_LEAD_FIELDS,
+   * not the enrichment, which changes at assignment) and is read by one Query.
    */
-  indexProjection: 'KEYS_ONLY',
   indexes: [
     { name: INDEX.byEmail, partitionKey: 'emailKey', sortKey: 'emailSort' },
     { name: INDEX.byDomain, partitionKey: 'domainKey', sortKey: 'domainSort' },
-    { name: INDEX.waitingByDeadline, partitionKey: 'waitingKey', sortKey: 'waitingSort' },
+    { name: INDEX.waitingByDeadline, partitionKey: 'waitingKey', sortKey: 'waitingSort', include: WAITING_LEAD_FIELDS },
     { name: INDEX.byDay, partitionKey: 'dayKey', sortKey: 'dayFormSort' },
-  ] satisfies IndexDefinition[],
+  ] satisfies IndexDefinition[] as IndexDefinition[],
 } as const;
