@@ -122,11 +122,28 @@ function forEachBusinessWindow(from: Date, organisation: Organisation, visit: (w
   for (let offset = 0; offset < MAX_DAYS_SCANNED; offset += 1) {
     const date = addDays(firstDate, offset);
     if (!businessDays.has(isoWeekday(date)) || holidaySet.has(date)) continue;
-    const windowStart = Math.max(zonedTimeToUtc(date, businessHours.start, timezone).getTime(), from.getTime());
-    const windowEnd = zonedTimeToUtc(date, businessHours.end, timezone).getTime();
+    const windowStart = Math.max(zonedInstant(date, businessHours.start, timezone), from.getTime());
+    const windowEnd = zonedInstant(date, businessHours.end, timezone);
     if (windowStart >= windowEnd) continue;
     if (!visit(windowStart, windowEnd)) return;
   }
+}
+
+/**
+ * zonedTimeToUtc, remembered: the nightly report measures every overdue lead up to the same morning, so the
+ * same days' opening and closing times are converted again and again (a year-old lead walks a year of days).
+ */
+const zonedInstants = new Map<string, number>();
+const ZONED_INSTANTS_KEPT = 20_000;
+function zonedInstant(date: string, time: string, timezone: string): number {
+  const cacheKey = `${timezone} ${date} ${time}`;
+  let instant = zonedInstants.get(cacheKey);
+  if (instant === undefined) {
+    if (zonedInstants.size >= ZONED_INSTANTS_KEPT) zonedInstants.clear();
+    instant = zonedTimeToUtc(date, time, timezone).getTime();
+    zonedInstants.set(cacheKey, instant);
+  }
+  return instant;
 }
 
 function businessDayMinutes({ businessHours }: Organisation): number {
