@@ -5,7 +5,7 @@ import { followUpDeadline } from '../domain/business-hours.ts';
 import type { Lead, Submission } from '../domain/lead.ts';
 import { readSubmission, type RequestContext } from '../domain/submission.ts';
 import { fieldsFromVendorPayload } from '../domain/vendor-payloads.ts';
-import type { LeadStore, RawPayload } from '../adapters/lead-store/store.ts';
+import type { LeadStore, PutLeadResult, RawPayload } from '../adapters/lead-store/store.ts';
 import { logger } from '../adapters/logger.ts';
 
 export interface SubmissionRequest {
@@ -32,7 +32,7 @@ export interface CaptureOutcome {
 
 export interface CaptureDependencies {
   config: Config;
-  store: Pick<LeadStore, 'putNewLead' | 'hitRateLimit' | 'putRawPayload' | 'deleteRawPayload'>;
+  store: Pick<LeadStore, 'putNewLead' | 'withdrawNewLead' | 'hitRateLimit' | 'putRawPayload' | 'deleteRawPayload'>;
   now: () => Date;
 }
 
@@ -71,8 +71,6 @@ async function capture(request: SubmissionRequest, { config, store, now }: Impor
   if (!read.ok) throw invalidFields(read.fields);
   const { submission, controls } = read;
 
-  if (admission.kind === 'public') await enforceRateLimit(form, admission.sourceIp, receivedAt, config, admission.store);
-
   const spamReason = controls.honeypotFilled
     ? 'honeypot field was filled'
     : controls.fillMilliseconds !== undefined && controls.fillMilliseconds >= 0 && controls.fillMilliseconds < config.capture.minFillSeconds * 1000
@@ -88,8 +86,8 @@ async function capture(request: SubmissionRequest, { config, store, now }: Impor
     ...(spamReason ? { spamReason } : {}),
   };
   const expiresAt = spamReason ? new Date(receivedAt.getTime() + config.retention.spamDays * 86_400_000) : undefined;
-  const stored = admission.kind === 'public' && admission.raw
-    ? await storeWithRawPayload(lead, expiresAt, { ...admission.raw, receivedAt: lead.receivedAt }, admission.store, config)
+  const stored = admission.kind === 'public'
+    ? await storeCountedSubmission(lead, expiresAt, form, admission, config)
     : await store.putNewLead(lead, expiresAt);
   const redirectTo = allowedRedirect(form, controls.requestedRedirect);
 
@@ -98,33 +96,61 @@ async function capture(request: SubmissionRequest, { config, store, now }: Impor
 }
 
 /**
- * The lead and its raw payload are written side by side, so keeping the payload adds no latency. The lead is
- * what matters: a payload that fails to store is logged and skipped, and a payload whose lead failed is removed
- * again (it would expire anyway) so nothing of a refused submission stays behind.
+ * A public submission is counted against its address's limit, stored and kept raw all at once, so capture
+ * waits for one round trip to DynamoDB instead of two in a row.
+ *
+ * Over the limit, the new lead is withdrawn again with a delete that only succeeds while the lead is still
+ * untouched (`new` or `spam`), and the caller gets 429: nothing of it stays. If the processor took the lead
+ * first, the delete fails, and the submission was admitted after all: the caller gets 201, which is then true.
+ * The stream's INSERT of a withdrawn lead finds no lead and is skipped.
+ *
+ * A counter that cannot be reached does not turn away a lead that was stored (the limit guards against floods,
+ * not single leads), and a raw payload that fails to store is logged and skipped: the lead is what matters.
  */
-async function storeWithRawPayload(lead: Lead, leadExpiresAt: Date | undefined, raw: RawPayload, store: CaptureDependencies['store'], config: Config) {
-  const rawExpiresAt = new Date(Date.parse(lead.receivedAt) + config.retention.rawPayloadDays * 86_400_000);
-  const [stored, kept] = await Promise.allSettled([store.putNewLead(lead, leadExpiresAt), store.putRawPayload(lead.leadId, raw, rawExpiresAt)]);
+async function storeCountedSubmission(lead: Lead, leadExpiresAt: Date | undefined, form: FormConfig, admission: Extract<Admission, { kind: 'public' }>, config: Config): Promise<PutLeadResult> {
+  const { store, raw } = admission;
+  const receivedAt = new Date(lead.receivedAt);
+  const rawExpiresAt = new Date(receivedAt.getTime() + config.retention.rawPayloadDays * 86_400_000);
+  const [counted, stored, kept] = await Promise.allSettled([
+    countSubmission(form, admission.sourceIp, receivedAt, config, store),
+    store.putNewLead(lead, leadExpiresAt),
+    raw ? store.putRawPayload(lead.leadId, { ...raw, receivedAt: lead.receivedAt }, rawExpiresAt).then(() => true) : Promise.resolve(false),
+  ]);
+  const rawWritten = kept.status === 'fulfilled' && kept.value;
+  const removeRawPayload = () => (rawWritten ? store.deleteRawPayload(lead.leadId).catch(() => undefined) : undefined);
   if (stored.status === 'rejected') {
-    if (kept.status === 'fulfilled') await store.deleteRawPayload(lead.leadId).catch(() => undefined);
+    await removeRawPayload();
     throw stored.reason;
   }
   if (kept.status === 'rejected') logger.warn('raw payload not kept; the lead is stored', { leadId: lead.leadId, error: (kept.reason as Error).name });
-  return stored.value;
+  if (counted.status === 'rejected') {
+    logger.warn('rate-limit counter not reachable; the stored lead is admitted', { leadId: lead.leadId, error: (counted.reason as Error).name });
+    return stored.value;
+  }
+  const overLimit = counted.value;
+  if (!overLimit) return stored.value;
+  // A repeat of a lead stored earlier changes nothing, so only the answer says "slow down".
+  if (!stored.value.created) throw overLimit;
+  const withdrawn = await store.withdrawNewLead(lead.leadId).catch((error: unknown) => {
+    logger.warn('lead over the rate limit could not be withdrawn; it is admitted', { leadId: lead.leadId, error: (error as Error).name });
+    return false;
+  });
+  if (!withdrawn) return stored.value;
+  await removeRawPayload();
+  throw overLimit;
 }
 
-async function enforceRateLimit(form: FormConfig, sourceIp: string, at: Date, config: Config, store: Pick<LeadStore, 'hitRateLimit'>) {
+/** Counts one submission from an address to a form in the current clock minute; over the limit, the 429 to answer. */
+async function countSubmission(form: FormConfig, sourceIp: string, at: Date, config: Config, store: Pick<LeadStore, 'hitRateLimit'>): Promise<HttpError | undefined> {
   const minute = Math.floor(at.getTime() / 60_000);
   const bucket = `${form.id}#${digest(sourceIp).slice(0, 16)}#${minute}`;
   const windowEnd = new Date((minute + 1) * 60_000);
-  const allowed = await store.hitRateLimit(bucket, config.capture.rateLimitPerMinute, new Date(windowEnd.getTime() + 60_000));
-  if (!allowed) {
-    const retryAfter = Math.max(1, Math.ceil((windowEnd.getTime() - at.getTime()) / 1000));
-    throw new HttpError(429, `too many submissions to form "${form.id}" from this address; retry in ${retryAfter} s`, {
-      code: 'rate_limited',
-      headers: { 'retry-after': String(retryAfter) },
-    });
-  }
+  if (await store.hitRateLimit(bucket, config.capture.rateLimitPerMinute, new Date(windowEnd.getTime() + 60_000))) return undefined;
+  const retryAfter = Math.max(1, Math.ceil((windowEnd.getTime() - at.getTime()) / 1000));
+  return new HttpError(429, `too many submissions to form "${form.id}" from this address; retry in ${retryAfter} s`, {
+    code: 'rate_limited',
+    headers: { 'retry-after': String(retryAfter) },
+  });
 }
 
 /**

@@ -35,7 +35,10 @@ export async function processLead(leadId: string, deps: ProcessDependencies, opt
   if (lead.status === 'spam') return 'spam';
   if (lead.status === 'new') {
     await assignOrMerge(lead, deps);
-    lead = (await deps.store.getLead(leadId))!;
+    // Gone when capture withdrew it meanwhile (its address was over the rate limit): nothing to alert.
+    const assigned = await deps.store.getLead(leadId);
+    if (!assigned) return 'not-a-lead';
+    lead = assigned;
   }
   if (!lead.alert || lead.alert.status === 'sent') return 'already-alerted';
   return sendOwnerAlert(lead, deps, options.finalAttempt ?? false);

@@ -196,6 +196,10 @@ describe('POST /forms/{formId}', () => {
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
       expect(JSON.parse(limited.body).message).toContain('too many submissions');
       expect(await store.leadsByEmail(email)).toEqual([]);
+      // The lead written beside the count was withdrawn whole: the same submission from another address is new, not a repeat.
+      const again = await postJson({ email }, {}, WEBSITE, '192.0.2.12');
+      expect(again.statusCode).toBe(201);
+      expect(JSON.parse(again.body).outcome ?? 'created').toBe('created');
       // Another address is not affected.
       expect((await postJson({ email: uniqueEmail() }, {}, WEBSITE, '192.0.2.11')).statusCode).toBe(201);
     });
@@ -252,5 +256,54 @@ describe('when the table cannot be reached', () => {
       process.env.TABLE_NAME = tableName;
       vi.resetModules();
     }
+  });
+});
+
+describe('a public submission over the rate limit, counted while it is stored', () => {
+  /** The real store, except that the count says "over the limit" once `beforeVerdict` has run on the stored lead. */
+  function storeOverTheLimit(beforeVerdict: (leadId: string) => Promise<void> = async () => {}) {
+    let storedId: (leadId: string) => void;
+    const leadStored = new Promise<string>((resolve) => (storedId = resolve));
+    return {
+      putNewLead: async (...args: Parameters<LeadStore['putNewLead']>) => {
+        const result = await store.putNewLead(...args);
+        storedId(args[0].leadId);
+        return result;
+      },
+      hitRateLimit: async () => {
+        await beforeVerdict(await leadStored);
+        return false;
+      },
+      withdrawNewLead: (leadId: string) => store.withdrawNewLead(leadId),
+      putRawPayload: (...args: Parameters<LeadStore['putRawPayload']>) => store.putRawPayload(...args),
+      deleteRawPayload: (leadId: string) => store.deleteRawPayload(leadId),
+    };
+  }
+  const submission = (email: string) => ({
+    formId: 'demo-request', sourceIp: someIp(), fields: [['email', email]] as Array<[string, string]>,
+    context: { query: {} }, raw: { contentType: 'application/json', body: JSON.stringify({ email }) },
+  });
+
+  it('is withdrawn with its raw payload and answered 429', async () => {
+    const { captureLead } = await import('../../shared/usecases/capture-lead.ts');
+    let leadId = '';
+    const overLimit = storeOverTheLimit(async (id) => void (leadId = id));
+    const refusal = captureLead(submission(uniqueEmail('withdrawn')), { config, store: overLimit, now: () => new Date() });
+    await expect(refusal).rejects.toMatchObject({ statusCode: 429, details: { code: 'rate_limited', headers: { 'retry-after': expect.any(String) } } });
+    expect(leadId).not.toBe('');
+    expect(await store.getLead(leadId)).toBeUndefined();
+    expect(await store.getRawPayload(leadId)).toBeUndefined();
+  });
+
+  it('stays, answered 201, when the processor took it before it could be withdrawn', async () => {
+    const { captureLead } = await import('../../shared/usecases/capture-lead.ts');
+    const enrichment = { displayName: 'Raced Lead', emailDomain: 'acme-corp.com', isFreeMail: false, isDisposable: false, source: { formId: 'demo-request', formName: 'Demo', formKind: 'website' as const, campaign: 'c', label: 'Demo' } };
+    const processorFirst = storeOverTheLimit(async (id) => {
+      expect(await store.recordAssignment(id, { enrichment, score: 10, scoreReasons: [], ownerId: 'ana', ownerReason: 'raced' })).toBe(true);
+    });
+    const outcome = await captureLead(submission(uniqueEmail('raced')), { config, store: processorFirst, now: () => new Date() });
+    expect(outcome.outcome).toBe('created');
+    expect(await store.getLead(outcome.leadId)).toMatchObject({ status: 'open', ownerId: 'ana' });
+    expect(await store.getRawPayload(outcome.leadId)).toMatchObject({ contentType: 'application/json' });
   });
 });

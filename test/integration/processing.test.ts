@@ -307,3 +307,36 @@ describe('reliability', () => {
     }
   });
 });
+
+describe('a lead withdrawn by capture while it is processed (its address went over the rate limit)', () => {
+  it('is skipped without an alert instead of failing the record', async () => {
+    const tableName = await createTestTable('process-withdrawn');
+    const isolatedStore = new LeadStore({ client: testDynamoDbClient(), tableName, timezone: config.organisation.timezone });
+    const email = `withdrawn.${unique()}@withdrawn-co.com`;
+    const now = new Date();
+    const leadId = `ld_withdrawn${unique()}`;
+    await isolatedStore.putNewLead({
+      leadId, formId: 'demo-request', formKind: 'website', receivedAt: now.toISOString(), status: 'new',
+      followUpDeadline: new Date(now.getTime() + 3_600_000).toISOString(),
+      contact: { email, emailDisplay: email }, answers: {}, tracking: { utm: {} },
+    });
+    // Capture's withdrawal lands between the processor's first read and its assignment.
+    const racing = new Proxy(isolatedStore, {
+      get(target, property) {
+        if (property === 'leadsByEmail') {
+          return async (address: string) => {
+            expect(await target.withdrawNewLead(leadId)).toBe(true);
+            return target.leadsByEmail(address);
+          };
+        }
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const { processLead } = await import('../../shared/usecases/process-lead.ts');
+    const { mailerFromEnv } = await import('../../shared/adapters/mailer-from-env.ts');
+    expect(await processLead(leadId, { config, store: racing, mailer: mailerFromEnv(config), actionSecret, now: () => new Date() })).toBe('not-a-lead');
+    expect(await isolatedStore.getLead(leadId)).toBeUndefined();
+    expect(await mailsAbout(email)).toEqual([]);
+  });
+});

@@ -115,6 +115,26 @@ export class LeadStore {
     }
   }
 
+  /**
+   * Takes back a lead that capture stored but may not keep (its address went over the rate limit), only while
+   * nothing has happened to it yet: false when the processor already moved it on, and then it stays.
+   */
+  async withdrawNewLead(leadId: string): Promise<boolean> {
+    try {
+      await this.#guard(() => this.#client.send(new DeleteItemCommand({
+        TableName: this.#tableName,
+        Key: marshall(key.lead(leadId)),
+        ConditionExpression: '#status IN (:new, :spam)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: marshall({ ':new': 'new', ':spam': 'spam' }),
+      })));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   /** Keeps the submission exactly as it arrived, for audits and for debugging a form tool's payload, until it expires. */
   async putRawPayload(leadId: string, raw: RawPayload, expiresAt: Date): Promise<void> {
     await this.#guard(() => this.#client.send(new PutItemCommand({
