@@ -48,11 +48,11 @@ export function multilineHtml(text: string): SafeHtml {
 
 /**
  * A value safe to put in an email header: CR, LF and NUL would let submitted text start a
- * new header (header injection), so they become spaces; other control characters go too.
+ * new header (header injection), so they (and tabs) become spaces; other control characters go too.
  */
 export function headerSafe(value: string, maxLength = 200): string {
   const flattened = value
-    .replace(/[\r\n\0]+/g, ' ')
+    .replace(/[\r\n\0\t]+/g, ' ')
     .replace(/[\u0001-\u001f\u007f]/g, '')
     .replace(/\s+/g, ' ')
     .trim();
