@@ -1,6 +1,7 @@
 /**
  * The newcomer's path, for real: `npm start`'s entry point on free ports, both demo forms filled in and
  * submitted in Chromium, then `npx handoff leads` in "another terminal" and the owner alerts in the mailbox.
+ * The nightly run is set to the coming minute, so the local scheduler's wiring fires it for real too.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nextFireTime } from '../../infra/local/scheduler.ts';
 import { findFreePort } from '../../infra/local/services.ts';
 import type { Lead } from '../../shared/domain/lead.ts';
 import { launchChromium } from '../support/screenshot.ts';
@@ -20,6 +22,19 @@ let browser: Browser;
 let apiUrl: string;
 let mailboxUrl: string;
 let output = '';
+let nightlyFiresAt: Date;
+
+interface MailboxEntry {
+  subject: string;
+  destination: { to: string[] };
+}
+const mailbox = async () => ((await (await fetch(`${mailboxUrl}/store`)).json()) as { emails: MailboxEntry[] }).emails;
+
+/** The local wall-clock minute at least a minute from now, as reports.nightlyAt spells it. */
+function comingMinute(timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(Date.now() + 75_000));
+  return `${parts.find((part) => part.type === 'hour')!.value}:${parts.find((part) => part.type === 'minute')!.value}`;
+}
 
 beforeAll(async () => {
   const [port, dynamoDbPort, sesPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
@@ -27,7 +42,10 @@ beforeAll(async () => {
   mailboxUrl = `http://127.0.0.1:${sesPort}`;
   // The example config, moved to this test's port so the demo page's origin is an allowed one.
   const configFile = join(dataDir, 'handoff.config.json');
-  writeFileSync(configFile, readFileSync('handoff.config.json', 'utf8').replaceAll('http://localhost:3000', apiUrl));
+  const config = JSON.parse(readFileSync('handoff.config.json', 'utf8').replaceAll('http://localhost:3000', apiUrl)) as { organisation: { timezone: string }; reports: { nightlyAt: string } };
+  config.reports.nightlyAt = comingMinute(config.organisation.timezone);
+  nightlyFiresAt = nextFireTime(new Date(), config.reports.nightlyAt, config.organisation.timezone);
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
   stack = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
     env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamoDbPort), SES_PORT: String(sesPort), HANDOFF_DATA_DIR: dataDir, HANDOFF_CONFIG: configFile, TABLE_NAME: 'handoff-e2e' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -97,14 +115,31 @@ describe('a newcomer runs the local stack', () => {
     expect(leads.every((lead) => lead.status !== 'spam')).toBe(true);
 
     // The stream poller alerts each owner within seconds.
-    let alerts: Array<{ subject: string }> = [];
+    // The nightly reports may land meanwhile; only the alerts count here.
+    let alerts: MailboxEntry[] = [];
     for (let tries = 0; tries < 40 && alerts.length < 2; tries++) {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      alerts = ((await (await fetch(`${mailboxUrl}/store`)).json()) as { emails: Array<{ subject: string }> }).emails;
+      alerts = (await mailbox()).filter((mail) => mail.subject.startsWith('New lead'));
     }
     expect(alerts.map((mail) => mail.subject).sort()).toEqual([
       expect.stringMatching(/^New lead: Ada Lovelace \(Analytical Engines\) · score \d+ · Data Summit 2026$/),
       expect.stringMatching(/^New lead: Grace Hopper \(Navy Systems\) · score \d+ · Website demo request$/),
     ]);
   }, 120_000);
+
+  it('runs the nightly report at reports.nightlyAt and mails the sales and marketing reports', async () => {
+    expect(output).toContain(`[scheduler] nightlyReport runs next at ${nightlyFiresAt.toISOString()}`);
+    const deadline = nightlyFiresAt.getTime() + 30_000;
+    let reports: MailboxEntry[] = [];
+    while (Date.now() < deadline && reports.length < 2) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      reports = (await mailbox()).filter((mail) => !mail.subject.startsWith('New lead'));
+    }
+    expect(reports.map((mail) => mail.destination.to.join(', ')).sort()).toEqual(['marketing@northwind.example', 'sales-leads@northwind.example']);
+    expect(reports.map((mail) => mail.subject).sort()).toEqual([expect.stringMatching(/follow-ups for /), expect.stringMatching(/^Speed to lead for /)]);
+    // Armed again for the next day, as EventBridge Scheduler would be.
+    const nextDay = `[scheduler] nightlyReport runs next at ${new Date(nightlyFiresAt.getTime() + 86_400_000).toISOString()}`;
+    for (let tries = 0; tries < 20 && !output.includes(nextDay); tries++) await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(output).toContain(nextDay);
+  }, 150_000);
 });
