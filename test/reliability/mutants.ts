@@ -193,6 +193,14 @@ const MUTANTS: Mutant[] = [
     test: { file: 'test/integration/nightly.test.ts', name: 'sends nothing when the same date runs again' },
   },
   {
+    name: 'scheduler-wiring',
+    breaks: '`npm start` runs the nightly report on schedule, as EventBridge Scheduler does in AWS',
+    file: 'infra/local/start.ts',
+    find: `fire: (event) => invoke('nightlyReport', event),`,
+    replace: 'fire: async () => undefined,',
+    test: { file: 'test/e2e/newcomer.test.ts', name: 'runs the nightly report at reports.nightlyAt' },
+  },
+  {
     name: 'overdue-owner',
     breaks: 'an old overdue lead is listed for its owner from the deadline index alone',
     file: 'shared/domain/lead.ts',
