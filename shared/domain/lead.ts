@@ -128,7 +128,6 @@ export interface Lead extends Submission {
   activities?: Activity[];
 }
 
-/** Statuses in which a lead still waits for first contact. */
 /**
  * What the nightly report needs of a lead that is still waiting, and all the deadline index keeps of it: the
  * report reads old overdue leads from the index alone. Enrichment is left out on purpose, because it is written
@@ -138,4 +137,5 @@ export interface Lead extends Submission {
 export const WAITING_LEAD_FIELDS = ['leadId', 'formId', 'status', 'receivedAt', 'followUpDeadline', 'contact', 'score', 'ownerId', 'alert', 'firstContactAt', 'qualifiedAt'] as const satisfies ReadonlyArray<keyof Lead>;
 export type WaitingLead = Pick<Lead, (typeof WAITING_LEAD_FIELDS)[number]>;
 
+/** Statuses in which a lead still waits for first contact. */
 export const WAITING_STATUSES: ReadonlySet<LeadStatus> = new Set(['new', 'open']);

@@ -23,10 +23,10 @@
  */
 import type { Config, Salesperson } from '../config/schema.ts';
 import { WAITING_STATUSES, type AlertState, type Lead, type WaitingLead } from './lead.ts';
+import { addDays, businessHoursBetween, localDate, zonedTimeToUtc } from './business-hours.ts';
 
 /** A lead as the report sees it: the waiting fields always, the rest when the lead was read whole. */
 type ReportLead = WaitingLead & Partial<Lead>;
-import { addDays, businessHoursBetween, localDate, zonedTimeToUtc } from './business-hours.ts';
 
 export interface NightlyReportInput {
   /** The org-local date of the run, YYYY-MM-DD. */

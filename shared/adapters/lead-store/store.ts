@@ -409,20 +409,12 @@ export class LeadStore {
    * the deadline index keeps (WAITING_LEAD_FIELDS), read by one Query with no per-lead fetch.
    */
   async waitingDueBy(now: Date): Promise<WaitingLead[]> {
-    const leads: WaitingLead[] = [];
-    let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.#guard(() => this.#client.send(new QueryCommand({
-        TableName: this.#tableName,
-        IndexName: INDEX.waitingByDeadline,
-        KeyConditionExpression: 'waitingKey = :waiting AND waitingSort <= :now',
-        ExpressionAttributeValues: marshall({ ':waiting': WAITING_PARTITION, ':now': `${now.toISOString()}#\uffff` }),
-        ExclusiveStartKey,
-      })));
-      for (const item of page.Items ?? []) leads.push(fromItem(item));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return leads;
+    const items = await this.#queryItems({
+      IndexName: INDEX.waitingByDeadline,
+      KeyConditionExpression: 'waitingKey = :waiting AND waitingSort <= :now',
+      ExpressionAttributeValues: marshall({ ':waiting': WAITING_PARTITION, ':now': `${now.toISOString()}#\uffff` }),
+    });
+    return items.map(fromItem);
   }
 
   /** Answers only when the table can be read; used by GET /health. */
@@ -430,16 +422,22 @@ export class LeadStore {
     await this.#guard(() => this.#client.send(new GetItemCommand({ TableName: this.#tableName, Key: marshall({ pk: 'HEALTH', sk: 'HEALTH' }) })));
   }
 
-  /** Index queries return keys only (tableDefinition.indexProjection); the leads themselves come by BatchGetItem, in index order. */
+  /** Keys-only index queries (tableDefinition.indexes); the leads themselves come by BatchGetItem, in index order. */
   async #queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Lead[]> {
-    const keys: Array<Record<string, AttributeValue>> = [];
+    const items = await this.#queryItems(input);
+    return this.#getLeads(items.map((item) => ({ pk: item.pk!, sk: item.sk! })));
+  }
+
+  /** Every item a query matches, page after page. */
+  async #queryItems(input: Omit<QueryCommandInput, 'TableName'>): Promise<Array<Record<string, AttributeValue>>> {
+    const items: Array<Record<string, AttributeValue>> = [];
     let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.#guard(() => this.#client.send(new QueryCommand({ ...input, TableName: this.#tableName, ExclusiveStartKey })));
-      for (const item of page.Items ?? []) keys.push({ pk: item.pk!, sk: item.sk! });
+      items.push(...(page.Items ?? []));
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
-    return this.#getLeads(keys);
+    return items;
   }
 
   async #getLeads(keys: Array<Record<string, AttributeValue>>): Promise<Lead[]> {

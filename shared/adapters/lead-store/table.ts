@@ -22,13 +22,25 @@ export const INDEX = {
 
 export const TTL_ATTRIBUTE = 'expiresAt';
 
-interface IndexDefinition {
+export interface IndexDefinition {
   name: string;
   partitionKey: string;
   sortKey: string;
   /** Attributes copied into the index beside the keys; none means KEYS_ONLY. */
   include?: readonly string[];
 }
+
+/** An index's projection in DynamoDB's own terms, for CreateTable, DescribeTable checks and CDK alike. */
+export function projectionOf(index: IndexDefinition): { type: 'INCLUDE' | 'KEYS_ONLY'; nonKeyAttributes: string[] } {
+  return index.include ? { type: 'INCLUDE', nonKeyAttributes: [...index.include] } : { type: 'KEYS_ONLY', nonKeyAttributes: [] };
+}
+
+const indexes: readonly IndexDefinition[] = [
+  { name: INDEX.byEmail, partitionKey: 'emailKey', sortKey: 'emailSort' },
+  { name: INDEX.byDomain, partitionKey: 'domainKey', sortKey: 'domainSort' },
+  { name: INDEX.waitingByDeadline, partitionKey: 'waitingKey', sortKey: 'waitingSort', include: WAITING_LEAD_FIELDS },
+  { name: INDEX.byDay, partitionKey: 'dayKey', sortKey: 'dayFormSort' },
+];
 
 export const tableDefinition = {
   partitionKey: 'pk',
@@ -41,10 +53,5 @@ export const tableDefinition = {
    * fetching each one by key would round each up to 4 KB, so it keeps what the report needs (WAITING_LEAD_FIELDS,
    * not the enrichment, which changes at assignment) and is read by one Query.
    */
-  indexes: [
-    { name: INDEX.byEmail, partitionKey: 'emailKey', sortKey: 'emailSort' },
-    { name: INDEX.byDomain, partitionKey: 'domainKey', sortKey: 'domainSort' },
-    { name: INDEX.waitingByDeadline, partitionKey: 'waitingKey', sortKey: 'waitingSort', include: WAITING_LEAD_FIELDS },
-    { name: INDEX.byDay, partitionKey: 'dayKey', sortKey: 'dayFormSort' },
-  ] satisfies IndexDefinition[] as IndexDefinition[],
+  indexes,
 } as const;
