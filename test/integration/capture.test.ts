@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LambdaHandler } from '../../infra/local/lambda-runtime.ts';
 import { loadConfig } from '../../shared/config/load.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
+import { StorageUnavailableError } from '../../shared/errors.ts';
 import { asLambda } from '../support/handlers.ts';
 import { createTestTable, invokeHttp, testDynamoDbClient } from '../support/local-aws.ts';
 
@@ -197,9 +198,10 @@ describe('POST /forms/{formId}', () => {
       expect(JSON.parse(limited.body).message).toContain('too many submissions');
       expect(await store.leadsByEmail(email)).toEqual([]);
       // The lead written beside the count was withdrawn whole: the same submission from another address is new, not a repeat.
+      const repostedAt = new Date().toISOString();
       const again = await postJson({ email }, {}, WEBSITE, '192.0.2.12');
       expect(again.statusCode).toBe(201);
-      expect(JSON.parse(again.body).outcome ?? 'created').toBe('created');
+      expect((await store.getLead(JSON.parse(again.body).leadId))!.receivedAt >= repostedAt).toBe(true);
       // Another address is not affected.
       expect((await postJson({ email: uniqueEmail() }, {}, WEBSITE, '192.0.2.11')).statusCode).toBe(201);
     });
@@ -260,8 +262,8 @@ describe('when the table cannot be reached', () => {
 });
 
 describe('a public submission over the rate limit, counted while it is stored', () => {
-  /** The real store, except that the count says "over the limit" once `beforeVerdict` has run on the stored lead. */
-  function storeOverTheLimit(beforeVerdict: (leadId: string) => Promise<void> = async () => {}) {
+  /** The real store, except that the count's verdict comes from `countedAs`, once the lead is stored. */
+  function storeCountedAs(countedAs: (leadId: string) => Promise<boolean>) {
     let storedId: (leadId: string) => void;
     const leadStored = new Promise<string>((resolve) => (storedId = resolve));
     return {
@@ -270,10 +272,7 @@ describe('a public submission over the rate limit, counted while it is stored', 
         storedId(args[0].leadId);
         return result;
       },
-      hitRateLimit: async () => {
-        await beforeVerdict(await leadStored);
-        return false;
-      },
+      hitRateLimit: async () => countedAs(await leadStored),
       withdrawNewLead: (leadId: string) => store.withdrawNewLead(leadId),
       putRawPayload: (...args: Parameters<LeadStore['putRawPayload']>) => store.putRawPayload(...args),
       deleteRawPayload: (leadId: string) => store.deleteRawPayload(leadId),
@@ -287,7 +286,10 @@ describe('a public submission over the rate limit, counted while it is stored', 
   it('is withdrawn with its raw payload and answered 429', async () => {
     const { captureLead } = await import('../../shared/usecases/capture-lead.ts');
     let leadId = '';
-    const overLimit = storeOverTheLimit(async (id) => void (leadId = id));
+    const overLimit = storeCountedAs(async (id) => {
+      leadId = id;
+      return false;
+    });
     const refusal = captureLead(submission(uniqueEmail('withdrawn')), { config, store: overLimit, now: () => new Date() });
     await expect(refusal).rejects.toMatchObject({ statusCode: 429, details: { code: 'rate_limited', headers: { 'retry-after': expect.any(String) } } });
     expect(leadId).not.toBe('');
@@ -298,12 +300,23 @@ describe('a public submission over the rate limit, counted while it is stored', 
   it('stays, answered 201, when the processor took it before it could be withdrawn', async () => {
     const { captureLead } = await import('../../shared/usecases/capture-lead.ts');
     const enrichment = { displayName: 'Raced Lead', emailDomain: 'acme-corp.com', isFreeMail: false, isDisposable: false, source: { formId: 'demo-request', formName: 'Demo', formKind: 'website' as const, campaign: 'c', label: 'Demo' } };
-    const processorFirst = storeOverTheLimit(async (id) => {
+    const processorFirst = storeCountedAs(async (id) => {
       expect(await store.recordAssignment(id, { enrichment, score: 10, scoreReasons: [], ownerId: 'ana', ownerReason: 'raced' })).toBe(true);
+      return false;
     });
     const outcome = await captureLead(submission(uniqueEmail('raced')), { config, store: processorFirst, now: () => new Date() });
     expect(outcome.outcome).toBe('created');
     expect(await store.getLead(outcome.leadId)).toMatchObject({ status: 'open', ownerId: 'ana' });
     expect(await store.getRawPayload(outcome.leadId)).toMatchObject({ contentType: 'application/json' });
+  });
+
+  it('is admitted, answered 201, when the counter cannot be reached but the lead was stored', async () => {
+    const { captureLead } = await import('../../shared/usecases/capture-lead.ts');
+    const counterDown = storeCountedAs(async () => {
+      throw new StorageUnavailableError(new Error('counter partition throttled'));
+    });
+    const outcome = await captureLead(submission(uniqueEmail('uncounted')), { config, store: counterDown, now: () => new Date() });
+    expect(outcome.outcome).toBe('created');
+    expect(await store.getLead(outcome.leadId)).toMatchObject({ status: 'new' });
   });
 });

@@ -27,6 +27,13 @@ interface Mutant {
   test: { file: string; name: string };
 }
 
+/** The processor forgets that an alert was already sent: guarded both by redelivery and by the crash-under-load test. */
+const FORGET_SENT_ALERTS = {
+  file: 'shared/usecases/process-lead.ts',
+  find: `if (!lead.alert || lead.alert.status === 'sent') return 'already-alerted';`,
+  replace: `if (!lead.alert) return 'already-alerted';`,
+};
+
 const MUTANTS: Mutant[] = [
   {
     name: 'html-escape',
@@ -162,17 +169,13 @@ const MUTANTS: Mutant[] = [
   {
     name: 'second-alert',
     breaks: 'stream records delivered twice → one alert',
-    file: 'shared/usecases/process-lead.ts',
-    find: `if (!lead.alert || lead.alert.status === 'sent') return 'already-alerted';`,
-    replace: `if (!lead.alert) return 'already-alerted';`,
+    ...FORGET_SENT_ALERTS,
     test: { file: 'test/integration/processing.test.ts', name: 'a redelivered stream record never sends a second alert' },
   },
   {
     name: 'second-alert-after-crash',
     breaks: 'the processor crashes mid-batch → no lead skipped, none alerted twice (2,000 leads, 50 clients)',
-    file: 'shared/usecases/process-lead.ts',
-    find: `if (!lead.alert || lead.alert.status === 'sent') return 'already-alerted';`,
-    replace: `if (!lead.alert) return 'already-alerted';`,
+    ...FORGET_SENT_ALERTS,
     test: { file: 'test/reliability/load-and-faults.test.ts', name: 'stores exactly what it accepted and alerts every real lead exactly once' },
   },
   {
