@@ -310,6 +310,28 @@ describe('a public submission over the rate limit, counted while it is stored', 
     expect(await store.getRawPayload(outcome.leadId)).toMatchObject({ contentType: 'application/json' });
   });
 
+  it('leaves no raw payload behind, answered 503, when the lead itself cannot be stored', async () => {
+    const { captureLead } = await import('../../shared/usecases/capture-lead.ts');
+    let rawKeptFor = '';
+    const leadWriteDown = {
+      putNewLead: async () => {
+        throw new StorageUnavailableError(new Error('lead partition unavailable'));
+      },
+      hitRateLimit: (...args: Parameters<LeadStore['hitRateLimit']>) => store.hitRateLimit(...args),
+      withdrawNewLead: (leadId: string) => store.withdrawNewLead(leadId),
+      putRawPayload: async (...args: Parameters<LeadStore['putRawPayload']>) => {
+        await store.putRawPayload(...args);
+        rawKeptFor = args[0];
+      },
+      deleteRawPayload: (leadId: string) => store.deleteRawPayload(leadId),
+    };
+    const refusal = captureLead(submission(uniqueEmail('half')), { config, store: leadWriteDown, now: () => new Date() });
+    await expect(refusal).rejects.toMatchObject({ statusCode: 503, details: { headers: { 'retry-after': expect.any(String) } } });
+    expect(rawKeptFor).not.toBe('');
+    expect(await store.getRawPayload(rawKeptFor)).toBeUndefined();
+    expect(await store.getLead(rawKeptFor)).toBeUndefined();
+  });
+
   it('is admitted, answered 201, when the counter cannot be reached but the lead was stored', async () => {
     const { captureLead } = await import('../../shared/usecases/capture-lead.ts');
     const counterDown = storeCountedAs(async () => {

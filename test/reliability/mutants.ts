@@ -151,6 +151,15 @@ const MUTANTS: Mutant[] = [
     test: { file: 'test/integration/capture.test.ts', name: 'capture answers 503 with Retry-After' },
   },
   {
+    name: 'half-written-on-outage',
+    breaks: 'DynamoDB down during capture → nothing half-written (the raw payload of a lead that failed to store is kept)',
+    file: 'shared/usecases/capture-lead.ts',
+    find: `    await removeRawPayload();
+    throw stored.reason;`,
+    replace: '    throw stored.reason;',
+    test: { file: 'test/integration/capture.test.ts', name: 'leaves no raw payload behind' },
+  },
+  {
     name: 'rate-limit',
     breaks: 'too many submissions from one address → 429, and nothing of them stored',
     file: 'shared/usecases/capture-lead.ts',
@@ -176,6 +185,14 @@ const MUTANTS: Mutant[] = [
     name: 'second-alert-after-crash',
     breaks: 'the processor crashes mid-batch → no lead skipped, none alerted twice (2,000 leads, 50 clients)',
     ...FORGET_SENT_ALERTS,
+    test: { file: 'test/reliability/load-and-faults.test.ts', name: 'stores exactly what it accepted and alerts every real lead exactly once' },
+  },
+  {
+    name: 'skipped-after-crash',
+    breaks: 'the processor crashes mid-batch → no lead is skipped (the local event source drops the second half when it bisects)',
+    file: 'infra/local/stream-poller.ts',
+    find: `shard.retries.unshift({ records: remaining.slice(0, middle), attempts }, { records: remaining.slice(middle), attempts });`,
+    replace: `shard.retries.unshift({ records: remaining.slice(0, middle), attempts });`,
     test: { file: 'test/reliability/load-and-faults.test.ts', name: 'stores exactly what it accepted and alerts every real lead exactly once' },
   },
   {
