@@ -1,5 +1,6 @@
 import { verifyActionToken, type ActionTokenPayload } from '../domain/action-token.ts';
 import { renderActionConfirmPage, renderActionResultPage, type ActionLeadSummary } from '../domain/render/action-page.ts';
+import type { Config } from '../config/schema.ts';
 import type { Lead } from '../domain/lead.ts';
 import { ActionLinkAlreadyUsedError } from '../adapters/lead-store/store.ts';
 import { HttpError } from '../errors.ts';
@@ -21,27 +22,36 @@ export async function showActionLink(token: string, deps: ProcessDependencies): 
   const verified = await verify(token, deps);
   if (!verified.ok) return verified.page;
   const { payload, lead } = verified;
-  if (await deps.store.actionLinkUsed(payload.leadId, payload.nonce)) {
-    return { statusCode: 409, html: renderActionResultPage({ kind: 'already-used', action: payload.action, lead: summary(lead) }, deps.config.organisation.name) };
-  }
+  if (await deps.store.actionLinkUsed(payload.leadId, payload.nonce)) return alreadyUsedPage(payload, lead, deps);
+  if (!heldByOwner(payload, lead, deps.config)) return movedPage(lead, deps);
   return { statusCode: 200, html: renderActionConfirmPage({ action: payload.action, lead: summary(lead), organisation: deps.config.organisation.name }) };
 }
 
+/**
+ * A link acts for the rep it was sent to, and only while that rep owns the lead: after a reassignment the old
+ * owner's links would otherwise record their follow-ups on someone else's lead, or hand it on again in the
+ * new owner's name. The owner read here is also a condition of the write, so a reassignment in between wins.
+ */
 export async function useActionLink(token: string, note: string | undefined, deps: ProcessDependencies): Promise<ActionPage> {
   const verified = await verify(token, deps);
   if (!verified.ok) return verified.page;
   const { payload, lead } = verified;
   const organisation = deps.config.organisation.name;
+  if (!heldByOwner(payload, lead, deps.config)) {
+    // A "Not mine" link that already did its work finds the lead with someone else: that is a replay.
+    return (await deps.store.actionLinkUsed(payload.leadId, payload.nonce)) ? alreadyUsedPage(payload, lead, deps) : movedPage(lead, deps);
+  }
   try {
     await recordFollowUp(
-      { leadId: payload.leadId, action: payload.action, by: payload.repId, note, via: 'email-link', usedLink: { nonce: payload.nonce } },
+      { leadId: payload.leadId, action: payload.action, by: payload.repId, note, via: 'email-link', usedLink: { nonce: payload.nonce, ownerId: lead.ownerId } },
       deps,
     );
   } catch (error) {
-    if (error instanceof ActionLinkAlreadyUsedError) {
-      return { statusCode: 409, html: renderActionResultPage({ kind: 'already-used', action: payload.action, lead: summary(lead) }, organisation) };
+    if (error instanceof ActionLinkAlreadyUsedError) return alreadyUsedPage(payload, lead, deps);
+    // Refusals are written to be shown ("nobody else is available…"); the page says which one it was.
+    if (error instanceof HttpError && error.statusCode < 500) {
+      return { statusCode: error.statusCode, html: renderActionResultPage({ kind: 'refused', lead: summary(lead), reason: error.message }, organisation) };
     }
-    if (error instanceof HttpError && error.statusCode < 500) return { statusCode: error.statusCode, html: renderActionResultPage({ kind: 'invalid' }, organisation) };
     throw error;
   }
   return { statusCode: 200, html: renderActionResultPage({ kind: 'done', action: payload.action, lead: summary(lead) }, organisation) };
@@ -56,8 +66,25 @@ async function verify(token: string, deps: ProcessDependencies): Promise<Verifie
       : { ok: false, page: { statusCode: 400, html: renderActionResultPage({ kind: 'invalid' }, organisation) } };
   }
   const lead = await deps.store.getLead(result.payload.leadId);
-  if (!lead) return { ok: false, page: { statusCode: 404, html: renderActionResultPage({ kind: 'invalid' }, organisation) } };
+  if (!lead) return { ok: false, page: { statusCode: 404, html: renderActionResultPage({ kind: 'gone' }, organisation) } };
   return { ok: true, payload: result.payload, lead };
+}
+
+/**
+ * A lead with no owner, or with one who is no longer a salesperson, gets its digest link signed for the
+ * fallback owner (nightly report); such a link may act on it.
+ */
+function heldByOwner(payload: ActionTokenPayload, lead: Lead, config: Config): boolean {
+  return lead.ownerId === payload.repId || !config.salespeople.some((rep) => rep.id === lead.ownerId);
+}
+
+function alreadyUsedPage(payload: ActionTokenPayload, lead: Lead, deps: ProcessDependencies): ActionPage {
+  return { statusCode: 409, html: renderActionResultPage({ kind: 'already-used', action: payload.action, lead: summary(lead) }, deps.config.organisation.name) };
+}
+
+function movedPage(lead: Lead, deps: ProcessDependencies): ActionPage {
+  const ownerName = deps.config.salespeople.find((rep) => rep.id === lead.ownerId)?.name ?? 'another rep';
+  return { statusCode: 409, html: renderActionResultPage({ kind: 'moved', lead: summary(lead), ownerName }, deps.config.organisation.name) };
 }
 
 function summary(lead: Lead): ActionLeadSummary {

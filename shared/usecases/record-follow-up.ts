@@ -33,7 +33,8 @@ export type FollowUpDependencies = Omit<ProcessDependencies, 'actionSecret'> & {
 
 /**
  * Records what a rep did about a lead: from an action link, the CLI or the CRM activities API alike.
- * First contact is stamped once and takes the lead out of the waiting set; a status only moves forward.
+ * First contact is stamped once and takes the lead out of the waiting set. "Contacted" never moves a qualified or
+ * disqualified lead back; qualified and disqualified are verdicts, and the latest one counts.
  */
 export async function recordFollowUp(request: FollowUpRequest, deps: FollowUpDependencies): Promise<FollowUpResult> {
   const { store, config, now } = deps;

@@ -89,7 +89,7 @@ beforeAll(async () => {
   ids.open = await submit({ email: TYPED_ADDRESS, firstName: 'Inês', lastName: 'Carvalho', company: 'BrightPath Analytics', phone: '+351 21 123 4567', country: 'PT', message: 'Looking for a demo in March' });
   expect(await processLead(ids.open, processDeps)).toBe('alerted');
   await recordFollowUp(
-    { leadId: ids.open, action: 'contacted', by: 'ana', note: 'Called Inês, demo booked', via: 'email-link', usedLink: { nonce: `nonce-${unique}` } },
+    { leadId: ids.open, action: 'contacted', by: 'ana', note: 'Called Inês, demo booked', via: 'email-link', usedLink: { nonce: `nonce-${unique}`, ownerId: (await store.getLead(ids.open))?.ownerId } },
     processDeps,
   );
   ids.returning = await submit({ email: ADDRESS, firstName: 'Inês', message: 'Back with a budget for Q2' }, 'data-summit-booth');

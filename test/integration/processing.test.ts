@@ -210,6 +210,53 @@ describe('one-click action links', () => {
     expect((await store.getLead(lead.leadId))?.activities).toBeUndefined();
   });
 
+  it('an earlier owner\'s links stop acting once the lead is reassigned, and say who has it now', async () => {
+    const { lead, links } = await alertedLead();
+    expect((await post(links.reassign)).statusCode).toBe(200);
+    const reassigned = (await store.getLead(lead.leadId))!;
+    const newOwner = config.salespeople.find((rep) => rep.id === reassigned.ownerId)!;
+    expect(newOwner.id).not.toBe(lead.ownerId);
+
+    for (const link of [links.contacted, links.qualified, links.disqualified]) {
+      const shown = await get(link);
+      expect(shown.statusCode).toBe(409);
+      expect(shown.body).toContain(`This lead is now with ${newOwner.name}.`);
+      expect(shown.body).not.toContain('<form');
+      expect((await post(link)).statusCode).toBe(409);
+    }
+    const replayed = await post(links.reassign);
+    expect(replayed.statusCode).toBe(409);
+    expect(replayed.body).toContain('This link was already used.');
+    const after = (await store.getLead(lead.leadId))!;
+    expect(after).toMatchObject({ status: 'open', ownerId: newOwner.id });
+    expect(after.firstContactAt).toBeUndefined();
+    expect(after.activities?.map((activity) => activity.action)).toEqual(['reassign']);
+  });
+
+  it('says why a follow-up was refused: "Not mine" with nobody else to take the lead', async () => {
+    const email = `alone.${unique()}@actions-co.com`;
+    // Ireland is in no territory, so the lead goes to the fallback owner, and without them there is nobody.
+    const lead = await processed(await submit({ email, firstName: 'Seán', country: 'IE' }));
+    expect(lead.ownerId).toBe(config.assignment.fallbackOwner);
+    const [mail] = await mailsAbout(email);
+    const reassign = actionLinks(mail!)[3]!;
+    const refused = await post(reassign);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('Nothing was recorded.');
+    expect(refused.body).toContain('Nobody else is available to take this lead; ask your manager to reassign it.');
+    expect((await store.getLead(lead.leadId))).toMatchObject({ ownerId: lead.ownerId, status: 'open' });
+  });
+
+  it('a changed verdict keeps only the stamp of the latest one', async () => {
+    const { lead, links } = await alertedLead();
+    await post(links.disqualified);
+    expect(await store.getLead(lead.leadId)).toMatchObject({ status: 'disqualified', disqualifiedAt: expect.any(String) });
+    await post(links.qualified);
+    const requalified = (await store.getLead(lead.leadId))!;
+    expect(requalified).toMatchObject({ status: 'qualified', qualifiedAt: expect.any(String) });
+    expect(requalified.disqualifiedAt).toBeUndefined();
+  });
+
   it('"Not mine" hands the lead to another rep and alerts them', async () => {
     const { lead, links } = await alertedLead();
     expect((await post(links.reassign, 'I only cover Austria')).statusCode).toBe(200);

@@ -86,6 +86,14 @@ const MUTANTS: Mutant[] = [
     test: { file: 'test/integration/processing.test.ts', name: 'GET only shows a confirmation; POST records who did what, once' },
   },
   {
+    name: 'old-owner-link',
+    breaks: 'an action link acts only while its rep owns the lead (after a reassignment the old links are refused)',
+    file: 'shared/usecases/action-links.ts',
+    find: 'return lead.ownerId === payload.repId || !config.salespeople.some((rep) => rep.id === lead.ownerId);',
+    replace: 'return true;',
+    test: { file: 'test/integration/processing.test.ts', name: 'stop acting once the lead is reassigned' },
+  },
+  {
     name: 'cors',
     breaks: 'CORS answers only allowed origins',
     file: 'shared/adapters/http/api-gateway.ts',

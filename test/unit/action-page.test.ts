@@ -47,6 +47,9 @@ describe('renderActionResultPage', () => {
     [{ kind: 'done', action: 'reassign', lead }, '<h1>Jane &lt;Doe&gt; is handed back for reassignment.</h1>'],
     [{ kind: 'already-used', action: 'disqualified', lead, usedAt: 'Mon 30 Nov, 13:00 CET' }, 'Not a fit was recorded on Mon 30 Nov, 13:00 CET. Each link works once'],
     [{ kind: 'already-used', action: 'contacted', lead }, 'Contacted was recorded. Each link works once'],
+    [{ kind: 'moved', lead, ownerName: 'Diego <Ramos>' }, '<h1>This lead is now with Diego &lt;Ramos&gt;.</h1>'],
+    [{ kind: 'refused', lead, reason: 'nobody else is available to take this lead; ask your <manager>' }, 'Nobody else is available to take this lead; ask your &lt;manager&gt;.'],
+    [{ kind: 'gone' }, '<h1>This lead no longer exists.</h1>'],
     [{ kind: 'expired' }, '<h1>This link has expired.</h1>'],
     [{ kind: 'invalid' }, '<h1>This link is not valid.</h1>'],
   ])('renders %j', (outcome, expected) => {

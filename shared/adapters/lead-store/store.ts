@@ -45,8 +45,11 @@ export interface FollowUp {
   status?: Extract<LeadStatus, 'contacted' | 'qualified' | 'disqualified'>;
   /** First contact leaves the waiting set and is stamped once. */
   firstContact: boolean;
-  /** A single-use action link: its nonce is added to the lead in the same conditional update, so a replay changes nothing. */
-  usedLink?: { nonce: string };
+  /**
+   * A single-use action link: its nonce is added to the lead in the same conditional update, so a replay changes
+   * nothing. `ownerId` is the owner the link was checked against; if the lead changed hands since, nothing is written.
+   */
+  usedLink?: { nonce: string; ownerId: string | undefined };
   /** A reassignment: the new owner and why; the alert is re-armed for them. */
   newOwner?: { ownerId: string; ownerReason: string };
 }
@@ -303,10 +306,15 @@ export class LeadStore {
     if (followUp.status) {
       sets.push('#status = :status');
       values[':status'] = followUp.status;
-      if (followUp.status === 'qualified') sets.push('qualifiedAt = if_not_exists(qualifiedAt, :at)');
+      // Qualified and disqualified are verdicts a rep may change; the lead keeps the stamp of the one it has now.
+      if (followUp.status === 'qualified') {
+        sets.push('qualifiedAt = if_not_exists(qualifiedAt, :at)');
+        removes.push('disqualifiedAt');
+      }
       if (followUp.status === 'disqualified') {
         sets.push('disqualifiedAt = if_not_exists(disqualifiedAt, :at)');
-        if (!removes.length) removes.push('waitingKey', 'waitingSort');
+        removes.push('qualifiedAt');
+        if (!followUp.firstContact) removes.push('waitingKey', 'waitingSort');
       }
       values[':at'] = at;
     }
@@ -320,6 +328,8 @@ export class LeadStore {
     let addNonce = '';
     if (followUp.usedLink) {
       condition += ' AND NOT contains(usedLinkNonces, :nonce)';
+      condition += followUp.usedLink.ownerId === undefined ? ' AND attribute_not_exists(ownerId)' : ' AND ownerId = :linkOwner';
+      values[':linkOwner'] = followUp.usedLink.ownerId;
       addNonce = ' ADD usedLinkNonces :nonces';
       values[':nonce'] = followUp.usedLink.nonce;
       values[':nonces'] = new Set([followUp.usedLink.nonce]);

@@ -22,6 +22,12 @@ export type ActionOutcome =
   | { kind: 'done'; action: FollowUpAction; lead: ActionLeadSummary }
   /** `usedAt` is already formatted for the reader, e.g. "Mon 30 Nov, 13:00 CET". */
   | { kind: 'already-used'; action: FollowUpAction; lead: ActionLeadSummary; usedAt?: string }
+  /** The lead was reassigned after the email went out: its links belong to the new owner now. */
+  | { kind: 'moved'; lead: ActionLeadSummary; ownerName: string }
+  /** The follow-up could not be recorded; `reason` is an error message written to be shown. */
+  | { kind: 'refused'; lead: ActionLeadSummary; reason: string }
+  /** The lead no longer exists (erased on request). */
+  | { kind: 'gone' }
   | { kind: 'expired' }
   | { kind: 'invalid' };
 
@@ -101,6 +107,32 @@ ${leadLine(outcome.lead)}
 ${leadLine(outcome.lead)}
 <p class="muted">${followUpActionLabels[outcome.action]} was recorded${outcome.usedAt ? ` on ${outcome.usedAt}` : ''}. Each link works once, so nothing changed now.</p>`,
       );
+    case 'moved':
+      return renderPage(
+        'Lead reassigned',
+        organisation,
+        html`<p class="eyebrow warn">Reassigned</p>
+<h1>This lead is now with ${outcome.ownerName}.</h1>
+${leadLine(outcome.lead)}
+<p class="muted">It was reassigned after this email was sent, so its links no longer apply and nothing changed. ${outcome.ownerName} has the current links.</p>`,
+      );
+    case 'refused':
+      return renderPage(
+        'Nothing recorded',
+        organisation,
+        html`<p class="eyebrow warn">Not recorded</p>
+<h1>Nothing was recorded.</h1>
+${leadLine(outcome.lead)}
+<p class="muted">${sentence(outcome.reason)}</p>`,
+      );
+    case 'gone':
+      return renderPage(
+        'Lead not found',
+        organisation,
+        html`<p class="eyebrow warn">Not found</p>
+<h1>This lead no longer exists.</h1>
+<p class="muted">It may have been erased at the person's request. Nothing changed.</p>`,
+      );
     case 'expired':
       return renderPage(
         'Link expired',
@@ -118,6 +150,12 @@ ${leadLine(outcome.lead)}
 <p class="muted">It may have been cut off when it was copied. Open it again from the email.</p>`,
       );
   }
+}
+
+/** Error messages are written lower-case and unpunctuated for API answers; a page shows them as a sentence. */
+function sentence(message: string): string {
+  const trimmed = message.trim();
+  return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}${/[.!?]$/.test(trimmed) ? '' : '.'}`;
 }
 
 function leadLine(lead: ActionLeadSummary): SafeHtml {
