@@ -1,3 +1,4 @@
+import './cli-environment.ts';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../shared/config/load.ts';
 import { HttpError } from '../shared/errors.ts';
@@ -30,7 +31,7 @@ const commands: Record<string, Command> = {
     run: (values, positionals) => recordContact(values, positionals),
   },
   nightly: {
-    summary: 'send the nightly reports once, as if the schedule fired at --at (default now)',
+    summary: 'send the nightly reports once, as if the schedule fired at --at (default: its last firing)',
     usage: 'handoff nightly [--at 2026-11-26T07:00 | --at 2026-11-26T06:00:00Z]',
     options: { at: { type: 'string' } },
     run: (values) => runNightly(values),

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../shared/config/load.ts';
 import { leadStoreFromEnv } from '../../shared/adapters/lead-store/from-env.ts';
-import type { Lead } from '../../shared/domain/lead.ts';
+import { LEAD_STATUSES, type Lead } from '../../shared/domain/lead.ts';
 import { addDays, localDate } from '../../shared/domain/business-hours.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -13,6 +13,13 @@ export async function listLeads(options: { days?: OptionValue; form?: OptionValu
   if (!Number.isInteger(days) || days < 1 || days > 366) throw new UsageError('--days must be a whole number from 1 to 366');
   const formId = typeof options.form === 'string' ? options.form : undefined;
   const status = typeof options.status === 'string' ? options.status : undefined;
+  // A misspelt filter would list nothing and look like an empty week.
+  if (formId !== undefined && !config.forms.some((form) => form.id === formId)) {
+    throw new UsageError(`--form must be one of ${config.forms.map((form) => form.id).join(', ')}; got "${formId}"`);
+  }
+  if (status !== undefined && !(LEAD_STATUSES as readonly string[]).includes(status)) {
+    throw new UsageError(`--status must be one of ${LEAD_STATUSES.join(', ')}; got "${status}"`);
+  }
 
   const today = localDate(new Date(), config.organisation.timezone);
   const capturedOn = Array.from({ length: days }, (_, back) => addDays(today, -back));

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../../shared/config/load.ts';
 import { zonedTimeToUtc } from '../../shared/domain/business-hours.ts';
+import { lastFireTime } from '../../infra/local/scheduler.ts';
 import { UsageError } from '../usage-error.ts';
 
 type OptionValue = string | boolean | Array<string | boolean> | undefined;
@@ -10,11 +11,16 @@ const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{
 
 /**
  * `handoff nightly [--at <time>]`: runs the nightly-report handler once, as if the schedule had fired at
- * `--at` (default now), against the stack the environment points at. The same date twice sends nothing new.
+ * `--at`, against the stack the environment points at. The same date twice sends nothing new.
+ *
+ * Without `--at` it catches up on the schedule's last firing (today's at `reports.nightlyAt`, or yesterday's
+ * before then). "Now" would claim today's reports at, say, 03:00, and the 07:00 run would then send nothing.
  */
 export async function runNightly(options: { at?: OptionValue }): Promise<void> {
   const config = loadConfig();
-  const scheduledTime = options.at === undefined ? new Date() : parseAt(options.at, config.organisation.timezone);
+  const scheduledTime = options.at === undefined
+    ? lastFireTime(new Date(), config.reports.nightlyAt, config.organisation.timezone)
+    : parseAt(options.at, config.organisation.timezone);
   requireActionSecret();
   // Imported only now: the handler reads its environment at module load, after the stack's env is in place.
   const { handler } = await import('../../functions/nightly-report.ts');
@@ -25,6 +31,7 @@ export async function runNightly(options: { at?: OptionValue }): Promise<void> {
     `Sent ${summary.sent.length}${summary.sent.length ? `: ${summary.sent.join(', ')}` : ''}.`,
   ];
   if (summary.skipped.length) lines.push(`Already sent for ${summary.reportDate}, skipped ${summary.skipped.length}: ${summary.skipped.join(', ')}.`);
+  if (summary.skipped.length && !summary.sent.length) lines.push('Each report goes out once per date; --at 2026-11-26T07:00 runs the job as of another date.');
   if (process.env.AWS_ENDPOINT_URL_SES) lines.push(`Mailbox: ${process.env.AWS_ENDPOINT_URL_SES}/`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -14,12 +14,26 @@ const MAX_TIMER_MS = 60 * 60 * 1000;
  * same distance after the jump, as EventBridge Scheduler does.
  */
 export function nextFireTime(after: Date, at: string, timeZone: string): Date {
-  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(at)) throw new Error(`schedule time must look like 07:00, got "${at}"`);
+  assertClockTime(at);
   const today = localDate(after, timeZone);
   for (let dayOffset = 0; ; dayOffset += 1) {
     const instant = zonedTimeToUtc(addDays(today, dayOffset), at, timeZone);
     if (instant > after) return instant;
   }
+}
+
+/** The last time at or before `now` that the daily schedule fired, or would have: what a manual run catches up on. */
+export function lastFireTime(now: Date, at: string, timeZone: string): Date {
+  assertClockTime(at);
+  const today = localDate(now, timeZone);
+  for (let dayOffset = 0; ; dayOffset -= 1) {
+    const instant = zonedTimeToUtc(addDays(today, dayOffset), at, timeZone);
+    if (instant <= now) return instant;
+  }
+}
+
+function assertClockTime(at: string): void {
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(at)) throw new Error(`schedule time must look like 07:00, got "${at}"`);
 }
 
 /** Scheduler's `<aws.scheduler.scheduled-time>` placeholder renders without milliseconds. */

@@ -12,7 +12,8 @@ export type FormKind = 'website' | 'event';
  * - open: owned and alerted, waiting for first contact;
  * - contacted / qualified / disqualified: what the owner recorded.
  */
-export type LeadStatus = 'new' | 'spam' | 'merged' | 'open' | 'contacted' | 'qualified' | 'disqualified';
+export const LEAD_STATUSES = ['new', 'spam', 'merged', 'open', 'contacted', 'qualified', 'disqualified'] as const;
+export type LeadStatus = (typeof LEAD_STATUSES)[number];
 
 export interface Contact {
   /** Lowercased, for matching. */

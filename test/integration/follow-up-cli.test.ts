@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config/load.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
+import { localDate } from '../../shared/domain/business-hours.ts';
+import { LEAD_STATUSES, type Lead } from '../../shared/domain/lead.ts';
+import { lastFireTime } from '../../infra/local/scheduler.ts';
 import { seedLead } from '../fixtures/nightly-scenario.ts';
 import { createTestTable, testDynamoDbClient } from '../support/local-aws.ts';
 
@@ -112,4 +115,30 @@ describe('handoff contacted <leadId> --by <repId>', () => {
     expect(run.code).toBe(0);
     expect(await waitingIds()).not.toContain('CLI3');
   });
+});
+
+describe('npx handoff leads', () => {
+  it('filters by a known status, and refuses an unknown status or form in one line instead of listing nothing', async () => {
+    await waitingLead('CLI4');
+    const open = await handoff(['leads', '--status', 'open', '--json']);
+    expect(open.code).toBe(0);
+    expect((JSON.parse(open.stdout) as Lead[]).map((lead) => lead.leadId)).toContain('CLI4');
+
+    expect(await handoff(['leads', '--status', 'bogus'])).toEqual({ code: 1, stdout: '', errors: [`handoff: --status must be one of ${LEAD_STATUSES.join(', ')}; got "bogus"`] });
+    expect(await handoff(['leads', '--form', 'nope'])).toEqual({ code: 1, stdout: '', errors: [`handoff: --form must be one of ${config.forms.map((form) => form.id).join(', ')}; got "nope"`] });
+  }, 60_000);
+});
+
+describe('npx handoff nightly', () => {
+  it('without --at catches up on the schedule\'s last run, and prints its summary without log or metric lines', async () => {
+    const run = await handoff(['nightly']);
+    expect(run.errors).toEqual([]);
+    expect(run.code).toBe(0);
+    const lastRun = lastFireTime(new Date(), config.reports.nightlyAt, config.organisation.timezone);
+    expect(run.stdout).toContain(`Nightly report for ${localDate(lastRun, config.organisation.timezone)} (as of ${lastRun.toISOString()})`);
+    expect(run.stdout.split('\n').filter((line) => line.trimStart().startsWith('{'))).toEqual([]);
+
+    const again = await handoff(['nightly']);
+    expect(again.stdout).toContain('Each report goes out once per date');
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { NightlyScheduleEvent } from '../../infra/event-sources.ts';
-import { nextFireTime, startDailySchedule } from '../../infra/local/scheduler.ts';
+import { lastFireTime, nextFireTime, startDailySchedule } from '../../infra/local/scheduler.ts';
 
 const berlin = 'Europe/Berlin';
 
@@ -25,6 +25,22 @@ describe('nextFireTime', () => {
 
   it('rejects a malformed time', () => {
     expect(() => nextFireTime(new Date(), '7am', berlin)).toThrow('schedule time must look like 07:00');
+  });
+});
+
+describe('lastFireTime (what `handoff nightly` without --at catches up on)', () => {
+  it.each([
+    ['before today’s run: yesterday’s', '2026-11-27T02:47:00Z', '2026-11-26T06:00:00Z'],
+    ['at today’s run: today’s', '2026-11-27T06:00:00Z', '2026-11-27T06:00:00Z'],
+    ['after today’s run: today’s', '2026-11-27T15:00:00Z', '2026-11-27T06:00:00Z'],
+    ['the morning after clocks go back (07:00 was still summer time the day before)', '2026-10-25T05:30:00Z', '2026-10-24T05:00:00Z'],
+    ['on new year’s morning: new year’s eve', '2027-01-01T05:00:00Z', '2026-12-31T06:00:00Z'],
+  ])('%s', (_case, now, expected) => {
+    expect(lastFireTime(new Date(now), '07:00', berlin).toISOString()).toBe(new Date(expected).toISOString());
+  });
+
+  it('rejects a malformed time', () => {
+    expect(() => lastFireTime(new Date(), '25:00', berlin)).toThrow('schedule time must look like 07:00');
   });
 });
 
