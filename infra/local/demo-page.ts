@@ -129,3 +129,27 @@ ${script}`,
   );
   return { '/': home, '/thanks': thanks };
 }
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * What in the config still names another local address than the one the API listens on (say PORT was
+ * changed): each line says what breaks. A newcomer otherwise sees the demo forms answer 403 with no clue why.
+ * Addresses on real sites (a redirect to https://example.com/thanks) are the config's business, not ours.
+ */
+export function localAddressMismatches(config: Config, apiUrl: string): string[] {
+  const apiOrigin = new URL(apiUrl).origin;
+  const isOtherLocal = (url: string) => {
+    const { origin, hostname } = new URL(url);
+    return origin !== apiOrigin && LOOPBACK_HOSTS.has(hostname);
+  };
+  const lines: string[] = [];
+  if (isOtherLocal(config.publicBaseUrl)) lines.push(`publicBaseUrl is ${config.publicBaseUrl}, so the links in emails point there`);
+  for (const form of config.forms) {
+    if (!form.allowedOrigins.includes(apiOrigin) && form.allowedOrigins.some(isOtherLocal)) {
+      lines.push(`form "${form.id}" accepts posts only from ${form.allowedOrigins.join(', ')}, so the demo page's posts to it are refused (403)`);
+    }
+    if (isOtherLocal(form.redirectUrl)) lines.push(`form "${form.id}" sends browsers on to ${form.redirectUrl} after a post`);
+  }
+  return lines;
+}

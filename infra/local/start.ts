@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, configPath, loadConfig } from '../../shared/config/load.ts';
 import { lambdaEntries, routes } from '../routes.ts';
-import { demoPages } from './demo-page.ts';
+import { demoPages, localAddressMismatches } from './demo-page.ts';
 import { startGateway } from './gateway.ts';
 import { lambdaContext, localRegion, type LambdaHandler } from './lambda-runtime.ts';
 import { startDailySchedule } from './scheduler.ts';
@@ -129,8 +129,11 @@ Handoff is running (data in ${dataDir})
   CLI          npx handoff leads   (talks to this stack through ${join(dataDir, STACK_ENV_FILE)})
   Stream       ${poller ? 'processLeads' : 'off (no processLeads Lambda yet)'}   Schedule ${schedule ? 'nightlyReport' : 'off (no nightlyReport Lambda yet)'}
 `);
-  if (new URL(config.publicBaseUrl).origin !== gateway.url) {
-    console.log(`Note: publicBaseUrl in ${configFile} is ${config.publicBaseUrl}, but the API listens on ${gateway.url}; links in emails will point there.`);
+  const mismatches = localAddressMismatches(config, gateway.url);
+  if (mismatches.length) {
+    console.log(`Note: ${configFile} names another local address than ${gateway.url}, where the API listens:
+${mismatches.map((line) => `  - ${line}`).join('\n')}
+  Copy the config, replace that address with ${gateway.url}, and start with HANDOFF_CONFIG=<the copy>.`);
   }
 
   let stoppingSince: number | undefined;
