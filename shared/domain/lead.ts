@@ -98,7 +98,8 @@ export interface Activity {
 }
 
 export interface AlertState {
-  kind: 'new' | 'returning';
+  /** new: a fresh lead; returning: a known person came back; reassigned: handed over by the previous owner. */
+  kind: 'new' | 'returning' | 'reassigned';
   status: 'pending' | 'sent' | 'failed';
   attempts: number;
   sentAt?: string;

@@ -269,6 +269,9 @@ describe('one-click action links', () => {
       config.salespeople.find((rep) => rep.id === lead.ownerId)!.email,
       config.salespeople.find((rep) => rep.id === reassigned.ownerId)!.email,
     ]);
+    const handover = mails[1]!;
+    expect(handover.subject).toMatch(/^Reassigned to you: Ada /);
+    expect(handover.body.text).toContain(`HANDED OVER\n${config.salespeople.find((rep) => rep.id === lead.ownerId)!.name} passed this lead on:\nI only cover Austria`);
   });
 });
 

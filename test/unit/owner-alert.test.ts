@@ -156,6 +156,22 @@ describe('renderOwnerAlert', () => {
     expect(html).toContain('Returning lead');
   });
 
+  it('tells the new owner of a reassigned lead who handed it over and why, escaped', () => {
+    const handedOver: Lead = {
+      ...lead,
+      activities: [
+        { at: '2026-11-26T11:00:00.000Z', by: 'jonas', action: 'note', note: 'Left a voicemail', via: 'email-link' },
+        { at: '2026-11-26T12:00:00.000Z', by: 'jonas', action: 'reassign', note: 'I only cover <b>DACH</b>\nTry Ana', via: 'email-link' },
+      ],
+    };
+    const { subject, html, text } = renderOwnerAlert(alertInput({ lead: handedOver, kind: 'reassigned' }));
+    expect(subject).toMatch(/^Reassigned to you: José Müller/);
+    expect(text).toContain('HANDED OVER\nJonas Weber passed this lead on:\nI only cover <b>DACH</b>\nTry Ana');
+    expect(html).toContain('Jonas Weber passed this lead on:');
+    expect(html).toContain('I only cover &lt;b&gt;DACH&lt;/b&gt;<br>Try Ana');
+    expect(renderOwnerAlert(alertInput({ lead: handedOver })).text).not.toContain('HANDED OVER');
+  });
+
   it('leaves out sections it has nothing for', () => {
     const bare: Lead = { ...lead, contact: { email: 'x@gmail.com', emailDisplay: 'x@gmail.com' }, answers: {}, tracking: { utm: {} } };
     const enrichment = enrichSubmission(bare, demoForm);

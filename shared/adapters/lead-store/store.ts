@@ -322,7 +322,7 @@ export class LeadStore {
       sets.push('ownerId = :owner', 'ownerReason = :why', 'alert = :alert');
       values[':owner'] = followUp.newOwner.ownerId;
       values[':why'] = followUp.newOwner.ownerReason;
-      values[':alert'] = { kind: 'new', status: 'pending', attempts: 0 } satisfies AlertState;
+      values[':alert'] = { kind: 'reassigned', status: 'pending', attempts: 0 } satisfies AlertState;
     }
     let condition = 'attribute_exists(pk) AND #status <> :spam AND #status <> :merged';
     let addNonce = '';

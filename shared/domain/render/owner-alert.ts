@@ -7,7 +7,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { Config, Salesperson } from '../../config/schema.ts';
 import { formatLocal } from '../business-hours.ts';
-import type { Enrichment, FollowUpAction, Lead, ScoreResult } from '../lead.ts';
+import type { AlertState, Enrichment, FollowUpAction, Lead, ScoreResult } from '../lead.ts';
 import {
   emailButton,
   emailColours,
@@ -39,7 +39,7 @@ export interface OwnerAlertInput {
   score: ScoreResult;
   owner: Salesperson;
   ownerReason: string;
-  kind: 'new' | 'returning';
+  kind: AlertState['kind'];
   /** Earlier leads from the same person or company, as the store returned them. */
   history: readonly Lead[];
   actionLinks: Record<FollowUpAction, string>;
@@ -83,8 +83,10 @@ export function renderOwnerAlert(input: OwnerAlertInput): OwnerAlert {
   };
 }
 
+const KIND_LABELS: Record<AlertState['kind'], string> = { new: 'New lead', returning: 'Returning lead', reassigned: 'Reassigned to you' };
+
 function subjectOf({ kind, enrichment, score }: OwnerAlertInput): string {
-  const prefix = kind === 'new' ? 'New lead' : 'Returning lead';
+  const prefix = KIND_LABELS[kind];
   const who = truncateText(enrichment.displayName, 60);
   const company = enrichment.companyName ? ` (${truncateText(enrichment.companyName, 50)})` : '';
   const source = truncateText(enrichment.source.event ?? enrichment.source.formName, 60);
@@ -97,6 +99,8 @@ interface AlertView {
   request: Request;
   earlier: EarlierEntry[];
   deadline: string;
+  /** For a reassigned lead: who handed it over, and their note. */
+  handover?: { from: string; note?: string };
   contactRows: Array<[string, string, { href: string } | undefined]>;
   sourceRows: Array<[string, string]>;
   answerRows: Array<[string, string]>;
@@ -167,6 +171,8 @@ function buildView(input: OwnerAlertInput): AlertView {
   };
   const message = request.message?.trim();
   if (message) view.message = truncateText(message, MAX_MESSAGE_CHARS);
+  const handedOver = kind === 'reassigned' ? lead.activities?.findLast((activity) => activity.action === 'reassign') : undefined;
+  if (handedOver) view.handover = { from: repName(handedOver.by) ?? handedOver.by, ...(handedOver.note ? { note: truncateText(handedOver.note, 500) } : {}) };
   return view;
 }
 
@@ -189,7 +195,7 @@ function humanise(key: string): string {
 function renderHtml(input: OwnerAlertInput, view: AlertView): string {
   const { enrichment, score, owner, kind, lead, config } = input;
   const c = emailColours;
-  const badge = kind === 'new' ? 'New lead' : 'Returning lead';
+  const badge = KIND_LABELS[kind];
   const subline = [lead.contact.jobTitle?.trim(), enrichment.companyName].filter(Boolean).join(' · ');
 
   const hero = html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr>
@@ -239,7 +245,12 @@ ${entry.message ? html`<div style="color:${c.text};word-break:break-word;">${tru
 </div>`,
   )}${view.earlier.length > shown.length ? html`<div style="padding-top:6px;font-size:13px;color:${c.muted};">and ${view.earlier.length - shown.length} more</div>` : ''}`;
 
+  const handover = view.handover
+    ? emailSection('Handed over', html`<div style="font-size:14px;">${view.handover.from} passed this lead on${view.handover.note ? ':' : '.'}</div>
+${view.handover.note ? html`<div style="background:${c.page};border-radius:6px;padding:10px 12px;margin-top:6px;font-size:14px;word-break:break-word;">${multilineHtml(view.handover.note)}</div>` : ''}`)
+    : '';
   const body = html`${hero}
+${handover}
 ${emailSection('Your next step', actions)}
 ${emailSection(kind === 'returning' ? 'What they asked this time' : 'What they asked', asked)}
 ${emailSection('Contact', contactDetails)}
@@ -280,10 +291,11 @@ function renderText(input: OwnerAlertInput, view: AlertView): string {
   if (view.earlier.length > MAX_EARLIER_SHOWN) earlierLines.push(`and ${view.earlier.length - MAX_EARLIER_SHOWN} more`);
 
   const lines = [
-    `${kind === 'new' ? 'New lead' : 'Returning lead'}: ${enrichment.displayName}${enrichment.companyName ? ` (${enrichment.companyName})` : ''}`,
+    `${KIND_LABELS[kind]}: ${enrichment.displayName}${enrichment.companyName ? ` (${enrichment.companyName})` : ''}`,
     `Score ${score.score} · ${enrichment.source.label}`,
     `First contact by ${view.deadline}`,
     '',
+    ...(view.handover ? section('Handed over', [`${view.handover.from} passed this lead on${view.handover.note ? ':' : '.'}`, ...(view.handover.note ? [view.handover.note] : [])]) : []),
     ...section('Your next step', ACTION_ORDER.map((action) => `${followUpActionLabels[action]}: ${input.actionLinks[action]}`)),
     ...section(kind === 'returning' ? 'What they asked this time' : 'What they asked', [view.message ?? 'No message.', ...(view.answerRows.length ? ['', ...rows(view.answerRows)] : [])]),
     ...section('Contact', rows(view.contactRows.map(([label, value]) => [label, value] as const))),
