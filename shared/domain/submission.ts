@@ -40,24 +40,24 @@ const MAX_EXTRA_ANSWERS = 50;
 const MAX_ANSWER_NAME = 100;
 const MAX_ANSWER_VALUE = 2000;
 
-const noControlChars = (label: string) => z.refine<string>((value) => !/[\r\n\0]/.test(value), `must be a single line (${label} cannot contain line breaks)`);
-const singleLine = (label: string, max: number) =>
-  z.optional(z.string().check(z.maxLength(max, `must be at most ${max} characters`), noControlChars(label)));
+const noControlChars = () => z.refine<string>((value) => !/[\r\n\0]/.test(value), 'must be a single line, without line breaks');
+const singleLine = (max: number) =>
+  z.optional(z.string().check(z.maxLength(max, `must be at most ${max} characters`), noControlChars()));
 
 const contactSchema = z.object({
   email: z.string().check(
     z.minLength(1, 'is required'),
     z.maxLength(254, 'must be at most 254 characters'),
-    noControlChars('email'),
+    noControlChars(),
     z.regex(/^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]{2,}$/, 'must be a valid email address like jane@example.com'),
   ),
-  firstName: singleLine('firstName', 100),
-  lastName: singleLine('lastName', 100),
-  name: singleLine('name', 200),
-  company: singleLine('company', 200),
-  phone: z.optional(z.string().check(z.maxLength(40, 'must be at most 40 characters'), noControlChars('phone'), z.regex(/^[0-9+()./\s-]*(?:(?:ext|x)\.?\s*\d+)?$/i, 'must contain only digits, spaces and + ( ) . - /'))),
-  jobTitle: singleLine('jobTitle', 150),
-  country: singleLine('country', 60),
+  firstName: singleLine(100),
+  lastName: singleLine(100),
+  name: singleLine(200),
+  company: singleLine(200),
+  phone: z.optional(z.string().check(z.maxLength(40, 'must be at most 40 characters'), noControlChars(), z.regex(/^[0-9+()./\s-]*(?:(?:ext|x)\.?\s*\d+)?$/i, 'must contain only digits, spaces and + ( ) . - /'))),
+  jobTitle: singleLine(150),
+  country: singleLine(60),
   message: z.optional(z.string().check(z.maxLength(5000, 'must be at most 5000 characters'), z.refine((v: string) => !v.includes('\0'), 'cannot contain NUL characters'))),
   consent: z.optional(z.boolean()),
 });

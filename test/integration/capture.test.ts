@@ -158,7 +158,7 @@ describe('POST /forms/{formId}', () => {
       const response = await postJson({ email, firstName: 'Jane\r\nBcc: x@evil.example', phone: 'call me' });
       expect(response.statusCode).toBe(422);
       expect(JSON.parse(response.body).fields).toEqual({
-        firstName: 'must be a single line (firstName cannot contain line breaks)',
+        firstName: 'must be a single line, without line breaks',
         phone: 'must contain only digits, spaces and + ( ) . - /',
       });
       expect(await store.leadsByEmail(email)).toEqual([]);
@@ -173,11 +173,20 @@ describe('POST /forms/{formId}', () => {
       expect(new URLSearchParams(raw!.body).get('note')).toBe('a&b=c');
     });
 
-    it('422 as a readable page for a browser form post', async () => {
-      const response = await postForm({ email: 'nope' });
+    it('422 as a readable page for a browser form post: each problem once, in the form\'s words', async () => {
+      const response = await postForm({ email: 'nope', first_name: 'Jane\r\nBcc: x@evil.example' });
       expect(response.statusCode).toBe(422);
       expect(response.headers['content-type']).toContain('text/html');
-      expect(response.body).toContain('must be a valid email address');
+      expect(response.body).toContain('<p>Please check these fields:</p><ul><li><strong>Email</strong> must be a valid email address like jane@example.com</li><li><strong>First name</strong> must be a single line, without line breaks</li></ul>');
+      expect(response.body.match(/must be a valid email address/g)).toHaveLength(1);
+      expect(response.body).toContain('correct the form');
+    });
+
+    it('a refusal with nothing to correct says what to do instead', async () => {
+      const response = await postForm({ email: uniqueEmail() }, { origin: 'https://evil.example' });
+      expect(response.statusCode).toBe(403);
+      expect(response.body).not.toContain('correct the form');
+      expect(response.body).toContain('let the site&#39;s owner know');
     });
 
     it('429 with Retry-After once one address exceeds the per-minute limit', async () => {

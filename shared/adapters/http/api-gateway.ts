@@ -2,7 +2,7 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { HttpError } from '../../errors.ts';
 import { logger } from '../logger.ts';
-import { escapeHtml } from '../../domain/render/html.ts';
+import { asSentence, escapeHtml, humaniseFieldName } from '../../domain/render/html.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -94,10 +94,20 @@ export function httpErrorResponses(options: ErrorResponseOptions = {}): middy.Mi
 
 function errorPage(error: HttpError): string {
   const fields = Object.entries(error.details.fields ?? {})
-    .map(([name, problem]) => `<li><strong>${escapeHtml(name)}</strong> ${escapeHtml(problem)}</li>`)
+    .map(([name, problem]) => `<li><strong>${escapeHtml(humaniseFieldName(name))}</strong> ${escapeHtml(problem)}</li>`)
     .join('');
+  // The field list already says everything the message says, in the form's words.
+  const explanation = fields ? `<p>Please check ${Object.keys(error.details.fields ?? {}).length === 1 ? 'this field' : 'these fields'}:</p><ul>${fields}</ul>` : `<p>${escapeHtml(asSentence(error.message))}</p>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Please check the form</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1f2933">
-<h1 style="font-size:1.4rem">We could not take your submission</h1><p>${escapeHtml(error.message)}</p>${fields ? `<ul>${fields}</ul>` : ''}
-<p>Use your browser's back button to correct the form and send it again.</p></body></html>`;
+<h1 style="font-size:1.4rem">We could not take your submission</h1>${explanation}
+<p>${escapeHtml(NEXT_STEP[error.statusCode] ?? 'Go back and try again. If it keeps happening, please let the site\'s owner know.')}</p></body></html>`;
 }
+
+const NEXT_STEP: Record<number, string> = {
+  400: 'Use your browser\'s back button to correct the form and send it again.',
+  413: 'Use your browser\'s back button, shorten what you wrote, and send it again.',
+  422: 'Use your browser\'s back button to correct the form and send it again.',
+  429: 'Please wait a minute, then go back and send it again.',
+  503: 'Please go back and send it again in a moment.',
+};

@@ -4,7 +4,7 @@
  * page. Self-contained (inline CSS, no scripts, no external assets) and mobile-first.
  */
 import type { FollowUpAction } from '../lead.ts';
-import { emailColours, html, type SafeHtml } from './html.ts';
+import { asSentence, emailColours, html, type SafeHtml } from './html.ts';
 import { followUpActionLabels } from './owner-alert.ts';
 
 export interface ActionLeadSummary {
@@ -123,7 +123,7 @@ ${leadLine(outcome.lead)}
         html`<p class="eyebrow warn">Not recorded</p>
 <h1>Nothing was recorded.</h1>
 ${leadLine(outcome.lead)}
-<p class="muted">${sentence(outcome.reason)}</p>`,
+<p class="muted">${asSentence(outcome.reason)}</p>`,
       );
     case 'gone':
       return renderPage(
@@ -150,12 +150,6 @@ ${leadLine(outcome.lead)}
 <p class="muted">It may have been cut off when it was copied. Open it again from the email.</p>`,
       );
   }
-}
-
-/** Error messages are written lower-case and unpunctuated for API answers; a page shows them as a sentence. */
-function sentence(message: string): string {
-  const trimmed = message.trim();
-  return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}${/[.!?]$/.test(trimmed) ? '' : '.'}`;
 }
 
 function leadLine(lead: ActionLeadSummary): SafeHtml {

@@ -60,6 +60,18 @@ export function headerSafe(value: string, maxLength = 200): string {
 }
 
 /** Cuts on code points, not UTF-16 units, so an emoji or accented letter is never split in half. */
+/** Error messages are written lower-case and unpunctuated for API answers; a page shows them as a sentence. */
+export function asSentence(message: string): string {
+  const trimmed = message.trim();
+  return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}${/[.!?]$/.test(trimmed) ? '' : '.'}`;
+}
+
+/** A field name as a person reads it: "team_size" / "teamSize" → "Team size". */
+export function humaniseFieldName(key: string): string {
+  const words = key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 export function truncateText(value: string, maxLength: number): string {
   const chars = Array.from(value);
   if (chars.length <= maxLength) return value;

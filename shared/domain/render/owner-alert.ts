@@ -15,6 +15,7 @@ import {
   emailSection,
   headerSafe,
   html,
+  humaniseFieldName,
   multilineHtml,
   renderEmailLayout,
   truncateText,
@@ -167,7 +168,7 @@ function buildView(input: OwnerAlertInput): AlertView {
     deadline: formatLocal(new Date(input.deadline), timezone),
     contactRows,
     sourceRows,
-    answerRows: Object.entries(request.answers).filter(([, value]) => value.trim()).map(([key, value]) => [humanise(key), value]),
+    answerRows: Object.entries(request.answers).filter(([, value]) => value.trim()).map(([key, value]) => [humaniseFieldName(key), value]),
   };
   const message = request.message?.trim();
   if (message) view.message = truncateText(message, MAX_MESSAGE_CHARS);
@@ -184,11 +185,6 @@ function countryLabel(enrichment: Enrichment): string {
   return `${countryNames.of(code) ?? code} (${code}, ${from})`;
 }
 
-/** "team_size" / "teamSize" → "Team size". */
-function humanise(key: string): string {
-  const words = key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
 
 // ---------------------------------------------------------------- HTML
 
