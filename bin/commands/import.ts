@@ -49,6 +49,8 @@ function describeImport(file: string, summary: ImportSummary): string {
     lines.push(`Problems${shown}, by row as a spreadsheet numbers them (header = row 1):`);
     for (const problem of summary.problems) lines.push(`  row ${problem.row}: ${problem.field} ${problem.message}`);
   }
-  lines.push(summary.dryRun ? 'Nothing was stored.' : 'New leads are assigned and alerted to their owners as the stream processes them.');
+  if (summary.dryRun) lines.push('Nothing was stored.');
+  else if (summary.imported > 0) lines.push('New leads are assigned and alerted to their owners as the stream processes them.');
+  else lines.push('No new leads, so nobody is alerted.');
   return `${lines.join('\n')}\n`;
 }

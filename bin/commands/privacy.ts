@@ -21,12 +21,16 @@ export async function erasePerson(options: { email?: OptionValue }): Promise<voi
   const email = requireEmail(options.email, 'erase');
   const report = await erasePersonalData(email, privacyDependencies());
   const byStatus = Object.entries(report.leadsByStatus).map(([status, count]) => `${count} ${status}`).join(', ');
+  const rows: Array<[string, string]> = [
+    ['leads', `${report.leads}${byStatus ? ` (${byStatus})` : ''}`],
+    ["submissions joined into other people's leads", String(report.joinedSubmissions)],
+    ['activities', `${report.activities} (removed with their leads)`],
+    ['email-health mark', report.emailHealthMark ? 'removed' : 'none'],
+  ];
+  const labelWidth = Math.max(...rows.map(([label]) => label.length));
   const lines = [
     `Erased ${report.email}:`,
-    `  leads                     ${report.leads}${byStatus ? ` (${byStatus})` : ''}`,
-    `  submissions joined into other people's leads  ${report.joinedSubmissions}`,
-    `  activities                ${report.activities} (removed with their leads)`,
-    `  email-health mark         ${report.emailHealthMark ? 'removed' : 'none'}`,
+    ...rows.map(([label, value]) => `  ${label.padEnd(labelWidth)}  ${value}`),
     'Notes:',
     ...report.notes.map((note) => `  - ${note}`),
   ];

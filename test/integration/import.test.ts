@@ -172,6 +172,9 @@ describe('npx handoff import', () => {
       'New leads are assigned and alerted to their owners as the stream processes them.',
       '',
     ].join('\n'));
+    const again = await handoff(['import', BADGE_SCANS, '--form', EVENT_FORM]);
+    expect(again.stdout).toContain('  new leads   0 stored\n');
+    expect(again.stdout.trimEnd().split('\n').at(-1)).toBe('No new leads, so nobody is alerted.');
     const cliStore = new LeadStore({ client: testDynamoDbClient(), tableName: cliTable, timezone: config.organisation.timezone });
     expect((await cliStore.leadsByEmail('jose.mueller@muller-gmbh.de')).map((lead) => lead.formId)).toEqual([EVENT_FORM]);
   }, 60_000);

@@ -143,9 +143,15 @@ describe('handoff erase --email', () => {
     const run = await handoff(['erase', '--email', TYPED_ADDRESS]);
     expect(run).toMatchObject({ code: 0, errors: [] });
     expect(run.stdout).toContain(`Erased ${ADDRESS}:`);
-    expect(run.stdout).toContain('  leads                     4 (1 contacted, 2 merged, 1 spam)');
-    expect(run.stdout).toContain("  submissions joined into other people's leads  1");
-    expect(run.stdout).toContain('  activities                1 (removed with their leads)');
+    const rows = run.stdout.split('\n').slice(1, run.stdout.split('\n').indexOf('Notes:'));
+    expect(rows.map((row) => row.trim().replace(/ {2,}/g, ' | '))).toEqual([
+      'leads | 4 (1 contacted, 2 merged, 1 spam)',
+      "submissions joined into other people's leads | 1",
+      'activities | 1 (removed with their leads)',
+      'email-health mark | removed',
+    ]);
+    // The values line up in one column.
+    expect(new Set(rows.map((row) => row.lastIndexOf('  ')))).toHaveProperty('size', 1);
     expect(run.stdout).toContain('used one-click links (recorded on the lead) went with the leads');
 
     const items = await scanTable();
