@@ -3,6 +3,7 @@
  * contribution so a rep can see why a lead scored what it did. Weights come from config.
  */
 import type { FormConfig, ScoringConfig } from '../config/schema.ts';
+import { dialableNumber } from './enrich.ts';
 import type { Enrichment, ScoreResult, Submission } from './lead.ts';
 
 export interface ScoreInput {
@@ -30,7 +31,7 @@ export function scoreLead({ submission, enrichment, form, priorSubmissions, scor
   const title = contact.jobTitle?.trim();
   if (title && hasSeniorTitle(title, scoring.seniorTitleWords)) add(scoring.seniorTitle, `senior title (${title})`);
   if (enrichment.companySource === 'form' && enrichment.companyName) add(scoring.companyGiven, `company given (${enrichment.companyName})`);
-  if (enrichment.phoneE164) add(scoring.phoneGiven, 'phone given');
+  if (dialableNumber(contact.phone, enrichment.phoneE164)) add(scoring.phoneGiven, 'phone given');
 
   if (form.kind === 'website') add(scoring.websiteForm, `website form (${form.name})`);
   else add(scoring.eventForm, `event form (${form.name})`);

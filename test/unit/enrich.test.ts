@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config/load.ts';
-import { caseName, companyNameFromDomain, countryCodeFrom, enrichSubmission } from '../../shared/domain/enrich.ts';
+import { caseName, companyNameFromDomain, countryCodeFrom, dialableNumber, enrichSubmission } from '../../shared/domain/enrich.ts';
 import type { Contact, Submission } from '../../shared/domain/lead.ts';
 
 const config = loadConfig(new URL('../../handoff.config.json', import.meta.url).pathname);
@@ -126,6 +126,16 @@ describe('enrichSubmission', () => {
   ])('normalises %s to E.164', (_, contact, viewerCountry, expected) => {
     const options = viewerCountry ? { viewerCountry } : {};
     expect(enrichSubmission(submission({ email: 'a@acme.com', ...contact }), demoForm, options).phoneE164).toBe(expected);
+  });
+
+  it.each([
+    ['E.164 when the country was known', '030 1234567', '+49301234567', '+49301234567'],
+    ['the digits as typed without a country', '030 / 123-4567', undefined, '0301234567'],
+    ['without its extension', '030 1234567 ext. 12', undefined, '0301234567'],
+    ['nothing for too few digits', '12 34', undefined, undefined],
+    ['nothing for no phone', undefined, undefined, undefined],
+  ])('dialableNumber gives %s', (_, phone, phoneE164, expected) => {
+    expect(dialableNumber(phone, phoneE164)).toBe(expected);
   });
 
   it.each([

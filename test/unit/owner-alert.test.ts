@@ -172,6 +172,12 @@ describe('renderOwnerAlert', () => {
     expect(renderOwnerAlert(alertInput({ lead: handedOver })).text).not.toContain('HANDED OVER');
   });
 
+  it('links a national number with no country as typed, so a rep in that country can still tap it', () => {
+    const booth: Lead = { ...lead, contact: { ...lead.contact, phone: '030 1234567', country: undefined } };
+    const enrichment = { ...enrichSubmission(booth, demoForm), phoneE164: undefined, country: undefined };
+    expect(renderOwnerAlert(alertInput({ lead: booth, enrichment })).html).toMatch(/href="tel:0301234567"[^>]*>030 1234567<\/a>/);
+  });
+
   it('leaves out sections it has nothing for', () => {
     const bare: Lead = { ...lead, contact: { email: 'x@gmail.com', emailDisplay: 'x@gmail.com' }, answers: {}, tracking: { utm: {} } };
     const enrichment = enrichSubmission(bare, demoForm);

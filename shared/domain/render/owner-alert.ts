@@ -7,6 +7,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { Config, Salesperson } from '../../config/schema.ts';
 import { formatLocal } from '../business-hours.ts';
+import { dialableNumber } from '../enrich.ts';
 import type { AlertState, Enrichment, FollowUpAction, Lead, ScoreResult } from '../lead.ts';
 import {
   emailButton,
@@ -141,7 +142,8 @@ function buildView(input: OwnerAlertInput): AlertView {
   if (contact.phone) {
     const { phoneE164 } = enrichment;
     const readable = phoneE164 ? parsePhoneNumberFromString(phoneE164)?.formatInternational() ?? phoneE164 : contact.phone;
-    contactRows.push(['Phone', readable, phoneE164 ? { href: `tel:${phoneE164}` } : undefined]);
+    const dialable = dialableNumber(contact.phone, phoneE164);
+    contactRows.push(['Phone', readable, dialable ? { href: `tel:${dialable}` } : undefined]);
   }
   if (contact.jobTitle?.trim()) contactRows.push(['Job title', contact.jobTitle.trim(), undefined]);
   if (enrichment.companyName) {
