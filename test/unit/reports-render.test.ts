@@ -138,9 +138,15 @@ describe('renderMarketingReport', () => {
     expect(marketing.html).toContain('Data Summit 2026');
   });
 
+  it('says when the day\'s leads are not due for follow-up yet, instead of a share of nothing', () => {
+    const { total } = report.marketing;
+    const notDueYet = { ...report, marketing: { ...report.marketing, total: { ...total, lastDay: { ...total.lastDay, withinSlaShare: null } } } };
+    expect(renderMarketingReport(notDueYet, config).subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads, none due for follow-up yet');
+  });
+
   it('says so when no leads came in', () => {
     const quiet = renderMarketingReport(quietReport, config);
-    expect(quiet.subject).toBe('Speed to lead for Wed 25 Nov 2026: 0 leads, — contacted within SLA');
+    expect(quiet.subject).toBe('Speed to lead for Wed 25 Nov 2026: no new leads');
     expect(quiet.text).toContain('No leads were captured in the 7 days Thu 19 Nov – Wed 25 Nov.');
     expect(quiet.html).not.toContain('By source');
   });

@@ -79,7 +79,11 @@ export function renderMarketingReport(report: NightlyReport, config: Config): Re
   const lastDayName = formatReportDate(marketing.lastDay.from);
   const weekName = `${formatShortDate(marketing.last7Days.from)} – ${formatShortDate(marketing.last7Days.to)}`;
   const totals = marketing.total;
-  const subject = `Speed to lead for ${lastDayName}: ${plural(totals.lastDay.captured, 'lead')}, ${formatShare(totals.lastDay.withinSlaShare)} contacted within SLA`;
+  const { captured, withinSlaShare } = totals.lastDay;
+  const lastDayFigures = captured === 0
+    ? 'no new leads'
+    : `${plural(captured, 'lead')}, ${withinSlaShare === null ? 'none due for follow-up yet' : `${formatShare(withinSlaShare)} contacted within SLA`}`;
+  const subject = `Speed to lead for ${lastDayName}: ${lastDayFigures}`;
   const summary =
     totals.last7Days.captured === 0
       ? `No leads were captured in the 7 days ${weekName}.`
