@@ -178,10 +178,12 @@ describe('renderOwnerAlert', () => {
     expect(renderOwnerAlert(alertInput({ lead: booth, enrichment })).html).toMatch(/href="tel:0301234567"[^>]*>030 1234567<\/a>/);
   });
 
-  it('leaves out sections it has nothing for', () => {
+  it('leaves out sections it has nothing for, and says a name came from the email address', () => {
     const bare: Lead = { ...lead, contact: { email: 'x@gmail.com', emailDisplay: 'x@gmail.com' }, answers: {}, tracking: { utm: {} } };
     const enrichment = enrichSubmission(bare, demoForm);
     const { html, text } = renderOwnerAlert(alertInput({ lead: bare, enrichment, history: [] }));
+    expect(text).toContain('Name: X (guessed from the email address)');
+    expect(alert.text).toContain('Name: José Müller\n');
     expect(text).toContain('No message.');
     expect(text).not.toContain('EARLIER SUBMISSIONS');
     expect(html).not.toContain('tel:');

@@ -137,7 +137,8 @@ function buildView(input: OwnerAlertInput): AlertView {
 
   const { contact } = lead;
   const contactRows: AlertView['contactRows'] = [];
-  contactRows.push(['Name', enrichment.displayName, undefined]);
+  const nameTyped = [contact.firstName, contact.lastName, contact.name].some((part) => part?.trim());
+  contactRows.push(['Name', nameTyped ? enrichment.displayName : `${enrichment.displayName} (guessed from the email address)`, undefined]);
   contactRows.push(['Email', contact.emailDisplay || contact.email, { href: `mailto:${encodeURIComponent(contact.email).replace('%40', '@')}` }]);
   if (contact.phone) {
     const { phoneE164 } = enrichment;
