@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.ts';
 import type { Lead } from '../domain/lead.ts';
 import { ActionLinkAlreadyUsedError } from '../adapters/lead-store/store.ts';
 import { HttpError } from '../errors.ts';
-import { recordFollowUp } from './record-follow-up.ts';
+import { chooseNewOwner, recordFollowUp } from './record-follow-up.ts';
 import type { ProcessDependencies } from './process-lead.ts';
 
 export interface ActionPage {
@@ -24,6 +24,14 @@ export async function showActionLink(token: string, deps: ProcessDependencies): 
   const { payload, lead } = verified;
   if (await deps.store.actionLinkUsed(payload.leadId, payload.nonce)) return alreadyUsedPage(payload, lead, deps);
   if (!heldByOwner(payload, lead, deps.config)) return movedPage(lead, deps);
+  if (payload.action === 'reassign') {
+    try {
+      chooseNewOwner(lead, payload.repId, deps.config, deps.now());
+    } catch (error) {
+      if (error instanceof HttpError && error.statusCode < 500) return refusedPage(lead, error, deps);
+      throw error;
+    }
+  }
   return { statusCode: 200, html: renderActionConfirmPage({ action: payload.action, lead: summary(lead), organisation: deps.config.organisation.name }) };
 }
 
@@ -49,9 +57,7 @@ export async function useActionLink(token: string, note: string | undefined, dep
   } catch (error) {
     if (error instanceof ActionLinkAlreadyUsedError) return alreadyUsedPage(payload, lead, deps);
     // Refusals are written to be shown ("nobody else is available…"); the page says which one it was.
-    if (error instanceof HttpError && error.statusCode < 500) {
-      return { statusCode: error.statusCode, html: renderActionResultPage({ kind: 'refused', lead: summary(lead), reason: error.message }, organisation) };
-    }
+    if (error instanceof HttpError && error.statusCode < 500) return refusedPage(lead, error, deps);
     throw error;
   }
   return { statusCode: 200, html: renderActionResultPage({ kind: 'done', action: payload.action, lead: summary(lead) }, organisation) };
@@ -80,6 +86,10 @@ function heldByOwner(payload: ActionTokenPayload, lead: Lead, config: Config): b
 
 function alreadyUsedPage(payload: ActionTokenPayload, lead: Lead, deps: ProcessDependencies): ActionPage {
   return { statusCode: 409, html: renderActionResultPage({ kind: 'already-used', action: payload.action, lead: summary(lead) }, deps.config.organisation.name) };
+}
+
+function refusedPage(lead: Lead, error: HttpError, deps: ProcessDependencies): ActionPage {
+  return { statusCode: error.statusCode, html: renderActionResultPage({ kind: 'refused', lead: summary(lead), reason: error.message }, deps.config.organisation.name) };
 }
 
 function movedPage(lead: Lead, deps: ProcessDependencies): ActionPage {

@@ -85,8 +85,11 @@ export async function recordFollowUp(request: FollowUpRequest, deps: FollowUpDep
   return { lead: updated, reassignedTo: config.salespeople.find((rep) => rep.id === followUp.newOwner?.ownerId)?.name };
 }
 
-/** The same rules as a fresh lead, with the rep who declined it taken out of the running. */
-function chooseNewOwner(lead: Lead, declinedBy: string, config: Config, now: Date): NonNullable<FollowUp['newOwner']> {
+/**
+ * The same rules as a fresh lead, with the rep who declined it taken out of the running. Throws 409 when nobody
+ * else can take it; the confirmation page asks first, so a rep is not offered a reassignment that cannot happen.
+ */
+export function chooseNewOwner(lead: Lead, declinedBy: string, config: Config, now: Date): NonNullable<FollowUp['newOwner']> {
   const currentOwner = lead.ownerId ?? declinedBy;
   const without: Config = { ...config, salespeople: config.salespeople.map((rep) => (rep.id === currentOwner ? { ...rep, active: false } : rep)) };
   const form = findForm(config, lead.formId);

@@ -240,6 +240,10 @@ describe('one-click action links', () => {
     expect(lead.ownerId).toBe(config.assignment.fallbackOwner);
     const [mail] = await mailsAbout(email);
     const reassign = actionLinks(mail!)[3]!;
+    const offered = await get(reassign);
+    expect(offered.statusCode).toBe(409);
+    expect(offered.body).toContain('Nobody else is available to take this lead');
+    expect(offered.body).not.toContain('<form');
     const refused = await post(reassign);
     expect(refused.statusCode).toBe(409);
     expect(refused.body).toContain('Nothing was recorded.');
