@@ -31,7 +31,7 @@ export async function runNightly(options: { at?: OptionValue }): Promise<void> {
     `Sent ${summary.sent.length}${summary.sent.length ? `: ${summary.sent.join(', ')}` : ''}.`,
   ];
   if (summary.skipped.length) lines.push(`Already sent for ${summary.reportDate}, skipped ${summary.skipped.length}: ${summary.skipped.join(', ')}.`);
-  if (summary.skipped.length && !summary.sent.length) lines.push('Each report goes out once per date; --at 2026-11-26T07:00 runs the job as of another date.');
+  if (summary.skipped.length && !summary.sent.length) lines.push(`Each report goes out once per date; --at <YYYY-MM-DD>T${config.reports.nightlyAt} runs the job as of another date.`);
   if (process.env.AWS_ENDPOINT_URL_SES) lines.push(`Mailbox: ${process.env.AWS_ENDPOINT_URL_SES}/`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

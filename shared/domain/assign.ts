@@ -21,8 +21,10 @@ export type Route =
       ruleName: string;
       /** What the lead matched on, for the reason: "DE", "score 72 ≥ 60". */
       matchedOn: string[];
-      /** Available members in config order. */
+      /** Available members in config order: those whose territories cover the lead's country, if any do. */
       candidates: RoundRobinCandidate[];
+      /** The lead's country, when only some available members cover it and the candidates are those. */
+      coveredCountry?: string;
     }
   | { kind: 'fallback'; repId: string; reason: string };
 
@@ -113,10 +115,13 @@ export function routeLead(input: RouteInput): Route {
       continue;
     }
     const teamId = rule.assignTo.team;
-    const candidates = config.salespeople
-      .filter((rep) => rep.team === teamId && isAvailable(rep, today))
-      .map((rep) => ({ repId: rep.id, weight: rep.weight }));
-    if (candidates.length) return { kind: 'team', teamId, ruleName: rule.name, matchedOn, candidates };
+    const available = config.salespeople.filter((rep) => rep.team === teamId && isAvailable(rep, today));
+    // A rep's territories pick within the team; when nobody available covers the country, the whole team shares it.
+    const country = input.enrichment.country;
+    const covering = country ? available.filter((rep) => rep.territories.includes(country)) : [];
+    const narrowed = covering.length > 0 && covering.length < available.length;
+    const candidates = (narrowed ? covering : available).map((rep) => ({ repId: rep.id, weight: rep.weight }));
+    if (candidates.length) return { kind: 'team', teamId, ruleName: rule.name, matchedOn, candidates, ...(narrowed ? { coveredCountry: country } : {}) };
     const teamName = config.teams.find((team) => team.id === teamId)?.name ?? teamId;
     skipped.push(`${label}: nobody in ${teamName} is available`);
   }
@@ -232,8 +237,9 @@ export function describeAssignment(decision: AssignmentDecision, config: Config)
   if (!('pick' in decision)) return { ownerId: decision.route.repId, ownerReason: decision.route.reason };
   const { route, pick } = decision;
   const rule = withMatch(route.ruleName, route.matchedOn);
-  return {
-    ownerId: pick.repId,
-    ownerReason: `${rule} → ${repName(config, pick.repId)} (round robin ${pick.slot + 1} of ${pick.of})`,
-  };
+  const roundRobin = `round robin ${pick.slot + 1} of ${pick.of}`;
+  const how = !route.coveredCountry ? roundRobin
+    : route.candidates.length === 1 ? `covers ${route.coveredCountry}`
+    : `covers ${route.coveredCountry}; ${roundRobin}`;
+  return { ownerId: pick.repId, ownerReason: `${rule} → ${repName(config, pick.repId)} (${how})` };
 }

@@ -91,7 +91,9 @@ export async function recordFollowUp(request: FollowUpRequest, deps: FollowUpDep
  */
 export function chooseNewOwner(lead: Lead, declinedBy: string, config: Config, now: Date): NonNullable<FollowUp['newOwner']> {
   const currentOwner = lead.ownerId ?? declinedBy;
-  const without: Config = { ...config, salespeople: config.salespeople.map((rep) => (rep.id === currentOwner ? { ...rep, active: false } : rep)) };
+  // Everyone who said "not mine" before stays out too, or a lead two reps declined would bounce between them.
+  const declined = new Set([currentOwner, ...(lead.activities ?? []).filter((activity) => activity.action === 'reassign').map((activity) => activity.by)]);
+  const without: Config = { ...config, salespeople: config.salespeople.map((rep) => (declined.has(rep.id) ? { ...rep, active: false } : rep)) };
   const form = findForm(config, lead.formId);
   const enrichment = lead.enrichment ?? enrichSubmission(lead, form, { viewerCountry: lead.tracking.viewerCountry });
   const route = routeLead({ lead, enrichment, score: lead.score ?? 0, form, config: without, today: organisationToday(now, config) });
@@ -103,7 +105,7 @@ export function chooseNewOwner(lead: Lead, declinedBy: string, config: Config, n
     decision = { route };
   }
   const { ownerId, ownerReason } = describeAssignment(decision, without);
-  if (ownerId === currentOwner) {
+  if (declined.has(ownerId)) {
     throw new HttpError(409, 'nobody else is available to take this lead; ask your manager to reassign it', { code: 'no_other_owner' });
   }
   const declinedName = config.salespeople.find((rep) => rep.id === currentOwner)?.name ?? currentOwner;

@@ -251,6 +251,22 @@ describe('one-click action links', () => {
     expect((await store.getLead(lead.leadId))).toMatchObject({ ownerId: lead.ownerId, status: 'open' });
   });
 
+  it('never hands a lead back to a rep who already said "not mine"', async () => {
+    // A domain of its own: no earlier open lead from it may pull the lead to its owner by continuity.
+    const email = `twice.${unique()}@declined-${unique()}.com`;
+    const lead = await processed(await submit({ email, firstName: 'Ada', country: 'US' }));
+    const firstReassign = actionLinks((await mailsAbout(email))[0]!)[3]!;
+    expect((await post(firstReassign, 'West coast is not mine')).statusCode).toBe(200);
+    const second = (await store.getLead(lead.leadId))!;
+    expect(second.ownerId).not.toBe(lead.ownerId);
+    const secondReassign = actionLinks((await mailsAbout(email))[1]!)[3]!;
+    expect((await post(secondReassign, 'Not mine either')).statusCode).toBe(200);
+    const third = (await store.getLead(lead.leadId))!;
+    // Both Americas reps declined, so the team has nobody left and the fallback owner takes it.
+    expect(third.ownerId).toBe(config.assignment.fallbackOwner);
+    expect([lead.ownerId, second.ownerId]).not.toContain(third.ownerId);
+  });
+
   it('a changed verdict keeps only the stamp of the latest one', async () => {
     const { lead, links } = await alertedLead();
     await post(links.disqualified);

@@ -94,6 +94,14 @@ const MUTANTS: Mutant[] = [
     test: { file: 'test/integration/processing.test.ts', name: 'stop acting once the lead is reassigned' },
   },
   {
+    name: 'bounce-back',
+    breaks: 'a lead is never handed back to a rep who already said "not mine"',
+    file: 'shared/usecases/record-follow-up.ts',
+    find: `const declined = new Set([currentOwner, ...(lead.activities ?? []).filter((activity) => activity.action === 'reassign').map((activity) => activity.by)]);`,
+    replace: 'const declined = new Set([currentOwner]);',
+    test: { file: 'test/integration/processing.test.ts', name: 'never hands a lead back' },
+  },
+  {
     name: 'cors',
     breaks: 'CORS answers only allowed origins',
     file: 'shared/adapters/http/api-gateway.ts',

@@ -77,6 +77,22 @@ describe('routeLead', () => {
     });
   });
 
+  it('within the team, gives a lead to the reps whose territories cover its country', () => {
+    // Americas: Maya covers US and CA, Diego US, MX and BR.
+    expect(route({ country: 'CA' })).toMatchObject({ kind: 'team', candidates: [{ repId: 'maya', weight: 2 }], coveredCountry: 'CA' });
+    expect(route({ country: 'BR' })).toMatchObject({ kind: 'team', candidates: [{ repId: 'diego', weight: 1 }], coveredCountry: 'BR' });
+    // EMEA: Ana covers ES, Jonas GB; nobody covers IT, so the whole team shares it.
+    expect(route({ country: 'GB' })).toMatchObject({ candidates: [{ repId: 'jonas', weight: 1 }] });
+    const italy = route({ country: 'IT' });
+    expect(italy).toMatchObject({ candidates: [{ repId: 'ana', weight: 1 }, { repId: 'jonas', weight: 1 }] });
+    expect(italy).not.toHaveProperty('coveredCountry');
+  });
+
+  it('gives the whole team a country whose only covering rep is away', () => {
+    expect(route({ country: 'GB', today: JONAS_AWAY })).toMatchObject({ candidates: [{ repId: 'ana', weight: 1 }] });
+    expect(route({ country: 'FR', today: JONAS_AWAY })).not.toHaveProperty('coveredCountry');
+  });
+
   it('skips a rep who is away', () => {
     const result = route({ country: 'DE', today: JONAS_AWAY });
     expect(result.kind === 'team' && result.candidates).toEqual([{ repId: 'ana', weight: 1 }]);
@@ -275,6 +291,12 @@ describe('describeAssignment', () => {
     if (route.kind !== 'team') throw new Error(`expected a team route, got ${route.kind}`);
     const pick = pickByWeightedRoundRobin(route.candidates, 3);
     expect(describeAssignment({ route, pick }, config)).toEqual({ ownerId: 'jonas', ownerReason: 'Territory EMEA (DE) → Jonas Weber (round robin 2 of 2)' });
+  });
+
+  it('says when the territory picked the rep', () => {
+    const canada = route({ country: 'CA' });
+    if (canada.kind !== 'team') throw new Error(`expected a team route, got ${canada.kind}`);
+    expect(describeAssignment({ route: canada, pick: pickByWeightedRoundRobin(canada.candidates, 5) }, config)).toEqual({ ownerId: 'maya', ownerReason: 'Territory Americas (CA) → Maya Johnson (covers CA)' });
   });
 
   it('passes a named rep, a fallback and continuity through with their reasons', () => {
