@@ -233,6 +233,19 @@ describe('one-click action links', () => {
     expect(after.activities?.map((activity) => activity.action)).toEqual(['reassign']);
   });
 
+  it('writes nothing when the lead changed hands between the owner check and the write', async () => {
+    const { lead } = await alertedLead();
+    const otherRep = config.salespeople.find((rep) => rep.id !== lead.ownerId)!.id;
+    const stale = store.recordFollowUp({
+      leadId: lead.leadId, firstContact: true, status: 'contacted',
+      activity: { at: new Date().toISOString(), by: otherRep, action: 'contacted', via: 'email-link' },
+      usedLink: { nonce: unique(), ownerId: otherRep },
+    });
+    await expect(stale).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    expect(await store.getLead(lead.leadId)).toMatchObject({ status: 'open', ownerId: lead.ownerId });
+    expect((await store.getLead(lead.leadId))?.activities).toBeUndefined();
+  });
+
   it('says why a follow-up was refused: "Not mine" with nobody else to take the lead', async () => {
     const email = `alone.${unique()}@actions-co.com`;
     // Ireland is in no territory, so the lead goes to the fallback owner, and without them there is nobody.

@@ -94,6 +94,14 @@ const MUTANTS: Mutant[] = [
     test: { file: 'test/integration/processing.test.ts', name: 'stop acting once the lead is reassigned' },
   },
   {
+    name: 'stale-owner-write',
+    breaks: 'a link\'s follow-up is not written once the lead changed hands after the owner check',
+    file: 'shared/adapters/lead-store/store.ts',
+    find: `condition += followUp.usedLink.ownerId === undefined ? ' AND attribute_not_exists(ownerId)' : ' AND ownerId = :linkOwner';`,
+    replace: `condition += ' AND (attribute_exists(pk) OR ownerId = :linkOwner)';`,
+    test: { file: 'test/integration/processing.test.ts', name: 'changed hands between the owner check and the write' },
+  },
+  {
     name: 'bounce-back',
     breaks: 'a lead is never handed back to a rep who already said "not mine"',
     file: 'shared/usecases/record-follow-up.ts',
