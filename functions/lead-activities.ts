@@ -15,11 +15,17 @@ const config = loadConfig();
 const store = leadStoreFromEnv(config);
 const mailer = mailerFromEnv(config);
 
-const activitySchema = z.object({
-  action: z.enum(['contacted', 'qualified', 'disqualified', 'note'], 'must be one of contacted, qualified, disqualified, note'),
-  by: z.string().check(z.minLength(1, 'is required'), z.maxLength(100, 'must be at most 100 characters'), z.regex(/^[^\r\n\0]*$/, 'must be a single line')),
-  note: z.optional(z.string().check(z.maxLength(2000, 'must be at most 2000 characters'))),
-});
+const activitySchema = z
+  .object({
+    action: z.enum(['contacted', 'qualified', 'disqualified', 'note'], 'must be one of contacted, qualified, disqualified, note'),
+    by: z.string('must be a string naming who did it').check(
+      z.refine((value) => value.trim().length > 0, 'must name who did it'),
+      z.maxLength(100, 'must be at most 100 characters'),
+      z.regex(/^[^\r\n\0]*$/, 'must be a single line'),
+    ),
+    note: z.optional(z.string('must be a string').check(z.maxLength(2000, 'must be at most 2000 characters'))),
+  })
+  .check(z.refine((activity) => activity.action !== 'note' || Boolean(activity.note?.trim()), { message: 'is required for a note', path: ['note'] }));
 
 /**
  * POST /leads/{leadId}/activities: CRM integrations record follow-ups (first contact, qualification) the same
@@ -31,9 +37,15 @@ export const handler = middy<HttpEvent>()
   .handler(async (event) => {
     requireBearerToken(header(event, 'authorization'), await loadSecret('API_TOKEN_SECRET'));
     const body = await parseBody(header(event, 'content-type'), event.body, event.isBase64Encoded);
-    const parsed = activitySchema.safeParse(body.json ?? Object.fromEntries(body.fields));
+    const input: unknown = body.json ?? Object.fromEntries(body.fields);
+    const parsed = activitySchema.safeParse(input);
     if (!parsed.success) {
-      throw invalidFields(Object.fromEntries(parsed.error.issues.map((issue) => [String(issue.path[0] ?? 'body'), issue.code === 'invalid_type' ? 'is required' : issue.message])));
+      const given = (field: string) => typeof input === 'object' && input !== null && (input as Record<string, unknown>)[field] !== undefined;
+      throw invalidFields(Object.fromEntries(parsed.error.issues.map((issue) => {
+        const field = String(issue.path[0] ?? 'body');
+        // An absent field is an invalid type too; only a field that was sent has the wrong type.
+        return [field, issue.code === 'invalid_type' && !given(field) ? 'is required' : issue.message];
+      })));
     }
     const { lead } = await recordFollowUp(
       { leadId: event.pathParameters?.leadId ?? '', ...parsed.data, via: 'api' },

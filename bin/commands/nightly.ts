@@ -20,7 +20,7 @@ export async function runNightly(options: { at?: OptionValue }): Promise<void> {
   const config = loadConfig();
   const scheduledTime = options.at === undefined
     ? lastFireTime(new Date(), config.reports.nightlyAt, config.organisation.timezone)
-    : parseAt(options.at, config.organisation.timezone);
+    : parseAt(options.at, config.organisation.timezone, new Date());
   requireActionSecret();
   // Imported only now: the handler reads its environment at module load, after the stack's env is in place.
   const { handler } = await import('../../functions/nightly-report.ts');
@@ -36,15 +36,31 @@ export async function runNightly(options: { at?: OptionValue }): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-/** An ISO time with Z or an offset, or `YYYY-MM-DDTHH:MM` read in the organisation's timezone. */
-function parseAt(value: OptionValue, timezone: string): Date {
+/**
+ * An ISO time with Z or an offset, or `YYYY-MM-DDTHH:MM` read in the organisation's timezone. Dates that do not
+ * exist (2026-02-30, 25:00) are refused rather than rolled over, and so is the future: each report goes out once
+ * per date, so a run ahead of time would take that date's reports from the schedule.
+ */
+function parseAt(value: OptionValue, timezone: string, now: Date): Date {
   const text = typeof value === 'string' ? value.trim() : '';
   const local = ORG_LOCAL_TIME.exec(text);
-  const instant = local ? zonedTimeToUtc(local[1]!, local[2]!, timezone) : ISO_WITH_ZONE.test(text) ? new Date(text) : undefined;
+  const instant = !isRealDateTime(text) ? undefined
+    : local ? zonedTimeToUtc(local[1]!, local[2]!, timezone)
+    : ISO_WITH_ZONE.test(text) ? new Date(text) : undefined;
   if (!instant || Number.isNaN(instant.getTime())) {
     throw new UsageError(`--at must be a time like 2026-11-26T07:00 (in ${timezone}) or 2026-11-26T06:00:00Z, got "${text}"`);
   }
+  if (instant > now) throw new UsageError(`--at ${text} is in the future: the schedule sends that date's reports itself, and each goes out once`);
   return instant;
+}
+
+/** The calendar date and clock time as written exist: no month 13, no 30 February, no 25:00. */
+function isRealDateTime(text: string): boolean {
+  const parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(text);
+  if (!parts) return false;
+  const [year, month, day, hour, minute] = parts.slice(1).map(Number) as [number, number, number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour <= 23 && minute <= 59;
 }
 
 /** The CLI signs links with the local stack's secret file; without it, say so in one line instead of a stack trace. */

@@ -41,7 +41,8 @@ export async function recordFollowUp(request: FollowUpRequest, deps: FollowUpDep
   const lead = await store.getLead(request.leadId);
   if (!lead) throw new HttpError(404, `lead "${request.leadId.slice(0, 64)}" does not exist`, { code: 'unknown_lead' });
   if (lead.status === 'spam' || lead.status === 'merged') {
-    throw new HttpError(409, `lead ${lead.leadId} is ${lead.status === 'spam' ? 'spam' : `merged into ${lead.mergedInto}`}; record follow-ups on the open lead`, { code: 'not_actionable' });
+    const why = lead.status === 'spam' ? 'was stored as spam and takes no follow-ups' : `is merged into ${lead.mergedInto}; record follow-ups on that lead`;
+    throw new HttpError(409, `lead ${lead.leadId} ${why}`, { code: 'not_actionable' });
   }
   const note = request.note?.trim().slice(0, MAX_NOTE) || undefined;
   const activity: Activity = { at: now().toISOString(), by: request.by, action: request.action, ...(note ? { note } : {}), via: request.via };

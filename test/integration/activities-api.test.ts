@@ -74,4 +74,18 @@ describe('POST /leads/{leadId}/activities', () => {
     const unknown = await post('ld_doesnotexist000000', { action: 'contacted', by: 'x' });
     expect(unknown.statusCode).toBe(404);
   });
+
+  it('tells a missing field from one of the wrong type, and refuses a blank actor or an empty note', async () => {
+    const leadId = await capturedLead();
+    const fieldsOf = async (body: unknown) => {
+      const response = await post(leadId, body);
+      expect(response.statusCode).toBe(422);
+      return JSON.parse(response.body).fields as Record<string, string>;
+    };
+    expect(await fieldsOf({ action: 'contacted' })).toEqual({ by: 'is required' });
+    expect(await fieldsOf({ action: 'note', by: 5, note: 123 })).toEqual({ by: 'must be a string naming who did it', note: 'must be a string' });
+    expect(await fieldsOf({ action: 'contacted', by: '   ' })).toEqual({ by: 'must name who did it' });
+    expect(await fieldsOf({ action: 'note', by: 'crm' })).toEqual({ note: 'is required for a note' });
+    expect((await store.getLead(leadId))?.activities).toBeUndefined();
+  });
 });

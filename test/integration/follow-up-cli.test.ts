@@ -141,4 +141,13 @@ describe('npx handoff nightly', () => {
     const again = await handoff(['nightly']);
     expect(again.stdout).toContain('Each report goes out once per date');
   }, 60_000);
+
+  it('refuses a date that does not exist or lies in the future, instead of sending that date\'s reports', async () => {
+    for (const at of ['2026-02-30T07:00', '2026-13-01T07:00', '2026-11-30T25:00', '2026-02-30T06:00:00Z']) {
+      expect(await handoff(['nightly', '--at', at])).toEqual({ code: 1, stdout: '', errors: [`handoff: --at must be a time like 2026-11-26T07:00 (in ${config.organisation.timezone}) or 2026-11-26T06:00:00Z, got "${at}"`] });
+    }
+    expect(await handoff(['nightly', '--at', '2999-01-01T07:00'])).toEqual({
+      code: 1, stdout: '', errors: ['handoff: --at 2999-01-01T07:00 is in the future: the schedule sends that date\'s reports itself, and each goes out once'],
+    });
+  }, 60_000);
 });

@@ -339,7 +339,7 @@ describe('a quiet Monday after a Friday-evening lead', () => {
     expect(sales.body.text).not.toContain('Felix Hart');
     // Mon 23 – Sun 29: Q1 (in time), Q2 (pending), Q4 (untimed) → 1 / 1 within SLA; nothing on Sunday.
     const marketing = mailTo(mails, ...MARKETING);
-    expect(marketing.subject).toBe('Speed to lead for Sun 29 Nov 2026: no new leads');
+    expect(marketing.subject).toBe('Speed to lead for Sun 29 Nov 2026: no new leads; 3 in the 7 days');
     expect(marketing.body.text).toContain('  7 days: 3 leads, 100% within SLA, P50 20 min, P95 20 min, 0 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 1, 1–24h 0, >24h 0, Not yet 1');
   });
 

@@ -144,6 +144,12 @@ describe('renderMarketingReport', () => {
     expect(renderMarketingReport(notDueYet, config).subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads, none due for follow-up yet');
   });
 
+  it('says how the week went when the last day had no new leads', () => {
+    const { total } = report.marketing;
+    const quietDay = { ...report, marketing: { ...report.marketing, total: { ...total, lastDay: { ...total.lastDay, captured: 0, withinSlaShare: null } } } };
+    expect(renderMarketingReport(quietDay, config).subject).toBe(`Speed to lead for Wed 25 Nov 2026: no new leads; ${total.last7Days.captured} in the 7 days`);
+  });
+
   it('says so when no leads came in', () => {
     const quiet = renderMarketingReport(quietReport, config);
     expect(quiet.subject).toBe('Speed to lead for Wed 25 Nov 2026: no new leads');

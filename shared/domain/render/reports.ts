@@ -81,7 +81,7 @@ export function renderMarketingReport(report: NightlyReport, config: Config): Re
   const totals = marketing.total;
   const { captured, withinSlaShare } = totals.lastDay;
   const lastDayFigures = captured === 0
-    ? 'no new leads'
+    ? `no new leads${totals.last7Days.captured ? `; ${totals.last7Days.captured} in the 7 days` : ''}`
     : `${plural(captured, 'lead')}, ${withinSlaShare === null ? 'none due for follow-up yet' : `${formatShare(withinSlaShare)} contacted within SLA`}`;
   const subject = `Speed to lead for ${lastDayName}: ${lastDayFigures}`;
   const summary =
