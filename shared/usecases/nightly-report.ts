@@ -139,7 +139,8 @@ function plannedEmails(report: NightlyReport, config: Config, links: LeadLink): 
       compose: () => {
         const { csv, ...email } = renderSalesReport(report, config, links);
         // A quiet report has no overdue rows, so it goes without an empty attachment.
-        const attachments = report.quiet ? undefined : [{ filename: `overdue-leads-${report.reportDate}.csv`, content: csv, contentType: 'text/csv; charset=utf-8' }];
+        // The byte-order mark tells Excel the file is UTF-8; without it "Zoë" and "李" open garbled.
+        const attachments = report.quiet ? undefined : [{ filename: `overdue-leads-${report.reportDate}.csv`, content: `\uFEFF${csv}`, contentType: 'text/csv; charset=utf-8' }];
         return { to: config.reports.salesRecipients, ...email, ...(attachments ? { attachments } : {}) };
       },
     },

@@ -184,7 +184,9 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     expect(sales.subject).toBe('Missed follow-ups for Thu 26 Nov 2026: 6 leads overdue');
     expect(sales.attachments.map((attachment) => attachment.filename)).toEqual(['overdue-leads-2026-11-26.csv']);
 
-    const [header, ...rows] = parseCsv(Buffer.from(sales.attachments[0]!.content, 'base64').toString('utf8'));
+    const csv = Buffer.from(sales.attachments[0]!.content, 'base64').toString('utf8');
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    const [header, ...rows] = parseCsv(csv.slice(1));
     const column = (title: string) => rows.map((row) => row[header!.indexOf(title)]);
     // Diego's 185 h lead is the worst, then Ana (162 h, 16 h), Maya (65 h), Jonas (20 h); the ownerless lead comes last.
     expect(column('Lead ID')).toEqual(['N16', 'N13', 'N03', 'N09', 'N10', 'N20']);
@@ -208,7 +210,9 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
 
   it('links every overdue lead to a signed one-click "contacted" link for its owner, valid for 14 days', () => {
     const sales = mailTo(firstRun.mails, ...SALES);
-    const [header, ...rows] = parseCsv(Buffer.from(sales.attachments[0]!.content, 'base64').toString('utf8'));
+    const csv = Buffer.from(sales.attachments[0]!.content, 'base64').toString('utf8');
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    const [header, ...rows] = parseCsv(csv.slice(1));
     const owners: Record<string, string> = { N16: 'diego', N13: 'ana', N03: 'ana', N09: 'maya', N10: 'jonas', N20: 'ana' /* the fallback owner */ };
     for (const row of rows) {
       const link = row[header!.indexOf('Link')]!;
