@@ -10,7 +10,7 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { handleHttpApiRequest, type HttpLambdaHandler } from '../infra/local/gateway.ts';
 import { lambdaContext, type LambdaHandler } from '../infra/local/lambda-runtime.ts';
 import { routes } from '../infra/routes.ts';
-import { projectionOf, tableDefinition, type IndexDefinition } from '../shared/adapters/lead-store/table.ts';
+import { projectionOf, tableDefinition } from '../shared/adapters/lead-store/table.ts';
 import { dynamoClient } from '../shared/adapters/aws-clients.ts';
 import { createActionToken } from '../shared/domain/action-token.ts';
 import { benchDynamoDbClient, freshTable, progress, runAsBenchmark } from './support/child.ts';
@@ -134,7 +134,7 @@ runAsBenchmark(async () => {
     ratio: writeUnits / floorWrites,
     target: `≤ ${TARGET_RATIO}× floor`,
     met: writeUnits / floorWrites <= TARGET_RATIO,
-    note: `Units as DynamoDB Local reports them with ReturnConsumedCapacity=INDEXES (table and each GSI separately; transactional writes count double). Index projections: ${tableDefinition.indexes.map((index) => `${index.name} ${describeProjection(index)}`).join(', ')}. Stream reads by the Lambda event source mapping are free and not counted; SES is not counted.`,
+    note: `Units as DynamoDB Local reports them with ReturnConsumedCapacity=INDEXES (table and each GSI separately; transactional writes count double). Index projections: ${tableDefinition.indexes.map((index) => `${index.name} ${describeProjection(projectionOf(index))}`).join(', ')}. Stream reads by the Lambda event source mapping are free and not counted; SES is not counted.`,
   });
   rows.push({
     benchmark,
@@ -155,7 +155,6 @@ runAsBenchmark(async () => {
   return { name: 'capacity', rows, details: { leads: LEADS, price: PRICE, writeUnitsPerLead: writeUnits, readUnitsPerLead: readUnits, tableWriteUnitsPerLead: tableWrites, costPer1000Leads: costPer1000, itemSizes, breakdown } };
 });
 
-function describeProjection(index: IndexDefinition): string {
-  const { type, nonKeyAttributes } = projectionOf(index);
-  return type === 'INCLUDE' ? `INCLUDE (${nonKeyAttributes.length} attributes)` : type;
+function describeProjection({ ProjectionType, NonKeyAttributes }: ReturnType<typeof projectionOf>): string {
+  return NonKeyAttributes ? `${ProjectionType} (${NonKeyAttributes.length} attributes)` : ProjectionType;
 }

@@ -8,7 +8,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { projectionOf, tableDefinition, type IndexDefinition } from '../shared/adapters/lead-store/table.ts';
+import { projectionOf, tableDefinition } from '../shared/adapters/lead-store/table.ts';
 import type { Config } from '../shared/config/schema.ts';
 import { HandoffHttpApi, type HttpRoute } from './constructs/http-api.ts';
 import { Mail } from './constructs/mail.ts';
@@ -223,11 +223,13 @@ export class HandoffStack extends Stack {
       removalPolicy,
     });
     for (const index of tableDefinition.indexes) {
+      const projection = projectionOf(index);
       table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        ...cdkProjection(index),
+        projectionType: ProjectionType[projection.ProjectionType],
+        nonKeyAttributes: projection.NonKeyAttributes,
       });
     }
     return table;
@@ -267,11 +269,6 @@ export class HandoffStack extends Stack {
 }
 
 /** Everyone Handoff mails: owners get alerts and digests, managers escalations, the report lists the reports. */
-function cdkProjection(index: IndexDefinition): { projectionType: ProjectionType; nonKeyAttributes?: string[] } {
-  const { type, nonKeyAttributes } = projectionOf(index);
-  return type === 'INCLUDE' ? { projectionType: ProjectionType.INCLUDE, nonKeyAttributes } : { projectionType: ProjectionType.KEYS_ONLY };
-}
-
 function internalRecipients(config: Config): string[] {
   return [
     ...config.salespeople.flatMap((rep) => [rep.email, rep.managerEmail]),

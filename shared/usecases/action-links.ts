@@ -1,6 +1,7 @@
 import { verifyActionToken, type ActionTokenPayload } from '../domain/action-token.ts';
 import { renderActionConfirmPage, renderActionResultPage, type ActionLeadSummary } from '../domain/render/action-page.ts';
 import type { Config } from '../config/schema.ts';
+import { repName } from '../domain/assign.ts';
 import type { Lead } from '../domain/lead.ts';
 import { ActionLinkAlreadyUsedError } from '../adapters/lead-store/store.ts';
 import { HttpError } from '../errors.ts';
@@ -92,8 +93,9 @@ function refusedPage(lead: Lead, error: HttpError, deps: ProcessDependencies): A
   return { statusCode: error.statusCode, html: renderActionResultPage({ kind: 'refused', lead: summary(lead), reason: error.message }, deps.config.organisation.name) };
 }
 
+/** Only for a lead whose owner is a configured rep other than the link's (see heldByOwner). */
 function movedPage(lead: Lead, deps: ProcessDependencies): ActionPage {
-  const ownerName = deps.config.salespeople.find((rep) => rep.id === lead.ownerId)?.name ?? 'another rep';
+  const ownerName = repName(deps.config, lead.ownerId!);
   return { statusCode: 409, html: renderActionResultPage({ kind: 'moved', lead: summary(lead), ownerName }, deps.config.organisation.name) };
 }
 

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.ts';
 import { HttpError } from '../errors.ts';
 import type { Activity, FollowUpAction, Lead } from '../domain/lead.ts';
-import { describeAssignment, organisationToday, pickByWeightedRoundRobin, routeLead, type AssignmentDecision } from '../domain/assign.ts';
+import { describeAssignment, organisationToday, pickByWeightedRoundRobin, repName, routeLead, type AssignmentDecision } from '../domain/assign.ts';
 import { enrichSubmission } from '../domain/enrich.ts';
 import type { FollowUp } from '../adapters/lead-store/store.ts';
 import { logger } from '../adapters/logger.ts';
@@ -109,6 +109,5 @@ export function chooseNewOwner(lead: Lead, declinedBy: string, config: Config, n
   if (declined.has(ownerId)) {
     throw new HttpError(409, 'nobody else is available to take this lead; ask your manager to reassign it', { code: 'no_other_owner' });
   }
-  const declinedName = config.salespeople.find((rep) => rep.id === currentOwner)?.name ?? currentOwner;
-  return { ownerId, ownerReason: `Reassigned: ${declinedName} said "not mine". ${ownerReason}` };
+  return { ownerId, ownerReason: `Reassigned: ${repName(config, currentOwner)} said "not mine". ${ownerReason}` };
 }

@@ -1,3 +1,4 @@
+import type { Projection } from '@aws-sdk/client-dynamodb';
 import { WAITING_LEAD_FIELDS } from '../../domain/lead.ts';
 
 /**
@@ -22,7 +23,7 @@ export const INDEX = {
 
 export const TTL_ATTRIBUTE = 'expiresAt';
 
-export interface IndexDefinition {
+interface IndexDefinition {
   name: string;
   partitionKey: string;
   sortKey: string;
@@ -30,9 +31,9 @@ export interface IndexDefinition {
   include?: readonly string[];
 }
 
-/** An index's projection in DynamoDB's own terms, for CreateTable, DescribeTable checks and CDK alike. */
-export function projectionOf(index: IndexDefinition): { type: 'INCLUDE' | 'KEYS_ONLY'; nonKeyAttributes: string[] } {
-  return index.include ? { type: 'INCLUDE', nonKeyAttributes: [...index.include] } : { type: 'KEYS_ONLY', nonKeyAttributes: [] };
+/** An index's projection in DynamoDB's own terms, for CreateTable, the local DescribeTable check and CDK alike. */
+export function projectionOf(index: IndexDefinition): Projection & { ProjectionType: 'INCLUDE' | 'KEYS_ONLY' } {
+  return index.include ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] } : { ProjectionType: 'KEYS_ONLY' };
 }
 
 const indexes: readonly IndexDefinition[] = [

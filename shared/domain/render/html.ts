@@ -59,7 +59,6 @@ export function headerSafe(value: string, maxLength = 200): string {
   return truncateText(flattened, maxLength);
 }
 
-/** Cuts on code points, not UTF-16 units, so an emoji or accented letter is never split in half. */
 /** Error messages are written lower-case and unpunctuated for API answers; a page shows them as a sentence. */
 export function asSentence(message: string): string {
   const trimmed = message.trim();
@@ -72,6 +71,7 @@ export function humaniseFieldName(key: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** Cuts on code points, not UTF-16 units, so an emoji or accented letter is never split in half. */
 export function truncateText(value: string, maxLength: number): string {
   const chars = Array.from(value);
   if (chars.length <= maxLength) return value;

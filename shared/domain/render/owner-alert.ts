@@ -188,7 +188,6 @@ function countryLabel(enrichment: Enrichment): string {
   return `${countryNames.of(code) ?? code} (${code}, ${from})`;
 }
 
-
 // ---------------------------------------------------------------- HTML
 
 function renderHtml(input: OwnerAlertInput, view: AlertView): string {
