@@ -1,13 +1,14 @@
 /**
  * Enrichment without network calls: names, email domain class, company, phone, country and
- * source attribution, all derived from the submission, the form config and two maintained lists.
+ * source attribution (attribution.ts), all derived from the submission, the form config and two maintained lists.
  */
 import { domainToUnicode } from 'node:url';
 import { parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from 'libphonenumber-js/min';
 import freeMailList from 'email-providers/all.json' with { type: 'json' };
 import disposableList from 'disposable-email-domains/index.json' with { type: 'json' };
 import type { FormConfig } from '../config/schema.ts';
-import type { Enrichment, SourceAttribution, Submission } from './lead.ts';
+import type { Enrichment, Submission } from './lead.ts';
+import { attributeSource, cleanSpaces } from './attribution.ts';
 
 // Loaded once per cold start: ~8.8k free-mail and ~122k disposable domains (~2.6 MB of JSON).
 const FREE_MAIL_DOMAINS: ReadonlySet<string> = new Set(freeMailList);
@@ -53,10 +54,6 @@ export function enrichSubmission(submission: Submission, form: FormConfig, optio
     enrichment.countrySource = 'viewer';
   }
   return enrichment;
-}
-
-function cleanSpaces(value: string): string {
-  return value.replace(/\s+/g, ' ').trim();
 }
 
 // ---------------------------------------------------------------- names
@@ -223,45 +220,4 @@ export function countryCodeFrom(value: string): string | undefined {
   if (upper === 'UK') return 'GB';
   if (isCountryCode(upper)) return upper;
   return countryNameIndex().get(normaliseCountryName(cleaned));
-}
-
-// ---------------------------------------------------------------- source
-
-function referrerHostOf(referrer: string | undefined): string | undefined {
-  if (!referrer) return undefined;
-  try {
-    return new URL(referrer).hostname.replace(/^www\./, '') || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A referrer on the form's own site says nothing about where the visitor came from. */
-function isOwnSite(host: string, form: FormConfig): boolean {
-  return form.allowedOrigins.some((origin) => referrerHostOf(origin) === host);
-}
-
-function attributeSource(submission: Submission, form: FormConfig): SourceAttribution {
-  const { utm, referrer, leadSource } = submission.tracking;
-  const source: SourceAttribution = { formId: form.id, formName: form.name, formKind: form.kind, campaign: form.campaign, label: '' };
-  if (form.event) source.event = form.event.name;
-  const utmSource = cleanSpaces(utm.source ?? '') || undefined;
-  const utmMedium = cleanSpaces(utm.medium ?? '') || undefined;
-  const utmCampaign = cleanSpaces(utm.campaign ?? '') || undefined;
-  if (utmSource) source.utmSource = utmSource;
-  if (utmMedium) source.utmMedium = utmMedium;
-  if (utmCampaign) source.utmCampaign = utmCampaign;
-  const referrerHost = referrerHostOf(referrer);
-  if (referrerHost) source.referrerHost = referrerHost;
-
-  const channel = utmSource
-    ? [utmSource, utmMedium].filter(Boolean).join(' / ')
-    : leadSource
-      ? cleanSpaces(leadSource)
-      : referrerHost && !isOwnSite(referrerHost, form)
-        ? `via ${referrerHost}`
-        : undefined;
-  const parts = [form.name, channel, utmCampaign ?? form.campaign, source.event].filter((part): part is string => Boolean(part));
-  source.label = [...new Set(parts)].join(' · ');
-  return source;
 }

@@ -77,6 +77,11 @@ export interface SourceAttribution {
   utmMedium?: string;
   utmCampaign?: string;
   referrerHost?: string;
+  /**
+   * "google / cpc", a form tool's lead source, "via news.ycombinator.com" or "(direct)": what the marketing report
+   * groups channels by. Absent on leads enriched before it was stored; the report derives theirs by the same rule.
+   */
+  channel?: string;
   /** One line a rep or marketer can read, e.g. "Website demo request · google / cpc · Always-on demo request". */
   label: string;
 }

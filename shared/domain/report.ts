@@ -20,10 +20,13 @@
  * - Overdue by: elapsed time since the deadline. Escalation compares it with
  *   `reports.escalateAfterHours` as elapsed hours, like every SLA without the word "business".
  * - Email problems: addresses SES reported a bounce or complaint for in the 7 × 24 hours before `now`.
+ * - Campaign and channel are one attribution for both reports (`campaignOf`, `channelOf` in attribution.ts): the
+ *   campaign is the UTM campaign, else the form's; the channel is the one the source label shows, or "(direct)".
  */
 import type { Config, Salesperson } from '../config/schema.ts';
 import { WAITING_STATUSES, type AlertState, type Lead, type WaitingLead } from './lead.ts';
 import { addDays, businessHoursBetween, localDate, zonedTimeToUtc } from './business-hours.ts';
+import { attributeSource, campaignOf, channelOf } from './attribution.ts';
 
 /** A lead as the report sees it: the waiting fields always, the rest when the lead was read whole. */
 type ReportLead = WaitingLead & Partial<Lead>;
@@ -83,6 +86,9 @@ export interface LeadRow {
   company?: string;
   formId: string;
   sourceLabel: string;
+  /** Absent for a lead read from the deadline index alone, which keeps neither its enrichment nor its tracking. */
+  campaign?: string;
+  channel?: string;
   score?: number;
   ownerId?: string;
   receivedAt: string;
@@ -144,6 +150,7 @@ export interface MarketingReport {
   total: FunnelRow;
   bySource: FunnelRow[];
   byCampaign: FunnelRow[];
+  byChannel: FunnelRow[];
   byEvent: FunnelRow[];
 }
 
@@ -266,6 +273,7 @@ function leadRow(lead: ReportLead, now: Date, config: Config): LeadRow {
     ...(company ? { company } : {}),
     formId: lead.formId,
     sourceLabel: lead.enrichment?.source.label ?? formOf(lead, config)?.name ?? lead.formId,
+    ...attributionOf(lead, config),
     ...(lead.score !== undefined ? { score: lead.score } : {}),
     ...(lead.ownerId !== undefined ? { ownerId: lead.ownerId } : {}),
     receivedAt: lead.receivedAt,
@@ -317,6 +325,22 @@ function formOf(lead: ReportLead, config: Config): FormConfig | undefined {
   return config.forms.find((form) => form.id === lead.formId);
 }
 
+const NO_CAMPAIGN = '(no campaign)';
+
+/** The campaign and channel a lead counts under, by the rule its source label was built with. */
+function attributionOf(lead: ReportLead, config: Config): { campaign: string; channel: string } | undefined {
+  const form = formOf(lead, config);
+  const stored = lead.enrichment?.source;
+  const { tracking } = lead;
+  if (!stored && !tracking) return undefined;
+  // Leads stored before enrichment (still "new") get the attribution enrichment would give them.
+  const source = stored ?? (form && tracking ? attributeSource({ tracking }, form) : undefined);
+  return {
+    campaign: source ? campaignOf(source) : NO_CAMPAIGN,
+    channel: source?.channel ?? channelOf(tracking ?? { utm: {} }, form?.allowedOrigins ?? []),
+  };
+}
+
 interface Dimension {
   key: string;
   label: string;
@@ -356,8 +380,12 @@ function marketingReport({ reportDate, now, config, window7d }: NightlyReportInp
     total: funnelRow('all', 'All sources', dated),
     bySource: rowsBy((lead) => ({ key: lead.formId, label: formOf(lead, config)?.name ?? lead.enrichment?.source.formName ?? lead.formId })),
     byCampaign: rowsBy((lead) => {
-      const campaign = lead.enrichment?.source.campaign ?? formOf(lead, config)?.campaign ?? '(no campaign)';
+      const campaign = attributionOf(lead, config)?.campaign ?? NO_CAMPAIGN;
       return { key: campaign, label: campaign };
+    }),
+    byChannel: rowsBy((lead) => {
+      const channel = attributionOf(lead, config)?.channel;
+      return channel === undefined ? undefined : { key: channel, label: channel };
     }),
     byEvent: rowsBy((lead) => {
       const event = lead.enrichment?.source.event ?? formOf(lead, config)?.event?.name;

@@ -197,6 +197,9 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     // Business hours past the deadline, up to Thu 07:00: e.g. N13 has Thu 19 13–17 (4) + Fri 20 (8) + Mon–Wed (24) = 36.
     expect(column('Overdue business hours')).toEqual(['43', '36', '2', '19', '6', '42']);
     expect(column('Alert')).toEqual(['sent', 'sent', 'sent', 'failed', 'sent', '']);
+    // N16 and N20 are older than the 7-day window: the deadline index keeps no tracking, so their attribution is unknown.
+    expect(column('Campaign')).toEqual(['', 'Always-on demo request', 'Always-on demo request', 'Always-on demo request', 'Data Summit 2026', '']);
+    expect(column('Channel')).toEqual(['', '(direct)', '(direct)', '(direct)', '(direct)', '']);
 
     const text = sales.body.text ?? '';
     expect(text).toContain('6 leads passed the first-contact deadline without a recorded contact (4 reps, 1 with no owner).');
@@ -232,27 +235,35 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     //   Times to first contact 3 min, 10 min, 270 min: P50 = rank ceil(1.5) = 2nd = 10 min, P95 = rank 3 = 4 h 30 min.
     // 7 days (Thu 19 – Wed 25): those plus N09 N10 N11 N12 N13 N15 N18 N19 = 15 (N16, N20 are older, N17 is today's).
     //   in time N01 N02 N11 N12 N15 N19 = 6, late N04 = 1, missed N03 N09 N10 N13 = 4, pending 2, untimed N07 N18 = 2
-    //   → 6 / 11 = 55%. Times 1, 3, 10, 20, 40, 270, 3810 min: P50 = rank 4 = 20 min, P95 = rank ceil(6.65) = 7 = 63.5 h = 2 d 15 h.
+    //   → 6 / 11 = 55%. Times 1, 3, 10, 20, 40, 270, 3810 min: P50 = rank 4 = 20 min, P95 = rank ceil(6.65) = 7 = 63.5 h,
+    //   shown to the nearest hour (half up) as 64 h = 2 d 16 h.
     //   Bands: <5m N15 N01, 5–15m N02, 15–60m N19 N11, 1–24h N04, >24h N12, not yet 4 missed + 2 pending. Deals N02, N11.
     expect(marketing.subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads, 50% contacted within SLA');
     const text = marketing.body.text ?? '';
     expect(text).toContain([
       'All sources',
-      '  Wed 25 Nov: 7 leads, 50% within SLA, P50 10 min, P95 4 h 30 min, 1 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 3',
-      '  7 days: 15 leads, 55% within SLA, P50 20 min, P95 2 d 15 h, 4 missed, 2 deals; bands: <5m 2, 5–15m 1, 15–60m 2, 1–24h 1, >24h 1, Not yet 6',
+      '  Yesterday (Wed 25 Nov): 7 leads, 50% within SLA, P50 10 min, P95 4 h 30 min, 1 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 3',
+      '  Last 7 days (19–25 Nov): 15 leads, 55% within SLA, P50 20 min, P95 2 d 16 h, 4 missed, 2 deals; bands: <5m 2, 5–15m 1, 15–60m 2, 1–24h 1, >24h 1, Not yet 6',
     ].join('\n'));
     // Per source. Demo request, 7 days: N01 N02 N03 N04 N08 N09 N12 N13 N15 = 9; in time N01 N02 N12 N15, late N04,
-    //   missed N03 N09 N13 → 4/8 = 50%; times 1, 3, 10, 270, 3810 → P50 rank 3 = 10 min, P95 rank 5 = 2 d 15 h.
+    //   missed N03 N09 N13 → 4/8 = 50%; times 1, 3, 10, 270, 3810 → P50 rank 3 = 10 min, P95 rank 5 = 63.5 h = 2 d 16 h.
     // Booth, 7 days: N05 N07 N10 N11 N18 N19 = 6; in time N11 N19, missed N10 → 2/3 = 67%; times 20, 40 → P50 20 min, P95 40 min.
     //   Last day: N05 (pending) and N07 (untimed): nothing decided yet, so no share and no times.
     expect(text).toContain([
       'By source',
       'Website demo request',
-      '  Wed 25 Nov: 5 leads, 50% within SLA, P50 10 min, P95 4 h 30 min, 1 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 2',
-      '  7 days: 9 leads, 50% within SLA, P50 10 min, P95 2 d 15 h, 3 missed, 1 deal; bands: <5m 2, 5–15m 1, 15–60m 0, 1–24h 1, >24h 1, Not yet 4',
+      '  Yesterday (Wed 25 Nov): 5 leads, 50% within SLA, P50 10 min, P95 4 h 30 min, 1 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 2',
+      '  Last 7 days (19–25 Nov): 9 leads, 50% within SLA, P50 10 min, P95 2 d 16 h, 3 missed, 1 deal; bands: <5m 2, 5–15m 1, 15–60m 0, 1–24h 1, >24h 1, Not yet 4',
       'Data Summit 2026 booth tablet',
-      '  Wed 25 Nov: 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1',
-      '  7 days: 6 leads, 67% within SLA, P50 20 min, P95 40 min, 1 missed, 1 deal; bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
+      '  Yesterday (Wed 25 Nov): 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1',
+      '  Last 7 days (19–25 Nov): 6 leads, 67% within SLA, P50 20 min, P95 40 min, 1 missed, 1 deal; bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
+    ].join('\n'));
+    // No lead came with a UTM source, lead source or outside referrer: one "(direct)" channel row, equal to the total.
+    expect(text).toContain([
+      'By channel',
+      '(direct)',
+      '  Yesterday (Wed 25 Nov): 7 leads, 50% within SLA, P50 10 min, P95 4 h 30 min, 1 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 3',
+      '  Last 7 days (19–25 Nov): 15 leads, 55% within SLA, P50 20 min, P95 2 d 16 h, 4 missed, 2 deals; bands: <5m 2, 5–15m 1, 15–60m 2, 1–24h 1, >24h 1, Not yet 6',
     ].join('\n'));
   });
 
@@ -343,8 +354,8 @@ describe('a quiet Monday after a Friday-evening lead', () => {
     expect(sales.body.text).not.toContain('Felix Hart');
     // Mon 23 – Sun 29: Q1 (in time), Q2 (pending), Q4 (untimed) → 1 / 1 within SLA; nothing on Sunday.
     const marketing = mailTo(mails, ...MARKETING);
-    expect(marketing.subject).toBe('Speed to lead for Sun 29 Nov 2026: no new leads; 3 in the 7 days');
-    expect(marketing.body.text).toContain('  7 days: 3 leads, 100% within SLA, P50 20 min, P95 20 min, 0 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 1, 1–24h 0, >24h 0, Not yet 1');
+    expect(marketing.subject).toBe('Speed to lead for Sun 29 Nov 2026: no new leads; 3 in the last 7 days');
+    expect(marketing.body.text).toContain('  Last 7 days (23–29 Nov): 3 leads, 100% within SLA, P50 20 min, P95 20 min, 0 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 1, 1–24h 0, >24h 0, Not yet 1');
   });
 
   it('lists the Friday-evening lead on Tuesday, overdue since Monday 13:00', async () => {

@@ -169,15 +169,16 @@ describe('enrichSubmission', () => {
       utmMedium: 'cpc',
       utmCampaign: 'Q4 data teams',
       referrerHost: 'google.com',
+      channel: 'google / cpc',
       label: 'Website demo request · google / cpc · Q4 data teams',
     });
   });
 
   it('labels a lead by an outside referrer, but not by the form’s own site', () => {
     const outside = enrichSubmission(submission({ email: 'a@acme.com' }, { referrer: 'https://news.ycombinator.com/item?id=1' }), demoForm);
-    expect(outside.source.label).toBe('Website demo request · via news.ycombinator.com · Always-on demo request');
+    expect(outside.source).toMatchObject({ channel: 'via news.ycombinator.com', label: 'Website demo request · via news.ycombinator.com · Always-on demo request' });
     const ownSite = enrichSubmission(submission({ email: 'a@acme.com' }, { referrer: 'https://www.northwind.example/pricing' }), demoForm);
-    expect(ownSite.source).toMatchObject({ referrerHost: 'northwind.example', label: 'Website demo request · Always-on demo request' });
+    expect(ownSite.source).toMatchObject({ referrerHost: 'northwind.example', channel: '(direct)', label: 'Website demo request · Always-on demo request' });
   });
 
   it('names the event for an event form, without repeating the campaign', () => {
@@ -187,6 +188,6 @@ describe('enrichSubmission', () => {
 
   it('uses a Salesforce lead source as the channel when there is no UTM', () => {
     const result = enrichSubmission(submission({ email: 'a@acme.com' }, { leadSource: 'Partner referral' }), demoForm);
-    expect(result.source.label).toBe('Website demo request · Partner referral · Always-on demo request');
+    expect(result.source).toMatchObject({ channel: 'Partner referral', label: 'Website demo request · Partner referral · Always-on demo request' });
   });
 });

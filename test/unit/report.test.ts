@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildNightlyReport, nearestRank, reportPeriods, reportWindow, type FunnelFigures, type NightlyReport } from '../../shared/domain/report.ts';
+import type { Lead } from '../../shared/domain/lead.ts';
 import { NOW, REPORT_DATE, overdue, scenarioConfig, seedLead, window7d } from '../fixtures/nightly-scenario.ts';
 
 const MIN = 60_000;
@@ -33,6 +34,8 @@ describe('the sales side of the seeded scenario', () => {
       company: 'Lattice Foods',
       formId: 'demo-request',
       sourceLabel: 'Website demo request · Always-on demo request',
+      campaign: 'Always-on demo request',
+      channel: '(direct)',
       score: 65,
       ownerId: 'ana',
       receivedAt: '2026-11-25T10:00:00Z',
@@ -140,6 +143,74 @@ describe('the marketing side of the seeded scenario', () => {
       ['Black Friday LinkedIn', 1, 0],
     ]);
     expect(report.marketing.byEvent.map((row) => [row.key, row.lastDay.captured, row.last7Days.captured])).toEqual([['Data Summit 2026', 2, 6]]);
+  });
+});
+
+describe('one attribution for both reports', () => {
+  const lead = (leadId: string, formId: 'demo-request' | 'data-summit-booth', tracking: Parameters<typeof seedLead>[0]['tracking'], extra: { withoutChannel?: true } = {}) =>
+    seedLead({ leadId, formId, receivedAt: '2026-11-24T09:00:00Z', status: 'contacted', name: `Lead ${leadId}`, email: `${leadId}@example.com`, ownerId: 'ana', firstContactAt: '2026-11-24T09:02:00Z', tracking, ...extra });
+  const reportOf = (leads: Lead[]) =>
+    buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config: scenarioConfig, overdue: [], window7d: leads });
+  const rowsOf = (rows: NightlyReport['marketing']['byCampaign']) => rows.map((row) => [row.label, row.last7Days.captured]);
+
+  it('counts a UTM campaign that runs on two forms as one campaign, and a lead without one under its form’s campaign', () => {
+    const result = reportOf([
+      lead('U1', 'demo-request', { utm: { source: 'linkedin', medium: 'paid', campaign: 'Spring launch' } }),
+      lead('U2', 'data-summit-booth', { utm: { source: 'linkedin', medium: 'paid', campaign: 'Spring launch' } }),
+      lead('U3', 'demo-request', {}),
+    ]);
+    expect(rowsOf(result.marketing.byCampaign)).toEqual([['Spring launch', 2], ['Always-on demo request', 1]]);
+    // The sales row of an uncontacted lead from the same campaign names the same campaign and channel.
+    const { firstContactAt: _contacted, ...waiting } = lead('U4', 'data-summit-booth', { utm: { source: 'linkedin', medium: 'paid', campaign: 'Spring launch' } });
+    const sales = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config: scenarioConfig, overdue: [{ ...waiting, status: 'open' }], window7d: [] }).sales;
+    expect(sales.byRep[0]?.leads[0]).toMatchObject({
+      sourceLabel: 'Data Summit 2026 booth tablet · linkedin / paid · Spring launch · Data Summit 2026',
+      campaign: 'Spring launch',
+      channel: 'linkedin / paid',
+    });
+  });
+
+  it('groups channels as the source label names them, with (direct) for a lead that came with none', () => {
+    const result = reportOf([
+      lead('C1', 'demo-request', { utm: { source: 'google', medium: 'cpc' } }),
+      lead('C2', 'data-summit-booth', { utm: { source: 'google', medium: 'cpc' } }),
+      lead('C3', 'demo-request', { utm: { source: 'linkedin', medium: 'paid' } }),
+      lead('C4', 'demo-request', { leadSource: 'Partner referral' }),
+      lead('C5', 'demo-request', { referrer: 'https://news.ycombinator.com/item?id=1' }),
+      lead('C6', 'demo-request', { referrer: 'https://www.northwind.example/pricing' }), // the form's own site
+      lead('C7', 'data-summit-booth', {}),
+    ]);
+    expect(rowsOf(result.marketing.byChannel)).toEqual([
+      ['(direct)', 2],
+      ['google / cpc', 2],
+      ['linkedin / paid', 1],
+      ['Partner referral', 1],
+      ['via news.ycombinator.com', 1],
+    ]);
+    // Each lead was contacted after 2 minutes, in time: every channel row has the same figures as its leads.
+    expect(result.marketing.byChannel[1]?.last7Days).toMatchObject({ captured: 2, contactedInTime: 2, withinSlaShare: 1, p50Ms: 2 * MIN, p95Ms: 2 * MIN });
+  });
+
+  it('derives the channel of a lead stored before channels were, and of a lead not enriched yet, by the same rule', () => {
+    const legacy = lead('O1', 'demo-request', { utm: { source: 'google', medium: 'cpc', campaign: 'Q4 data teams' } }, { withoutChannel: true });
+    expect(legacy.enrichment?.source.channel).toBeUndefined();
+    const { enrichment: _enrichment, ...unenriched } = lead('O2', 'demo-request', { referrer: 'https://news.ycombinator.com/' });
+    const ownSite = lead('O3', 'demo-request', { referrer: 'https://www.northwind.example/' }, { withoutChannel: true });
+    const result = reportOf([legacy, unenriched, ownSite]);
+    expect(rowsOf(result.marketing.byChannel)).toEqual([['(direct)', 1], ['google / cpc', 1], ['via news.ycombinator.com', 1]]);
+    expect(rowsOf(result.marketing.byCampaign)).toEqual([['Always-on demo request', 2], ['Q4 data teams', 1]]);
+  });
+
+  it('splits the seeded week by channel', () => {
+    // google / cpc: L01 (3 min), L02 (10 min, a deal), L15 (1 min) — all in time; P50 rank 2 = 3 min, P95 rank 3 = 10 min.
+    // linkedin / paid: L12; via news.ycombinator.com: L09 (missed); the other 10 real leads came direct.
+    expect(report.marketing.byChannel.map((row) => [row.label, row.lastDay.captured, row.last7Days.captured])).toEqual([
+      ['(direct)', 5, 10],
+      ['google / cpc', 2, 3],
+      ['linkedin / paid', 0, 1],
+      ['via news.ycombinator.com', 0, 1],
+    ]);
+    expect(report.marketing.byChannel[1]?.last7Days).toMatchObject({ contactedInTime: 3, withinSlaShare: 1, p50Ms: 3 * MIN, p95Ms: 10 * MIN, bands: { under5m: 2, '5to15m': 1 }, deals: 1 });
   });
 });
 

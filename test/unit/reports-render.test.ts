@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { buildNightlyReport, type NightlyReport } from '../../shared/domain/report.ts';
 import { toCsv } from '../../shared/domain/render/csv.ts';
-import { renderEscalation, renderMarketingReport, renderRepDigest, renderSalesReport } from '../../shared/domain/render/reports.ts';
+import { formatDuration, renderEscalation, renderMarketingReport, renderRepDigest, renderSalesReport } from '../../shared/domain/render/reports.ts';
 import { NOW, REPORT_DATE, overdue, scenarioConfig as config, seedLead, window7d } from '../fixtures/nightly-scenario.ts';
 import { launchChromium, openHtml } from '../support/screenshot.ts';
 
@@ -32,6 +32,27 @@ describe('toCsv', () => {
 
   it('keeps numbers as numbers, negative ones included', () => {
     expect(toCsv([[-6, 2.5]])).toBe('-6,2.5\r\n');
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0 s'],
+    [45_400, '45 s'],
+    [59_600, '1 min'], // 59.6 s rounds to 60 s
+    [108_000, '1 min 48 s'], // was floored to "1 min"
+    [20 * 60_000, '20 min'],
+    [59 * 60_000 + 40_000, '59 min 40 s'],
+    [3_599_600, '1 h'],
+    [4.5 * 3_600_000, '4 h 30 min'],
+    [4.5 * 3_600_000 + 29_000, '4 h 30 min'],
+    [4.5 * 3_600_000 + 30_000, '4 h 31 min'], // half up
+    [23 * 3_600_000 + 59 * 60_000 + 40_000, '1 d'],
+    [63.5 * 3_600_000, '2 d 16 h'], // L12's P95, half up
+    [63.4 * 3_600_000, '2 d 15 h'],
+    [48 * 3_600_000, '2 d'],
+  ])('shows %d ms as %j', (ms, expected) => {
+    expect(formatDuration(ms)).toBe(expected);
   });
 });
 
@@ -73,9 +94,9 @@ describe('renderSalesReport', () => {
 
   it('attaches exactly the overdue leads as CSV, worst first', () => {
     const lines = sales.csv.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Lead ID,Name,Company,Email,Source,Score,Owner,Received,Deadline,Deadline (local),Overdue hours,Overdue business hours,Alert,Link');
+    expect(lines[0]).toBe('Lead ID,Name,Company,Email,Source,Campaign,Channel,Score,Owner,Received,Deadline,Deadline (local),Overdue hours,Overdue business hours,Alert,Link');
     expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(['L16', 'L13', 'L03', 'L09', 'L10']);
-    expect(lines[3]).toBe('L03,Sofia Marino,Lattice Foods,sofia.marino@lattice.example,Website demo request · Always-on demo request,65,Ana Silva,2026-11-25T10:00:00Z,2026-11-25T14:00:00.000Z,"Wed 25 Nov, 15:00 CET",16,2,sent,https://handoff.example/actions/L03');
+    expect(lines[3]).toBe('L03,Sofia Marino,Lattice Foods,sofia.marino@lattice.example,Website demo request · Always-on demo request,Always-on demo request,(direct),65,Ana Silva,2026-11-25T10:00:00Z,2026-11-25T14:00:00.000Z,"Wed 25 Nov, 15:00 CET",16,2,sent,https://handoff.example/actions/L03');
   });
 
   it('still sends a short report on a quiet day', () => {
@@ -83,7 +104,7 @@ describe('renderSalesReport', () => {
     expect(quiet.subject).toBe('No missed follow-ups for Thu 26 Nov 2026');
     expect(quiet.text).toMatch(/^No missed follow-ups for Thu 26 Nov 2026\n\nEvery lead due by Thu 26 Nov, 07:00 CET has a recorded first contact\./);
     expect(quiet.html).toContain('All caught up');
-    expect(quiet.csv).toBe('Lead ID,Name,Company,Email,Source,Score,Owner,Received,Deadline,Deadline (local),Overdue hours,Overdue business hours,Alert,Link\r\n');
+    expect(quiet.csv).toBe('Lead ID,Name,Company,Email,Source,Campaign,Channel,Score,Owner,Received,Deadline,Deadline (local),Overdue hours,Overdue business hours,Alert,Link\r\n');
   });
 });
 
@@ -126,15 +147,39 @@ describe('renderMarketingReport', () => {
   it('gives per-source figures for both periods in the text', () => {
     expect(marketing.text).toContain(
       'Data Summit 2026 booth tablet\n' +
-        '  Wed 25 Nov: 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1\n' +
-        '  7 days: 6 leads, 67% within SLA, P50 20 min, P95 40 min, 1 missed, 1 deal; bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
+        '  Yesterday (Wed 25 Nov): 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1\n' +
+        '  Last 7 days (19–25 Nov): 6 leads, 67% within SLA, P50 20 min, P95 40 min, 1 missed, 1 deal; bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
     );
-    expect(marketing.text).toContain('  7 days: 15 leads, 55% within SLA, P50 20 min, P95 2 d 15 h, 4 missed, 2 deals');
+    // P95 is L12's 3810 min = 63 h 30 min, shown to the nearest hour (half up): 64 h = 2 d 16 h.
+    expect(marketing.text).toContain('  Last 7 days (19–25 Nov): 15 leads, 55% within SLA, P50 20 min, P95 2 d 16 h, 4 missed, 2 deals');
     expect(marketing.text).toContain('Black Friday LinkedIn');
   });
 
-  it('shows the source, campaign and event tables in HTML', () => {
-    for (const heading of ['By source', 'By campaign', 'By event', 'SLA bands']) expect(marketing.html).toContain(heading);
+  it('names the days each period covers, in HTML and text', () => {
+    for (const body of [marketing.html, marketing.text]) {
+      expect(body).toContain('7 leads yesterday (Wed 25 Nov) and 15 in the last 7 days (19–25 Nov)');
+      expect(body).toContain('whole calendar days in Europe/Berlin');
+    }
+    expect(marketing.html).toContain('Yesterday<span');
+    expect(marketing.html).toContain('SLA bands, last 7 days (19–25 Nov)');
+  });
+
+  it('gives a channel breakdown with the same figures as the other breakdowns', () => {
+    expect(marketing.text).toContain(
+      'By channel\n(direct)\n' +
+        '  Yesterday (Wed 25 Nov): 5 leads, 0% within SLA, P50 4 h 30 min, P95 4 h 30 min, 1 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 1, >24h 0, Not yet 3\n',
+    );
+    // google / cpc: L01 (3 min) and L02 (10 min) yesterday, L15 (1 min) earlier in the week.
+    expect(marketing.text).toContain(
+      'google / cpc\n' +
+        '  Yesterday (Wed 25 Nov): 2 leads, 100% within SLA, P50 3 min, P95 10 min, 0 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 0, >24h 0, Not yet 0\n' +
+        '  Last 7 days (19–25 Nov): 3 leads, 100% within SLA, P50 3 min, P95 10 min, 0 missed, 1 deal; bands: <5m 2, 5–15m 1, 15–60m 0, 1–24h 0, >24h 0, Not yet 0',
+    );
+  });
+
+  it('shows the source, campaign, channel and event tables in HTML', () => {
+    for (const heading of ['By source', 'By campaign', 'By channel', 'By event', 'SLA bands']) expect(marketing.html).toContain(heading);
+    expect(marketing.html).toContain('linkedin / paid');
     expect(marketing.html).toContain('Data Summit 2026');
   });
 
@@ -147,13 +192,13 @@ describe('renderMarketingReport', () => {
   it('says how the week went when the last day had no new leads', () => {
     const { total } = report.marketing;
     const quietDay = { ...report, marketing: { ...report.marketing, total: { ...total, lastDay: { ...total.lastDay, captured: 0, withinSlaShare: null } } } };
-    expect(renderMarketingReport(quietDay, config).subject).toBe(`Speed to lead for Wed 25 Nov 2026: no new leads; ${total.last7Days.captured} in the 7 days`);
+    expect(renderMarketingReport(quietDay, config).subject).toBe(`Speed to lead for Wed 25 Nov 2026: no new leads; ${total.last7Days.captured} in the last 7 days`);
   });
 
   it('says so when no leads came in', () => {
     const quiet = renderMarketingReport(quietReport, config);
     expect(quiet.subject).toBe('Speed to lead for Wed 25 Nov 2026: no new leads');
-    expect(quiet.text).toContain('No leads were captured in the 7 days Thu 19 Nov – Wed 25 Nov.');
+    expect(quiet.text).toContain('No leads were captured in the last 7 days (19–25 Nov).');
     expect(quiet.html).not.toContain('By source');
   });
 });
@@ -206,6 +251,25 @@ describe('in Chromium', () => {
       expect((await page.locator('table[width="600"]').first().boundingBox())?.width).toBe(600);
       const png = await page.screenshot({ fullPage: true, path: pngPath(name) });
       expect(png.subarray(1, 4).toString()).toBe('PNG');
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  const emailHealth = [
+    { address: 'a.very.long.address.for.the.manager@northwind-analytics-international.example', lastEvent: 'bounce' as const, lastEventAt: '2026-11-25T10:00:00Z', bounces: 2, complaints: 0, bounceType: 'Permanent', bounceSubType: 'General' },
+  ];
+  const withEmailProblems = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue, window7d, emailHealth });
+  it.each([
+    ['sales-report', () => renderSalesReport(withEmailProblems, config, links).html],
+    ['marketing-report', () => renderMarketingReport(report, config).html],
+    ['rep-digest', () => renderRepDigest(report, report.sales.byRep[1]!, config, links).html],
+    ['escalation', () => renderEscalation(report, report.escalations[1]!, config, links).html],
+  ])('%s fits a 390 px phone without scrolling sideways', async (name, render) => {
+    const { page } = await openHtml(browser, render(), { width: 390, height: 844 });
+    try {
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      await page.screenshot({ fullPage: true, path: join(scratchDir, `${name}-390.png`) });
     } finally {
       await page.context().close();
     }

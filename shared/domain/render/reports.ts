@@ -24,8 +24,10 @@ export interface RenderedSalesReport extends RenderedEmail {
 /** The action page of a lead, where a rep records the follow-up. */
 export type LeadLink = (leadId: string) => string;
 
-const HOUR_MS = 3_600_000;
-const MINUTE_MS = 60_000;
+const SECOND_MS = 1_000;
+const MINUTE_MS = 60 * SECOND_MS;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
 
 export function renderSalesReport(report: NightlyReport, config: Config, links: LeadLink): RenderedSalesReport {
   const { sales } = report;
@@ -76,21 +78,20 @@ export function renderSalesReport(report: NightlyReport, config: Config, links: 
 
 export function renderMarketingReport(report: NightlyReport, config: Config): RenderedEmail {
   const { marketing } = report;
-  const lastDayName = formatReportDate(marketing.lastDay.from);
-  const weekName = `${formatShortDate(marketing.last7Days.from)} – ${formatShortDate(marketing.last7Days.to)}`;
+  const periodNames = namePeriods(marketing);
+  const [yesterday, lastWeek] = [`yesterday (${periodNames.lastDay.days})`, `last 7 days (${periodNames.last7Days.days})`];
   const totals = marketing.total;
   const { captured, withinSlaShare } = totals.lastDay;
   const lastDayFigures = captured === 0
-    ? `no new leads${totals.last7Days.captured ? `; ${totals.last7Days.captured} in the 7 days` : ''}`
+    ? `no new leads${totals.last7Days.captured ? `; ${totals.last7Days.captured} in the last 7 days` : ''}`
     : `${plural(captured, 'lead')}, ${withinSlaShare === null ? 'none due for follow-up yet' : `${formatShare(withinSlaShare)} contacted within SLA`}`;
-  const subject = `Speed to lead for ${lastDayName}: ${lastDayFigures}`;
+  const subject = `Speed to lead for ${formatReportDate(marketing.lastDay.from)}: ${lastDayFigures}`;
   const summary =
     totals.last7Days.captured === 0
-      ? `No leads were captured in the 7 days ${weekName}.`
-      : `${plural(totals.lastDay.captured, 'lead')} on ${lastDayName} and ${totals.last7Days.captured} in the 7 days ${weekName}; ` +
-        `${plural(totals.last7Days.missed, 'missed follow-up')} and ${plural(totals.last7Days.deals, 'deal')} in the 7 days.`;
+      ? `No leads were captured in the ${lastWeek}.`
+      : `${plural(totals.lastDay.captured, 'lead')} ${yesterday} and ${totals.last7Days.captured} in the ${lastWeek}; ` +
+        `${plural(totals.last7Days.missed, 'missed follow-up')} and ${plural(totals.last7Days.deals, 'deal')} in the last 7 days.`;
 
-  const periodNames = { lastDay: formatShortDate(marketing.lastDay.from), last7Days: '7 days' };
   const sections: SafeHtml[] = [
     emailSection('Speed to lead', html`${heading(subject)}${paragraph(summary)}${funnelTable('Total', [totals], periodNames)}`, { first: true }),
     emailSection('SLA bands · time to first contact', bandsTable(totals, periodNames)),
@@ -98,12 +99,13 @@ export function renderMarketingReport(report: NightlyReport, config: Config): Re
   const dimensions: Array<[title: string, rows: FunnelRow[]]> = [
     ['By source', marketing.bySource],
     ['By campaign', marketing.byCampaign],
+    ['By channel', marketing.byChannel],
     ['By event', marketing.byEvent],
   ];
   for (const [title, rows] of dimensions) {
-    if (rows.length) sections.push(emailSection(title, html`${funnelTable(title.replace('By ', ''), rows, periodNames)}${bandsByRowTable(rows)}`));
+    if (rows.length) sections.push(emailSection(title, html`${funnelTable(title.replace('By ', ''), rows, periodNames)}${bandsByRowTable(rows, periodNames.last7Days)}`));
   }
-  sections.push(emailSection('How to read this', definitions()));
+  sections.push(emailSection('How to read this', definitions(report.timezone)));
 
   const text = [
     subject,
@@ -113,7 +115,7 @@ export function renderMarketingReport(report: NightlyReport, config: Config): Re
     ...funnelLines(totals, periodNames),
     ...dimensions.flatMap(([title, rows]) => (rows.length ? ['', title, ...rows.flatMap((row) => funnelLines(row, periodNames))] : [])),
     '',
-    DEFINITIONS_TEXT,
+    definitionsOf(report.timezone).map(([term, meaning]) => `${term}: ${meaning}`).join('\n'),
     '',
     footerText(config, report),
   ].join('\n');
@@ -152,13 +154,15 @@ export function renderEscalation(report: NightlyReport, escalation: Escalation, 
 function overdueCsv(report: NightlyReport, config: Config, links: LeadLink): string {
   const rows = [...report.sales.byRep.flatMap((group) => group.leads), ...report.sales.unassigned.filter(isOverdue)];
   return toCsv([
-    ['Lead ID', 'Name', 'Company', 'Email', 'Source', 'Score', 'Owner', 'Received', 'Deadline', 'Deadline (local)', 'Overdue hours', 'Overdue business hours', 'Alert', 'Link'],
+    ['Lead ID', 'Name', 'Company', 'Email', 'Source', 'Campaign', 'Channel', 'Score', 'Owner', 'Received', 'Deadline', 'Deadline (local)', 'Overdue hours', 'Overdue business hours', 'Alert', 'Link'],
     ...rows.map((row) => [
       row.leadId,
       row.name,
       row.company,
       row.email,
       row.sourceLabel,
+      row.campaign,
+      row.channel,
       row.score,
       ownerName(row, config),
       row.receivedAt,
@@ -199,20 +203,24 @@ const TABLE = 'width:100%;border-collapse:collapse;font-size:13px;line-height:1.
 const TH = `padding:6px 6px;border-bottom:2px solid ${c.border};font-size:11px;font-weight:700;letter-spacing:0.04em;text-transform:uppercase;color:${c.muted};text-align:left;`;
 const TD = `padding:8px 6px;border-bottom:1px solid ${c.border};vertical-align:top;color:${c.text};`;
 const NUM = 'text-align:right;white-space:nowrap;';
+/** Headers may wrap: on a 390 px phone "Most overdue" over two lines is what keeps the table inside the screen. */
+const NUM_HEAD = 'text-align:right;';
+/** The marketing tables have seven columns, so they give up some padding to fit a phone. */
+const TIGHT = 'padding-left:4px;padding-right:4px;';
+/** Channel names like "via news.ycombinator.com" are one long word; they may break rather than widen the table. */
+const BREAKABLE = 'overflow-wrap:anywhere;word-break:break-word;';
 const SMALL = `display:block;font-size:12px;color:${c.muted};`;
 
 function leadTable(rows: readonly LeadRow[], report: NightlyReport, links: LeadLink, owner?: { showOwner: true; config: Config }): SafeHtml {
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}">
-<tr><th width="30%" style="${TH}">Lead</th><th width="22%" style="${TH}">Source</th><th width="8%" style="${TH}${NUM}">Score</th><th width="26%" style="${TH}">Deadline</th><th width="14%" style="${TH}${NUM}">Overdue</th></tr>
+<tr><th width="50%" style="${TH}">Lead</th><th width="28%" style="${TH}">Deadline</th><th width="22%" style="${TH}${NUM_HEAD}">Overdue</th></tr>
 ${rows.map((row) => {
   const late = isOverdue(row);
   const overdueColour = late ? (row.overdueMs > report.escalateAfterHours * HOUR_MS ? c.danger : c.warning) : c.muted;
   const showOwner = owner && row.ownerId !== undefined;
   return html`<tr>
-<td style="${TD}"><a href="${links(row.leadId)}" target="_blank" style="color:${c.brand};font-weight:600;text-decoration:none;">${row.name}</a>${row.company ? html`<span style="${SMALL}">${row.company}</span>` : ''}${showOwner ? html`<span style="${SMALL}">Owner: ${ownerName(row, owner.config)}</span>` : ''}</td>
-<td style="${TD}font-size:12px;color:${c.muted};">${row.sourceLabel}</td>
-<td style="${TD}${NUM}">${row.score ?? '—'}</td>
-<td style="${TD}white-space:nowrap;">${formatLocal(new Date(row.followUpDeadline), report.timezone)}<span style="${SMALL}">received ${formatDuration(row.ageMs)} ago</span></td>
+<td style="${TD}"><a href="${links(row.leadId)}" target="_blank" style="color:${c.brand};font-weight:600;text-decoration:none;">${row.name}</a>${row.company ? html`<span style="${SMALL}">${row.company}</span>` : ''}${showOwner ? html`<span style="${SMALL}">Owner: ${ownerName(row, owner.config)}</span>` : ''}<span style="${SMALL}${BREAKABLE}padding-top:2px;">${row.sourceLabel} · score ${row.score ?? '—'}</span></td>
+<td style="${TD}">${formatLocal(new Date(row.followUpDeadline), report.timezone)}<span style="${SMALL}">received ${formatDuration(row.ageMs)} ago</span></td>
 <td style="${TD}${NUM}color:${overdueColour};font-weight:700;">${late ? formatDuration(row.overdueMs) : `due in ${formatDuration(-row.overdueMs)}`}${late ? html`<span style="${SMALL}font-weight:400;">${formatHours(row.overdueBusinessHours)} business h</span>` : ''}</td>
 </tr>`;
 })}
@@ -226,7 +234,7 @@ function emailProblemTable(problems: readonly EmailProblem[], report: NightlyRep
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}">
 <tr><th width="38%" style="${TH}">Address</th><th width="30%" style="${TH}">Problem</th><th width="32%" style="${TH}">Last reported</th></tr>
 ${problems.map(
-  (problem) => html`<tr><td style="${TD}font-weight:600;">${problem.address}${problem.roles.length ? html`<span style="${SMALL}font-weight:400;">${problem.roles.join('; ')}</span>` : ''}</td><td style="${TD}color:${problem.lastEvent === 'complaint' || problem.bounceType === 'Permanent' ? c.danger : c.warning};font-weight:700;">${problemName(problem)}<span style="${SMALL}font-weight:400;">${problemCounts(problem)}</span></td><td style="${TD}white-space:nowrap;">${formatLocal(new Date(problem.lastEventAt), report.timezone)}</td></tr>`,
+  (problem) => html`<tr><td style="${TD}${BREAKABLE}font-weight:600;">${problem.address}${problem.roles.length ? html`<span style="${SMALL}font-weight:400;">${problem.roles.join('; ')}</span>` : ''}</td><td style="${TD}color:${problem.lastEvent === 'complaint' || problem.bounceType === 'Permanent' ? c.danger : c.warning};font-weight:700;">${problemName(problem)}<span style="${SMALL}font-weight:400;">${problemCounts(problem)}</span></td><td style="${TD}">${formatLocal(new Date(problem.lastEventAt), report.timezone)}</td></tr>`,
 )}
 </table>`;
 }
@@ -249,32 +257,55 @@ function problemCounts(problem: EmailProblem): string {
 
 function repTotalsTable(groups: readonly RepGroup[], config: Config): SafeHtml {
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}">
-<tr><th style="${TH}">Rep</th><th style="${TH}">Team</th><th style="${TH}${NUM}">Overdue</th><th style="${TH}${NUM}">Most overdue</th></tr>
+<tr><th style="${TH}">Rep</th><th style="${TH}">Team</th><th style="${TH}${NUM_HEAD}">Overdue</th><th style="${TH}${NUM_HEAD}">Most overdue</th></tr>
 ${groups.map(
   (group) => html`<tr><td style="${TD}font-weight:600;">${group.rep.name}</td><td style="${TD}color:${c.muted};">${config.teams.find((team) => team.id === group.rep.team)?.name ?? group.rep.team}</td><td style="${TD}${NUM}font-weight:700;">${group.leads.length}</td><td style="${TD}${NUM}">${formatDuration(group.leads[0]?.overdueMs ?? 0)}</td></tr>`,
 )}
 </table>`;
 }
 
+/** "Yesterday" with "Wed 25 Nov", "Last 7 days" with "19–25 Nov": every figure says which days it covers. */
+interface PeriodName {
+  name: string;
+  days: string;
+}
+
 interface PeriodNames {
-  lastDay: string;
-  last7Days: string;
+  lastDay: PeriodName;
+  last7Days: PeriodName;
+}
+
+function namePeriods({ lastDay, last7Days }: NightlyReport['marketing']): PeriodNames {
+  return { lastDay: { name: 'Yesterday', days: formatShortDate(lastDay.from) }, last7Days: { name: 'Last 7 days', days: formatDayRange(last7Days.from, last7Days.to) } };
+}
+
+function periodLabel(period: PeriodName): string {
+  return `${period.name} (${period.days})`;
+}
+
+function periodCell(period: PeriodName): SafeHtml {
+  return html`${period.name}<span style="${SMALL}font-size:11px;font-weight:400;letter-spacing:0;text-transform:none;">${period.days}</span>`;
 }
 
 function funnelTable(firstColumn: string, rows: readonly FunnelRow[], periods: PeriodNames): SafeHtml {
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}">
-<tr><th width="28%" style="${TH}">${firstColumn}</th><th width="10%" style="${TH}${NUM}">Leads</th><th width="14%" style="${TH}${NUM}">Within SLA</th><th width="13%" style="${TH}${NUM}">P50</th><th width="13%" style="${TH}${NUM}">P95</th><th width="11%" style="${TH}${NUM}">Missed</th><th width="11%" style="${TH}${NUM}">Deals</th></tr>
+<tr><th style="${TH}${TIGHT}">${firstColumn}</th>${['Leads', 'Within SLA', 'P50 / P95', 'Missed', 'Deals'].map((title) => html`<th style="${TH}${TIGHT}${NUM_HEAD}">${title}</th>`)}</tr>
 ${rows.map(
-  (row) => html`<tr><td colspan="7" style="padding:10px 6px 2px 6px;font-weight:700;color:${c.text};">${row.label}</td></tr>
+  (row) => html`<tr><td colspan="6" style="${BREAKABLE}padding:10px 4px 2px 4px;font-weight:700;color:${c.text};">${row.label}</td></tr>
 ${(['lastDay', 'last7Days'] as const).map((period) => funnelCells(periods[period], row[period], period === 'last7Days'))}`,
 )}
 </table>`;
 }
 
-function funnelCells(periodName: string, figures: FunnelFigures, last: boolean): SafeHtml {
-  const cell = `padding:3px 6px;${last ? `border-bottom:1px solid ${c.border};padding-bottom:8px;` : ''}${NUM}`;
+/** Breaks only between units ("4 h" / "30 min"), so a narrow column never splits a number from its unit. */
+function durationCell(ms: number | null): string {
+  return formatOptionalDuration(ms).replace(/ (?=[a-z])/g, '\u00a0');
+}
+
+function funnelCells(period: PeriodName, figures: FunnelFigures, last: boolean): SafeHtml {
+  const cell = `padding:3px 4px;${last ? `border-bottom:1px solid ${c.border};padding-bottom:8px;` : ''}${NUM}`;
   const missedColour = figures.missed > 0 ? c.danger : c.text;
-  return html`<tr><td style="padding:3px 6px 3px 14px;color:${c.muted};${last ? `border-bottom:1px solid ${c.border};padding-bottom:8px;` : ''}">${periodName}</td><td style="${cell}">${figures.captured}</td><td style="${cell}">${formatShare(figures.withinSlaShare)}</td><td style="${cell}">${formatOptionalDuration(figures.p50Ms)}</td><td style="${cell}">${formatOptionalDuration(figures.p95Ms)}</td><td style="${cell}color:${missedColour};font-weight:${figures.missed > 0 ? 700 : 400};">${figures.missed}</td><td style="${cell}">${figures.deals}</td></tr>`;
+  return html`<tr><td style="padding:3px 4px 3px 10px;font-size:12px;color:${c.muted};${last ? `border-bottom:1px solid ${c.border};padding-bottom:8px;` : ''}">${periodCell(period)}</td><td style="${cell}">${figures.captured}</td><td style="${cell}">${formatShare(figures.withinSlaShare)}</td><td style="${cell}white-space:normal;">${durationCell(figures.p50Ms)}<span style="${SMALL}">${durationCell(figures.p95Ms)}</span></td><td style="${cell}color:${missedColour};font-weight:${figures.missed > 0 ? 700 : 400};">${figures.missed}</td><td style="${cell}">${figures.deals}</td></tr>`;
 }
 
 const BAND_LABELS: Record<SlaBand, string> = {
@@ -291,7 +322,7 @@ const BAND_SHORT_LABELS: Record<SlaBand, string> = { under5m: '<5m', '5to15m': '
 function bandsTable(row: FunnelRow, periods: PeriodNames): SafeHtml {
   const weekTotal = SLA_BANDS.reduce((sum, band) => sum + row.last7Days.bands[band], 0);
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}">
-<tr><th style="${TH}">Band</th><th style="${TH}${NUM}">${periods.lastDay}</th><th style="${TH}${NUM}">${periods.last7Days}</th><th style="${TH}" width="45%">Share of 7 days</th></tr>
+<tr><th style="${TH}">Band</th><th style="${TH}${NUM_HEAD}">${periodCell(periods.lastDay)}</th><th style="${TH}${NUM_HEAD}">${periodCell(periods.last7Days)}</th><th style="${TH}">Share, last 7 days</th></tr>
 ${SLA_BANDS.map((band) => {
   const count = row.last7Days.bands[band];
   const share = weekTotal === 0 ? 0 : count / weekTotal;
@@ -308,29 +339,36 @@ function bar(share: number, colour: string): SafeHtml {
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td width="${percent}%" bgcolor="${colour}" style="width:${percent}%;background:${colour};height:12px;font-size:0;line-height:0;">&nbsp;</td><td style="padding-left:6px;font-size:12px;color:${c.muted};white-space:nowrap;">${percent}%</td></tr></table>`;
 }
 
-function bandsByRowTable(rows: readonly FunnelRow[]): SafeHtml {
-  return html`<div style="font-size:12px;color:${c.muted};padding:14px 0 4px 0;">SLA bands, 7 days</div>
+function bandsByRowTable(rows: readonly FunnelRow[], week: PeriodName): SafeHtml {
+  return html`<div style="font-size:12px;color:${c.muted};padding:14px 0 4px 0;">SLA bands, ${week.name.toLowerCase()} (${week.days})</div>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}font-size:12px;">
-<tr><th style="${TH}"></th>${SLA_BANDS.map((band) => html`<th style="${TH}${NUM}text-transform:none;">${BAND_SHORT_LABELS[band]}</th>`)}</tr>
+<tr><th style="${TH}${TIGHT}"></th>${SLA_BANDS.map((band) => html`<th style="${TH}${TIGHT}${NUM}text-transform:none;letter-spacing:0;">${BAND_SHORT_LABELS[band]}</th>`)}</tr>
 ${rows.map(
-  (row) => html`<tr><td style="${TD}">${row.label}</td>${SLA_BANDS.map((band) => html`<td style="${TD}${NUM}${band === 'notYet' && row.last7Days.bands[band] > 0 ? `color:${c.warning};font-weight:700;` : ''}">${row.last7Days.bands[band]}</td>`)}</tr>`,
+  (row) => html`<tr><td style="${TD}${TIGHT}${BREAKABLE}">${row.label}</td>${SLA_BANDS.map((band) => html`<td style="${TD}${TIGHT}${NUM}${band === 'notYet' && row.last7Days.bands[band] > 0 ? `color:${c.warning};font-weight:700;` : ''}">${row.last7Days.bands[band]}</td>`)}</tr>`,
 )}
 </table>`;
 }
 
+function definitionsOf(timezone: string): ReadonlyArray<readonly [term: string, meaning: string]> {
+  return [
+    ['Periods', `whole calendar days in ${timezone}: yesterday, and the 7 days that end with it. Leads captured today count in tomorrow’s report.`],
+    ...DEFINITIONS,
+  ];
+}
+
 const DEFINITIONS = [
   ['Leads', 'captured, without spam and merged duplicates.'],
+  ['Campaign', 'the UTM campaign the lead came with, else its form’s campaign.'],
+  ['Channel', 'utm_source / utm_medium, else the form tool’s lead source, else the referring site; (direct) when there is none.'],
   ['Within SLA', 'first contact at or before the form’s deadline, out of the leads that were contacted or whose deadline passed.'],
   ['P50 / P95', 'time from capture to first contact (nearest rank): half, and 95 in 100, of contacted leads were reached this fast.'],
   ['Missed', 'deadline passed, still no first contact. Disqualified and spam leads are never missed; a late contact is not a miss.'],
   ['Deals', 'leads a rep marked qualified.'],
 ] as const;
 
-const DEFINITIONS_TEXT = DEFINITIONS.map(([term, meaning]) => `${term}: ${meaning}`).join('\n');
-
-function definitions(): SafeHtml {
+function definitions(timezone: string): SafeHtml {
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="font-size:12px;line-height:1.5;color:${c.muted};">
-${DEFINITIONS.map(([term, meaning]) => html`<tr><td valign="top" width="90" style="width:90px;padding:2px 8px 2px 0;font-weight:700;">${term}</td><td style="padding:2px 0;">${meaning}</td></tr>`)}
+${definitionsOf(timezone).map(([term, meaning]) => html`<tr><td valign="top" width="90" style="width:90px;padding:2px 8px 2px 0;font-weight:700;">${term}</td><td style="padding:2px 0;">${meaning}</td></tr>`)}
 </table>`;
 }
 
@@ -349,7 +387,7 @@ function funnelLines(row: FunnelRow, periods: PeriodNames): string[] {
     ...(['lastDay', 'last7Days'] as const).map((period) => {
       const f = row[period];
       const bands = SLA_BANDS.map((band) => `${BAND_SHORT_LABELS[band]} ${f.bands[band]}`).join(', ');
-      return `  ${periods[period]}: ${plural(f.captured, 'lead')}, ${formatShare(f.withinSlaShare)} within SLA, P50 ${formatOptionalDuration(f.p50Ms)}, P95 ${formatOptionalDuration(f.p95Ms)}, ${f.missed} missed, ${plural(f.deals, 'deal')}; bands: ${bands}`;
+      return `  ${periodLabel(periods[period])}: ${plural(f.captured, 'lead')}, ${formatShare(f.withinSlaShare)} within SLA, P50 ${formatOptionalDuration(f.p50Ms)}, P95 ${formatOptionalDuration(f.p95Ms)}, ${f.missed} missed, ${plural(f.deals, 'deal')}; bands: ${bands}`;
     }),
   ];
 }
@@ -375,14 +413,28 @@ function formatOptionalDuration(ms: number | null): string {
   return ms === null ? '—' : formatDuration(ms);
 }
 
-/** "45 s", "12 min", "4 h 30 min", "3 d 2 h": two units at most, which is all a reader takes in. */
-function formatDuration(ms: number): string {
-  if (ms < MINUTE_MS) return `${Math.max(0, Math.round(ms / 1000))} s`;
-  const minutes = Math.floor(ms / MINUTE_MS);
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
-  return hours % 24 ? `${Math.floor(hours / 24)} d ${hours % 24} h` : `${Math.floor(hours / 24)} d`;
+const DURATION_UNITS = [
+  { ms: DAY_MS, name: 'd' },
+  { ms: HOUR_MS, name: 'h' },
+  { ms: MINUTE_MS, name: 'min' },
+  { ms: SECOND_MS, name: 's' },
+] as const;
+
+/**
+ * "45 s", "1 min 48 s", "4 h 30 min", "3 d 2 h": two units at most, which is all a reader takes in, the smaller
+ * one rounded to the nearest (half up), so 1 min 48 s is never read as "1 min" and 23 h 59 min 40 s reads "1 d".
+ */
+export function formatDuration(ms: number): string {
+  const largest = DURATION_UNITS.findIndex((candidate) => candidate.ms <= ms);
+  const index = largest === -1 ? DURATION_UNITS.length - 1 : largest;
+  const unit = DURATION_UNITS[index]!;
+  const precision = DURATION_UNITS[index + 1] ?? unit;
+  const rounded = Math.round(Math.max(0, ms) / precision.ms) * precision.ms;
+  const larger = DURATION_UNITS[index - 1];
+  // Rounding can carry into the next unit: 59.6 s is "1 min", 23 h 59 min 40 s is "1 d".
+  if (larger && rounded >= larger.ms) return formatDuration(rounded);
+  const rest = precision === unit ? 0 : (rounded % unit.ms) / precision.ms;
+  return `${Math.floor(rounded / unit.ms)} ${unit.name}${rest ? ` ${rest} ${precision.name}` : ''}`;
 }
 
 function formatHours(hours: number): string {
@@ -395,6 +447,8 @@ function roundTo(value: number, decimals: number): number {
 }
 
 const dateFormatter = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+const dayMonthFormatter = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' });
+const dayMonthYearFormatter = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' });
 const shortDateFormatter = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
 
 /** "Thu 26 Nov 2026" for a YYYY-MM-DD calendar date (read as a date, so no timezone applies). */
@@ -404,4 +458,14 @@ function formatReportDate(date: string): string {
 
 function formatShortDate(date: string): string {
   return shortDateFormatter.format(new Date(`${date}T00:00:00Z`)).replace(',', '');
+}
+
+/** "19–25 Nov", "26 Nov – 2 Dec", "28 Dec 2026 – 3 Jan 2027": no more than the reader needs. */
+function formatDayRange(from: string, to: string): string {
+  const [fromYear, fromMonth] = from.split('-');
+  const [toYear, toMonth] = to.split('-');
+  const toDay = dayMonthFormatter.format(new Date(`${to}T00:00:00Z`));
+  if (fromYear !== toYear) return `${dayMonthYearFormatter.format(new Date(`${from}T00:00:00Z`))} – ${dayMonthYearFormatter.format(new Date(`${to}T00:00:00Z`))}`;
+  if (fromMonth !== toMonth) return `${dayMonthFormatter.format(new Date(`${from}T00:00:00Z`))} – ${toDay}`;
+  return `${Number(from.slice(8))}–${toDay}`;
 }

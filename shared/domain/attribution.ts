@@ -1,0 +1,67 @@
+/**
+ * Source attribution: which form, channel and campaign a lead counts under. The owner alert, the sales report's
+ * source line and the marketing report's breakdowns all read it from here, so the two teams see the same thing.
+ * Kept apart from enrich.ts so the nightly report doesn't load enrichment's domain lists.
+ */
+import type { FormConfig } from '../config/schema.ts';
+import type { SourceAttribution, Submission, Tracking } from './lead.ts';
+
+export function cleanSpaces(value: string): string {
+  return value.replace(/\s+/g, ' ').trim();
+}
+
+function referrerHostOf(referrer: string | undefined): string | undefined {
+  if (!referrer) return undefined;
+  try {
+    return new URL(referrer).hostname.replace(/^www\./, '') || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A referrer on the form's own site says nothing about where the visitor came from. */
+function isOwnSite(host: string, allowedOrigins: readonly string[]): boolean {
+  return allowedOrigins.some((origin) => referrerHostOf(origin) === host);
+}
+
+/** The channel of a lead that came with no UTM source, form-tool lead source or outside referrer. */
+export const DIRECT_CHANNEL = '(direct)';
+
+/**
+ * Where the visitor came from, as the source label shows it and the marketing report groups by it:
+ * "utm_source / utm_medium", else a form tool's lead source, else "via <referrer host>", else DIRECT_CHANNEL.
+ * Exported so leads enriched before the channel was stored are grouped by this same rule.
+ */
+export function channelOf(tracking: Tracking, allowedOrigins: readonly string[]): string {
+  const utmSource = cleanSpaces(tracking.utm.source ?? '');
+  if (utmSource) return [utmSource, cleanSpaces(tracking.utm.medium ?? '')].filter(Boolean).join(' / ');
+  const leadSource = cleanSpaces(tracking.leadSource ?? '');
+  if (leadSource) return leadSource;
+  const referrerHost = referrerHostOf(tracking.referrer);
+  return referrerHost && !isOwnSite(referrerHost, allowedOrigins) ? `via ${referrerHost}` : DIRECT_CHANNEL;
+}
+
+/** The campaign a lead counts under in the label and both reports: the UTM campaign it came with, else its form's. */
+export function campaignOf(source: Pick<SourceAttribution, 'campaign' | 'utmCampaign'>): string {
+  return source.utmCampaign ?? source.campaign;
+}
+
+export function attributeSource(submission: Pick<Submission, 'tracking'>, form: FormConfig): SourceAttribution {
+  const { utm, referrer } = submission.tracking;
+  const channel = channelOf(submission.tracking, form.allowedOrigins);
+  const source: SourceAttribution = { formId: form.id, formName: form.name, formKind: form.kind, campaign: form.campaign, channel, label: '' };
+  if (form.event) source.event = form.event.name;
+  const utmSource = cleanSpaces(utm.source ?? '') || undefined;
+  const utmMedium = cleanSpaces(utm.medium ?? '') || undefined;
+  const utmCampaign = cleanSpaces(utm.campaign ?? '') || undefined;
+  if (utmSource) source.utmSource = utmSource;
+  if (utmMedium) source.utmMedium = utmMedium;
+  if (utmCampaign) source.utmCampaign = utmCampaign;
+  const referrerHost = referrerHostOf(referrer);
+  if (referrerHost) source.referrerHost = referrerHost;
+
+  // A direct visit adds nothing a reader needs on the one-line label.
+  const parts = [form.name, channel === DIRECT_CHANNEL ? undefined : channel, campaignOf(source), source.event].filter((part): part is string => Boolean(part));
+  source.label = [...new Set(parts)].join(' · ');
+  return source;
+}
