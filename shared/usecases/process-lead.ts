@@ -93,7 +93,9 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
     countAlert('failed');
     return 'alert-failed';
   }
-  const history = (await store.leadsByEmail(subject.contact.email)).filter((other) => other.leadId !== subject.leadId && other.mergedInto !== subject.leadId && other.status !== 'spam');
+  const personLeads = (await store.leadsByEmail(subject.contact.email)).filter((other) => other.leadId !== subject.leadId && other.status !== 'spam');
+  const joinedSubmissions = personLeads.filter((other) => other.mergedInto === subject.leadId);
+  const history = personLeads.filter((other) => other.mergedInto !== subject.leadId);
   const expiresAt = new Date(now().getTime() + ACTION_LINK_DAYS * 86_400_000);
   const actionLinks = Object.fromEntries(FOLLOW_UP_ACTIONS.map((action) => {
     const token = createActionToken({ leadId: subject.leadId, action, repId: owner.id, expiresAt, nonce: randomBytes(12).toString('base64url') }, deps.actionSecret);
@@ -108,6 +110,7 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
     ownerReason: subject.ownerReason ?? '',
     kind: lead.alert.kind,
     history,
+    joinedSubmissions,
     actionLinks,
     config,
     deadline: subject.followUpDeadline,

@@ -137,6 +137,19 @@ describe('a returning person', () => {
     expect(mails[1]!.destination.to).toEqual(mails[0]!.destination.to);
     expect(mails[1]!.body.text).toContain('back with a budget');
   });
+
+  it('alerts about the source of this visit and the contact details it added, and where they first came from', async () => {
+    const email = `booth.${unique()}@returning-co.com`;
+    const first = await processed(await submit({ email, firstName: 'Rita', country: 'DE', message: 'scanned at the booth' }, 'data-summit-booth'));
+    await processed(await submit({ email, firstName: 'Rita', country: 'DE', phone: '030 9876543', jobTitle: 'Head of Data', utm_source: 'google', utm_medium: 'cpc', message: 'pricing?' }));
+    expect(first.enrichment?.source.formName).toBe('Data Summit 2026 booth tablet');
+
+    const returning = (await mailsAbout(email))[1]!;
+    expect(returning.subject).toMatch(/^Returning lead: Rita .* · Website demo request$/);
+    expect(returning.body.text).toMatch(/· Website demo request · google \/ cpc · Always-on demo request\nFirst came via Data Summit 2026 booth tablet · Data Summit 2026 on /);
+    expect(returning.body.text).toContain('Phone: +49 30 9876543\nJob title: Head of Data\n');
+    expect(returning.body.html).toContain('href="tel:+49309876543"');
+  });
 });
 
 describe('round robin', () => {

@@ -10,6 +10,7 @@ import { launchChromium, openHtml } from '../support/screenshot.ts';
 
 const config = loadConfig(new URL('../../handoff.config.json', import.meta.url).pathname);
 const demoForm = config.forms.find((form) => form.id === 'demo-request')!;
+const boothForm = config.forms.find((form) => form.id === 'data-summit-booth')!;
 const ana = config.salespeople.find((rep) => rep.id === 'ana')!;
 const SCREENSHOT = new URL('../fixtures/screenshots/owner-alert.png', import.meta.url).pathname;
 
@@ -74,6 +75,7 @@ function alertInput(overrides: Partial<OwnerAlertInput> = {}): OwnerAlertInput {
     ownerReason: 'Continuity: Ana Silva already owns another open lead from acme-analytics.de',
     kind: 'new',
     history,
+    joinedSubmissions: [],
     actionLinks,
     config,
     deadline: lead.followUpDeadline,
@@ -154,6 +156,60 @@ describe('renderOwnerAlert', () => {
     expect(text).toContain('WHAT THEY ASKED THIS TIME\nMet you at the booth, ready to buy.');
     expect(text).toMatch(/EARLIER SUBMISSIONS\n- Thu 26 Nov, 10:12 CET · Website demo request\n {2}Hallo! We are evaluating/);
     expect(html).toContain('Returning lead');
+    expect(text).not.toContain('First came via');
+  });
+
+  describe('for a person who first came to the booth and returns through the website', () => {
+    const boothLead: Lead = {
+      leadId: '01JDBOOTH00000000000000001',
+      formId: 'data-summit-booth',
+      formKind: 'event',
+      receivedAt: '2026-11-25T10:00:00.000Z',
+      status: 'open',
+      followUpDeadline: '2026-11-27T12:00:00.000Z',
+      contact: { email: 'rita.berg@returning-co.com', emailDisplay: 'rita.berg@returning-co.com', firstName: 'Rita', lastName: 'Berg', company: 'Returning Co GmbH', message: 'Scanned at the booth' },
+      answers: {},
+      tracking: { utm: {} },
+      submissions: [{ leadId: '01JDWEB0000000000000000001', formId: 'demo-request', receivedAt: '2026-11-27T09:00:00.000Z', answers: {}, message: 'Back with a budget' }],
+    };
+    const websiteVisit: Lead = {
+      leadId: '01JDWEB0000000000000000001',
+      formId: 'demo-request',
+      formKind: 'website',
+      receivedAt: '2026-11-27T09:00:00.000Z',
+      status: 'merged',
+      mergedInto: boothLead.leadId,
+      followUpDeadline: '2026-11-27T13:00:00.000Z',
+      contact: { email: 'rita.berg@returning-co.com', emailDisplay: 'rita.berg@returning-co.com', firstName: 'Rita', lastName: 'Berg', phone: '+49 30 9876543', jobTitle: 'Head of Data', message: 'Back with a budget' },
+      answers: {},
+      tracking: { utm: { source: 'google', medium: 'cpc', campaign: 'pricing' }, pageUrl: 'https://www.northwind.example/pricing?utm_source=google' },
+    };
+    const returningAlert = (joinedSubmissions: Lead[]) =>
+      renderOwnerAlert(alertInput({ lead: boothLead, enrichment: enrichSubmission(boothLead, boothForm), kind: 'returning', history: [], joinedSubmissions, deadline: boothLead.followUpDeadline }));
+
+    it('names the form, channel and campaign of this visit, and where they first came from', () => {
+      const { subject, html, text } = returningAlert([websiteVisit]);
+      expect(subject).toBe('Returning lead: Rita Berg (Returning Co GmbH) · score 70 · Website demo request');
+      expect(text).toContain('Score 70 · Website demo request · google / cpc · pricing\nFirst came via Data Summit 2026 booth tablet · Data Summit 2026 on Wed 25 Nov, 11:00 CET\n');
+      expect(text).toMatch(/SOURCE\nForm: Website demo request\nCampaign: pricing\nUTM: google \/ cpc \/ pricing\nPage: https:\/\/www\.northwind\.example\/pricing/);
+      expect(text).not.toContain('Event: Data Summit 2026');
+      expect(html).toContain('Website demo request · google / cpc · pricing');
+      expect(html).toContain('First came via Data Summit 2026 booth tablet · Data Summit 2026 on Wed 25 Nov, 11:00 CET');
+    });
+
+    it('shows the phone and title given only on this visit, and keeps the company given only on the first', () => {
+      const { html, text } = returningAlert([websiteVisit]);
+      expect(html).toMatch(/href="tel:\+49309876543"[^>]*>\+49 30 9876543<\/a>/);
+      expect(html).toContain('Head of Data · Returning Co GmbH');
+      expect(text).toContain('Phone: +49 30 9876543\nJob title: Head of Data\nCompany: Returning Co GmbH\n');
+    });
+
+    it('prefers the newest phone number over an older one', () => {
+      const firstWithPhone: Lead = { ...boothLead, contact: { ...boothLead.contact, phone: '+49 40 1111111' } };
+      const { html } = renderOwnerAlert(alertInput({ lead: firstWithPhone, enrichment: enrichSubmission(firstWithPhone, boothForm), kind: 'returning', history: [], joinedSubmissions: [websiteVisit] }));
+      expect(html).toContain('href="tel:+49309876543"');
+      expect(html).not.toContain('1111111');
+    });
   });
 
   it('tells the new owner of a reassigned lead who handed it over and why, escaped', () => {
@@ -213,6 +269,16 @@ describe('the owner alert in Chromium', () => {
       mkdirSync(new URL('.', `file://${SCREENSHOT}`).pathname, { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
     }
+  });
+
+  it('gives the buttons in a row the same height on a phone, where the long labels wrap', async () => {
+    const { page } = await openHtml(browser, renderOwnerAlert(alertInput()).html, { width: 375, height: 800 });
+    const button = (label: string) => page.getByRole('link', { name: label, exact: true });
+    const cellHeight = async (label: string) => (await button(label).locator('xpath=ancestor::td[1]').boundingBox())?.height;
+    const labelHeight = async (label: string) => (await button(label).boundingBox())?.height ?? 0;
+    expect(await labelHeight('Qualified — make it a deal')).toBeGreaterThan(await labelHeight('Contacted'));
+    expect(await cellHeight('Contacted')).toBe(await cellHeight('Qualified — make it a deal'));
+    expect(await cellHeight('Not a fit')).toBe(await cellHeight('Not mine — reassign'));
   });
 
   it('fits a phone screen without sideways scrolling', async () => {

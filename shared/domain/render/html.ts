@@ -161,13 +161,16 @@ ${rows.map(
 
 export type ButtonTone = 'primary' | 'success' | 'neutral' | 'outline';
 
-/** A "bulletproof" button: a padded table cell with a background, which every client renders. */
-export function emailButton(href: string, label: string, tone: ButtonTone): SafeHtml {
+/**
+ * A "bulletproof" button, one of two in a table row: a cell with a background, which every client renders. The cell is the
+ * button itself, so the two share the row's height even when one label wraps on a phone.
+ */
+export function emailButtonCell(href: string, label: string, tone: ButtonTone): SafeHtml {
   const c = emailColours;
   const background = { primary: c.brand, success: c.success, neutral: c.neutral, outline: c.card }[tone];
   const colour = tone === 'outline' ? c.text : '#ffffff';
   const border = tone === 'outline' ? c.muted : background;
-  return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td align="center" bgcolor="${background}" style="background:${background};border:1px solid ${border};border-radius:6px;">
+  return html`<td width="50%" align="center" valign="middle" bgcolor="${background}" style="width:50%;background:${background};border:1px solid ${border};border-radius:6px;">
 <a href="${href}" target="_blank" style="display:block;padding:12px 10px;font-family:${FONT_STACK};font-size:15px;font-weight:600;line-height:1.2;color:${colour};text-decoration:none;">${label}</a>
-</td></tr></table>`;
+</td>`;
 }

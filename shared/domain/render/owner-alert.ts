@@ -7,10 +7,11 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { Config, Salesperson } from '../../config/schema.ts';
 import { formatLocal } from '../business-hours.ts';
-import { dialableNumber } from '../enrich.ts';
-import type { AlertState, Enrichment, FollowUpAction, Lead, ScoreResult } from '../lead.ts';
+import { campaignOf } from '../attribution.ts';
+import { dialableNumber, enrichSubmission } from '../enrich.ts';
+import type { AlertState, Contact, Enrichment, FollowUpAction, Lead, ScoreResult, Submission } from '../lead.ts';
 import {
-  emailButton,
+  emailButtonCell,
   emailColours,
   emailDetails,
   emailSection,
@@ -44,6 +45,12 @@ export interface OwnerAlertInput {
   kind: AlertState['kind'];
   /** Earlier leads from the same person or company, as the store returned them. */
   history: readonly Lead[];
+  /**
+   * The stored rows of the submissions joined to this lead (their `mergedInto` is its id). The lead's own
+   * `submissions` entries keep only form, time, message and answers; these rows still hold the contact details
+   * and tracking each visit came with.
+   */
+  joinedSubmissions: readonly Lead[];
   actionLinks: Record<FollowUpAction, string>;
   config: Config;
   /** The first-contact deadline, ISO. */
@@ -78,7 +85,7 @@ interface EarlierEntry {
 export function renderOwnerAlert(input: OwnerAlertInput): OwnerAlert {
   const view = buildView(input);
   return {
-    subject: subjectOf(input),
+    subject: subjectOf(input, view),
     html: renderHtml(input, view),
     text: renderText(input, view),
     replyTo: headerSafe(input.lead.contact.email, 254),
@@ -87,7 +94,7 @@ export function renderOwnerAlert(input: OwnerAlertInput): OwnerAlert {
 
 const KIND_LABELS: Record<AlertState['kind'], string> = { new: 'New lead', returning: 'Returning lead', reassigned: 'Reassigned to you' };
 
-function subjectOf({ kind, enrichment, score }: OwnerAlertInput): string {
+function subjectOf({ kind, score }: OwnerAlertInput, { enrichment }: AlertView): string {
   const prefix = KIND_LABELS[kind];
   const who = truncateText(enrichment.displayName, 60);
   const company = enrichment.companyName ? ` (${truncateText(enrichment.companyName, 50)})` : '';
@@ -98,6 +105,12 @@ function subjectOf({ kind, enrichment, score }: OwnerAlertInput): string {
 // ---------------------------------------------------------------- view model
 
 interface AlertView {
+  /** The best contact details known, from the newest submission that gave each. */
+  contact: Contact;
+  /** The person and the source as of the submission this alert is about. */
+  enrichment: Enrichment;
+  /** For a returning person: the source of the lead's first submission, e.g. "Data Summit 2026 booth tablet · Data Summit 2026 on Wed 25 Nov, 11:00 CET". */
+  firstCameVia?: string;
   request: Request;
   earlier: EarlierEntry[];
   deadline: string;
@@ -110,7 +123,7 @@ interface AlertView {
 }
 
 function buildView(input: OwnerAlertInput): AlertView {
-  const { lead, enrichment, config, kind } = input;
+  const { lead, config, kind } = input;
   const timezone = config.organisation.timezone;
   const formName = (formId: string) => config.forms.find((form) => form.id === formId)?.name ?? formId;
   const repName = (repId: string | undefined) => (repId ? config.salespeople.find((rep) => rep.id === repId)?.name ?? repId : undefined);
@@ -120,6 +133,17 @@ function buildView(input: OwnerAlertInput): AlertView {
   // A returning alert is about the newest submission; what came before it becomes history.
   const request = kind === 'returning' && joined.length ? (joined.at(-1) as Request) : own;
   const earlierRequests = kind === 'returning' && joined.length ? [own, ...joined.slice(0, -1)] : [];
+
+  const rowsById = new Map(input.joinedSubmissions.map((row) => [row.leadId, row]));
+  const joinedRows = (lead.submissions ?? []).flatMap((entry) => rowsById.get(entry.leadId) ?? []);
+  const newestEntry = lead.submissions?.at(-1);
+  const visit = kind === 'returning' && newestEntry ? rowsById.get(newestEntry.leadId) : undefined;
+  const contact = freshestContact([lead, ...joinedRows]);
+  // The stored enrichment describes the lead's first submission. Once more has been joined, the person is
+  // enriched again from the freshest details and, for a returning alert, from the tracking of this visit.
+  const enrichedFrom = visit ?? lead;
+  const enrichedFromForm = config.forms.find((form) => form.id === enrichedFrom.formId);
+  const enrichment = joinedRows.length && enrichedFromForm ? enrichSubmission({ ...enrichedFrom, contact }, enrichedFromForm) : input.enrichment;
 
   const earlier: EarlierEntry[] = [
     ...earlierRequests.map((r) => ({ receivedAt: r.receivedAt, formName: formName(r.formId), message: r.message })),
@@ -135,9 +159,8 @@ function buildView(input: OwnerAlertInput): AlertView {
       })),
   ].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
 
-  const { contact } = lead;
   const contactRows: AlertView['contactRows'] = [];
-  const nameTyped = [contact.firstName, contact.lastName, contact.name].some((part) => part?.trim());
+  const nameTyped = NAME_PARTS.some((part) => contact[part]?.trim());
   contactRows.push(['Name', nameTyped ? enrichment.displayName : `${enrichment.displayName} (guessed from the email address)`, undefined]);
   contactRows.push(['Email', contact.emailDisplay || contact.email, { href: `mailto:${encodeURIComponent(contact.email).replace('%40', '@')}` }]);
   if (contact.phone) {
@@ -157,15 +180,19 @@ function buildView(input: OwnerAlertInput): AlertView {
 
   const { source } = enrichment;
   const form = config.forms.find((f) => f.id === source.formId);
-  const sourceRows: AlertView['sourceRows'] = [['Form', source.formName], ['Campaign', source.campaign]];
+  const sourceRows: AlertView['sourceRows'] = [['Form', source.formName], ['Campaign', campaignOf(source)]];
   if (form?.event) sourceRows.push(['Event', `${form.event.name}, ${form.event.location}`]);
   const utm = [source.utmSource, source.utmMedium, source.utmCampaign].filter(Boolean).join(' / ');
   if (utm) sourceRows.push(['UTM', utm]);
   if (source.referrerHost) sourceRows.push(['Referrer', source.referrerHost]);
-  if (lead.tracking.pageUrl) sourceRows.push(['Page', truncateText(lead.tracking.pageUrl, 200)]);
+  if (enrichedFrom.tracking.pageUrl) sourceRows.push(['Page', truncateText(enrichedFrom.tracking.pageUrl, 200)]);
   sourceRows.push(['Received', formatLocal(new Date(request.receivedAt), timezone)]);
+  const firstCameVia = visit ? `${input.enrichment.source.label} on ${formatLocal(new Date(lead.receivedAt), timezone)}` : undefined;
 
   const view: AlertView = {
+    contact,
+    enrichment,
+    firstCameVia,
     request,
     earlier,
     deadline: formatLocal(new Date(input.deadline), timezone),
@@ -180,6 +207,26 @@ function buildView(input: OwnerAlertInput): AlertView {
   return view;
 }
 
+const NAME_PARTS = ['firstName', 'lastName', 'name'] as const;
+const CONTACT_DETAILS = ['company', 'phone', 'jobTitle', 'country'] as const;
+
+/**
+ * The newest non-empty value of each detail, oldest submission first: a person who left a phone number only on
+ * their second visit is still best reached on it. A name is taken whole, so a first name from one visit never
+ * pairs with a last name from another.
+ */
+function freshestContact(oldestFirst: readonly Submission[]): Contact {
+  const known: Contact = { ...(oldestFirst[0] as Submission).contact };
+  for (const { contact } of oldestFirst.slice(1)) {
+    if (NAME_PARTS.some((part) => contact[part]?.trim())) for (const part of NAME_PARTS) known[part] = contact[part];
+    for (const detail of CONTACT_DETAILS) {
+      const value = contact[detail];
+      if (value?.trim()) known[detail] = value;
+    }
+  }
+  return known;
+}
+
 const countryNames = new Intl.DisplayNames('en', { type: 'region', fallback: 'code' });
 
 function countryLabel(enrichment: Enrichment): string {
@@ -191,10 +238,11 @@ function countryLabel(enrichment: Enrichment): string {
 // ---------------------------------------------------------------- HTML
 
 function renderHtml(input: OwnerAlertInput, view: AlertView): string {
-  const { enrichment, score, owner, kind, lead, config } = input;
+  const { score, owner, kind, lead, config } = input;
+  const { enrichment } = view;
   const c = emailColours;
   const badge = KIND_LABELS[kind];
-  const subline = [lead.contact.jobTitle?.trim(), enrichment.companyName].filter(Boolean).join(' · ');
+  const subline = [view.contact.jobTitle?.trim(), enrichment.companyName].filter(Boolean).join(' · ');
 
   const hero = html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr>
 <td style="padding:24px 24px 8px 24px;" valign="top">
@@ -202,6 +250,7 @@ function renderHtml(input: OwnerAlertInput, view: AlertView): string {
 <div style="font-size:22px;font-weight:700;line-height:1.3;padding-top:8px;word-break:break-word;">${enrichment.displayName}</div>
 ${subline ? html`<div style="font-size:15px;color:${c.muted};word-break:break-word;">${subline}</div>` : ''}
 <div style="font-size:13px;color:${c.muted};padding-top:4px;">${enrichment.source.label}</div>
+${view.firstCameVia ? html`<div style="font-size:13px;color:${c.muted};">First came via ${view.firstCameVia}</div>` : ''}
 </td>
 <td width="84" valign="top" align="right" style="width:84px;padding:24px 24px 8px 0;">
 <table role="presentation" cellpadding="0" cellspacing="0" border="0"><tr><td align="center" style="width:64px;height:64px;border-radius:32px;background:${scoreColour(score.score)};color:#ffffff;font-size:22px;font-weight:700;line-height:64px;">${score.score}</td></tr>
@@ -213,12 +262,12 @@ ${subline ? html`<div style="font-size:15px;color:${c.muted};word-break:break-wo
 </td></tr></table>
 </td></tr></table>`;
 
-  const buttonCells = ACTION_ORDER.map((action) => html`<td width="50%" valign="top" style="width:50%;padding:4px;">${emailButton(input.actionLinks[action], followUpActionLabels[action], ACTION_TONES[action])}</td>`);
-  const actions = html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">
+  const buttonCells = ACTION_ORDER.map((action) => emailButtonCell(input.actionLinks[action], followUpActionLabels[action], ACTION_TONES[action]));
+  const actions = html`<table role="presentation" width="100%" cellpadding="0" cellspacing="8" border="0" style="border-collapse:separate;">
 <tr>${buttonCells.slice(0, 2)}</tr>
 <tr>${buttonCells.slice(2)}</tr>
 </table>
-<div style="font-size:12px;color:${c.muted};padding:8px 4px 0 4px;">Each button opens a confirmation page where you can add a note; nothing changes until you confirm.</div>`;
+<div style="font-size:12px;color:${c.muted};padding:0 8px;">Each button opens a confirmation page where you can add a note; nothing changes until you confirm.</div>`;
 
   const asked = html`${view.message
     ? html`<div style="background:${c.page};border-radius:6px;padding:12px 14px;font-size:15px;word-break:break-word;">${multilineHtml(view.message)}</div>`
@@ -260,7 +309,7 @@ ${emailSection('Why you', html`<div style="font-size:14px;">${input.ownerReason}
   const footer = html`Sent to ${owner.name} because Handoff assigned this lead to you. Reply to this email to answer ${enrichment.displayName} directly.<br>Lead ${lead.leadId}`;
 
   return renderEmailLayout({
-    title: subjectOf(input),
+    title: subjectOf(input, view),
     preheader: `${view.message ? truncateText(view.message.replace(/\s+/g, ' '), 90) + ' — ' : ''}first contact by ${view.deadline}`,
     organisation: config.organisation.name,
     body,
@@ -277,7 +326,8 @@ function scoreColour(score: number): string {
 // ---------------------------------------------------------------- plain text
 
 function renderText(input: OwnerAlertInput, view: AlertView): string {
-  const { enrichment, score, kind, owner, lead, config } = input;
+  const { score, kind, owner, lead, config } = input;
+  const { enrichment } = view;
   const section = (title: string, lines: string[]) => [title.toUpperCase(), ...lines, ''];
   const rows = (entries: ReadonlyArray<readonly [string, string]>) => entries.map(([label, value]) => `${label}: ${value}`);
 
@@ -291,6 +341,7 @@ function renderText(input: OwnerAlertInput, view: AlertView): string {
   const lines = [
     `${KIND_LABELS[kind]}: ${enrichment.displayName}${enrichment.companyName ? ` (${enrichment.companyName})` : ''}`,
     `Score ${score.score} · ${enrichment.source.label}`,
+    ...(view.firstCameVia ? [`First came via ${view.firstCameVia}`] : []),
     `First contact by ${view.deadline}`,
     '',
     ...(view.handover ? section('Handed over', [`${view.handover.from} passed this lead on${view.handover.note ? ':' : '.'}`, ...(view.handover.note ? [view.handover.note] : [])]) : []),
