@@ -1,17 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../../shared/config/load.ts';
 import { leadStoreFromEnv } from '../../shared/adapters/lead-store/from-env.ts';
-import { importLeads, type ImportSummary } from '../../shared/usecases/import-leads.ts';
+import { MissingEmailColumnError, delimiterLabel, importLeads, type ImportSummary } from '../../shared/usecases/import-leads.ts';
 import { UsageError } from '../usage-error.ts';
 
 type OptionValue = string | boolean | Array<string | boolean> | undefined;
 
 const DELIMITER_NAMES: Record<string, string> = { ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\\t': '\t', '|': '|', pipe: '|' };
 
+/** Quoted for the shell, where a bare ; or | would end the command. */
+const FLAG_SPELLING: Record<string, string> = { ',': "','", ';': "';'", '\t': 'tab', '|': "'|'" };
+
 /**
  * `handoff import <file.csv> --form <formId> [--delimiter ;] [--dry-run]`: loads event leads through the same
- * capture rules as the HTTP API. Invalid rows are reported, not fatal; only a usage error or an unreachable
- * table ends the command with a failure.
+ * capture rules as the HTTP API. Exits 0 only when every row of the file is in Handoff (new, duplicate or spam),
+ * so a script can trust a 0: any invalid row, a header without an email column, a usage error or an unreachable
+ * table exits 1. Re-running after a fix is safe, because rows already stored count as duplicates.
  */
 export async function importCsv(options: { form?: OptionValue; delimiter?: OptionValue; 'dry-run'?: OptionValue }, positionals: string[]): Promise<void> {
   const config = loadConfig();
@@ -30,15 +34,29 @@ export async function importCsv(options: { form?: OptionValue; delimiter?: Optio
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
-  const summary = await importLeads(csv, { formId, ...(delimiter ? { delimiter } : {}), dryRun: options['dry-run'] === true }, { config, store: leadStoreFromEnv(config), now: () => new Date() });
+  const summary = await importLeads(csv, { formId, ...(delimiter ? { delimiter } : {}), dryRun: options['dry-run'] === true }, { config, store: leadStoreFromEnv(config), now: () => new Date() })
+    .catch((error: unknown) => {
+      if (error instanceof MissingEmailColumnError && error.likelyDelimiter) throw new UsageError(`${error.message}: try --delimiter ${FLAG_SPELLING[error.likelyDelimiter]}`);
+      throw error;
+    });
   process.stdout.write(describeImport(file, summary));
+  const refusal = invalidRowsRefusal(summary);
+  if (refusal) throw new UsageError(refusal);
+}
+
+/** What a script learns from the exit status: a row left out of Handoff is a failure, even when the others went in. */
+function invalidRowsRefusal(summary: ImportSummary): string | undefined {
+  if (summary.invalid === 0) return undefined;
+  const notImported = summary.dryRun ? 'would not be imported' : 'were not imported';
+  if (summary.invalid === summary.rows) return `no row ${summary.dryRun ? 'would be' : 'was'} imported: all ${summary.rows} row(s) are invalid (see the problems above); fix them and import the file again`;
+  const rest = summary.dryRun ? 'the other rows would be stored' : 'the other rows are stored, and count as duplicates when you import the fixed file again';
+  return `${summary.invalid} of ${summary.rows} row(s) ${notImported} (see the problems above); ${rest}`;
 }
 
 function describeImport(file: string, summary: ImportSummary): string {
   const verb = summary.dryRun ? 'would be ' : '';
-  const separator = summary.delimiter === '\t' ? 'tab' : summary.delimiter;
   const lines = [
-    `${summary.dryRun ? 'Dry run of' : 'Imported'} ${file} into form "${summary.formId}": ${summary.rows} row(s), separated by "${separator}".`,
+    `${summary.dryRun ? 'Dry run of' : 'Imported'} ${file} into form "${summary.formId}": ${summary.rows} row(s), separated by ${delimiterLabel(summary.delimiter)}.`,
     `  new leads   ${summary.imported} ${verb}stored`,
     `  duplicates  ${summary.duplicates} ${verb}skipped (already stored)`,
     `  spam        ${summary.spam} ${verb}stored as spam`,

@@ -86,6 +86,57 @@ export type SubmissionResult =
 
 const normaliseKey = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 const TRUTHY = new Set(['true', 'on', 'yes', '1', 'checked', 'y']);
+const CONTACT_FIELDS: ReadonlySet<string> = new Set(Object.keys(contactSchema.shape));
+/** E.164 numbers have at most 15 digits; a longer JSON number may already have lost digits in parsing. */
+const LARGEST_PHONE_NUMBER = 999_999_999_999_999;
+
+/** What a field name means to capture (a contact field, a control field, a UTM parameter), or undefined for an extra answer. */
+export function fieldRoleOf(name: string): CanonicalField | ControlField | UtmField | undefined {
+  const aliasKey = normaliseKey(name);
+  // Own properties only: "constructor" or "toString" must not find Object.prototype's members.
+  return Object.hasOwn(FIELD_ALIASES, aliasKey) ? FIELD_ALIASES[aliasKey] : undefined;
+}
+
+/**
+ * The fields of a plain JSON body. JSON says what type each value is, so a contact field can insist on one text
+ * value: a one-element list must not pass for an address. A phone may also be a whole number and consent may be
+ * true or false; null means the field was not given. Answers and control fields take any value as text, a list
+ * as a comma list. Problems are keyed by the name as sent, which is what the caller can find in its own body.
+ */
+export function readJsonFields(object: Record<string, unknown>): { fields: Array<[string, string]>; problems: Record<string, string> } {
+  const fields: Array<[string, string]> = [];
+  const problems: Record<string, string> = {};
+  for (const [name, value] of Object.entries(object)) {
+    if (value === null || value === undefined) continue;
+    const role = fieldRoleOf(name);
+    const problem = role !== undefined && CONTACT_FIELDS.has(role) ? contactValueProblem(role as CanonicalField, value) : undefined;
+    if (problem) problems[name.slice(0, MAX_ANSWER_NAME)] = problem;
+    else fields.push([name, jsonValueAsText(value)]);
+  }
+  return { fields, problems };
+}
+
+function contactValueProblem(field: CanonicalField, value: unknown): string | undefined {
+  if (typeof value === 'string') return undefined;
+  if (field === 'consent') return typeof value === 'boolean' || typeof value === 'number' ? undefined : `must be true or false, not ${jsonTypeName(value)}`;
+  if (field === 'phone' && typeof value === 'number') {
+    return Number.isInteger(value) && value >= 0 && value <= LARGEST_PHONE_NUMBER ? undefined : 'must be a text value like "+49 30 1234567"; a number must be whole and at most 15 digits';
+  }
+  return `must be a text value, not ${jsonTypeName(value)}`;
+}
+
+function jsonTypeName(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'boolean') return 'true or false';
+  return 'a number';
+}
+
+function jsonValueAsText(value: unknown): string {
+  if (Array.isArray(value)) return value.map((item) => (typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item))).join(', ');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
 
 export function readSubmission(formFields: Array<[string, string]>, request: RequestContext): SubmissionResult {
   const contact: Record<string, string | boolean> = {};
@@ -99,9 +150,7 @@ export function readSubmission(formFields: Array<[string, string]>, request: Req
     // A nameless field has nowhere to go, and DynamoDB refuses an empty map key.
     if (FORBIDDEN_KEYS.has(name) || name.trim() === '') return;
     const value = rawValue.trim();
-    // Own properties only: "constructor" or "toString" must not find Object.prototype's members.
-    const aliasKey = normaliseKey(name);
-    const alias = Object.hasOwn(FIELD_ALIASES, aliasKey) ? FIELD_ALIASES[aliasKey] : undefined;
+    const alias = fieldRoleOf(name);
     if (alias === 'ignore') return;
     if (alias === 'honeypot') {
       if (value !== '') controls.honeypotFilled = true;

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { HttpError, StorageUnavailableError } from '../errors.ts';
 import type { Lead } from '../domain/lead.ts';
 import type { LeadStore } from '../adapters/lead-store/store.ts';
+import { fieldRoleOf } from '../domain/submission.ts';
 import { captureImportedLead, findForm, type ImportCaptureDependencies } from './capture-lead.ts';
 
 export interface ImportOptions {
@@ -44,26 +45,52 @@ export type ImportDependencies = Omit<ImportCaptureDependencies, 'store'> & { st
 const DELIMITER_CANDIDATES = [',', ';', '\t', '|'] as const;
 const DEFAULT_CONCURRENCY = 24;
 const DEFAULT_MAX_PROBLEMS = 20;
+const COLUMNS_QUOTED = 6;
+
+/**
+ * No column of the header maps to email, so not one row could be imported: usually the file was read with the
+ * wrong separator. `likelyDelimiter` is a separator that does give an email column, when one does.
+ */
+export class MissingEmailColumnError extends HttpError {
+  constructor(delimiter: string, columns: string[], readonly likelyDelimiter: string | undefined) {
+    const quoted = columns.slice(0, COLUMNS_QUOTED).map((name) => JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name)).join(', ');
+    const read = `read with ${delimiterLabel(delimiter)} as the separator: ${columns.length} column(s), ${quoted}${columns.length > COLUMNS_QUOTED ? ', …' : ''}`;
+    super(422, likelyDelimiter
+      ? `no email column in the header (${read}); the header looks ${delimiterLabel(likelyDelimiter)}-separated`
+      : `no email column in the header (${read}); name the column that holds the addresses Email (or E-mail, Email Address, Work Email)`, { code: 'no_email_column' });
+  }
+}
+
+/** How a separator is named in messages: a tab is invisible when quoted. */
+export function delimiterLabel(delimiter: string): string {
+  return delimiter === '\t' ? 'tab' : `"${delimiter}"`;
+}
 
 /**
  * Imports event leads (badge scans, attendee lists) from a CSV file through the same capture rules as the
  * HTTP API: header names map through the same aliases, unknown columns become answers, and each valid row is
  * one conditional write. A row's lead id comes from its content, so importing the same file again adds
- * nothing. Stops at the first storage failure; what was written stays, and a re-run completes the rest.
+ * nothing. A header without an email column, or with no rows under it, refuses the whole file before any row
+ * is read. Stops at the first storage failure; what was written stays, and a re-run completes the rest.
  */
 export async function importLeads(csv: string | Buffer, options: ImportOptions, deps: ImportDependencies): Promise<ImportSummary> {
   const form = findForm(deps.config, options.formId);
   const text = typeof csv === 'string' ? csv : csv.toString('utf8');
-  const delimiter = options.delimiter ?? detectDelimiter(text);
+  const headerLine = firstLineOf(text);
+  const delimiter = options.delimiter ?? detectDelimiter(headerLine);
   const [header, ...records] = parseCsv(text, delimiter);
   if (!header || header.every((name) => name.trim() === '')) throw new HttpError(400, 'the file has no header row', { code: 'malformed_csv' });
   const columns = header.map((name, index) => name.trim() || `column ${index + 1}`);
+  if (!hasEmailColumn(columns)) {
+    throw new MissingEmailColumnError(delimiter, columns, DELIMITER_CANDIDATES.find((candidate) => candidate !== delimiter && hasEmailColumn(columnsOf(headerLine, candidate))));
+  }
 
   const summary: ImportSummary = { formId: form.id, delimiter, dryRun: options.dryRun ?? false, rows: 0, imported: 0, duplicates: 0, spam: 0, invalid: 0, problems: [], problemCount: 0 };
   const problems: RowProblem[] = [];
   const rows = records
     .map((cells, index) => ({ row: index + 2, cells }))
     .filter(({ cells }) => cells.some((cell) => cell.trim() !== ''));
+  if (rows.length === 0) throw new HttpError(422, 'the file has a header but no data rows: nothing to import', { code: 'no_rows' });
   summary.rows = rows.length;
   const captureDeps = { ...deps, store: summary.dryRun ? previewStore(deps.store) : deps.store };
 
@@ -107,14 +134,36 @@ function parseCsv(text: string, delimiter: string): string[][] {
   }
 }
 
-/** EU spreadsheet exports separate with `;` (the comma is their decimal mark): the header line says which. */
-function detectDelimiter(text: string): string {
-  const headerLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+/**
+ * EU spreadsheet exports separate with `;` (the comma is their decimal mark): the header line says which. A
+ * separator that yields an email column wins over one that merely occurs more often ("Name, first;Email").
+ */
+function detectDelimiter(headerLine: string): string {
   const outsideQuotes = headerLine.replace(/"[^"]*"/g, '');
-  const counts = DELIMITER_CANDIDATES.map((candidate) => ({ candidate, count: outsideQuotes.split(candidate).length - 1 }));
-  const best = counts.reduce((winner, next) => (next.count > winner.count ? next : winner));
-  return best.count > 0 ? best.candidate : ',';
+  const present = DELIMITER_CANDIDATES
+    .map((candidate) => ({ candidate, count: outsideQuotes.split(candidate).length - 1 }))
+    .filter(({ count }) => count > 0)
+    .sort((a, b) => b.count - a.count)
+    .map(({ candidate }) => candidate);
+  return present.find((candidate) => hasEmailColumn(columnsOf(headerLine, candidate))) ?? present[0] ?? ',';
 }
+
+/** Only the first line: csv-parse reads the whole input even when asked for one record, and files run to 10,000s of rows. */
+function firstLineOf(text: string): string {
+  return text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+}
+
+/** The header line's column names as `delimiter` splits them; none when it is not readable that way. */
+function columnsOf(headerLine: string, delimiter: string): string[] {
+  try {
+    const [columns = []] = parse(headerLine, { delimiter, relax_column_count: true, relax_quotes: true }) as string[][];
+    return columns;
+  } catch {
+    return [];
+  }
+}
+
+const hasEmailColumn = (columns: string[]) => columns.some((name) => fieldRoleOf(name) === 'email');
 
 /** A dry run reads what is stored but writes nothing; rows repeated within the file still count as duplicates. */
 function previewStore(store: Pick<LeadStore, 'getLead'>): Pick<LeadStore, 'putNewLead'> {

@@ -1,5 +1,5 @@
 import { HttpError } from '../errors.ts';
-import type { Activity, Lead } from '../domain/lead.ts';
+import type { Activity, AlertState, Contact, Enrichment, Lead, SourceAttribution, Tracking } from '../domain/lead.ts';
 import type { LeadStore, RawPayload } from '../adapters/lead-store/store.ts';
 import type { LeadEraser } from '../adapters/lead-store/privacy-queries.ts';
 import type { EmailHealthStore } from '../adapters/lead-store/email-health.ts';
@@ -47,9 +47,50 @@ export interface ErasureReport {
 const RATE_LIMIT_NOTE = 'rate-limit counters hold no address (form, a hash of the client IP, the minute) and expire within 2 minutes by TTL';
 const WENT_WITH_LEADS_NOTE = 'raw payloads (kept beside each lead), duplicate detection (by lead id) and used one-click links (recorded on the lead) went with the leads';
 
+/** The order an object's keys are read in; `fields` lays out nested objects and the items of nested lists. */
+interface ReadingOrder {
+  keys?: readonly string[];
+  fields?: Record<string, ReadingOrder>;
+}
+
+const CONTACT_ORDER = ['email', 'emailDisplay', 'firstName', 'lastName', 'name', 'company', 'jobTitle', 'phone', 'country', 'message', 'consent'] as const satisfies ReadonlyArray<keyof Contact>;
+const TRACKING_ORDER = ['utm', 'pageUrl', 'referrer', 'leadSource', 'viewerCountry', 'userAgent'] as const satisfies ReadonlyArray<keyof Tracking>;
+const UTM_ORDER = ['source', 'medium', 'campaign', 'term', 'content'] as const satisfies ReadonlyArray<keyof Tracking['utm']>;
+const ENRICHMENT_ORDER = ['displayName', 'emailDomain', 'isFreeMail', 'isDisposable', 'companyName', 'companySource', 'phoneE164', 'country', 'countrySource', 'source'] as const satisfies ReadonlyArray<keyof Enrichment>;
+const SOURCE_ORDER = ['label', 'formId', 'formName', 'formKind', 'campaign', 'channel', 'event', 'utmSource', 'utmMedium', 'utmCampaign', 'referrerHost'] as const satisfies ReadonlyArray<keyof SourceAttribution>;
+const ALERT_ORDER = ['kind', 'status', 'attempts', 'sentAt', 'lastError'] as const satisfies ReadonlyArray<keyof AlertState>;
+const ACTIVITY_ORDER = ['leadId', 'at', 'action', 'by', 'note', 'via'] as const satisfies ReadonlyArray<keyof Activity | 'leadId'>;
+const JOINED_SUBMISSION_ORDER = ['leadId', 'formId', 'receivedAt', 'message', 'answers'] as const satisfies ReadonlyArray<keyof JoinedSubmission>;
+const JOINED_INTO_ORDER: ReadingOrder = { keys: ['leadId', 'sameAddress', 'submissions'], fields: { submissions: { keys: JOINED_SUBMISSION_ORDER } } };
+const RAW_PAYLOAD_ORDER: ReadingOrder = { keys: ['leadId', 'receivedAt', 'contentType', 'body'] };
+
+/**
+ * The person reads their export top-down: who they are and what they sent, where it came from, what happened to
+ * it and when, what Handoff worked out about them, then the history. DynamoDB returns attributes in no set
+ * order, so the export must not print them as they come. The table's own key and index attributes never reach
+ * a Lead (they only repeat the address, domain and dates shown here).
+ */
+const LEAD_READING_ORDER: ReadingOrder = {
+  keys: [
+    'leadId', 'contact', 'answers',
+    'formId', 'formKind', 'tracking',
+    'status', 'spamReason', 'mergedInto', 'receivedAt', 'followUpDeadline', 'firstContactAt', 'firstContactBy', 'qualifiedAt', 'disqualifiedAt',
+    'enrichment', 'score', 'scoreReasons', 'ownerId', 'ownerReason', 'alert',
+    'submissions', 'activities',
+  ] satisfies ReadonlyArray<keyof Lead>,
+  fields: {
+    contact: { keys: CONTACT_ORDER },
+    tracking: { keys: TRACKING_ORDER, fields: { utm: { keys: UTM_ORDER } } },
+    enrichment: { keys: ENRICHMENT_ORDER, fields: { source: { keys: SOURCE_ORDER } } },
+    alert: { keys: ALERT_ORDER },
+    submissions: { keys: JOINED_SUBMISSION_ORDER },
+    activities: { keys: ACTIVITY_ORDER },
+  },
+};
+
 /**
  * Everything Handoff holds on one person, found through the byEmail index and the leads their
- * submissions were joined into: never a Scan.
+ * submissions were joined into: never a Scan. Every object is in reading order (`LEAD_READING_ORDER`).
  */
 export async function exportPersonalData(email: string, deps: PrivacyDependencies): Promise<PersonalDataExport> {
   const address = normaliseAddress(email);
@@ -57,15 +98,30 @@ export async function exportPersonalData(email: string, deps: PrivacyDependencie
   return {
     email: address,
     exportedAt: deps.now().toISOString(),
-    leads: found.leads,
-    joinedInto: found.joinedInto,
-    activities: found.leads.flatMap((lead) => (lead.activities ?? []).map((activity) => ({ leadId: lead.leadId, ...activity }))),
+    leads: found.leads.map((lead) => inReadingOrder(lead, LEAD_READING_ORDER)),
+    joinedInto: found.joinedInto.map((joined) => inReadingOrder(joined, JOINED_INTO_ORDER)),
+    activities: found.leads.flatMap((lead) => (lead.activities ?? []).map((activity) => inReadingOrder({ leadId: lead.leadId, ...activity }, { keys: ACTIVITY_ORDER }))),
     rawPayloads: (await Promise.all(found.leads.map(async (lead) => {
       const raw = await deps.store.getRawPayload(lead.leadId);
-      return raw ? [{ leadId: lead.leadId, ...raw }] : [];
+      return raw ? [inReadingOrder({ leadId: lead.leadId, ...raw }, RAW_PAYLOAD_ORDER)] : [];
     }))).flat(),
     notes: [RATE_LIMIT_NOTE],
   };
+}
+
+const byName = new Intl.Collator('en').compare;
+
+/**
+ * A copy of `value` with its keys in `order`: listed keys first, as listed; then any others by name, so an
+ * attribute this list does not know yet (answers, a new lead field) is still exported, in a stable place.
+ */
+function inReadingOrder<Value>(value: Value, order: ReadingOrder): Value {
+  if (Array.isArray(value)) return value.map((item: unknown) => inReadingOrder(item, order)) as Value;
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const record = value as Record<string, unknown>;
+  const listed = (order.keys ?? []).filter((key) => Object.hasOwn(record, key));
+  const others = Object.keys(record).filter((key) => !listed.includes(key)).sort(byName);
+  return Object.fromEntries([...listed, ...others].map((key) => [key, inReadingOrder(record[key], order.fields?.[key] ?? {})])) as Value;
 }
 
 /**

@@ -164,6 +164,27 @@ describe('POST /forms/{formId}', () => {
       expect(await store.leadsByEmail(email)).toEqual([]);
     });
 
+    it('422 for a contact field sent in JSON as a list or an object, and nothing stored', async () => {
+      const email = uniqueEmail('listed');
+      const listed = await postJson({ email: [email], firstName: 'Jane' });
+      expect(listed.statusCode).toBe(422);
+      expect(JSON.parse(listed.body)).toMatchObject({ code: 'invalid_fields', message: 'invalid fields: email must be a text value, not a list', fields: { email: 'must be a text value, not a list' } });
+      const nested = await postJson({ email, company: { name: 'Acme' } });
+      expect(JSON.parse(nested.body).fields).toEqual({ company: 'must be a text value, not an object' });
+      expect(await store.leadsByEmail(email)).toEqual([]);
+    });
+
+    it('a form post that repeats the email keeps the first value and the rest as an answer', async () => {
+      const email = uniqueEmail('repeated');
+      const response = await invokeHttp(capture, {
+        method: 'POST', url: WEBSITE, sourceIp: someIp(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams([['email', email], ['email', 'other@acme-corp.com']]).toString(),
+      });
+      expect(response.statusCode).toBe(201);
+      expect(await store.getLead(JSON.parse(response.body).leadId)).toMatchObject({ contact: { email }, answers: { email: 'other@acme-corp.com' } });
+    });
+
     it('keeps the raw payload of a form post as it arrived (after base64), and nothing for a refused one', async () => {
       const email = uniqueEmail();
       await postForm({ email, note: 'a&b=c' });

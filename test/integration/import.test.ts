@@ -14,7 +14,7 @@ import { startStreamPoller, type StreamPoller } from '../../infra/local/stream-p
 import { loadConfig } from '../../shared/config/load.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
 import { localDate } from '../../shared/domain/business-hours.ts';
-import { importLeads, type ImportDependencies } from '../../shared/usecases/import-leads.ts';
+import { MissingEmailColumnError, importLeads, type ImportDependencies } from '../../shared/usecases/import-leads.ts';
 import { asLambda } from '../support/handlers.ts';
 import { createTestTable, dynamoDbEndpoint, readMailbox, testDynamoDbClient } from '../support/local-aws.ts';
 
@@ -134,6 +134,43 @@ describe('importing other exports', () => {
     expect(Items).toEqual([]);
   });
 
+  it('refuses, before reading a row, a header read with the wrong separator, and names the one that fits', async () => {
+    const commaFile = readFileSync(ATTENDEE_LIST);
+    const written: string[] = [];
+    const watchedDeps: ImportDependencies = {
+      ...deps,
+      store: {
+        getLead: (leadId) => store.getLead(leadId),
+        putNewLead: (lead) => {
+          written.push(lead.leadId);
+          return store.putNewLead(lead);
+        },
+      },
+    };
+    const refusal: unknown = await importLeads(commaFile, { formId: EVENT_FORM, delimiter: ';' }, watchedDeps).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(MissingEmailColumnError);
+    expect(refusal).toMatchObject({ statusCode: 422, likelyDelimiter: ',' });
+    expect((refusal as Error).message).toBe('no email column in the header (read with ";" as the separator: 1 column(s), "Email Address,Full Name,Organization,Title,Mobile,How did yo…"); the header looks ","-separated');
+    await expect(importLeads(readFileSync(BADGE_SCANS), { formId: EVENT_FORM, delimiter: ',' }, watchedDeps)).rejects.toMatchObject({ statusCode: 422, likelyDelimiter: ';' });
+    expect(written).toEqual([]);
+  });
+
+  it('refuses a header with no email column under any separator, and says what to name it', async () => {
+    const refusal: unknown = await importLeads('Name,Company\nJane,Acme\n', { formId: EVENT_FORM }, deps).catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ statusCode: 422, likelyDelimiter: undefined });
+    expect((refusal as Error).message).toBe('no email column in the header (read with "," as the separator: 2 column(s), "Name", "Company"); name the column that holds the addresses Email (or E-mail, Email Address, Work Email)');
+  });
+
+  it('reads the separator that gives an email column, even when another occurs more often in the header', async () => {
+    const address = `detect${randomInt(1e9)}@scanned.example`;
+    const summary = await importLeads(`Name, first;Name, last;Email\nAna;Ng;${address}\n`, { formId: EVENT_FORM, dryRun: true }, deps);
+    expect(summary).toMatchObject({ delimiter: ';', rows: 1, imported: 1, invalid: 0 });
+  });
+
+  it('refuses a header with no rows under it', async () => {
+    await expect(importLeads('Email;Name\r\n;\r\n', { formId: EVENT_FORM }, deps)).rejects.toThrow('the file has a header but no data rows: nothing to import');
+  });
+
   it('refuses an unknown form and a file that is not CSV', async () => {
     await expect(importLeads('Email\na@b.example\n', { formId: 'no-such-form' }, deps)).rejects.toThrow('form "no-such-form" does not exist');
     await expect(importLeads('Email;Name\n"a@b.example;unclosed\n', { formId: EVENT_FORM }, deps)).rejects.toThrow(/^the file is not readable as CSV: Quote Not Closed/);
@@ -156,9 +193,12 @@ describe('npx handoff import', () => {
       });
     });
 
-  it('prints a summary with the first problems and exits 0 even with invalid rows', async () => {
+  it('prints a summary with the first problems, stores the valid rows and exits 1 for the invalid ones', async () => {
     const run = await handoff(['import', BADGE_SCANS, '--form', EVENT_FORM]);
-    expect(run).toMatchObject({ code: 0, errors: [] });
+    expect(run).toMatchObject({
+      code: 1,
+      errors: ['handoff: 3 of 9 row(s) were not imported (see the problems above); the other rows are stored, and count as duplicates when you import the fixed file again'],
+    });
     expect(run.stdout).toBe([
       `Imported ${BADGE_SCANS} into form "${EVENT_FORM}": 9 row(s), separated by ";".`,
       '  new leads   5 stored',
@@ -177,6 +217,32 @@ describe('npx handoff import', () => {
     expect(again.stdout.trimEnd().split('\n').at(-1)).toBe('No new leads, so nobody is alerted.');
     const cliStore = new LeadStore({ client: testDynamoDbClient(), tableName: cliTable, timezone: config.organisation.timezone });
     expect((await cliStore.leadsByEmail('jose.mueller@muller-gmbh.de')).map((lead) => lead.formId)).toEqual([EVENT_FORM]);
+  }, 60_000);
+
+  it('exits 0 when every row is in, and 1 when every row is invalid', async () => {
+    const dryRun = await handoff(['import', ATTENDEE_LIST, '--form', EVENT_FORM, '--dry-run']);
+    expect(dryRun).toMatchObject({ code: 0, errors: [] });
+    expect(dryRun.stdout).toContain('  new leads   2 would be stored\n');
+
+    const allInvalid = join(mkdtempSync(join(tmpdir(), 'handoff-import-')), 'all-invalid.csv');
+    writeFileSync(allInvalid, 'Email,Name\nnot-an-address,Ana\n,Bo\n');
+    const run = await handoff(['import', allInvalid, '--form', EVENT_FORM]);
+    expect(run).toMatchObject({ code: 1, errors: ['handoff: no row was imported: all 2 row(s) are invalid (see the problems above); fix them and import the file again'] });
+    expect(run.stdout).toContain('  invalid     2 skipped\n');
+  }, 60_000);
+
+  it('refuses a file read with the wrong separator in one line that names the fix, and stores nothing', async () => {
+    const wrongComma = await handoff(['import', BADGE_SCANS, '--form', EVENT_FORM, '--delimiter', ',']);
+    expect(wrongComma.code).toBe(1);
+    expect(wrongComma.stdout).toBe('');
+    expect(wrongComma.errors).toEqual([
+      'handoff: no email column in the header (read with "," as the separator: 1 column(s), "Badge ID;First Name;Last Name;Email;Company;Job Title;Phone;…"); the header looks ";"-separated: try --delimiter \';\'',
+    ]);
+
+    const wrongSemicolon = await handoff(['import', ATTENDEE_LIST, '--form', EVENT_FORM, '--delimiter', 'semicolon']);
+    expect(wrongSemicolon).toMatchObject({ code: 1, stdout: '', errors: [expect.stringMatching(/the header looks ","-separated: try --delimiter ','$/)] });
+    const cliStore = new LeadStore({ client: testDynamoDbClient(), tableName: cliTable, timezone: config.organisation.timezone });
+    expect(await cliStore.leadsByEmail('priya.nair@lakehouse-labs.example')).toEqual([]);
   }, 60_000);
 
   it('fails in one line on a usage error', async () => {

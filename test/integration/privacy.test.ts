@@ -94,7 +94,7 @@ beforeAll(async () => {
   );
   ids.returning = await submit({ email: ADDRESS, firstName: 'Inês', message: 'Back with a budget for Q2' }, 'data-summit-booth');
   expect(await processLead(ids.returning, processDeps)).toBe('alerted');
-  ids.spam = await submit({ email: ADDRESS, _gotcha: 'http://spam.example' });
+  ids.spam = await submit({ email: ADDRESS, _gotcha: 'http://spam.example', 'Team size': '12', budget: '50k', Area: 'CRM' });
 
   // Another person's open lead holding one of Inês's submissions: the shape erase must cut out, not delete.
   ids.colleague = await submit({ email: COLLEAGUE, firstName: 'Rui', lastName: 'Santos', country: 'PT', message: 'Evaluating vendors' });
@@ -126,6 +126,50 @@ describe('handoff export --email', () => {
     expect(exported.notes).toEqual([expect.stringMatching(/^rate-limit counters hold no address/)]);
     expect(run.stdout).not.toContain(COLLEAGUE);
   }, 60_000);
+
+  it('prints every lead in reading order: identity and contact, source, status and dates, enrichment, history', async () => {
+    const open = exported.leads.find((lead) => lead.leadId === ids.open)!;
+    expect(Object.keys(open)).toEqual([
+      'leadId', 'contact', 'answers',
+      'formId', 'formKind', 'tracking',
+      'status', 'receivedAt', 'followUpDeadline', 'firstContactAt', 'firstContactBy',
+      'enrichment', 'score', 'scoreReasons', 'ownerId', 'ownerReason', 'alert',
+      'submissions', 'activities',
+    ]);
+    expect(Object.keys(open.contact)).toEqual(['email', 'emailDisplay', 'firstName', 'lastName', 'company', 'phone', 'country', 'message']);
+    expect(Object.keys(open.enrichment!)).toEqual(['displayName', 'emailDomain', 'isFreeMail', 'isDisposable', 'companyName', 'companySource', 'phoneE164', 'country', 'countrySource', 'source']);
+    expect(Object.keys(open.enrichment!.source).slice(0, 6)).toEqual(['label', 'formId', 'formName', 'formKind', 'campaign', 'channel']);
+    expect(Object.keys(open.alert!)).toEqual(['kind', 'status', 'attempts', 'sentAt']);
+    expect(Object.keys(open.activities![0]!)).toEqual(['at', 'action', 'by', 'note', 'via']);
+    expect(Object.keys(exported.activities[0]!)).toEqual(['leadId', 'at', 'action', 'by', 'note', 'via']);
+    expect(Object.keys(exported.rawPayloads[0]!)).toEqual(['leadId', 'receivedAt', 'contentType', 'body']);
+    const spam = exported.leads.find((lead) => lead.leadId === ids.spam)!;
+    expect(Object.keys(spam)).toEqual(['leadId', 'contact', 'answers', 'formId', 'formKind', 'tracking', 'status', 'spamReason', 'receivedAt', 'followUpDeadline']);
+    // Answers have no natural order: they are listed by name.
+    expect(Object.keys(spam.answers)).toEqual(['Area', 'budget', 'Team size']);
+    // The table's key and index attributes mean nothing to the person and only repeat what the export shows.
+    const storageKeys = ['pk', 'sk', 'entity', 'emailKey', 'emailSort', 'domainKey', 'domainSort', 'waitingKey', 'waitingSort', 'dayKey', 'dayFormSort'];
+    for (const lead of exported.leads) expect(Object.keys(lead).filter((name) => storageKeys.includes(name))).toEqual([]);
+  });
+
+  it('prints the same text whatever order the table returns attributes in', async () => {
+    // Reverses the key order of every object, as another storage order would.
+    const reversed = <Value>(value: Value): Value => {
+      if (Array.isArray(value)) return value.map(reversed) as Value;
+      if (typeof value !== 'object' || value === null) return value;
+      return Object.fromEntries(Object.entries(value).reverse().map(([name, item]) => [name, reversed(item)])) as Value;
+    };
+    const reversingStore: PrivacyDependencies['store'] = {
+      leadsByEmail: async (address) => reversed(await store.leadsByEmail(address)),
+      getLead: async (leadId) => reversed(await store.getLead(leadId)),
+      getRawPayload: async (leadId) => reversed(await store.getRawPayload(leadId)),
+      deleteRawPayload: (leadId) => store.deleteRawPayload(leadId),
+    };
+    const fixedTime = { now: () => new Date('2026-11-27T09:00:00Z') };
+    const asStored = await exportPersonalData(ADDRESS, { ...privacyDeps, ...fixedTime });
+    const reordered = await exportPersonalData(ADDRESS, { ...privacyDeps, ...fixedTime, store: reversingStore });
+    expect(JSON.stringify(reordered, null, 2)).toBe(JSON.stringify(asStored, null, 2));
+  });
 
   it('finds the same through the use case, whatever the case of the address', async () => {
     const direct = await exportPersonalData(ADDRESS.toUpperCase(), privacyDeps);

@@ -15,6 +15,32 @@ let harness: CaptureHarness;
 const nextAddress = addressSequence(0xc);
 const prototypeKeysBefore = Object.getOwnPropertyNames(Object.prototype).sort();
 
+const jsonPost = (body: unknown): CorpusRequest => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const formPost = (fields: Array<[string, string]>): CorpusRequest => ({
+  headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+  body: new URLSearchParams(fields).toString(),
+});
+
+/** A JSON body types its values: a contact field takes one text value, never a list that happens to hold one. */
+const valueTypeCases: CorpusCase[] = [
+  { name: 'JSON email as a one-element list → 422 naming email', request: (email) => jsonPost({ email: [email] }), expect: () => ({ status: 422, field: 'email', message: 'email must be a text value, not a list' }) },
+  { name: 'JSON email as a list of two → 422 naming email', request: (email) => jsonPost({ email: [email, `second.${email}`] }), expect: () => ({ status: 422, field: 'email', message: 'not a list' }) },
+  { name: 'JSON email as an object → 422 naming email', request: (email) => jsonPost({ email: { address: email } }), expect: () => ({ status: 422, field: 'email', message: 'email must be a text value, not an object' }) },
+  { name: 'JSON email as a number → 422 naming email', request: () => jsonPost({ email: 42 }), expect: () => ({ status: 422, field: 'email', message: 'not a number' }) },
+  { name: 'JSON email as null → 422 email is required', request: () => jsonPost({ email: null, firstName: 'Jane' }), expect: () => ({ status: 422, field: 'email', message: 'email is required' }) },
+  { name: 'JSON _replyto alias as a one-element list → 422 naming _replyto', request: (email) => jsonPost({ _replyto: [email] }), expect: () => ({ status: 422, field: '_replyto', message: 'not a list' }) },
+  { name: 'JSON firstName as a list → 422 naming firstName', request: (email) => jsonPost({ email, firstName: ['Jane'] }), expect: () => ({ status: 422, field: 'firstName', message: 'not a list' }) },
+  { name: 'JSON company as true → 422 naming company', request: (email) => jsonPost({ email, company: true }), expect: () => ({ status: 422, field: 'company', message: 'not true or false' }) },
+  { name: 'JSON message as an object → 422 naming message', request: (email) => jsonPost({ email, message: { text: 'Hi' } }), expect: () => ({ status: 422, field: 'message', message: 'not an object' }) },
+  { name: 'JSON phone as a fraction → 422 naming phone', request: (email) => jsonPost({ email, phone: 4930.5 }), expect: () => ({ status: 422, field: 'phone', message: 'a number must be whole' }) },
+  { name: 'JSON phone as a whole number is read as its digits → 201', request: (email) => jsonPost({ email, phone: 4930123456 }), expect: () => ({ status: 201, stored: { contact: { phone: '4930123456' } } }) },
+  { name: 'JSON consent as a list → 422 naming consent', request: (email) => jsonPost({ email, consent: [true] }), expect: () => ({ status: 422, field: 'consent', message: 'must be true or false, not a list' }) },
+  { name: 'JSON consent as false → 201 with consent false', request: (email) => jsonPost({ email, consent: false }), expect: () => ({ status: 201, stored: { contact: { consent: false } } }) },
+  { name: 'JSON answer as a one-element list is still a comma list → 201', request: (email) => jsonPost({ email, interests: ['CRM'] }), expect: () => ({ status: 201, stored: { answers: { interests: 'CRM' } } }) },
+  { name: 'a form post repeating email keeps the first value and the second as an answer → 201', request: (email) => formPost([['email', email], ['email', `second.${email}`]]), expect: (email) => ({ status: 201, stored: { contact: { email }, answers: { email: `second.${email}` } } }) },
+];
+const cases = [...captureCases, ...valueTypeCases];
+
 beforeAll(async () => {
   harness = await startCaptureHarness('corpus');
 });
@@ -47,11 +73,11 @@ async function leadsOf(response: HttpInvocation, email: string): Promise<Lead[]>
 
 describe('capture API hand corpus', () => {
   it('has at least 150 uniquely named cases', () => {
-    expect(captureCases.length).toBeGreaterThanOrEqual(150);
-    expect(new Set(captureCases.map((testCase) => testCase.name)).size).toBe(captureCases.length);
+    expect(cases.length).toBeGreaterThanOrEqual(150);
+    expect(new Set(cases.map((testCase) => testCase.name)).size).toBe(cases.length);
   });
 
-  it.each(captureCases.map((testCase, index) => [testCase.name, index, testCase] as const))('%s', async (_name, index, testCase: CorpusCase) => {
+  it.each(cases.map((testCase, index) => [testCase.name, index, testCase] as const))('%s', async (_name, index, testCase: CorpusCase) => {
     const email = `corpus${index}.case@acme-corp.com`;
     const before = testCase.before ? await send(testCase.before(email)) : undefined;
     if (before) expect(before.statusCode, before.body).toBe(201);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readSubmission, type RequestContext } from '../../shared/domain/submission.ts';
+import { readJsonFields, readSubmission, type RequestContext } from '../../shared/domain/submission.ts';
 import { fieldsFromVendorPayload } from '../../shared/domain/vendor-payloads.ts';
 
 const context: RequestContext = { formId: 'demo-request', receivedAt: new Date('2026-11-26T10:00:00Z'), query: {} };
@@ -112,5 +112,33 @@ describe('vendor payloads', () => {
 
   it('leaves a plain JSON object of fields alone', () => {
     expect(fieldsFromVendorPayload({ email: 'a@b.co', fields: 'not hubspot' })).toBeUndefined();
+  });
+});
+
+describe('readJsonFields: the value types a JSON body may use', () => {
+  it.each([
+    ['a one-element list as the email', { email: ['a@b.co'] }, { email: 'must be a text value, not a list' }],
+    ['an object as the company', { email: 'a@b.co', company: { name: 'Acme' } }, { company: 'must be a text value, not an object' }],
+    ['a number as the first name', { email: 'a@b.co', firstName: 42 }, { firstName: 'must be a text value, not a number' }],
+    ['true as the job title', { email: 'a@b.co', jobTitle: true }, { jobTitle: 'must be a text value, not true or false' }],
+    ['a list under an alias, named as sent', { 'Work Email': ['a@b.co', 'c@d.co'] }, { 'Work Email': 'must be a text value, not a list' }],
+    ['a later alias of a field already given', { email: 'a@b.co', _replyto: ['c@d.co'] }, { _replyto: 'must be a text value, not a list' }],
+    ['a list as consent', { email: 'a@b.co', consent: [true] }, { consent: 'must be true or false, not a list' }],
+    ['a phone number with a fraction', { email: 'a@b.co', phone: 4930.5 }, { phone: 'must be a text value like "+49 30 1234567"; a number must be whole and at most 15 digits' }],
+    ['a phone number longer than 15 digits', { email: 'a@b.co', phone: 12345678901234567 }, { phone: 'must be a text value like "+49 30 1234567"; a number must be whole and at most 15 digits' }],
+  ])('refuses %s', (_label, body, problems) => {
+    expect(readJsonFields(body).problems).toEqual(problems);
+  });
+
+  it('reads strings, a whole-number phone, boolean consent and any answer as text, and skips null', () => {
+    const { fields, problems } = readJsonFields({ email: 'a@b.co', phone: 4930123456, consent: true, company: null, seats: 12, interests: ['CRM', 3], budget: { max: 5 }, _loadedAt: 1764151200000 });
+    expect(problems).toEqual({});
+    expect(fields).toEqual([['email', 'a@b.co'], ['phone', '4930123456'], ['consent', 'true'], ['seats', '12'], ['interests', 'CRM, 3'], ['budget', '{"max":5}'], ['_loadedAt', '1764151200000']]);
+    const result = read(fields);
+    expect(result.ok && result.submission.contact).toEqual({ email: 'a@b.co', emailDisplay: 'a@b.co', phone: '4930123456', consent: true });
+  });
+
+  it.each(['hubspot-forms-v3.json', 'webflow-form_submission.json', 'typeform-form_response.json'])('finds nothing to refuse at the top of the %s vendor payload', (name) => {
+    expect(readJsonFields(vendorFixture(name)).problems).toEqual({});
   });
 });

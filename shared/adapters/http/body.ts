@@ -1,5 +1,6 @@
 import busboy from 'busboy';
-import { HttpError, badRequest } from '../../errors.ts';
+import { HttpError, badRequest, invalidFields } from '../../errors.ts';
+import { readJsonFields } from '../../domain/submission.ts';
 
 export const MAX_BODY_BYTES = 32 * 1024;
 
@@ -50,22 +51,9 @@ export async function parseBody(contentType: string | undefined, body: string | 
     throw badRequest('body is not valid JSON');
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw badRequest('JSON body must be an object of fields');
-  return { kind, fields: flattenJsonFields(json as Record<string, unknown>), json, text };
-}
-
-function flattenJsonFields(object: Record<string, unknown>): Array<[string, string]> {
-  const fields: Array<[string, string]> = [];
-  for (const [name, value] of Object.entries(object)) {
-    if (value === null || value === undefined) continue;
-    if (Array.isArray(value)) {
-      fields.push([name, value.map((item) => (typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item))).join(', ')]);
-    } else if (typeof value === 'object') {
-      fields.push([name, JSON.stringify(value)]);
-    } else {
-      fields.push([name, String(value)]);
-    }
-  }
-  return fields;
+  const { fields, problems } = readJsonFields(json as Record<string, unknown>);
+  if (Object.keys(problems).length > 0) throw invalidFields(problems);
+  return { kind, fields, json, text };
 }
 
 function parseMultipart(contentType: string, bytes: Buffer): Promise<Array<[string, string]>> {
