@@ -3,12 +3,13 @@ import type { Activity, AlertState, Contact, Enrichment, Lead, SourceAttribution
 import type { LeadStore, RawPayload } from '../adapters/lead-store/store.ts';
 import type { LeadEraser } from '../adapters/lead-store/privacy-queries.ts';
 import type { EmailHealthStore } from '../adapters/lead-store/email-health.ts';
+import type { EmailHealthMark } from '../domain/report.ts';
 
 export interface PrivacyDependencies {
   store: Pick<LeadStore, 'leadsByEmail' | 'getLead' | 'getRawPayload' | 'deleteRawPayload'>;
   eraser: LeadEraser;
-  /** Bounce and complaint marks are kept per address; an erased address loses its mark too. */
-  emailHealth: Pick<EmailHealthStore, 'forgetAddress'>;
+  /** Bounce and complaint marks are kept per address: an export shows the address's mark, and erasure removes it. */
+  emailHealth: Pick<EmailHealthStore, 'forgetAddress' | 'markOf'>;
   now: () => Date;
 }
 
@@ -25,6 +26,8 @@ export interface PersonalDataExport {
   activities: Array<Activity & { leadId: string }>;
   /** Their submissions exactly as they arrived, for those still inside `retention.rawPayloadDays`. */
   rawPayloads: Array<RawPayload & { leadId: string }>;
+  /** What SES reported about mail to this address (bounces, complaints) in the last 90 days; null when nothing. */
+  emailHealthMark: EmailHealthMark | null;
   /** Records that exist about this person but cannot name them, and when they go. */
   notes: string[];
 }
@@ -105,6 +108,7 @@ export async function exportPersonalData(email: string, deps: PrivacyDependencie
       const raw = await deps.store.getRawPayload(lead.leadId);
       return raw ? [inReadingOrder({ leadId: lead.leadId, ...raw }, RAW_PAYLOAD_ORDER)] : [];
     }))).flat(),
+    emailHealthMark: (await deps.emailHealth.markOf(address)) ?? null,
     notes: [RATE_LIMIT_NOTE],
   };
 }

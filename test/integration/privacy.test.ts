@@ -124,6 +124,7 @@ describe('handoff export --email', () => {
     expect(exported.joinedInto).toHaveLength(2);
     expect(exported.activities).toEqual([expect.objectContaining({ leadId: ids.open, action: 'contacted', by: 'ana', note: 'Called Inês, demo booked', via: 'email-link' })]);
     expect(exported.notes).toEqual([expect.stringMatching(/^rate-limit counters hold no address/)]);
+    expect(exported.emailHealthMark).toMatchObject({ address: ADDRESS, lastEvent: 'bounce', bounces: 1, complaints: 0, bounceType: 'Permanent', bounceSubType: 'General' });
     expect(run.stdout).not.toContain(COLLEAGUE);
   }, 60_000);
 
@@ -212,7 +213,7 @@ describe('handoff erase --email', () => {
   it('is idempotent: a second erase finds and removes nothing', async () => {
     const again = await erasePersonalData(ADDRESS, privacyDeps);
     expect(again).toMatchObject({ email: ADDRESS, leads: 0, leadsByStatus: {}, joinedSubmissions: 0, activities: 0, emailHealthMark: false });
-    expect((await exportPersonalData(ADDRESS, privacyDeps)).leads).toEqual([]);
+    expect(await exportPersonalData(ADDRESS, privacyDeps)).toMatchObject({ leads: [], joinedInto: [], activities: [], rawPayloads: [], emailHealthMark: null });
   });
 
   it('leaves the stream processor nothing to trip over: REMOVE events are filtered, replayed inserts find no lead', async () => {

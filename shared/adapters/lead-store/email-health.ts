@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, DeleteItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { nonEmpty, readEnv } from '../../config/env.ts';
 import type { AlertState } from '../../domain/lead.ts';
@@ -95,13 +95,19 @@ export class EmailHealthStore {
     }
   }
 
-  /** Every address with a bounce or complaint in the last 90 days, most recent first. */
   /** Removes an address's mark (erasure); true when there was one. */
   async forgetAddress(address: string): Promise<boolean> {
     const { Attributes } = await this.#guard(() => this.#client.send(new DeleteItemCommand({ TableName: this.#tableName, Key: marshall(markKey(address)), ReturnValues: 'ALL_OLD' })));
     return Attributes !== undefined;
   }
 
+  /** One address's mark (a subject-access export), if SES reported on it in the last 90 days. */
+  async markOf(address: string): Promise<EmailHealthMark | undefined> {
+    const { Item } = await this.#guard(() => this.#client.send(new GetItemCommand({ TableName: this.#tableName, Key: marshall(markKey(address)), ConsistentRead: true })));
+    return Item ? toMark(unmarshall(Item)) : undefined;
+  }
+
+  /** Every address with a bounce or complaint in the last 90 days, most recent first. */
   async marks(): Promise<EmailHealthMark[]> {
     const marks: EmailHealthMark[] = [];
     let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
