@@ -103,10 +103,21 @@ export function fieldRoleOf(name: string): CanonicalField | ControlField | UtmFi
  * true or false; null means the field was not given. Answers and control fields take any value as text, a list
  * as a comma list. Problems are keyed by the name as sent, which is what the caller can find in its own body.
  */
-export function readJsonFields(object: Record<string, unknown>): { fields: Array<[string, string]>; problems: Record<string, string> } {
+export function readJsonFields(object: Record<string, unknown>): JsonFields {
+  return readJsonEntries(Object.entries(object));
+}
+
+export interface JsonFields {
+  fields: Array<[string, string]>;
+  /** By field name as sent: what is wrong with its value. */
+  problems: Record<string, string>;
+}
+
+/** `readJsonFields` for name/value pairs that come as a list, as a form tool's webhook sends them. */
+export function readJsonEntries(entries: Iterable<readonly [string, unknown]>): JsonFields {
   const fields: Array<[string, string]> = [];
   const problems: Record<string, string> = {};
-  for (const [name, value] of Object.entries(object)) {
+  for (const [name, value] of entries) {
     if (value === null || value === undefined) continue;
     const role = fieldRoleOf(name);
     const problem = role !== undefined && CONTACT_FIELDS.has(role) ? contactValueProblem(role as CanonicalField, value) : undefined;

@@ -1,8 +1,11 @@
 /**
  * Form tools post their own JSON shapes. Each adapter here turns one into the flat field list that
- * every other submission uses, so the rest of capture never knows which tool sent a lead.
+ * every other submission uses, so the rest of capture never knows which tool sent a lead. Their values keep
+ * their JSON types until `readJsonEntries`, so a tool's field gets the same type rules as a plain JSON body.
  */
-type Fields = Array<[string, string]>;
+import { readJsonEntries, type JsonFields } from './submission.ts';
+
+type Fields = Array<[string, unknown]>;
 type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -12,10 +15,7 @@ const text = (value: unknown): string | undefined =>
 /** HubSpot Forms API v3: `{ fields: [{ name, value }], context: { pageUri, pageName } }`. */
 function hubspot(body: Json): Fields | undefined {
   if (!Array.isArray(body.fields) || !body.fields.every((f) => isObject(f) && typeof f.name === 'string')) return undefined;
-  const fields: Fields = (body.fields as Json[]).flatMap((f) => {
-    const value = text(f.value);
-    return value === undefined ? [] : [[f.name as string, value] as [string, string]];
-  });
+  const fields: Fields = (body.fields as Json[]).map((f) => [f.name as string, f.value]);
   if (isObject(body.context)) {
     const pageUri = text(body.context.pageUri);
     if (pageUri) fields.push(['pageUrl', pageUri]);
@@ -51,10 +51,7 @@ function typeform(body: Json): Fields | undefined {
     else fields.push([ref ?? title ?? String(answer.field.id), value]);
   }
   if (isObject(response.hidden)) {
-    for (const [name, value] of Object.entries(response.hidden)) {
-      const hiddenValue = text(value);
-      if (hiddenValue !== undefined) fields.push([name, hiddenValue]);
-    }
+    fields.push(...Object.entries(response.hidden));
   }
   return fields;
 }
@@ -69,14 +66,12 @@ function typeformAnswerValue(answer: Json): string | undefined {
 /** Webflow v2 `form_submission` webhook: `{ triggerType, payload: { name, data: { … } } }`. */
 function webflow(body: Json): Fields | undefined {
   if (body.triggerType !== 'form_submission' || !isObject(body.payload) || !isObject(body.payload.data)) return undefined;
-  return Object.entries(body.payload.data).flatMap(([name, value]) => {
-    const fieldValue = text(value);
-    return fieldValue === undefined ? [] : [[name, fieldValue] as [string, string]];
-  });
+  return Object.entries(body.payload.data);
 }
 
 /** The flat fields of a known vendor payload, or undefined for a plain JSON object of fields. */
-export function fieldsFromVendorPayload(body: unknown): Fields | undefined {
+export function fieldsFromVendorPayload(body: unknown): JsonFields | undefined {
   if (!isObject(body)) return undefined;
-  return webflow(body) ?? typeform(body) ?? hubspot(body);
+  const fields = webflow(body) ?? typeform(body) ?? hubspot(body);
+  return fields && readJsonEntries(fields);
 }

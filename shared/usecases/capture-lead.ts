@@ -66,7 +66,9 @@ export async function captureImportedLead(request: SubmissionRequest, deps: Impo
 async function capture(request: SubmissionRequest, { config, store, now }: ImportCaptureDependencies, admission: Admission): Promise<CaptureOutcome> {
   const form = findForm(config, request.formId);
   const receivedAt = now();
-  const fields = fieldsFromVendorPayload(request.json) ?? request.fields;
+  const vendor = fieldsFromVendorPayload(request.json);
+  if (vendor && Object.keys(vendor.problems).length > 0) throw invalidFields(vendor.problems);
+  const fields = vendor?.fields ?? request.fields;
   const read = readSubmission(fields, { ...request.context, formId: form.id, receivedAt });
   if (!read.ok) throw invalidFields(read.fields);
   const { submission, controls } = read;

@@ -37,6 +37,8 @@ const valueTypeCases: CorpusCase[] = [
   { name: 'JSON consent as a list → 422 naming consent', request: (email) => jsonPost({ email, consent: [true] }), expect: () => ({ status: 422, field: 'consent', message: 'must be true or false, not a list' }) },
   { name: 'JSON consent as false → 201 with consent false', request: (email) => jsonPost({ email, consent: false }), expect: () => ({ status: 201, stored: { contact: { consent: false } } }) },
   { name: 'JSON answer as a one-element list is still a comma list → 201', request: (email) => jsonPost({ email, interests: ['CRM'] }), expect: () => ({ status: 201, stored: { answers: { interests: 'CRM' } } }) },
+  { name: 'a Webflow webhook with its email as a list → 422 naming email', request: (email) => jsonPost({ triggerType: 'form_submission', payload: { name: 'Demo', data: { Name: 'Ada', Email: [email] } } }), expect: () => ({ status: 422, field: 'Email', message: 'Email must be a text value, not a list' }) },
+  { name: 'a Webflow webhook with a multi-select answer → 201, kept as a comma list', request: (email) => jsonPost({ triggerType: 'form_submission', payload: { name: 'Demo', data: { Email: email, Interests: ['CRM', 'BI'] } } }), expect: (email) => ({ status: 201, stored: { contact: { email }, answers: { Interests: 'CRM, BI' } } }) },
   { name: 'a form post repeating email keeps the first value and the second as an answer → 201', request: (email) => formPost([['email', email], ['email', `second.${email}`]]), expect: (email) => ({ status: 201, stored: { contact: { email }, answers: { email: `second.${email}` } } }) },
 ];
 const cases = [...captureCases, ...valueTypeCases];

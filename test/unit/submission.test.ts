@@ -89,25 +89,38 @@ describe('readSubmission', () => {
 
 describe('vendor payloads', () => {
   it('flattens a HubSpot Forms v3 body', () => {
-    const fields = fieldsFromVendorPayload(vendorFixture('hubspot-forms-v3.json'));
-    const result = read(fields!);
+    const vendor = fieldsFromVendorPayload(vendorFixture('hubspot-forms-v3.json'));
+    expect(vendor?.problems).toEqual({});
+    const result = read(vendor!.fields);
     if (!result.ok) throw new Error(JSON.stringify(result.fields));
     expect(result.submission.contact).toMatchObject({ email: 'example@example.com', firstName: 'Jeff', consent: true });
     expect(result.submission.tracking.pageUrl).toBe('www.example.com/page');
   });
 
   it('flattens a Webflow form_submission webhook, including a numeric phone', () => {
-    const result = read(fieldsFromVendorPayload(vendorFixture('webflow-form_submission.json'))!);
+    const result = read(fieldsFromVendorPayload(vendorFixture('webflow-form_submission.json'))!.fields);
     if (!result.ok) throw new Error(JSON.stringify(result.fields));
     expect(result.submission.contact).toMatchObject({ email: 'zaphod@heartofgold.ai', firstName: 'Zaphod', lastName: 'Beeblebrox', phone: '15550000000' });
   });
 
   it('flattens a Typeform form_response webhook by answer type and field ref', () => {
-    const result = read(fieldsFromVendorPayload(vendorFixture('typeform-form_response.json'))!);
+    const result = read(fieldsFromVendorPayload(vendorFixture('typeform-form_response.json'))!.fields);
     if (!result.ok) throw new Error(JSON.stringify(result.fields));
     expect(result.submission.contact.email).toMatch(/@/);
     expect(result.submission.answers.user_id).toBe('abc123456');
     expect(Object.keys(result.submission.answers).length).toBeGreaterThan(3);
+  });
+
+  it('gives a webhook field the same type rules as a plain JSON body: a list answer is kept as a comma list, a list email refused', () => {
+    const webflow = vendorFixture('webflow-form_submission.json');
+    webflow.payload.data = { ...webflow.payload.data, Interests: ['CRM', 'BI'] };
+    const kept = fieldsFromVendorPayload(webflow)!;
+    expect(kept.problems).toEqual({});
+    expect(kept.fields).toContainEqual(['Interests', 'CRM, BI']);
+
+    const hubspot = vendorFixture('hubspot-forms-v3.json');
+    hubspot.fields = hubspot.fields.map((field: { name: string; value: unknown }) => (field.name === 'email' ? { ...field, value: ['a@b.co'] } : field));
+    expect(fieldsFromVendorPayload(hubspot)?.problems).toEqual({ email: 'must be a text value, not a list' });
   });
 
   it('leaves a plain JSON object of fields alone', () => {
