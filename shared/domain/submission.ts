@@ -13,15 +13,15 @@ type UtmField = `utm_${keyof Tracking['utm']}`;
 
 /** Keys are compared lowercased with everything but letters and digits removed ("First Name" → "firstname"). */
 const FIELD_ALIASES: Record<string, CanonicalField | ControlField | UtmField> = {
-  email: 'email', emailaddress: 'email', mail: 'email', replyto: 'email', youremail: 'email', workemail: 'email',
+  email: 'email', emailaddress: 'email', mail: 'email', replyto: 'email', youremail: 'email', workemail: 'email', emailadresse: 'email',
   firstname: 'firstName', fname: 'firstName', givenname: 'firstName', vorname: 'firstName',
   lastname: 'lastName', lname: 'lastName', surname: 'lastName', familyname: 'lastName', nachname: 'lastName',
   name: 'name', fullname: 'name', yourname: 'name',
-  company: 'company', companyname: 'company', organisation: 'company', organization: 'company', firma: 'company',
-  phone: 'phone', phonenumber: 'phone', telephone: 'phone', tel: 'phone', mobile: 'phone', mobilephone: 'phone',
+  company: 'company', companyname: 'company', organisation: 'company', organization: 'company', firma: 'company', unternehmen: 'company',
+  phone: 'phone', phonenumber: 'phone', telephone: 'phone', tel: 'phone', mobile: 'phone', mobilephone: 'phone', telefon: 'phone', telefonnummer: 'phone', mobiltelefon: 'phone',
   jobtitle: 'jobTitle', title: 'jobTitle', position: 'jobTitle', role: 'jobTitle',
-  message: 'message', comments: 'message', comment: 'message', description: 'message', notes: 'message', inquiry: 'message', enquiry: 'message',
-  country: 'country', countrycode: 'country',
+  message: 'message', comments: 'message', comment: 'message', description: 'message', notes: 'message', inquiry: 'message', enquiry: 'message', nachricht: 'message', notizen: 'message',
+  country: 'country', countrycode: 'country', land: 'country',
   consent: 'consent', gdprconsent: 'consent', privacyconsent: 'consent',
   gotcha: 'honeypot', honeypot: 'honeypot',
   loadedat: 'loadedAt',
@@ -216,9 +216,10 @@ export function readSubmission(formFields: Array<[string, string]>, request: Req
     const fromQuery = request.query[key];
     if (fromQuery && !tracking.utm[key.slice(4) as keyof Tracking['utm']]) tracking.utm[key.slice(4) as keyof Tracking['utm']] = fromQuery.slice(0, 200);
   }
-  if (tracking.pageUrl) addUtmFromUrl(tracking, tracking.pageUrl);
   if (!tracking.referrer && request.referer) tracking.referrer = request.referer.slice(0, 2000);
+  // A plain HTML form's post names its page only in the Referer header: a campaign landing page's UTM is there.
   if (!tracking.pageUrl && request.referer) tracking.pageUrl = request.referer.slice(0, 2000);
+  if (tracking.pageUrl) addUtmFromUrl(tracking, tracking.pageUrl);
   if (request.userAgent) tracking.userAgent = request.userAgent.slice(0, 400);
   if (request.viewerCountry && /^[A-Z]{2}$/.test(request.viewerCountry)) tracking.viewerCountry = request.viewerCountry;
 

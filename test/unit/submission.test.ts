@@ -30,6 +30,13 @@ describe('readSubmission', () => {
     expect(result.controls.requestedRedirect).toBe('https://www.example.com/thanks');
   });
 
+  it('maps the column names of a German Excel or Outlook export', () => {
+    const result = read({ Vorname: 'Jörg', Nachname: 'Schäfer', 'E-Mail-Adresse': 'j.schaefer@example.de', Unternehmen: 'Beispiel AG', Telefon: '030 1234567', Land: 'DE', Notizen: 'Messe-Kontakt' });
+    if (!result.ok) throw new Error(JSON.stringify(result.fields));
+    expect(result.submission.contact).toMatchObject({ firstName: 'Jörg', lastName: 'Schäfer', email: 'j.schaefer@example.de', company: 'Beispiel AG', phone: '030 1234567', country: 'DE', message: 'Messe-Kontakt' });
+    expect(result.submission.answers).toEqual({});
+  });
+
   it('reads Formspree-style _replyto, _next and _gotcha', () => {
     const result = read({ _replyto: 'x@y.de', _next: 'https://a.b/c', _gotcha: 'i am a bot' });
     expect(result.ok && result.submission.contact.email).toBe('x@y.de');
@@ -45,6 +52,14 @@ describe('readSubmission', () => {
       utm: { source: 'google', medium: 'cpc', campaign: 'brand', term: 'lead tool' },
       pageUrl: 'https://www.northwind.example/pricing?utm_medium=cpc&utm_campaign=brand',
       referrer: 'https://www.google.com/',
+    });
+  });
+
+  it('reads the UTM of a plain HTML form post from its Referer, the only place that names the landing page', () => {
+    const result = read({ email: 'a@b.co' }, { query: {}, referer: 'https://www.northwind.example/?utm_source=google&utm_medium=cpc&utm_campaign=pricing' });
+    expect(result.ok && result.submission.tracking).toMatchObject({
+      utm: { source: 'google', medium: 'cpc', campaign: 'pricing' },
+      pageUrl: 'https://www.northwind.example/?utm_source=google&utm_medium=cpc&utm_campaign=pricing',
     });
   });
 
