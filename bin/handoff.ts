@@ -2,7 +2,7 @@ import './cli-environment.ts';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../shared/config/load.ts';
 import { HttpError } from '../shared/errors.ts';
-import { loadStackEnvironment } from '../infra/local/stack-environment.ts';
+import { loadStackEnvironment, noStackFoundMessage } from '../infra/local/stack-environment.ts';
 import { listLeads } from './commands/leads.ts';
 import { recordContact } from './commands/contacted.ts';
 import { runNightly } from './commands/nightly.ts';
@@ -80,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   loadStackEnvironment();
+  if (!process.env.TABLE_NAME) throw new UsageError(noStackFoundMessage());
   await command.run(parsed.values, parsed.positionals);
   return 0;
 }

@@ -9,10 +9,21 @@ export const STACK_ENV_FILE = 'stack-env.json';
  * second terminal talks to it. Variables already set win: point them at AWS and the CLI talks to AWS.
  */
 export function loadStackEnvironment(env: NodeJS.ProcessEnv = process.env): void {
-  const file = join(resolve(env.HANDOFF_DATA_DIR ?? '.handoff'), STACK_ENV_FILE);
+  const file = join(localDataDir(env), STACK_ENV_FILE);
   if (env.TABLE_NAME || !existsSync(file)) return;
   const values = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
   for (const [name, value] of Object.entries(values)) env[name] ??= value;
+}
+
+/** Why there is no table to talk to, and what to do: said when neither TABLE_NAME nor a running local stack is found. */
+export function noStackFoundMessage(env: NodeJS.ProcessEnv = process.env): string {
+  const dataDir = localDataDir(env);
+  return `no stack to talk to: TABLE_NAME is not set, and no local stack is running with its data in ${dataDir}. `
+    + 'Start one with npm start, or set HANDOFF_DATA_DIR to the directory the running one uses (or TABLE_NAME and AWS_ENDPOINT_URL_* for another stack)';
+}
+
+function localDataDir(env: NodeJS.ProcessEnv): string {
+  return resolve(env.HANDOFF_DATA_DIR ?? '.handoff');
 }
 
 /** Variables a CLI in another terminal needs to reach this stack; removed again when the stack stops. */

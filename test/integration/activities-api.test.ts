@@ -75,6 +75,20 @@ describe('POST /leads/{leadId}/activities', () => {
     expect(unknown.statusCode).toBe(404);
   });
 
+  it('answers JSON to a form-encoded post with curl\'s default Accept: a CRM is not a browser', async () => {
+    const leadId = await capturedLead();
+    const formPost = (path: string, authorization: string) => invokeHttp(activities, {
+      method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: '*/*', authorization }, body: 'action=note&note=x&by=crm',
+    });
+    const unauthorised = await formPost(`/leads/${leadId}/activities`, 'Bearer wrong');
+    expect(unauthorised.statusCode).toBe(401);
+    expect(unauthorised.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(unauthorised.body)).toHaveProperty('message');
+    const unknown = await formPost('/leads/ld_doesnotexist000000/activities', `Bearer ${apiToken}`);
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.headers['content-type']).toMatch(/^application\/json/);
+  });
+
   it('tells a missing field from one of the wrong type, and refuses a blank actor or an empty note', async () => {
     const leadId = await capturedLead();
     const fieldsOf = async (body: unknown) => {

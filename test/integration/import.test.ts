@@ -251,6 +251,14 @@ describe('npx handoff import', () => {
     expect((await handoff(['import', '--form', EVENT_FORM])).errors).toEqual(['handoff: name exactly one CSV file (got 0): handoff import <file.csv> --form <formId>']);
   }, 60_000);
 
+  it('says how to find the stack when there is none to talk to', async () => {
+    const { TABLE_NAME: _table, ...withoutTable } = cliEnv;
+    const emptyDataDir = mkdtempSync(join(tmpdir(), 'handoff-no-stack-'));
+    const run = await handoff(['import', ATTENDEE_LIST, '--form', EVENT_FORM], { ...withoutTable, HANDOFF_DATA_DIR: emptyDataDir });
+    expect(run).toMatchObject({ code: 1, stdout: '' });
+    expect(run.errors).toEqual([expect.stringContaining(`no local stack is running with its data in ${emptyDataDir}. Start one with npm start, or set HANDOFF_DATA_DIR`)]);
+  }, 60_000);
+
   it('fails when the table cannot be reached', async () => {
     const run = await handoff(['import', ATTENDEE_LIST, '--form', EVENT_FORM], { ...cliEnv, AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' });
     expect(run.code).toBe(1);

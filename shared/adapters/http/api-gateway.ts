@@ -60,6 +60,11 @@ export function isBrowserFormPost(event: HttpEvent): boolean {
 interface ErrorResponseOptions {
   /** Headers every error answer carries, e.g. CORS for the caller's origin, so fetch() callers can read the error. */
   headersFor?: (event: HttpEvent) => Record<string, string> | undefined;
+  /**
+   * Whether a browser's own form post gets an HTML error page (the default). An API for other programs answers
+   * JSON whatever the body's encoding: a CRM posting form-encoded with curl's default Accept is not a browser.
+   */
+  pagesForFormPosts?: boolean;
 }
 
 /**
@@ -80,7 +85,7 @@ export function httpErrorResponses(options: ErrorResponseOptions = {}): middy.Mi
       if (error instanceof HttpError && error.expose) {
         if (error.statusCode >= 500) logger.error('request failed', { requestId, status: error.statusCode, error: error.cause ?? error });
         const headers = { ...extraHeaders, ...error.details.headers };
-        request.response = isBrowserFormPost(event)
+        request.response = (options.pagesForFormPosts ?? true) && isBrowserFormPost(event)
           ? html(error.statusCode, errorPage(error), headers)
           : json(error.statusCode, { message: error.message, ...(error.details.code ? { code: error.details.code } : {}), ...(error.details.fields ? { fields: error.details.fields } : {}) }, headers);
         return request.response;
