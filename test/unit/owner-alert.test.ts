@@ -204,6 +204,16 @@ describe('renderOwnerAlert', () => {
       expect(text).toContain('Phone: +49 30 9876543\nJob title: Head of Data\nCompany: Returning Co GmbH\n');
     });
 
+    it('says who already made first contact when the person comes back after it, instead of a first-contact deadline', () => {
+      const contacted: Lead = { ...boothLead, status: 'contacted', firstContactAt: '2026-11-25T14:30:00.000Z', firstContactBy: 'ana' };
+      const { html, text } = renderOwnerAlert(alertInput({ lead: contacted, enrichment: enrichSubmission(contacted, boothForm), kind: 'returning', history: [], joinedSubmissions: [websiteVisit], deadline: contacted.followUpDeadline }));
+      for (const part of [html, text]) {
+        expect(part).toContain('Already contacted Wed 25 Nov, 15:30 CET by Ana Silva: follow up on this visit');
+        expect(part).not.toContain('First contact by');
+      }
+      expect(returningAlert([websiteVisit]).text).toContain('First contact by Fri 27 Nov, 13:00 CET');
+    });
+
     it('prefers the newest phone number over an older one', () => {
       const firstWithPhone: Lead = { ...boothLead, contact: { ...boothLead.contact, phone: '+49 40 1111111' } };
       const { html } = renderOwnerAlert(alertInput({ lead: firstWithPhone, enrichment: enrichSubmission(firstWithPhone, boothForm), kind: 'returning', history: [], joinedSubmissions: [websiteVisit] }));

@@ -113,7 +113,8 @@ interface AlertView {
   firstCameVia?: string;
   request: Request;
   earlier: EarlierEntry[];
-  deadline: string;
+  /** "First contact by …", or who already made first contact when the person came back after it. */
+  followUpLine: string;
   /** For a reassigned lead: who handed it over, and their note. */
   handover?: { from: string; note?: string };
   contactRows: Array<[string, string, { href: string } | undefined]>;
@@ -195,7 +196,10 @@ function buildView(input: OwnerAlertInput): AlertView {
     firstCameVia,
     request,
     earlier,
-    deadline: formatLocal(new Date(input.deadline), timezone),
+    followUpLine: lead.firstContactAt
+      // A person who comes back after first contact has no first-contact deadline left; the rep needs to know who spoke to them.
+      ? `Already contacted ${formatLocal(new Date(lead.firstContactAt), timezone)}${lead.firstContactBy ? ` by ${repName(lead.firstContactBy)}` : ''}: follow up on this visit`
+      : `First contact by ${formatLocal(new Date(input.deadline), timezone)}`,
     contactRows,
     sourceRows,
     answerRows: Object.entries(request.answers).filter(([, value]) => value.trim()).map(([key, value]) => [humaniseFieldName(key), value]),
@@ -258,7 +262,7 @@ ${view.firstCameVia ? html`<div style="font-size:13px;color:${c.muted};">First c
 </td></tr>
 <tr><td colspan="2" style="padding:8px 24px 20px 24px;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td style="background:${c.warningSoft};border-left:4px solid ${c.warning};padding:10px 12px;font-size:14px;">
-<strong>First contact by ${view.deadline}</strong>
+<strong>${view.followUpLine}</strong>
 </td></tr></table>
 </td></tr></table>`;
 
@@ -310,7 +314,7 @@ ${emailSection('Why you', html`<div style="font-size:14px;">${input.ownerReason}
 
   return renderEmailLayout({
     title: subjectOf(input, view),
-    preheader: `${view.message ? truncateText(view.message.replace(/\s+/g, ' '), 90) + ' — ' : ''}first contact by ${view.deadline}`,
+    preheader: `${view.message ? truncateText(view.message.replace(/\s+/g, ' '), 90) + ' — ' : ''}${view.followUpLine}`,
     organisation: config.organisation.name,
     body,
     footer,
@@ -342,7 +346,7 @@ function renderText(input: OwnerAlertInput, view: AlertView): string {
     `${KIND_LABELS[kind]}: ${enrichment.displayName}${enrichment.companyName ? ` (${enrichment.companyName})` : ''}`,
     `Score ${score.score} · ${enrichment.source.label}`,
     ...(view.firstCameVia ? [`First came via ${view.firstCameVia}`] : []),
-    `First contact by ${view.deadline}`,
+    view.followUpLine,
     '',
     ...(view.handover ? section('Handed over', [`${view.handover.from} passed this lead on${view.handover.note ? ':' : '.'}`, ...(view.handover.note ? [view.handover.note] : [])]) : []),
     ...section('Your next step', ACTION_ORDER.map((action) => `${followUpActionLabels[action]}: ${input.actionLinks[action]}`)),
