@@ -58,7 +58,8 @@ export function attributeSource(submission: Pick<Submission, 'tracking'>, form: 
   if (utmMedium) source.utmMedium = utmMedium;
   if (utmCampaign) source.utmCampaign = utmCampaign;
   const referrerHost = referrerHostOf(referrer);
-  if (referrerHost) source.referrerHost = referrerHost;
+  // The form's own page as referrer (every plain HTML post sends it) is not where the visitor came from.
+  if (referrerHost && !isOwnSite(referrerHost, form.allowedOrigins)) source.referrerHost = referrerHost;
 
   // A direct visit adds nothing a reader needs on the one-line label.
   const parts = [form.name, channel === DIRECT_CHANNEL ? undefined : channel, campaignOf(source), source.event].filter((part): part is string => Boolean(part));

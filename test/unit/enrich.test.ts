@@ -176,9 +176,10 @@ describe('enrichSubmission', () => {
 
   it('labels a lead by an outside referrer, but not by the form’s own site', () => {
     const outside = enrichSubmission(submission({ email: 'a@acme.com' }, { referrer: 'https://news.ycombinator.com/item?id=1' }), demoForm);
-    expect(outside.source).toMatchObject({ channel: 'via news.ycombinator.com', label: 'Website demo request · via news.ycombinator.com · Always-on demo request' });
+    expect(outside.source).toMatchObject({ referrerHost: 'news.ycombinator.com', channel: 'via news.ycombinator.com', label: 'Website demo request · via news.ycombinator.com · Always-on demo request' });
     const ownSite = enrichSubmission(submission({ email: 'a@acme.com' }, { referrer: 'https://www.northwind.example/pricing' }), demoForm);
-    expect(ownSite.source).toMatchObject({ referrerHost: 'northwind.example', channel: '(direct)', label: 'Website demo request · Always-on demo request' });
+    expect(ownSite.source).toMatchObject({ channel: '(direct)', label: 'Website demo request · Always-on demo request' });
+    expect(ownSite.source).not.toHaveProperty('referrerHost');
   });
 
   it('names the event for an event form, without repeating the campaign', () => {
