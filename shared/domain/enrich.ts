@@ -14,14 +14,14 @@ import { attributeSource, cleanSpaces } from './attribution.ts';
 const FREE_MAIL_DOMAINS: ReadonlySet<string> = new Set(freeMailList);
 const DISPOSABLE_DOMAINS: ReadonlySet<string> = new Set(disposableList);
 
-export function enrichSubmission(submission: Submission, form: FormConfig, options: { viewerCountry?: string } = {}): Enrichment {
+export function enrichSubmission(submission: Submission, form: FormConfig): Enrichment {
   const { contact, tracking } = submission;
   const emailDomain = emailDomainOf(contact.email);
   const isDisposable = matchesDomainList(emailDomain, DISPOSABLE_DOMAINS);
   const isFreeMail = !isDisposable && matchesDomainList(emailDomain, FREE_MAIL_DOMAINS);
 
   const formCountry = contact.country ? countryCodeFrom(contact.country) : undefined;
-  const viewerCountry = countryCodeFrom(options.viewerCountry ?? tracking.viewerCountry ?? '');
+  const viewerCountry = countryCodeFrom(tracking.viewerCountry ?? '');
   const phone = contact.phone ? parsePhone(contact.phone, [formCountry, viewerCountry]) : undefined;
   const phoneCountry = phone?.country;
 

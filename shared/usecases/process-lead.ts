@@ -56,7 +56,7 @@ async function assignOrMerge(lead: Lead, deps: ProcessDependencies): Promise<voi
   }
 
   const form = findForm(config, lead.formId);
-  const enrichment = enrichSubmission(lead, form, { viewerCountry: lead.tracking.viewerCountry });
+  const enrichment = enrichSubmission(lead, form);
   const earlier = personLeads.filter((other) => other.status !== 'spam' && other.receivedAt < lead.receivedAt);
   const score = scoreLead({ submission: lead, enrichment, form, priorSubmissions: earlier.length, scoring: config.scoring });
   const today = organisationToday(now(), config);

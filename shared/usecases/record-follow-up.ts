@@ -96,7 +96,7 @@ export function chooseNewOwner(lead: Lead, declinedBy: string, config: Config, n
   const declined = new Set([currentOwner, ...(lead.activities ?? []).filter((activity) => activity.action === 'reassign').map((activity) => activity.by)]);
   const without: Config = { ...config, salespeople: config.salespeople.map((rep) => (declined.has(rep.id) ? { ...rep, active: false } : rep)) };
   const form = findForm(config, lead.formId);
-  const enrichment = lead.enrichment ?? enrichSubmission(lead, form, { viewerCountry: lead.tracking.viewerCountry });
+  const enrichment = lead.enrichment ?? enrichSubmission(lead, form);
   const route = routeLead({ lead, enrichment, score: lead.score ?? 0, form, config: without, today: organisationToday(now, config) });
   let decision: AssignmentDecision;
   if (route.kind === 'team') {

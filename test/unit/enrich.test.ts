@@ -124,8 +124,8 @@ describe('enrichSubmission', () => {
     ['a national number with no country to infer from', { phone: '030 1234567' }, undefined, undefined],
     ['text that is no phone number', { phone: 'call me maybe' }, 'DE', undefined],
   ])('normalises %s to E.164', (_, contact, viewerCountry, expected) => {
-    const options = viewerCountry ? { viewerCountry } : {};
-    expect(enrichSubmission(submission({ email: 'a@acme.com', ...contact }), demoForm, options).phoneE164).toBe(expected);
+    const tracking = viewerCountry ? { viewerCountry } : {};
+    expect(enrichSubmission(submission({ email: 'a@acme.com', ...contact }, tracking), demoForm).phoneE164).toBe(expected);
   });
 
   it.each([
@@ -144,8 +144,8 @@ describe('enrichSubmission', () => {
     ['the viewer country', {}, 'fr', 'FR', 'viewer'],
     ['nowhere', { country: 'Atlantis' }, undefined, undefined, undefined],
   ])('takes the country from %s', (_, contact, viewerCountry, country, countrySource) => {
-    const options = viewerCountry ? { viewerCountry } : {};
-    const result = enrichSubmission(submission({ email: 'a@acme.com', ...contact }), demoForm, options);
+    const tracking = viewerCountry ? { viewerCountry } : {};
+    const result = enrichSubmission(submission({ email: 'a@acme.com', ...contact }, tracking), demoForm);
     expect(result.country).toBe(country);
     expect(result.countrySource).toBe(countrySource);
   });
