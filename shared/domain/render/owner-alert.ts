@@ -7,6 +7,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { Config, Salesperson } from '../../config/schema.ts';
 import { formatLocal } from '../business-hours.ts';
+import { repName } from '../assign.ts';
 import { campaignOf } from '../attribution.ts';
 import { dialableNumber, enrichSubmission } from '../enrich.ts';
 import type { AlertState, Contact, Enrichment, FollowUpAction, Lead, ScoreResult, Submission } from '../lead.ts';
@@ -127,7 +128,6 @@ function buildView(input: OwnerAlertInput): AlertView {
   const { lead, config, kind } = input;
   const timezone = config.organisation.timezone;
   const formName = (formId: string) => config.forms.find((form) => form.id === formId)?.name ?? formId;
-  const repName = (repId: string | undefined) => (repId ? config.salespeople.find((rep) => rep.id === repId)?.name ?? repId : undefined);
 
   const own: Request = { formId: lead.formId, receivedAt: lead.receivedAt, message: lead.contact.message, answers: lead.answers };
   const joined: Request[] = (lead.submissions ?? []).map((s) => ({ formId: s.formId, receivedAt: s.receivedAt, message: s.message, answers: s.answers }));
@@ -156,7 +156,7 @@ function buildView(input: OwnerAlertInput): AlertView {
         who: h.contact.email === lead.contact.email ? undefined : `${h.enrichment?.displayName ?? h.contact.emailDisplay} <${h.contact.emailDisplay}>`,
         message: h.contact.message,
         status: h.status,
-        ownerName: repName(h.ownerId),
+        ownerName: h.ownerId ? repName(config, h.ownerId) : undefined,
       })),
   ].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
 
@@ -198,7 +198,7 @@ function buildView(input: OwnerAlertInput): AlertView {
     earlier,
     followUpLine: lead.firstContactAt
       // A person who comes back after first contact has no first-contact deadline left; the rep needs to know who spoke to them.
-      ? `Already contacted ${formatLocal(new Date(lead.firstContactAt), timezone)}${lead.firstContactBy ? ` by ${repName(lead.firstContactBy)}` : ''}: follow up on this visit`
+      ? `Already contacted ${formatLocal(new Date(lead.firstContactAt), timezone)}${lead.firstContactBy ? ` by ${repName(config, lead.firstContactBy)}` : ''}: follow up on this visit`
       : `First contact by ${formatLocal(new Date(input.deadline), timezone)}`,
     contactRows,
     sourceRows,
@@ -207,7 +207,7 @@ function buildView(input: OwnerAlertInput): AlertView {
   const message = request.message?.trim();
   if (message) view.message = truncateText(message, MAX_MESSAGE_CHARS);
   const handedOver = kind === 'reassigned' ? lead.activities?.findLast((activity) => activity.action === 'reassign') : undefined;
-  if (handedOver) view.handover = { from: repName(handedOver.by) ?? handedOver.by, ...(handedOver.note ? { note: truncateText(handedOver.note, 500) } : {}) };
+  if (handedOver) view.handover = { from: repName(config, handedOver.by), ...(handedOver.note ? { note: truncateText(handedOver.note, 500) } : {}) };
   return view;
 }
 
