@@ -138,6 +138,16 @@ function withMatch(ruleName: string, matchedOn: string[]): string {
 // ---------------------------------------------------------------- round robin
 
 /**
+ * The counter a team route takes its turn from, or undefined when it has one candidate and so no choice to rotate.
+ * Reps who cover a country share that country's leads in a rotation of their own: drawing those from the team's
+ * counter would use up team members' turns on leads they could not take.
+ */
+export function roundRobinPool(route: Extract<Route, { kind: 'team' }>): string | undefined {
+  if (route.candidates.length === 1) return undefined;
+  return route.coveredCountry ? `${route.teamId}/${route.coveredCountry}` : route.teamId;
+}
+
+/**
  * Deterministic weighted round robin: the candidates are laid out in layers (everyone once, then
  * everyone with weight ≥ 2 again, …) so heavy reps are spread through the rotation, and the
  * counter value picks the slot. Distinct counter values 1..N give each rep exactly its weight's
@@ -239,8 +249,8 @@ export function describeAssignment(decision: AssignmentDecision, config: Config)
   const { route, pick } = decision;
   const rule = withMatch(route.ruleName, route.matchedOn);
   const roundRobin = `round robin ${pick.slot + 1} of ${pick.of}`;
-  const how = !route.coveredCountry ? roundRobin
-    : route.candidates.length === 1 ? `covers ${route.coveredCountry}`
-    : `covers ${route.coveredCountry}; ${roundRobin}`;
+  const how = route.candidates.length === 1 ? (route.coveredCountry ? `covers ${route.coveredCountry}` : 'the only one available')
+    : route.coveredCountry ? `covers ${route.coveredCountry}; ${roundRobin}`
+    : roundRobin;
   return { ownerId: pick.repId, ownerReason: `${rule} → ${repName(config, pick.repId)} (${how})` };
 }

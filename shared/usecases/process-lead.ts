@@ -3,12 +3,14 @@ import type { Config } from '../config/schema.ts';
 import type { FollowUpAction, Lead } from '../domain/lead.ts';
 import { enrichSubmission } from '../domain/enrich.ts';
 import { scoreLead } from '../domain/score.ts';
-import { continuityOwner, describeAssignment, organisationToday, pickByWeightedRoundRobin, routeLead, type AssignmentDecision } from '../domain/assign.ts';
+import { continuityOwner, describeAssignment, organisationToday, pickByWeightedRoundRobin, roundRobinPool, routeLead, type AssignmentDecision } from '../domain/assign.ts';
 import { ACTION_LINK_DAYS, createActionToken } from '../domain/action-token.ts';
 import { renderOwnerAlert } from '../domain/render/owner-alert.ts';
 import type { LeadStore } from '../adapters/lead-store/store.ts';
 import type { Mailer } from '../adapters/mailer.ts';
 import { countAlert } from '../adapters/metrics.ts';
+import { logger } from '../adapters/logger.ts';
+import { StorageUnavailableError } from '../errors.ts';
 import { findForm } from './capture-lead.ts';
 
 export interface ProcessDependencies {
@@ -44,16 +46,35 @@ export async function processLead(leadId: string, deps: ProcessDependencies, opt
   return sendOwnerAlert(lead, deps, options.finalAttempt ?? false);
 }
 
+/** Each try reads the person's leads once; a write whose condition finds them changed sends it round again. */
+const MAX_PLACEMENT_TRIES = 4;
+
+/**
+ * Makes a new lead either the person's lead or a submission joined to it. The first of a person's submissions
+ * becomes the lead whatever order the stream delivers them in (an import writes rows side by side, and a slow
+ * write lands late), so two submissions never become two open leads, as they would if each were decided alone.
+ */
 async function assignOrMerge(lead: Lead, deps: ProcessDependencies): Promise<void> {
+  let current: Lead | undefined = lead;
+  for (let attempt = 1; attempt <= MAX_PLACEMENT_TRIES; attempt++) {
+    if (await placeLead(current, deps)) return;
+    current = await deps.store.getLead(lead.leadId);
+    if (current?.status !== 'new') return;
+  }
+  throw new Error(`lead ${lead.leadId}: the person's other leads kept changing while it was placed; retrying`);
+}
+
+/** One decision from one read; false when its write found the person's leads had moved on, or it placed an earlier one first. */
+async function placeLead(lead: Lead, deps: ProcessDependencies): Promise<boolean> {
   const { config, store, now } = deps;
   const personLeads = (await store.leadsByEmail(lead.contact.email)).filter((other) => other.leadId !== lead.leadId);
   const openLead = personLeads
-    .filter((other) => (other.status === 'open' || other.status === 'contacted') && other.receivedAt <= lead.receivedAt)
+    .filter((other) => other.status === 'open' || other.status === 'contacted')
     .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))[0];
-  if (openLead) {
-    await store.mergeIntoLead(openLead, lead);
-    return;
-  }
+  if (openLead) return store.mergeIntoLead(openLead, lead);
+
+  const firstUnplaced = personLeads.filter((other) => other.status === 'new' && arrivedBefore(other, lead)).sort((a, b) => (arrivedBefore(a, b) ? -1 : 1))[0];
+  if (firstUnplaced && (await placedOnItsBehalf(firstUnplaced, deps))) return false;
 
   const form = findForm(config, lead.formId);
   const enrichment = enrichSubmission(lead, form);
@@ -72,12 +93,35 @@ async function assignOrMerge(lead: Lead, deps: ProcessDependencies): Promise<voi
     decision = { continuity };
   } else {
     const route = routeLead({ lead, enrichment, score: score.score, form, config, today });
-    decision = route.kind === 'team'
-      ? { route, pick: pickByWeightedRoundRobin(route.candidates, await store.nextRoundRobinValue(route.teamId)) }
-      : { route };
+    if (route.kind === 'team') {
+      const pool = roundRobinPool(route);
+      decision = { route, pick: pickByWeightedRoundRobin(route.candidates, pool ? await store.nextRoundRobinValue(pool) : 0) };
+    } else {
+      decision = { route };
+    }
   }
   const { ownerId, ownerReason } = describeAssignment(decision, config);
-  await store.recordAssignment(lead.leadId, { enrichment, score: score.score, scoreReasons: score.reasons, ownerId, ownerReason });
+  return store.recordAssignment(lead.leadId, { enrichment, score: score.score, scoreReasons: score.reasons, ownerId, ownerReason });
+}
+
+function arrivedBefore(a: Lead, b: Lead): boolean {
+  return a.receivedAt < b.receivedAt || (a.receivedAt === b.receivedAt && a.leadId < b.leadId);
+}
+
+/**
+ * Places the person's earlier, still unplaced submission first, so that this one can join it. Its own stream
+ * record then finds it placed and only sends its alert. If it cannot be placed (it failed on its own and waits in
+ * the failure queue), this lead is placed without it rather than held back; an outage is retried as usual.
+ */
+async function placedOnItsBehalf(earlier: Lead, deps: ProcessDependencies): Promise<boolean> {
+  try {
+    await assignOrMerge(earlier, deps);
+    return true;
+  } catch (error) {
+    if (error instanceof StorageUnavailableError) throw error;
+    logger.warn('an earlier submission of the same person could not be placed first', { leadId: earlier.leadId, error });
+    return false;
+  }
 }
 
 /**

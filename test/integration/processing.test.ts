@@ -152,6 +152,47 @@ describe('a returning person', () => {
   });
 });
 
+describe("a person's submissions delivered out of order", () => {
+  async function personWithSubmissions(count: number) {
+    const tableName = await createTestTable('process-order');
+    const isolatedStore = new LeadStore({ client: testDynamoDbClient(), tableName, timezone: config.organisation.timezone });
+    const email = `order.${unique()}@order-co.com`;
+    const firstAt = Date.now() - 60_000;
+    const leadIds: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const receivedAt = new Date(firstAt + i * 7).toISOString();
+      const leadId = `ld_order${i}${unique()}`;
+      await isolatedStore.putNewLead({
+        leadId, formId: 'data-summit-booth', formKind: 'event', receivedAt, status: 'new',
+        followUpDeadline: new Date(firstAt + 3_600_000).toISOString(),
+        contact: { email, emailDisplay: email, firstName: 'Henrik', country: 'NO' }, answers: { scan: String(i) }, tracking: { utm: {} },
+      });
+      leadIds.push(leadId);
+    }
+    const { processLead } = await import('../../shared/usecases/process-lead.ts');
+    const { mailerFromEnv } = await import('../../shared/adapters/mailer-from-env.ts');
+    const deps = { config, store: isolatedStore, mailer: mailerFromEnv(config), actionSecret, now: () => new Date() };
+    return { email, leadIds, store: isolatedStore, process: (leadId: string) => processLead(leadId, deps) };
+  }
+
+  it('makes the first submission the lead and joins the later one to it, even when the later one comes first', async () => {
+    const { email, leadIds: [first, later], store: isolatedStore, process } = await personWithSubmissions(2);
+    expect(await process(later!)).toBe('alerted');
+    expect(await process(first!)).toBe('alerted');
+    expect(await isolatedStore.getLead(first!)).toMatchObject({ status: 'open', submissions: [expect.objectContaining({ leadId: later })] });
+    expect(await isolatedStore.getLead(later!)).toMatchObject({ status: 'merged', mergedInto: first });
+    expect((await mailsAbout(email)).map((mail) => mail.subject.split(':')[0]).sort()).toEqual(['New lead', 'Returning lead']);
+  });
+
+  it('makes one lead of submissions processed side by side', async () => {
+    const { leadIds, store: isolatedStore, process } = await personWithSubmissions(4);
+    await Promise.all([...leadIds].reverse().map((leadId) => process(leadId)));
+    const leads = await Promise.all(leadIds.map(async (leadId) => (await isolatedStore.getLead(leadId))!));
+    expect(leads.map((lead) => lead.status)).toEqual(['open', 'merged', 'merged', 'merged']);
+    expect(leads.slice(1).map((lead) => lead.mergedInto)).toEqual([leadIds[0], leadIds[0], leadIds[0]]);
+  });
+});
+
 describe('round robin', () => {
   it('spreads 50 concurrent leads evenly over the pool, skipping none', async () => {
     const leadIds = await Promise.all(Array.from({ length: 50 }, (_, i) => submit({ email: `rr${i}@rr-${unique()}.com`, country: 'DE' })));
@@ -165,6 +206,16 @@ describe('round robin', () => {
     const pool = config.salespeople.filter((rep) => rep.team === 'emea' && isAvailable(rep, today)).map((rep) => rep.id);
     expect(pool.length).toBeGreaterThan(0);
     expect(perRep).toEqual(Object.fromEntries(pool.map((repId) => [repId, 50 / pool.length])));
+  });
+
+  it("shares a country nobody covers between the team, not counting leads only one rep could take", async () => {
+    const owners: Record<string, string[]> = { SE: [], GB: [] };
+    for (const country of ['SE', 'GB', 'SE', 'GB']) {
+      const lead = await processed(await submit({ email: `turn.${unique()}@turn-${unique()}.com`, country }));
+      owners[country]!.push(lead.ownerId!);
+    }
+    expect(owners.GB).toEqual(['jonas', 'jonas']);
+    expect([...owners.SE!].sort()).toEqual(['ana', 'jonas']);
   });
 
   it('gives concurrent callers distinct counter values', async () => {

@@ -8,6 +8,7 @@ import {
   isAvailable,
   organisationToday,
   pickByWeightedRoundRobin,
+  roundRobinPool,
   routeLead,
   type ContinuityInput,
   type RouteInput,
@@ -285,6 +286,29 @@ describe('continuityOwner', () => {
   });
 });
 
+describe('roundRobinPool', () => {
+  function teamRoute(overrides: Parameters<typeof route>[0]) {
+    const picked = route(overrides);
+    if (picked.kind !== 'team') throw new Error(`expected a team route, got ${picked.kind}`);
+    return picked;
+  }
+
+  it("takes the team's turn when the whole team shares the lead", () => {
+    expect(roundRobinPool(teamRoute({ country: 'SE' }))).toBe('emea');
+    expect(roundRobinPool(teamRoute({ country: 'DE' }))).toBe('emea');
+  });
+
+  it('takes no turn when one rep alone can have the lead, by territory or because the others are away', () => {
+    expect(roundRobinPool(teamRoute({ country: 'GB' }))).toBeUndefined();
+    expect(roundRobinPool(teamRoute({ country: 'SE', today: JONAS_AWAY }))).toBeUndefined();
+  });
+
+  it("keeps the reps who cover a country in that country's own rotation", () => {
+    const candidates = [{ repId: 'ana', weight: 1 }, { repId: 'jonas', weight: 1 }];
+    expect(roundRobinPool({ kind: 'team', teamId: 'emea', ruleName: 'Territory', matchedOn: [], candidates, coveredCountry: 'FR' })).toBe('emea/FR');
+  });
+});
+
 describe('describeAssignment', () => {
   it('describes a round-robin pick with its rule, territory and slot', () => {
     const route = routeLead({ lead: { formId: 'demo-request' }, enrichment: { country: 'DE' }, score: 40, form: demoForm, config, today: TODAY });
@@ -297,6 +321,12 @@ describe('describeAssignment', () => {
     const canada = route({ country: 'CA' });
     if (canada.kind !== 'team') throw new Error(`expected a team route, got ${canada.kind}`);
     expect(describeAssignment({ route: canada, pick: pickByWeightedRoundRobin(canada.candidates, 5) }, config)).toEqual({ ownerId: 'maya', ownerReason: 'Territory Americas (CA) → Maya Johnson (covers CA)' });
+  });
+
+  it('says when the rep was the only one available', () => {
+    const jonasAway = route({ country: 'SE', today: JONAS_AWAY });
+    if (jonasAway.kind !== 'team') throw new Error(`expected a team route, got ${jonasAway.kind}`);
+    expect(describeAssignment({ route: jonasAway, pick: pickByWeightedRoundRobin(jonasAway.candidates, 0) }, config)).toEqual({ ownerId: 'ana', ownerReason: 'Territory EMEA (SE) → Ana Silva (the only one available)' });
   });
 
   it('passes a named rep, a fallback and continuity through with their reasons', () => {
