@@ -24,7 +24,7 @@ export type Stage = 'dev' | 'prod';
 type Invoker = 'api' | 'stream' | 'queue' | 'scheduler' | 'sns';
 
 /** Every function the stack knows how to wire; each is created only once its entry appears in `lambdaEntries`. */
-const FUNCTION_SETTINGS = {
+export const FUNCTION_SETTINGS = {
   capture: { description: 'Captures website and event form submissions', invokedBy: 'api', memorySize: 512, timeout: Duration.seconds(10) },
   health: { description: 'Answers 200 when the table is reachable', invokedBy: 'api', memorySize: 256, timeout: Duration.seconds(5) },
   processLeads: { description: 'Enriches, assigns and alerts each new lead from the table stream', invokedBy: 'stream', memorySize: 512, timeout: Duration.seconds(60) },

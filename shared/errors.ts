@@ -26,10 +26,14 @@ export const invalidFields = (fields: Record<string, string>) =>
     fields,
   });
 
-/** The store is unreachable or throttled: the caller must retry, and nothing was stored. */
+/**
+ * The store is unreachable, throttled or not answering: the caller must retry. A write that timed out may still
+ * have landed, so the message doesn't claim nothing was stored: a capture retried within the dedupe window meets
+ * that lead and answers with its id, and a later one joins the person's lead as another submission.
+ */
 export class StorageUnavailableError extends HttpError {
   constructor(cause?: unknown, retryAfterSeconds = 5) {
-    super(503, 'lead storage is temporarily unavailable; nothing was stored, please retry', {
+    super(503, 'lead storage is temporarily unavailable; please retry', {
       code: 'storage_unavailable',
       headers: { 'retry-after': String(retryAfterSeconds) },
     });

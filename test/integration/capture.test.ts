@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { randomInt } from 'node:crypto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LambdaHandler } from '../../infra/local/lambda-runtime.ts';
+import { FUNCTION_SETTINGS } from '../../infra/stack.ts';
 import { loadConfig } from '../../shared/config/load.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
 import { StorageUnavailableError } from '../../shared/errors.ts';
@@ -281,7 +284,7 @@ describe('when the table cannot be reached', () => {
       const response = await invokeHttp(downCapture, { method: 'POST', url: WEBSITE, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: uniqueEmail() }), sourceIp: someIp() });
       expect(response.statusCode).toBe(503);
       expect(response.headers['retry-after']).toBe('5');
-      expect(JSON.parse(response.body).message).toContain('nothing was stored');
+      expect(JSON.parse(response.body).message).toBe('lead storage is temporarily unavailable; please retry');
       expect((await invokeHttp(downHealth, { method: 'GET', url: '/health' })).statusCode).toBe(503);
     } finally {
       process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
@@ -289,6 +292,36 @@ describe('when the table cannot be reached', () => {
       vi.resetModules();
     }
   });
+
+  it('answers 503 inside the Lambda timeouts when the table takes connections but never answers', async () => {
+    const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    // A frozen DynamoDB: the connection opens (the kernel accepts it) and no answer ever comes.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket.on('error', () => undefined)));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    vi.resetModules();
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const stuckCapture = asLambda((await import('../../functions/capture.ts')).handler);
+      const { handler: stuckHealth } = await import('../../functions/health.ts');
+      const timed = async <Result>(work: Promise<Result>) => {
+        const started = performance.now();
+        return { result: await work, seconds: (performance.now() - started) / 1000 };
+      };
+      const captured = await timed(invokeHttp(stuckCapture, { method: 'POST', url: WEBSITE, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: uniqueEmail() }), sourceIp: someIp() }));
+      expect(captured.result.statusCode).toBe(503);
+      expect(captured.result.headers['retry-after']).toBe('5');
+      expect(captured.seconds).toBeLessThan(FUNCTION_SETTINGS.capture.timeout.toSeconds());
+      const checked = await timed(invokeHttp(stuckHealth, { method: 'GET', url: '/health' }));
+      expect(checked.result.statusCode).toBe(503);
+      expect(checked.seconds).toBeLessThan(FUNCTION_SETTINGS.health.timeout.toSeconds());
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+      process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
+      vi.resetModules();
+    }
+  }, 30_000);
 });
 
 describe('a public submission over the rate limit, counted while it is stored', () => {

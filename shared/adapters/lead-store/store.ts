@@ -427,9 +427,10 @@ export class LeadStore {
     return items.map(fromItem);
   }
 
-  /** Answers only when the table can be read; used by GET /health. */
+  /** Answers only when the table can be read; used by GET /health, which must answer inside its 5 s timeout even when the table does not. */
   async ping(): Promise<void> {
-    await this.#guard(() => this.#client.send(new GetItemCommand({ TableName: this.#tableName, Key: marshall({ pk: 'HEALTH', sk: 'HEALTH' }) })));
+    const command = new GetItemCommand({ TableName: this.#tableName, Key: marshall({ pk: 'HEALTH', sk: 'HEALTH' }) });
+    await this.#guard(() => this.#client.send(command, { abortSignal: AbortSignal.timeout(PING_BUDGET_MS) }));
   }
 
   /** Keys-only index queries (tableDefinition.indexes); the leads themselves come by BatchGetItem, in index order. */
@@ -514,5 +515,8 @@ function isInvalidRequest(error: unknown): boolean {
   const { name, $fault } = error as { name?: string; $fault?: string };
   return $fault === 'client' && (name === 'ValidationException' || name === 'SerializationException');
 }
+
+/** Health's own deadline for reading the table, retries included. */
+const PING_BUDGET_MS = 3_000;
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
