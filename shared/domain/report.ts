@@ -24,7 +24,7 @@
  *   campaign is the UTM campaign, else the form's; the channel is the one the source label shows, or "(direct)".
  */
 import type { Config, Salesperson } from '../config/schema.ts';
-import { WAITING_STATUSES, type AlertState, type Lead, type WaitingLead } from './lead.ts';
+import { WAITING_STATUSES, type AlertState, type Lead, type LeadStatus, type WaitingLead } from './lead.ts';
 import { addDays, businessHoursBetween, localDate, zonedTimeToUtc } from './business-hours.ts';
 import { attributeSource, campaignOf, channelOf } from './attribution.ts';
 
@@ -190,7 +190,7 @@ export function reportWindow(reportDate: string, timezone: string): { from: Date
 
 export function buildNightlyReport(input: NightlyReportInput): NightlyReport {
   const { reportDate, now, config } = input;
-  const candidates = uniqueById([...input.overdue, ...input.window7d]).filter(isReal);
+  const candidates = uniqueById([...input.overdue, ...input.window7d]).map((lead) => asOf(lead, now)).filter(isReal);
   const waiting = candidates.filter(isWaiting);
   const missed = waiting.filter((lead) => isPastDeadline(lead, now));
   const repsById = new Map(config.salespeople.map((rep) => [rep.id, rep]));
@@ -235,6 +235,28 @@ function rolesOf(address: string, config: Config): string[] {
     ...(config.reports.salesRecipients.some(is) ? ['sales report recipient'] : []),
     ...(config.reports.marketingRecipients.some(is) ? ['marketing report recipient'] : []),
   ];
+}
+
+const FOLLOWED_UP: ReadonlySet<LeadStatus> = new Set(['contacted', 'qualified', 'disqualified']);
+
+/**
+ * The lead as it stood at `now`. A report re-run for an earlier night, or a schedule retried later, must not
+ * count follow-ups recorded after its time. Only the latest verdict keeps its stamp, so a verdict given after
+ * `now` leaves the lead contacted (if it was by then) or open.
+ */
+function asOf<Item extends ReportLead>(lead: Item, now: Date): Item {
+  if (!FOLLOWED_UP.has(lead.status)) return lead;
+  const known = (stamp: string | undefined) => (stamp !== undefined && Date.parse(stamp) <= now.getTime() ? stamp : undefined);
+  const firstContactAt = known(lead.firstContactAt);
+  const qualifiedAt = known(lead.qualifiedAt);
+  const disqualifiedAt = known(lead.disqualifiedAt);
+  if (firstContactAt === lead.firstContactAt && qualifiedAt === lead.qualifiedAt && disqualifiedAt === lead.disqualifiedAt) return lead;
+  const status: LeadStatus = lead.status === 'qualified' && qualifiedAt ? 'qualified'
+    : lead.status === 'disqualified' && disqualifiedAt ? 'disqualified'
+    : firstContactAt || qualifiedAt ? 'contacted'
+    : 'open';
+  const { firstContactAt: _contact, qualifiedAt: _qualified, disqualifiedAt: _disqualified, ...rest } = lead;
+  return { ...rest, status, ...(firstContactAt ? { firstContactAt } : {}), ...(qualifiedAt ? { qualifiedAt } : {}), ...(disqualifiedAt ? { disqualifiedAt } : {}) } as Item;
 }
 
 function isReal(lead: ReportLead): boolean {
@@ -350,6 +372,7 @@ function marketingReport({ reportDate, now, config, window7d }: NightlyReportInp
   const periods = reportPeriods(reportDate);
   const timezone = config.organisation.timezone;
   const dated = uniqueById(window7d)
+    .map((lead) => asOf(lead, now))
     .filter(isReal)
     .map((lead) => ({ lead, day: localDate(new Date(lead.receivedAt), timezone) }))
     .filter(({ day }) => day >= periods.last7Days.from && day <= periods.last7Days.to);

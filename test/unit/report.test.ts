@@ -214,6 +214,33 @@ describe('one attribution for both reports', () => {
   });
 });
 
+describe('a report for a time before some follow-ups were recorded (a re-run for a missed night, a retried schedule)', () => {
+  // Maya contacted L04 and Jonas qualified L02 only after the report's time (Thu 26 Nov 06:00Z).
+  const afterTheReport = '2026-11-26T09:00:00Z';
+  const recordedLater = window7d.map((lead) => {
+    if (lead.leadId === 'L04') return { ...lead, firstContactAt: afterTheReport };
+    if (lead.leadId === 'L02') return { ...lead, qualifiedAt: afterTheReport };
+    return lead;
+  });
+  const rerun = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config: scenarioConfig, overdue, window7d: recordedLater });
+
+  it('lists a lead first contacted after it as missed', () => {
+    expect(rerun.sales.overdueCount).toBe(report.sales.overdueCount + 1);
+    expect(ids(rerun.sales.byRep.find((group) => group.rep.id === 'maya')!.leads)).toEqual(['L09', 'L04']);
+  });
+
+  it('counts neither that contact nor a deal closed after it in the marketing figures', () => {
+    const before = report.marketing.total.lastDay;
+    const after = rerun.marketing.total.lastDay;
+    expect(after).toMatchObject({
+      contactedLate: before.contactedLate - 1,
+      missed: before.missed + 1,
+      deals: before.deals - 1,
+      bands: { ...before.bands, '1to24h': before.bands['1to24h'] - 1, notYet: before.bands.notYet + 1 },
+    });
+  });
+});
+
 describe('a quiet day', () => {
   it('is still a report, with nothing overdue and the figures intact', () => {
     const contactedOnly = window7d.filter((lead) => lead.firstContactAt !== undefined);
