@@ -78,6 +78,17 @@ describe('POST /forms/{formId}', () => {
     expect((await store.leadsByEmail(email))[0]?.contact.name).toBe('李小龙');
   });
 
+  it('reads multipart fields that are not UTF-8 as Windows-1252: what a form on a page in a legacy charset sends', async () => {
+    const email = uniqueEmail();
+    const boundary = '----handoff';
+    const part = (name: string, value: string | Buffer) => [Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`), Buffer.from(value), Buffer.from('\r\n')];
+    const latin1 = (text: string) => Buffer.from(text, 'latin1');
+    const body = Buffer.concat([...part('email', email), ...part('firstName', latin1('Jürgen')), ...part('company', latin1('Weiß Bau')), Buffer.from(`--${boundary}--\r\n`)]);
+    const response = await invokeHttp(capture, { method: 'POST', url: WEBSITE, sourceIp: someIp(), headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'application/json' }, body });
+    expect(response.statusCode).toBe(201);
+    expect((await store.leadsByEmail(email))[0]?.contact).toMatchObject({ firstName: 'Jürgen', company: 'Weiß Bau' });
+  });
+
   it('follows _next only on an allowed origin', async () => {
     const onOrigin = await postForm({ email: uniqueEmail(), _next: 'https://www.northwind.example/thank-you?x=1' });
     expect(onOrigin.headers.location).toBe('https://www.northwind.example/thank-you?x=1');

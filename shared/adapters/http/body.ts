@@ -36,13 +36,15 @@ export async function parseBody(contentType: string | undefined, body: string | 
     throw new HttpError(413, `body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES} bytes (32 KB)`, { code: 'payload_too_large' });
   }
   if (bytes.length === 0) throw badRequest('body is empty');
-  if (kind === 'multipart') return { kind, fields: await parseMultipart(contentType!, bytes), text: bytes.toString('utf8') };
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    throw badRequest('body is not valid UTF-8');
+  if (kind === 'multipart') {
+    // A page served in a legacy charset posts its form fields in that charset, and a visitor cannot fix that:
+    // fields that are not UTF-8 are read as Windows-1252 (ISO-8859-1's superset), instead of refusing the lead.
+    const text = decodeUtf8(bytes);
+    const charset = text === undefined ? LEGACY_FORM_CHARSET : 'utf-8';
+    return { kind, fields: await parseMultipart(contentType!, bytes, charset), text: text ?? new TextDecoder(LEGACY_FORM_CHARSET).decode(bytes) };
   }
+  const text = decodeUtf8(bytes);
+  if (text === undefined) throw badRequest('body is not valid UTF-8');
   if (kind === 'urlencoded') return { kind, fields: [...new URLSearchParams(text)], text };
   let json: unknown;
   try {
@@ -56,12 +58,22 @@ export async function parseBody(contentType: string | undefined, body: string | 
   return { kind, fields, json, text };
 }
 
-function parseMultipart(contentType: string, bytes: Buffer): Promise<Array<[string, string]>> {
+const LEGACY_FORM_CHARSET = 'windows-1252';
+
+function decodeUtf8(bytes: Buffer): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseMultipart(contentType: string, bytes: Buffer, charset: string): Promise<Array<[string, string]>> {
   return new Promise((resolve, reject) => {
     const fields: Array<[string, string]> = [];
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: { 'content-type': contentType }, limits: { fileSize: 0, fieldSize: MAX_BODY_BYTES }, defParamCharset: 'utf8' });
+      parser = busboy({ headers: { 'content-type': contentType }, limits: { fileSize: 0, fieldSize: MAX_BODY_BYTES }, defCharset: charset, defParamCharset: 'utf8' });
     } catch {
       reject(badRequest('multipart body has no boundary'));
       return;
