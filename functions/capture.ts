@@ -5,7 +5,7 @@ import { parseBody } from '#shared/adapters/http/body.ts';
 import { corsHeaders, header, httpErrorResponses, isBrowserFormPost, json, preflight, redirect, type HttpEvent } from '#shared/adapters/http/api-gateway.ts';
 import { countLeadCaptured, publishMetrics } from '#shared/adapters/metrics.ts';
 import { captureLead, findForm } from '#shared/usecases/capture-lead.ts';
-import { HttpError } from '#shared/errors.ts';
+import { HttpError, invalidFields } from '#shared/errors.ts';
 
 const config = loadConfig();
 const store = leadStoreFromEnv(config);
@@ -23,6 +23,7 @@ export const handler = middy<HttpEvent>()
     if (header(event, 'origin') && !cors) throw new HttpError(403, 'origin is not allowed to post to this form', { code: 'origin_not_allowed' });
 
     const body = await parseBody(header(event, 'content-type'), event.body, event.isBase64Encoded);
+    if (body.fieldProblems) throw invalidFields(body.fieldProblems);
     const result = await captureLead(
       {
         formId: event.pathParameters?.formId ?? '',

@@ -75,6 +75,13 @@ describe('POST /leads/{leadId}/activities', () => {
     expect(unknown.statusCode).toBe(404);
   });
 
+  it("ignores fields of its own a CRM sends along, even ones named like a lead form's contact fields", async () => {
+    const leadId = await capturedLead();
+    const response = await post(leadId, { action: 'note', by: 'salesforce:ana', note: 'Called back', phone: { mobile: '+49 30 1234567' }, email: ['a@crm-co.com'], sfId: '00Q5e' });
+    expect(response.statusCode).toBe(201);
+    expect((await store.getLead(leadId))?.activities?.map((activity) => activity.note)).toEqual(['Called back']);
+  });
+
   it('answers JSON to a form-encoded post with curl\'s default Accept: a CRM is not a browser', async () => {
     const leadId = await capturedLead();
     const formPost = (path: string, authorization: string) => invokeHttp(activities, {

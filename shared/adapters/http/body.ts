@@ -1,5 +1,5 @@
 import busboy from 'busboy';
-import { HttpError, badRequest, invalidFields } from '../../errors.ts';
+import { HttpError, badRequest } from '../../errors.ts';
 import { readJsonFields } from '../../domain/submission.ts';
 
 export const MAX_BODY_BYTES = 32 * 1024;
@@ -14,6 +14,11 @@ export interface ParsedBody {
   json?: unknown;
   /** The body as text, as it arrived (after base64), for the raw payload record. */
   text: string;
+  /**
+   * A JSON body's contact fields that break the lead form's rules (a list or an object for a name, say), by field.
+   * Capture refuses them; a route whose body is not a lead form (the CRM activities API) has rules of its own.
+   */
+  fieldProblems?: Record<string, string>;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -54,8 +59,7 @@ export async function parseBody(contentType: string | undefined, body: string | 
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw badRequest('JSON body must be an object of fields');
   const { fields, problems } = readJsonFields(json as Record<string, unknown>);
-  if (Object.keys(problems).length > 0) throw invalidFields(problems);
-  return { kind, fields, json, text };
+  return { kind, fields, json, text, ...(Object.keys(problems).length > 0 ? { fieldProblems: problems } : {}) };
 }
 
 const LEGACY_FORM_CHARSET = 'windows-1252';
