@@ -23,12 +23,33 @@ export function parseConfig(raw: unknown, source = 'config'): Config {
   throw new ConfigError(`${source} is invalid:\n${problems.join('\n')}`);
 }
 
-function describeIssue(issue: { code: string; message: string; expected?: unknown; keys?: string[] }): string {
+interface ConfigIssue {
+  code: string;
+  message: string;
+  expected?: unknown;
+  keys?: string[];
+  /** too_big / too_small: the bound, whether it is allowed itself, and what was measured. */
+  maximum?: number | bigint;
+  minimum?: number | bigint;
+  inclusive?: boolean;
+  origin?: string;
+}
+
+// zod/mini carries no message texts, so the common issues are worded here, with the bound the file broke.
+function describeIssue(issue: ConfigIssue): string {
   if (issue.message && issue.message !== 'Invalid input') return issue.message;
   if (issue.code === 'invalid_type') return `expected ${String(issue.expected)}`;
   if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys?.join(', ')}`;
   if (issue.code === 'invalid_value' || issue.code === 'invalid_union') return 'not one of the allowed values';
+  if (issue.code === 'too_big' && issue.maximum !== undefined) return `must be ${issue.inclusive === false ? 'below' : 'at most'} ${counted(issue.maximum, issue)}`;
+  if (issue.code === 'too_small' && issue.minimum !== undefined) return `must be ${issue.inclusive === false ? 'above' : 'at least'} ${counted(issue.minimum, issue)}`;
   return issue.code.replaceAll('_', ' ');
+}
+
+/** "10" for a number, "1 item" or "3 characters" for a length. */
+function counted(bound: number | bigint, issue: ConfigIssue): string {
+  const unit = issue.origin === 'string' ? 'character' : issue.origin === 'array' || issue.origin === 'set' ? 'item' : undefined;
+  return unit ? `${String(bound)} ${unit}${Number(bound) === 1 ? '' : 's'}` : String(bound);
 }
 
 export function loadConfig(path = configPath()): Config {

@@ -23,6 +23,10 @@ describe('config', () => {
     [(c: any) => (c.salespeople[0].team = 'apac'), 'salespeople[0].team: unknown team "apac"'],
     [(c: any) => (c.forms[0].colour = 'blue'), 'forms[0]: unknown key(s) colour'],
     [(c: any) => delete c.sender, 'sender: expected string'],
+    [(c: any) => (c.salespeople[0].weight = 11), 'salespeople[0].weight: must be at most 10'],
+    [(c: any) => (c.salespeople[0].weight = 0), 'salespeople[0].weight: must be at least 1'],
+    [(c: any) => (c.capture = { rateLimitPerMinute: 0 }), 'capture.rateLimitPerMinute: must be above 0'],
+    [(c: any) => (c.organisation.businessHours.days = []), 'organisation.businessHours.days: must be at least 1 item'],
   ])('rejects a bad field with its path (%#)', (mutate, message) => {
     const config = example();
     mutate(config);
