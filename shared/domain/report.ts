@@ -82,6 +82,8 @@ export interface ReportRep {
 export interface LeadRow {
   leadId: string;
   name: string;
+  /** The person gave no name, so `name` was made from their address ("Rl" for rl1@…) and may not tell rows apart. */
+  nameFromEmail: boolean;
   email: string;
   company?: string;
   formId: string;
@@ -291,6 +293,7 @@ function leadRow(lead: ReportLead, now: Date, config: Config): LeadRow {
   return {
     leadId: lead.leadId,
     name: lead.enrichment?.displayName || contact.name || fullName || contact.emailDisplay,
+    nameFromEmail: !(contact.name?.trim() || fullName.trim()),
     email: contact.emailDisplay,
     ...(company ? { company } : {}),
     formId: lead.formId,

@@ -2,6 +2,7 @@ import { verifyActionToken, type ActionTokenPayload } from '../domain/action-tok
 import { renderActionConfirmPage, renderActionResultPage, type ActionLeadSummary } from '../domain/render/action-page.ts';
 import type { Config } from '../config/schema.ts';
 import { repName } from '../domain/assign.ts';
+import { formatLocal } from '../domain/business-hours.ts';
 import type { Lead } from '../domain/lead.ts';
 import { ActionLinkAlreadyUsedError } from '../adapters/lead-store/store.ts';
 import { HttpError } from '../errors.ts';
@@ -85,8 +86,15 @@ function heldByOwner(payload: ActionTokenPayload, lead: Lead, config: Config): b
   return lead.ownerId === payload.repId || !config.salespeople.some((rep) => rep.id === lead.ownerId);
 }
 
+/**
+ * The store keeps used nonces, not which activity each link recorded; the link's rep doing the link's action by
+ * email link, most recently, is that activity. A lead read before the write that beat this one has none yet.
+ */
 function alreadyUsedPage(payload: ActionTokenPayload, lead: Lead, deps: ProcessDependencies): ActionPage {
-  return { statusCode: 409, html: renderActionResultPage({ kind: 'already-used', action: payload.action, lead: summary(lead) }, deps.config.organisation.name) };
+  const { config } = deps;
+  const used = lead.activities?.findLast((activity) => activity.action === payload.action && activity.by === payload.repId && activity.via === 'email-link');
+  const recorded = used ? { usedAt: formatLocal(new Date(used.at), config.organisation.timezone), usedBy: repName(config, used.by) } : {};
+  return { statusCode: 409, html: renderActionResultPage({ kind: 'already-used', action: payload.action, lead: summary(lead), ...recorded }, config.organisation.name) };
 }
 
 function refusedPage(lead: Lead, error: HttpError, deps: ProcessDependencies): ActionPage {

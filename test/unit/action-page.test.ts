@@ -1,7 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../shared/config/load.ts';
+import { createActionToken } from '../../shared/domain/action-token.ts';
+import type { Lead } from '../../shared/domain/lead.ts';
 import { renderActionConfirmPage, renderActionResultPage, type ActionOutcome } from '../../shared/domain/render/action-page.ts';
+import { showActionLink } from '../../shared/usecases/action-links.ts';
+import type { ProcessDependencies } from '../../shared/usecases/process-lead.ts';
 import { launchChromium, openHtml } from '../support/screenshot.ts';
 
 const SCREENSHOT = new URL('../fixtures/screenshots/action-page.png', import.meta.url).pathname;
@@ -47,6 +52,7 @@ describe('renderActionResultPage', () => {
     [{ kind: 'done', action: 'reassign', lead }, '<h1>Jane &lt;Doe&gt; is handed back for reassignment.</h1>'],
     [{ kind: 'already-used', action: 'disqualified', lead, usedAt: 'Mon 30 Nov, 13:00 CET' }, 'Not a fit was recorded on Mon 30 Nov, 13:00 CET. Each link works once'],
     [{ kind: 'already-used', action: 'contacted', lead }, 'Contacted was recorded. Each link works once'],
+    [{ kind: 'already-used', action: 'contacted', lead, usedAt: 'Mon 30 Nov, 13:00 CET', usedBy: 'Ana <Silva>' }, 'Contacted was recorded on Mon 30 Nov, 13:00 CET by Ana &lt;Silva&gt;. Each link works once'],
     [{ kind: 'moved', lead, ownerName: 'Diego <Ramos>' }, '<h1>This lead is now with Diego &lt;Ramos&gt;.</h1>'],
     [{ kind: 'refused', lead, reason: 'nobody else is available to take this lead; ask your <manager>' }, 'Nobody else is available to take this lead; ask your &lt;manager&gt;.'],
     [{ kind: 'gone' }, '<h1>This lead no longer exists.</h1>'],
@@ -56,6 +62,43 @@ describe('renderActionResultPage', () => {
     const page = renderActionResultPage(outcome, 'Northwind');
     expect(page).toContain(expected);
     expect(page).not.toContain('<form');
+  });
+});
+
+describe('a link opened again after it was used', () => {
+  const config = loadConfig(new URL('../../handoff.config.json', import.meta.url).pathname);
+  const actionSecret = 'a-test-secret-that-is-at-least-32-bytes-long';
+  const now = new Date('2026-12-01T09:00:00.000Z');
+  const contacted: Lead = {
+    leadId: 'L-used',
+    formId: 'demo-request',
+    formKind: 'website',
+    receivedAt: '2026-11-30T09:00:00.000Z',
+    status: 'qualified',
+    followUpDeadline: '2026-11-30T13:00:00.000Z',
+    contact: { email: 'jane@doe.example', emailDisplay: 'jane@doe.example', firstName: 'Jane', lastName: 'Doe' },
+    answers: {},
+    tracking: { utm: {} },
+    ownerId: 'ana',
+    activities: [
+      { at: '2026-11-30T10:00:00.000Z', by: 'jonas', action: 'contacted', via: 'email-link' },
+      { at: '2026-11-30T12:00:00.000Z', by: 'ana', action: 'contacted', via: 'email-link' },
+      { at: '2026-11-30T12:30:00.000Z', by: 'ana', action: 'note', note: 'Call back Friday', via: 'cli' },
+      { at: '2026-11-30T15:00:00.000Z', by: 'ana', action: 'qualified', via: 'email-link' },
+    ],
+  };
+  // Only the two reads an already-used link makes; anything else would be a bug in the page.
+  const depsWith = (lead: Lead): ProcessDependencies =>
+    ({ config, actionSecret, now: () => now, store: { getLead: async () => lead, actionLinkUsed: async () => true } }) as unknown as ProcessDependencies;
+  const linkFor = (action: 'contacted' | 'qualified') => createActionToken({ leadId: contacted.leadId, action, repId: 'ana', expiresAt: new Date('2026-12-14T00:00:00.000Z'), nonce: `n-${action}` }, actionSecret);
+
+  it('says when the link recorded its action, in the organisation\'s time, and by whom', async () => {
+    const page = await showActionLink(linkFor('contacted'), depsWith(contacted));
+    expect(page.statusCode).toBe(409);
+    expect(page.html).toContain('Contacted was recorded on Mon 30 Nov, 13:00 CET by Ana Silva. Each link works once');
+    expect((await showActionLink(linkFor('qualified'), depsWith(contacted))).html).toContain('Qualified — make it a deal was recorded on Mon 30 Nov, 16:00 CET by Ana Silva.');
+    // A lead read before the write that used the link has no such activity yet: the page claims no time then.
+    expect((await showActionLink(linkFor('contacted'), depsWith({ ...contacted, activities: [] }))).html).toContain('Contacted was recorded. Each link works once');
   });
 });
 

@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { loadConfig } from '../../shared/config/load.ts';
 import { enrichSubmission } from '../../shared/domain/enrich.ts';
 import type { FollowUpAction, Lead } from '../../shared/domain/lead.ts';
+import { humaniseFieldName } from '../../shared/domain/render/html.ts';
 import { renderOwnerAlert, type OwnerAlertInput } from '../../shared/domain/render/owner-alert.ts';
 import { scoreLead } from '../../shared/domain/score.ts';
 import { launchChromium, openHtml } from '../support/screenshot.ts';
@@ -220,6 +221,23 @@ describe('renderOwnerAlert', () => {
       expect(html).toContain('href="tel:+49309876543"');
       expect(html).not.toContain('1111111');
     });
+
+    const visitNamed = (name: Partial<Lead['contact']>): Lead => {
+      const { firstName: _firstName, lastName: _lastName, ...unnamed } = websiteVisit.contact;
+      return { ...websiteVisit, contact: { ...unnamed, ...name } };
+    };
+
+    it('keeps the last name from an earlier visit only when the same person gives just their first name', () => {
+      for (const firstName of ['Rita', 'rita']) {
+        const { subject, text } = returningAlert([visitNamed({ firstName })]);
+        expect(subject).toMatch(/^Returning lead: Rita Berg \(Returning Co GmbH\)/);
+        expect(text).toContain('Name: Rita Berg\n');
+      }
+      // Another first name is another person: their name is never paired with the earlier last name.
+      const { subject, text } = returningAlert([visitNamed({ firstName: 'Tom' })]);
+      expect(subject).toMatch(/^Returning lead: Tom \(Returning Co GmbH\)/);
+      expect(text).toContain('Name: Tom\n');
+    });
   });
 
   it('tells the new owner of a reassigned lead who handed it over and why, escaped', () => {
@@ -238,6 +256,31 @@ describe('renderOwnerAlert', () => {
     expect(renderOwnerAlert(alertInput({ lead: handedOver })).text).not.toContain('HANDED OVER');
   });
 
+  it('tells the new owner how far the previous one got, without the returning-visit wording', () => {
+    const qualified: Lead = {
+      ...lead,
+      status: 'qualified',
+      firstContactAt: '2026-11-27T08:07:00.000Z',
+      firstContactBy: 'ana',
+      qualifiedAt: '2026-11-27T09:00:00.000Z',
+      activities: [{ at: '2026-11-27T10:00:00.000Z', by: 'ana', action: 'reassign', via: 'email-link' }],
+    };
+    const { html, text } = renderOwnerAlert(alertInput({ lead: qualified, kind: 'reassigned' }));
+    for (const part of [html, text]) {
+      expect(part).toContain('Already contacted Fri 27 Nov, 09:07 CET by Ana Silva; status: qualified');
+      expect(part).not.toContain('this visit');
+    }
+    const disqualified = renderOwnerAlert(alertInput({ lead: { ...lead, status: 'disqualified', activities: qualified.activities }, kind: 'reassigned' }));
+    expect(disqualified.text).toContain('First contact by Mon 30 Nov, 13:00 CET; status: disqualified');
+    // An open lead has nothing recorded yet, so its status would only be noise.
+    expect(renderOwnerAlert(alertInput({ lead: { ...lead, activities: qualified.activities }, kind: 'reassigned' })).text).not.toContain('status:');
+  });
+
+  it('keeps the casing of answer names a person wrote, and humanises machine names', () => {
+    const { text } = renderOwnerAlert(alertInput({ lead: { ...lead, answers: { 'Scan-Zeit': '10:42', 'Badge-Nr.': 'B-17', 'Umsatz (Mio €)': '12', sessionsAttended: '3' } } }));
+    expect(text).toContain('Scan-Zeit: 10:42\nBadge-Nr.: B-17\nUmsatz (Mio €): 12\nSessions attended: 3\n');
+  });
+
   it('links a national number with no country as typed, so a rep in that country can still tap it', () => {
     const booth: Lead = { ...lead, contact: { ...lead.contact, phone: '030 1234567', country: undefined } };
     const enrichment = { ...enrichSubmission(booth, demoForm), phoneE164: undefined, country: undefined };
@@ -254,6 +297,25 @@ describe('renderOwnerAlert', () => {
     expect(text).not.toContain('EARLIER SUBMISSIONS');
     expect(html).not.toContain('tel:');
     expect(text).toContain('Note: gmail.com is a free-mail address');
+  });
+});
+
+describe('humaniseFieldName', () => {
+  it('splits machine names into words and keeps the casing of names a person wrote', () => {
+    const keys = ['sessionsAttended', 'lead_source', 'team_size', 'email', 'Scan-Zeit', 'Badge-Nr.', 'Umsatz (Mio €)', 'Größe', 'preferred demo Time', 'CRM', 'leadID'];
+    expect(Object.fromEntries(keys.map((key) => [key, humaniseFieldName(key)]))).toEqual({
+      sessionsAttended: 'Sessions attended',
+      lead_source: 'Lead source',
+      team_size: 'Team size',
+      email: 'Email',
+      'Scan-Zeit': 'Scan-Zeit',
+      'Badge-Nr.': 'Badge-Nr.',
+      'Umsatz (Mio €)': 'Umsatz (Mio €)',
+      Größe: 'Größe',
+      'preferred demo Time': 'Preferred demo Time',
+      CRM: 'CRM',
+      leadID: 'LeadID',
+    });
   });
 });
 

@@ -30,6 +30,7 @@ describe('the sales side of the seeded scenario', () => {
     expect(l03).toEqual({
       leadId: 'L03',
       name: 'Sofia Marino',
+      nameFromEmail: false,
       email: 'sofia.marino@lattice.example',
       company: 'Lattice Foods',
       formId: 'demo-request',

@@ -137,6 +137,34 @@ describe('escaping what strangers typed', () => {
   });
 });
 
+describe('leads who gave no name', () => {
+  // Enrichment names them after their address, so all of these read "Rl"; only the address tells them apart.
+  const nameless = [1, 2].map((n) => {
+    const seeded = seedLead({ leadId: `R${n}`, formId: 'demo-request', receivedAt: '2026-11-23T09:00:00Z', status: 'open', name: 'Rl', email: `rl${n}@ratecorp.example`, company: 'Ratecorp', ownerId: 'ana' });
+    const { firstName: _firstName, ...contact } = seeded.contact;
+    return { ...seeded, contact };
+  });
+  const namelessReport = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: [...overdue, ...nameless], window7d: [...window7d, ...nameless] });
+  const sales = renderSalesReport(namelessReport, config, links);
+  const digest = renderRepDigest(namelessReport, namelessReport.sales.byRep.find((group) => group.rep.id === 'ana')!, config, links);
+
+  it('shows their address beside the name, in HTML and text, and no address where the name tells the person', () => {
+    for (const body of [sales.text, digest.text]) {
+      expect(body).toContain('- Rl, Ratecorp · rl1@ratecorp.example · ');
+      expect(body).toContain('- Rl, Ratecorp · rl2@ratecorp.example · ');
+    }
+    for (const body of [sales.html, digest.html]) {
+      expect(body).toMatch(/>Rl<\/a><span [^>]*>rl1@ratecorp\.<wbr>example<\/span>/);
+      expect(body).toMatch(/>Rl<\/a><span [^>]*>rl2@ratecorp\.<wbr>example<\/span>/);
+    }
+    // i.rossi@ is not her name; sofia.marino@ is, but a full name tells the person whether typed or read from it.
+    expect(sales.text).toContain('- Isabella Rossi, Verdana Foods · Website demo request');
+    expect(sales.text).toContain('- Sofia Marino, Lattice Foods · Website demo request');
+    expect(sales.html).not.toContain('verdana-foods.<wbr>example');
+    expect(sales.html).not.toContain('lattice.<wbr>example');
+  });
+});
+
 describe('renderMarketingReport', () => {
   const marketing = renderMarketingReport(report, config);
 
@@ -193,6 +221,14 @@ describe('renderMarketingReport', () => {
     const { total } = report.marketing;
     const quietDay = { ...report, marketing: { ...report.marketing, total: { ...total, lastDay: { ...total.lastDay, captured: 0, withinSlaShare: null } } } };
     expect(renderMarketingReport(quietDay, config).subject).toBe(`Speed to lead for Wed 25 Nov 2026: no new leads; ${total.last7Days.captured} in the last 7 days`);
+  });
+
+  it('keeps each duration and band on one line, and breaks a host name only after a dot', () => {
+    expect(marketing.html).toContain('4\u00a0h\u00a030\u00a0min');
+    expect(marketing.html).toContain('2\u00a0d\u00a016\u00a0h');
+    expect(marketing.html).toMatch(/white-space:nowrap;[^"]*">Over 24 h</);
+    expect(marketing.html).toContain('via news.<wbr>ycombinator.<wbr>com');
+    expect(marketing.html).not.toContain('via news.ycombinator.com');
   });
 
   it('says so when no leads came in', () => {
@@ -265,11 +301,11 @@ describe('in Chromium', () => {
     ['marketing-report', () => renderMarketingReport(report, config).html],
     ['rep-digest', () => renderRepDigest(report, report.sales.byRep[1]!, config, links).html],
     ['escalation', () => renderEscalation(report, report.escalations[1]!, config, links).html],
-  ])('%s fits a 390 px phone without scrolling sideways', async (name, render) => {
-    const { page } = await openHtml(browser, render(), { width: 390, height: 844 });
+  ])('%s fits a 375 px phone without scrolling sideways', async (name, render) => {
+    const { page } = await openHtml(browser, render(), { width: 375, height: 812 });
     try {
-      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-      await page.screenshot({ fullPage: true, path: join(scratchDir, `${name}-390.png`) });
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+      await page.screenshot({ fullPage: true, path: join(scratchDir, `${name}-375.png`) });
     } finally {
       await page.context().close();
     }

@@ -20,8 +20,8 @@ export interface ActionConfirmPageInput {
 
 export type ActionOutcome =
   | { kind: 'done'; action: FollowUpAction; lead: ActionLeadSummary }
-  /** `usedAt` is already formatted for the reader, e.g. "Mon 30 Nov, 13:00 CET". */
-  | { kind: 'already-used'; action: FollowUpAction; lead: ActionLeadSummary; usedAt?: string }
+  /** `usedAt` is already formatted for the reader, e.g. "Mon 30 Nov, 13:00 CET"; `usedBy` is the rep's name. */
+  | { kind: 'already-used'; action: FollowUpAction; lead: ActionLeadSummary; usedAt?: string; usedBy?: string }
   /** The lead was reassigned after the email went out: its links belong to the new owner now. */
   | { kind: 'moved'; lead: ActionLeadSummary; ownerName: string }
   /** The follow-up could not be recorded; `reason` is an error message written to be shown. */
@@ -105,7 +105,7 @@ ${leadLine(outcome.lead)}
         html`<p class="eyebrow warn">Already used</p>
 <h1>This link was already used.</h1>
 ${leadLine(outcome.lead)}
-<p class="muted">${followUpActionLabels[outcome.action]} was recorded${outcome.usedAt ? ` on ${outcome.usedAt}` : ''}. Each link works once, so nothing changed now.</p>`,
+<p class="muted">${followUpActionLabels[outcome.action]} was recorded${outcome.usedAt ? ` on ${outcome.usedAt}` : ''}${outcome.usedBy ? ` by ${outcome.usedBy}` : ''}. Each link works once, so nothing changed now.</p>`,
       );
     case 'moved':
       return renderPage(

@@ -41,6 +41,14 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Saf
   return new SafeHtml(out);
 }
 
+/**
+ * Escaped text that may wrap after each dot: a host name like news.ycombinator.com breaks between its labels
+ * on a narrow screen instead of in the middle of one.
+ */
+export function breakableAfterDots(text: string): SafeHtml {
+  return new SafeHtml(text.split('.').map(escapeHtml).join('.<wbr>'));
+}
+
 /** Escaped text whose line breaks survive in HTML. */
 export function multilineHtml(text: string): SafeHtml {
   return new SafeHtml(text.split(/\r\n|\r|\n/).map(escapeHtml).join('<br>'));
@@ -65,9 +73,18 @@ export function asSentence(message: string): string {
   return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}${/[.!?]$/.test(trimmed) ? '' : '.'}`;
 }
 
-/** A field name as a person reads it: "team_size" / "teamSize" → "Team size". */
+/** ASCII letters, digits and underscores, and no capital right after another: camelCase or snake_case. */
+const MACHINE_NAME = /^(?!.*[A-Z]{2})[A-Za-z][A-Za-z0-9_]*$/;
+
+/**
+ * A field name as a person reads it. A machine name (see MACHINE_NAME) is split into lower-case words:
+ * "team_size" / "teamSize" → "Team size". Any other name was written by a person, with a space, punctuation
+ * such as '-', '.' or '(', a non-ASCII letter or an acronym ("Scan-Zeit", "Umsatz (Mio €)", "CRM"), and keeps
+ * their casing. Either way the first letter is raised.
+ */
 export function humaniseFieldName(key: string): string {
-  const words = key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase();
+  const name = key.trim();
+  const words = MACHINE_NAME.test(name) ? name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_+/g, ' ').trim().toLowerCase() : name;
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 

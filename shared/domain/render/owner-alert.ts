@@ -10,7 +10,7 @@ import { formatLocal } from '../business-hours.ts';
 import { repName } from '../assign.ts';
 import { campaignOf } from '../attribution.ts';
 import { dialableNumber, enrichSubmission } from '../enrich.ts';
-import type { AlertState, Contact, Enrichment, FollowUpAction, Lead, ScoreResult, Submission } from '../lead.ts';
+import type { AlertState, Contact, Enrichment, FollowUpAction, Lead, LeadStatus, ScoreResult, Submission } from '../lead.ts';
 import {
   emailButtonCell,
   emailColours,
@@ -196,10 +196,7 @@ function buildView(input: OwnerAlertInput): AlertView {
     firstCameVia,
     request,
     earlier,
-    followUpLine: lead.firstContactAt
-      // A person who comes back after first contact has no first-contact deadline left; the rep needs to know who spoke to them.
-      ? `Already contacted ${formatLocal(new Date(lead.firstContactAt), timezone)}${lead.firstContactBy ? ` by ${repName(config, lead.firstContactBy)}` : ''}: follow up on this visit`
-      : `First contact by ${formatLocal(new Date(input.deadline), timezone)}`,
+    followUpLine: followUpLineOf(input),
     contactRows,
     sourceRows,
     answerRows: Object.entries(request.answers).filter(([, value]) => value.trim()).map(([key, value]) => [humaniseFieldName(key), value]),
@@ -211,13 +208,27 @@ function buildView(input: OwnerAlertInput): AlertView {
   return view;
 }
 
+/** What the previous owner recorded; a fresh lead is still "open", which says nothing. */
+const RECORDED_STATUSES: ReadonlySet<LeadStatus> = new Set(['contacted', 'qualified', 'disqualified']);
+
+function followUpLineOf({ lead, kind, config, deadline }: OwnerAlertInput): string {
+  const timezone = config.organisation.timezone;
+  const status = kind === 'reassigned' && RECORDED_STATUSES.has(lead.status) ? `; status: ${lead.status}` : '';
+  if (!lead.firstContactAt) return `First contact by ${formatLocal(new Date(deadline), timezone)}${status}`;
+  // After first contact there is no first-contact deadline left: the rep needs to know who spoke to them. A new owner
+  // picks up where the last one left off; otherwise the person came back after that contact.
+  const contacted = `Already contacted ${formatLocal(new Date(lead.firstContactAt), timezone)}${lead.firstContactBy ? ` by ${repName(config, lead.firstContactBy)}` : ''}`;
+  return kind === 'reassigned' ? `${contacted}${status}` : `${contacted}: follow up on this visit`;
+}
+
 const NAME_PARTS = ['firstName', 'lastName', 'name'] as const;
 const CONTACT_DETAILS = ['company', 'phone', 'jobTitle', 'country'] as const;
 
 /**
  * The newest non-empty value of each detail, oldest submission first: a person who left a phone number only on
- * their second visit is still best reached on it. A name is taken whole, so a first name from one visit never
- * pairs with a last name from another.
+ * their second visit is still best reached on it. A name is taken whole from the newest submission that gave
+ * one, so two people's names never mix; only a missing last name is filled in, from an older submission with
+ * the same first name ("Anna" after "Anna Kowalska" is still Anna Kowalska, "Bob" is someone else).
  */
 function freshestContact(oldestFirst: readonly Submission[]): Contact {
   const known: Contact = { ...(oldestFirst[0] as Submission).contact };
@@ -227,6 +238,11 @@ function freshestContact(oldestFirst: readonly Submission[]): Contact {
       const value = contact[detail];
       if (value?.trim()) known[detail] = value;
     }
+  }
+  const firstName = known.firstName?.trim().toLowerCase();
+  if (firstName && !known.lastName?.trim()) {
+    const sameFirstName = oldestFirst.findLast(({ contact }) => contact.firstName?.trim().toLowerCase() === firstName && contact.lastName?.trim());
+    if (sameFirstName) known.lastName = sameFirstName.contact.lastName;
   }
   return known;
 }

@@ -8,7 +8,7 @@ import { formatLocal } from '../business-hours.ts';
 import type { EmailProblem, Escalation, FunnelFigures, FunnelRow, LeadRow, NightlyReport, RepGroup, SlaBand } from '../report.ts';
 import { SLA_BANDS } from '../report.ts';
 import { toCsv } from './csv.ts';
-import { emailColours as c, emailSection, headerSafe, html, renderEmailLayout, type SafeHtml } from './html.ts';
+import { breakableAfterDots, emailColours as c, emailSection, headerSafe, html, renderEmailLayout, type SafeHtml } from './html.ts';
 
 export interface RenderedEmail {
   subject: string;
@@ -96,14 +96,14 @@ export function renderMarketingReport(report: NightlyReport, config: Config): Re
     emailSection('Speed to lead', html`${heading(subject)}${paragraph(summary)}${funnelTable('Total', [totals], periodNames)}`, { first: true }),
     emailSection('SLA bands · time to first contact', bandsTable(totals, periodNames)),
   ];
-  const dimensions: Array<[title: string, rows: FunnelRow[]]> = [
-    ['By source', marketing.bySource],
-    ['By campaign', marketing.byCampaign],
-    ['By channel', marketing.byChannel],
-    ['By event', marketing.byEvent],
+  const dimensions: Array<[title: string, column: string, rows: FunnelRow[]]> = [
+    ['By source', 'Source', marketing.bySource],
+    ['By campaign', 'Campaign', marketing.byCampaign],
+    ['By channel', 'Channel', marketing.byChannel],
+    ['By event', 'Event', marketing.byEvent],
   ];
-  for (const [title, rows] of dimensions) {
-    if (rows.length) sections.push(emailSection(title, html`${funnelTable(title.replace('By ', ''), rows, periodNames)}${bandsByRowTable(rows, periodNames.last7Days)}`));
+  for (const [title, column, rows] of dimensions) {
+    if (rows.length) sections.push(emailSection(title, html`${funnelTable(column, rows, periodNames)}${bandsByRowTable(rows, periodNames.last7Days)}`));
   }
   sections.push(emailSection('How to read this', definitions(report.timezone)));
 
@@ -113,7 +113,7 @@ export function renderMarketingReport(report: NightlyReport, config: Config): Re
     summary,
     '',
     ...funnelLines(totals, periodNames),
-    ...dimensions.flatMap(([title, rows]) => (rows.length ? ['', title, ...rows.flatMap((row) => funnelLines(row, periodNames))] : [])),
+    ...dimensions.flatMap(([title, , rows]) => (rows.length ? ['', title, ...rows.flatMap((row) => funnelLines(row, periodNames))] : [])),
     '',
     definitionsOf(report.timezone).map(([term, meaning]) => `${term}: ${meaning}`).join('\n'),
     '',
@@ -203,11 +203,16 @@ const TABLE = 'width:100%;border-collapse:collapse;font-size:13px;line-height:1.
 const TH = `padding:6px 6px;border-bottom:2px solid ${c.border};font-size:11px;font-weight:700;letter-spacing:0.04em;text-transform:uppercase;color:${c.muted};text-align:left;`;
 const TD = `padding:8px 6px;border-bottom:1px solid ${c.border};vertical-align:top;color:${c.text};`;
 const NUM = 'text-align:right;white-space:nowrap;';
-/** Headers may wrap: on a 390 px phone "Most overdue" over two lines is what keeps the table inside the screen. */
+/** Headers may wrap: on a 375 px phone "Most overdue" over two lines is what keeps the table inside the screen. */
 const NUM_HEAD = 'text-align:right;';
-/** The marketing tables have seven columns, so they give up some padding to fit a phone. */
+/** The marketing tables have six columns, so they give up some padding to fit a phone. */
 const TIGHT = 'padding-left:4px;padding-right:4px;';
-/** Channel names like "via news.ycombinator.com" are one long word; they may break rather than widen the table. */
+/** And their headers go without capitals and letter spacing, which cost a 375 px phone some 20 px per table. */
+const PLAIN_HEAD = 'text-transform:none;letter-spacing:0;';
+/**
+ * Channel names like "via news.ycombinator.com" are one long word. Put through breakableAfterDots they wrap between
+ * labels; one label too long for the screen still breaks rather than widen the table.
+ */
 const BREAKABLE = 'overflow-wrap:anywhere;word-break:break-word;';
 const SMALL = `display:block;font-size:12px;color:${c.muted};`;
 
@@ -219,8 +224,8 @@ ${rows.map((row) => {
   const overdueColour = late ? (row.overdueMs > report.escalateAfterHours * HOUR_MS ? c.danger : c.warning) : c.muted;
   const showOwner = owner && row.ownerId !== undefined;
   return html`<tr>
-<td style="${TD}"><a href="${links(row.leadId)}" target="_blank" style="color:${c.brand};font-weight:600;text-decoration:none;">${row.name}</a>${row.company ? html`<span style="${SMALL}">${row.company}</span>` : ''}${showOwner ? html`<span style="${SMALL}">Owner: ${ownerName(row, owner.config)}</span>` : ''}<span style="${SMALL}${BREAKABLE}padding-top:2px;">${row.sourceLabel} · score ${row.score ?? '—'}</span></td>
-<td style="${TD}">${formatLocal(new Date(row.followUpDeadline), report.timezone)}<span style="${SMALL}">received ${formatDuration(row.ageMs)} ago</span></td>
+<td style="${TD}"><a href="${links(row.leadId)}" target="_blank" style="color:${c.brand};font-weight:600;text-decoration:none;">${row.name}</a>${row.nameFromEmail ? html`<span style="${SMALL}${BREAKABLE}">${breakableAfterDots(row.email)}</span>` : ''}${row.company ? html`<span style="${SMALL}">${row.company}</span>` : ''}${showOwner ? html`<span style="${SMALL}">Owner: ${ownerName(row, owner.config)}</span>` : ''}<span style="${SMALL}${BREAKABLE}padding-top:2px;">${breakableAfterDots(row.sourceLabel)} · score ${row.score ?? '—'}</span></td>
+<td style="${TD}">${formatLocal(new Date(row.followUpDeadline), report.timezone)}<span style="${SMALL}">received ${unbreakableDuration(row.ageMs)} ago</span></td>
 <td style="${TD}${NUM}color:${overdueColour};font-weight:700;">${late ? formatDuration(row.overdueMs) : `due in ${formatDuration(-row.overdueMs)}`}${late ? html`<span style="${SMALL}font-weight:400;">${formatHours(row.overdueBusinessHours)} business h</span>` : ''}</td>
 </tr>`;
 })}
@@ -289,23 +294,24 @@ function periodCell(period: PeriodName): SafeHtml {
 
 function funnelTable(firstColumn: string, rows: readonly FunnelRow[], periods: PeriodNames): SafeHtml {
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}">
-<tr><th style="${TH}${TIGHT}">${firstColumn}</th>${['Leads', 'Within SLA', 'P50 / P95', 'Missed', 'Deals'].map((title) => html`<th style="${TH}${TIGHT}${NUM_HEAD}">${title}</th>`)}</tr>
+<tr><th style="${TH}${TIGHT}${PLAIN_HEAD}">${firstColumn}</th>${['Leads', 'Within SLA', 'P50 / P95', 'Missed', 'Deals'].map((title) => html`<th style="${TH}${TIGHT}${PLAIN_HEAD}${NUM_HEAD}">${title}</th>`)}</tr>
 ${rows.map(
-  (row) => html`<tr><td colspan="6" style="${BREAKABLE}padding:10px 4px 2px 4px;font-weight:700;color:${c.text};">${row.label}</td></tr>
+  (row) => html`<tr><td colspan="6" style="${BREAKABLE}padding:10px 4px 2px 4px;font-weight:700;color:${c.text};">${breakableAfterDots(row.label)}</td></tr>
 ${(['lastDay', 'last7Days'] as const).map((period) => funnelCells(periods[period], row[period], period === 'last7Days'))}`,
 )}
 </table>`;
 }
 
-/** Breaks only between units ("4 h" / "30 min"), so a narrow column never splits a number from its unit. */
-function durationCell(ms: number | null): string {
-  return formatOptionalDuration(ms).replace(/ (?=[a-z])/g, '\u00a0');
+/** "1 d 18 h" read as "1 d" on one line and "18 h" on the next is two figures, so a duration never wraps. */
+function unbreakableDuration(ms: number | null): string {
+  return formatOptionalDuration(ms).replaceAll(' ', '\u00a0');
 }
 
 function funnelCells(period: PeriodName, figures: FunnelFigures, last: boolean): SafeHtml {
   const cell = `padding:3px 4px;${last ? `border-bottom:1px solid ${c.border};padding-bottom:8px;` : ''}${NUM}`;
   const missedColour = figures.missed > 0 ? c.danger : c.text;
-  return html`<tr><td style="padding:3px 4px 3px 10px;font-size:12px;color:${c.muted};${last ? `border-bottom:1px solid ${c.border};padding-bottom:8px;` : ''}">${periodCell(period)}</td><td style="${cell}">${figures.captured}</td><td style="${cell}">${formatShare(figures.withinSlaShare)}</td><td style="${cell}white-space:normal;">${durationCell(figures.p50Ms)}<span style="${SMALL}">${durationCell(figures.p95Ms)}</span></td><td style="${cell}color:${missedColour};font-weight:${figures.missed > 0 ? 700 : 400};">${figures.missed}</td><td style="${cell}">${figures.deals}</td></tr>`;
+  // P50 in the P95's smaller size: an unbreakable "59 min 40 s" is the widest value a phone has to fit.
+  return html`<tr><td style="padding:3px 4px 3px 8px;font-size:12px;color:${c.muted};${last ? `border-bottom:1px solid ${c.border};padding-bottom:8px;` : ''}">${periodCell(period)}</td><td style="${cell}">${figures.captured}</td><td style="${cell}">${formatShare(figures.withinSlaShare)}</td><td style="${cell}font-size:12px;">${unbreakableDuration(figures.p50Ms)}<span style="${SMALL}">${unbreakableDuration(figures.p95Ms)}</span></td><td style="${cell}color:${missedColour};font-weight:${figures.missed > 0 ? 700 : 400};">${figures.missed}</td><td style="${cell}">${figures.deals}</td></tr>`;
 }
 
 const BAND_LABELS: Record<SlaBand, string> = {
@@ -327,7 +333,7 @@ ${SLA_BANDS.map((band) => {
   const count = row.last7Days.bands[band];
   const share = weekTotal === 0 ? 0 : count / weekTotal;
   const colour = band === 'notYet' ? c.warning : band === 'over24h' ? c.danger : c.brand;
-  return html`<tr><td style="${TD}">${BAND_LABELS[band]}</td><td style="${TD}${NUM}">${row.lastDay.bands[band]}</td><td style="${TD}${NUM}font-weight:700;">${count}</td><td style="${TD}">${bar(share, colour)}</td></tr>`;
+  return html`<tr><td style="${TD}white-space:nowrap;">${BAND_LABELS[band]}</td><td style="${TD}${NUM}">${row.lastDay.bands[band]}</td><td style="${TD}${NUM}font-weight:700;">${count}</td><td style="${TD}">${bar(share, colour)}</td></tr>`;
 })}
 </table>`;
 }
@@ -342,9 +348,11 @@ function bar(share: number, colour: string): SafeHtml {
 function bandsByRowTable(rows: readonly FunnelRow[], week: PeriodName): SafeHtml {
   return html`<div style="font-size:12px;color:${c.muted};padding:14px 0 4px 0;">SLA bands, ${week.name.toLowerCase()} (${week.days})</div>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}font-size:12px;">
-<tr><th style="${TH}${TIGHT}"></th>${SLA_BANDS.map((band) => html`<th style="${TH}${TIGHT}${NUM}text-transform:none;letter-spacing:0;">${BAND_SHORT_LABELS[band]}</th>`)}</tr>
+<tr>${SLA_BANDS.map((band) => html`<th style="${TH}${TIGHT}${NUM}${PLAIN_HEAD}">${BAND_SHORT_LABELS[band]}</th>`)}</tr>
 ${rows.map(
-  (row) => html`<tr><td style="${TD}${TIGHT}${BREAKABLE}">${row.label}</td>${SLA_BANDS.map((band) => html`<td style="${TD}${TIGHT}${NUM}${band === 'notYet' && row.last7Days.bands[band] > 0 ? `color:${c.warning};font-weight:700;` : ''}">${row.last7Days.bands[band]}</td>`)}</tr>`,
+  // The label takes a row of its own, as in the funnel table: beside six counts a phone leaves it one word per line.
+  (row) => html`<tr><td colspan="${SLA_BANDS.length}" style="${BREAKABLE}padding:8px 4px 0 4px;font-weight:600;color:${c.text};">${breakableAfterDots(row.label)}</td></tr>
+<tr>${SLA_BANDS.map((band) => html`<td style="${TD}${TIGHT}${NUM}padding-top:2px;${band === 'notYet' && row.last7Days.bands[band] > 0 ? `color:${c.warning};font-weight:700;` : ''}">${row.last7Days.bands[band]}</td>`)}</tr>`,
 )}
 </table>`;
 }
@@ -375,7 +383,7 @@ ${definitionsOf(timezone).map(([term, meaning]) => html`<tr><td valign="top" wid
 function leadLine(row: LeadRow, report: NightlyReport, links: LeadLink, config?: Config): string {
   const when = isOverdue(row) ? `overdue ${formatDuration(row.overdueMs)} (${formatHours(row.overdueBusinessHours)} business h)` : `due in ${formatDuration(-row.overdueMs)}`;
   return [
-    `- ${row.name}${row.company ? `, ${row.company}` : ''} · ${row.sourceLabel} · score ${row.score ?? '—'}`,
+    `- ${row.name}${row.company ? `, ${row.company}` : ''}${row.nameFromEmail ? ` · ${row.email}` : ''} · ${row.sourceLabel} · score ${row.score ?? '—'}`,
     `  ${when}; deadline ${formatLocal(new Date(row.followUpDeadline), report.timezone)}; received ${formatDuration(row.ageMs)} ago${config && row.ownerId !== undefined ? `; owner ${ownerName(row, config)}` : ''}`,
     `  ${links(row.leadId)}`,
   ].join('\n');
