@@ -277,8 +277,12 @@ function internalRecipients(config: Config): string[] {
   ];
 }
 
-/** A plain HTML form; `_gotcha` is the honeypot capture treats as spam when a bot fills it. */
-function formSnippet(action: string): string {
+/**
+ * A plain HTML form; `_gotcha` is the honeypot capture treats as spam when a bot fills it. The script fills in the
+ * page's own URL (with its UTM parameters), where the visitor came from and when the form loaded: a browser posting
+ * to another origin sends only the page's origin as Referer, so without it a campaign landing page's UTMs are lost.
+ */
+export function formSnippet(action: string): string {
   return [
     `<form action="${action}" method="POST">`,
     '<input name="firstName" placeholder="First name" required>',
@@ -287,7 +291,9 @@ function formSnippet(action: string): string {
     '<input name="company" placeholder="Company">',
     '<textarea name="message" placeholder="How can we help?"></textarea>',
     '<input type="text" name="_gotcha" tabindex="-1" autocomplete="off" style="display:none">',
+    '<input type="hidden" name="pageUrl"><input type="hidden" name="referrer"><input type="hidden" name="_loadedAt">',
     '<button type="submit">Send</button>',
     '</form>',
+    '<script>(function (form) { form.pageUrl.value = location.href; form.referrer.value = document.referrer; form._loadedAt.value = Date.now(); })(document.currentScript.previousElementSibling);</script>',
   ].join('');
 }

@@ -4,7 +4,8 @@ import { performance } from 'node:perf_hooks';
 import { randomInt } from 'node:crypto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LambdaHandler } from '../../infra/local/lambda-runtime.ts';
-import { FUNCTION_SETTINGS } from '../../infra/stack.ts';
+import { FUNCTION_SETTINGS, formSnippet } from '../../infra/stack.ts';
+import { launchChromium } from '../support/screenshot.ts';
 import { loadConfig } from '../../shared/config/load.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
 import { StorageUnavailableError } from '../../shared/errors.ts';
@@ -273,6 +274,42 @@ describe('POST /forms/{formId}', () => {
       expect(response.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN);
     });
   });
+});
+
+describe('the form snippet the stack prints, posted by a browser from a campaign landing page on the website', () => {
+  it("keeps the page's UTM parameters, though a cross-origin post's Referer is only the site's origin", async () => {
+    const landing = 'https://www.northwind.example/landing?utm_source=google&utm_medium=cpc&utm_campaign=brand-de';
+    const api = 'https://api.handoff.example/forms/demo-request';
+    const email = uniqueEmail();
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      let received: (request: { headers: Record<string, string>; body: Buffer }) => void;
+      const post = new Promise<{ headers: Record<string, string>; body: Buffer }>((resolve) => (received = resolve));
+      await page.route((url) => url.href === landing, (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html><meta charset="utf-8">${formSnippet(api)}` }));
+      await page.route((url) => url.href === api, async (route) => {
+        received({ headers: await route.request().allHeaders(), body: route.request().postDataBuffer()! });
+        await route.fulfill({ contentType: 'text/html', body: 'Thanks' });
+      });
+      await page.goto(landing);
+      await page.fill('[name=firstName]', 'Ana');
+      await page.fill('[name=lastName]', 'Lima');
+      await page.fill('[name=email]', email);
+      // The visitor took a minute over the form: not a bot by `capture.minFillSeconds`.
+      await page.$eval('[name=_loadedAt]', (input, loadedAt) => { (input as unknown as { value: string }).value = loadedAt; }, String(Date.now() - 60_000));
+      await page.click('button[type=submit]');
+      const posted = await post;
+
+      expect(posted.headers.referer).toBe('https://www.northwind.example/');
+      const { referer, origin } = posted.headers;
+      const response = await invokeHttp(capture, { method: 'POST', url: WEBSITE, sourceIp: someIp(), headers: { 'content-type': posted.headers['content-type']!, origin: origin!, referer: referer! }, body: posted.body });
+      expect(response.statusCode).toBe(303);
+      const [lead] = await store.leadsByEmail(email);
+      expect(lead).toMatchObject({ status: 'new', tracking: { utm: { source: 'google', medium: 'cpc', campaign: 'brand-de' }, pageUrl: landing } });
+    } finally {
+      await browser.close();
+    }
+  }, 30_000);
 });
 
 describe('GET /health', () => {
