@@ -1,7 +1,6 @@
 import './cli-environment.ts';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError } from '../shared/config/load.ts';
-import { HttpError } from '../shared/errors.ts';
+import { StorageUnavailableError } from '../shared/errors.ts';
 import { loadStackEnvironment, noStackFoundMessage } from '../infra/local/stack-environment.ts';
 import { listLeads } from './commands/leads.ts';
 import { recordContact } from './commands/contacted.ts';
@@ -13,6 +12,8 @@ import { UsageError } from './usage-error.ts';
 interface Command {
   summary: string;
   usage: string;
+  /** Only reads the table: when it cannot be reached, nothing can have been changed. */
+  readOnly: boolean;
   options: NonNullable<ParseArgsConfig['options']>;
   run: (values: Record<string, string | boolean | Array<string | boolean> | undefined>, positionals: string[]) => Promise<void>;
 }
@@ -21,36 +22,42 @@ const commands: Record<string, Command> = {
   leads: {
     summary: 'list stored leads, newest first',
     usage: 'handoff leads [--days 7] [--form <formId>] [--status <status>] [--json]',
+    readOnly: true,
     options: { days: { type: 'string' }, form: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } },
     run: (values) => listLeads(values),
   },
   contacted: {
     summary: 'record first contact with a lead (takes it out of the waiting set)',
     usage: 'handoff contacted <leadId> --by <repId> [--note <text>]',
+    readOnly: false,
     options: { by: { type: 'string' }, note: { type: 'string' } },
     run: (values, positionals) => recordContact(values, positionals),
   },
   nightly: {
     summary: 'send the nightly reports once, as if the schedule fired at --at (default: its last firing)',
     usage: 'handoff nightly [--at 2026-11-26T07:00 | --at 2026-11-26T06:00:00Z]',
+    readOnly: false,
     options: { at: { type: 'string' } },
     run: (values) => runNightly(values),
   },
   import: {
     summary: 'import event leads from a CSV file through the capture rules (re-import adds nothing)',
     usage: 'handoff import <file.csv> --form <formId> [--delimiter ;] [--dry-run]',
+    readOnly: false,
     options: { form: { type: 'string' }, delimiter: { type: 'string' }, 'dry-run': { type: 'boolean' } },
     run: (values, positionals) => importCsv(values, positionals),
   },
   export: {
     summary: 'print, as JSON, everything Handoff holds on one person',
     usage: 'handoff export --email <address>',
+    readOnly: true,
     options: { email: { type: 'string' } },
     run: (values) => exportPerson(values),
   },
   erase: {
     summary: 'remove one person everywhere Handoff stores them and report what went',
     usage: 'handoff erase --email <address>',
+    readOnly: false,
     options: { email: { type: 'string' } },
     run: (values) => erasePerson(values),
   },
@@ -79,18 +86,40 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${(error as Error).message}\nusage: ${command.usage}\n`);
     return 1;
   }
-  loadStackEnvironment();
-  if (!process.env.TABLE_NAME) throw new UsageError(noStackFoundMessage());
-  await command.run(parsed.values, parsed.positionals);
-  return 0;
+  try {
+    loadStackEnvironment();
+    if (!process.env.TABLE_NAME) throw new UsageError(noStackFoundMessage());
+    await command.run(parsed.values, parsed.positionals);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`handoff: ${failureMessage(error, command)}\n`);
+    return 1;
+  }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    // Known errors are meant for people: print the message, not a stack trace.
-    const known = error instanceof ConfigError || error instanceof HttpError || error instanceof UsageError;
-    process.stderr.write(`handoff: ${known ? error.message : error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+/** Failures are meant for people: the message, not a stack trace. */
+function failureMessage(error: unknown, command: Command): string {
+  // StorageUnavailableError is worded for the capture API, whose callers were storing a lead; a command that only reads changed nothing.
+  if (error instanceof StorageUnavailableError && command.readOnly) {
+    const cause = error.cause instanceof Error && error.cause.message ? ` (${error.cause.message})` : '';
+    return `the lead table "${process.env.TABLE_NAME}" cannot be reached right now${cause}: nothing was changed; try again`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Exits once stdout and stderr have written everything. Output to a pipe is written asynchronously, so exiting at
+ * once cuts `handoff leads --json | jq` off at the pipe's 64 KiB; waiting for the event loop to empty instead would
+ * leave the exit to whatever a library keeps open. A reader that closed the pipe early (`| head`) fails the pending
+ * writes, which calls back all the same.
+ */
+function exitOnceOutputIsWritten(code: number): void {
+  let unwritten = 2;
+  const written = () => {
+    if (--unwritten === 0) process.exit(code);
+  };
+  process.stdout.write('', written);
+  process.stderr.write('', written);
+}
+
+main(process.argv.slice(2)).then(exitOnceOutputIsWritten);

@@ -55,20 +55,30 @@ function invalidRowsRefusal(summary: ImportSummary): string | undefined {
 
 function describeImport(file: string, summary: ImportSummary): string {
   const verb = summary.dryRun ? 'would be ' : '';
-  const lines = [
-    `${summary.dryRun ? 'Dry run of' : 'Imported'} ${file} into form "${summary.formId}": ${summary.rows} row(s), separated by ${delimiterLabel(summary.delimiter)}.`,
-    `  new leads   ${summary.imported} ${verb}stored`,
-    `  duplicates  ${summary.duplicates} ${verb}skipped (already stored)`,
+  const lines = [`${summary.dryRun ? 'Dry run of' : 'Imported'} ${file} into form "${summary.formId}": ${summary.rows} row(s), separated by ${delimiterLabel(summary.delimiter)}.`];
+  if (summary.encoding === 'windows-1252') lines.push('Read as Windows-1252 (what Excel on Windows saves as "CSV"), because the file is not valid UTF-8.');
+  lines.push(
+    `  submissions ${summary.imported} ${verb}stored`,
+    `  duplicates  ${summary.duplicates} ${verb}skipped${duplicatesReason(summary)}`,
     `  spam        ${summary.spam} ${verb}stored as spam`,
     `  invalid     ${summary.invalid} ${verb}skipped`,
-  ];
+  );
   if (summary.problems.length > 0) {
     const shown = summary.problems.length < summary.problemCount ? ` (first ${summary.problems.length} of ${summary.problemCount})` : '';
     lines.push(`Problems${shown}, by row as a spreadsheet numbers them (header = row 1):`);
     for (const problem of summary.problems) lines.push(`  row ${problem.row}: ${problem.field} ${problem.message}`);
   }
   if (summary.dryRun) lines.push('Nothing was stored.');
-  else if (summary.imported > 0) lines.push('New leads are assigned and alerted to their owners as the stream processes them.');
-  else lines.push('No new leads, so nobody is alerted.');
+  // Whether a submission starts a lead is the stream processor's call, made after the import: say both outcomes.
+  else if (summary.imported > 0) lines.push('The stream processor makes each submission a new lead and alerts its owner, or, when the person already has an open lead, joins it to that lead and tells its owner.');
+  else lines.push('No submissions stored, so nobody is alerted.');
   return `${lines.join('\n')}\n`;
+}
+
+/** A duplicate row is either in Handoff from an earlier import or repeats another row of this file. */
+function duplicatesReason(summary: ImportSummary): string {
+  const alreadyStored = summary.duplicates - summary.repeatedInFile;
+  if (summary.repeatedInFile === 0) return alreadyStored > 0 ? ' (already stored)' : '';
+  if (alreadyStored === 0) return ' (repeated in this file)';
+  return ` (${alreadyStored} already stored, ${summary.repeatedInFile} repeated in this file)`;
 }

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { parse } from 'csv-parse/sync';
 import { HttpError, StorageUnavailableError } from '../errors.ts';
 import type { Lead } from '../domain/lead.ts';
@@ -24,14 +25,22 @@ export interface RowProblem {
   message: string;
 }
 
+/** How the file's bytes were read; see `decodeCsv`. */
+export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
 export interface ImportSummary {
   formId: string;
   delimiter: string;
+  /** Text handed over as a string needs no decoding and counts as `utf-8`. */
+  encoding: CsvEncoding;
   dryRun: boolean;
   /** Data rows read, blank rows not counted. */
   rows: number;
+  /** Submissions stored: the stream processor makes each a new lead, or joins it to the person's open lead. */
   imported: number;
   duplicates: number;
+  /** Of the duplicates, rows with the same values as another row of this file (the rest were stored before). */
+  repeatedInFile: number;
   spam: number;
   invalid: number;
   /** The first `maxProblems` problems, in row order. */
@@ -75,7 +84,7 @@ export function delimiterLabel(delimiter: string): string {
  */
 export async function importLeads(csv: string | Buffer, options: ImportOptions, deps: ImportDependencies): Promise<ImportSummary> {
   const form = findForm(deps.config, options.formId);
-  const text = typeof csv === 'string' ? csv : csv.toString('utf8');
+  const { text, encoding } = typeof csv === 'string' ? { text: csv, encoding: 'utf-8' as const } : decodeCsv(csv);
   const headerLine = firstLineOf(text);
   const delimiter = options.delimiter ?? detectDelimiter(headerLine);
   const [header, ...records] = parseCsv(text, delimiter);
@@ -85,7 +94,9 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
     throw new MissingEmailColumnError(delimiter, columns, DELIMITER_CANDIDATES.find((candidate) => candidate !== delimiter && hasEmailColumn(columnsOf(headerLine, candidate))));
   }
 
-  const summary: ImportSummary = { formId: form.id, delimiter, dryRun: options.dryRun ?? false, rows: 0, imported: 0, duplicates: 0, spam: 0, invalid: 0, problems: [], problemCount: 0 };
+  const summary: ImportSummary = {
+    formId: form.id, delimiter, encoding, dryRun: options.dryRun ?? false, rows: 0, imported: 0, duplicates: 0, repeatedInFile: 0, spam: 0, invalid: 0, problems: [], problemCount: 0,
+  };
   const problems: RowProblem[] = [];
   const rows = records
     .map((cells, index) => ({ row: index + 2, cells }))
@@ -95,6 +106,8 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
   const captureDeps = { ...deps, store: summary.dryRun ? previewStore(deps.store) : deps.store };
 
   let written = 0;
+  // Rows are written concurrently, so a repeated row can finish before the one it repeats: count them per lead at the end.
+  const rowsPerLead = new Map<string, number>();
   await forEachBounded(rows, options.concurrency ?? DEFAULT_CONCURRENCY, async ({ row, cells }) => {
     const extra = cells.slice(columns.length).filter((cell) => cell.trim() !== '');
     if (extra.length > 0) {
@@ -104,11 +117,12 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
     }
     try {
       const fields = columns.map((name, index): [string, string] => [name, cells[index] ?? '']);
-      const { outcome } = await captureImportedLead({ formId: form.id, fields, context: { query: {} } }, captureDeps);
+      const { leadId, outcome } = await captureImportedLead({ formId: form.id, fields, context: { query: {} } }, captureDeps);
       if (outcome === 'created') summary.imported++;
       else if (outcome === 'duplicate') summary.duplicates++;
       else summary.spam++;
       if (outcome !== 'duplicate') written++;
+      rowsPerLead.set(leadId, (rowsPerLead.get(leadId) ?? 0) + 1);
     } catch (error) {
       if (!(error instanceof HttpError) || error.details.code !== 'invalid_fields') throw error;
       summary.invalid++;
@@ -116,14 +130,40 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
     }
   }).catch((error: unknown) => {
     if (!(error instanceof StorageUnavailableError)) throw error;
-    throw new HttpError(503, `lead storage became unreachable after ${written} new lead(s) were stored; nothing stored is lost: run the same import again, rows already stored count as duplicates`, {
+    throw new HttpError(503, `lead storage became unreachable after ${written} row(s) were stored; nothing stored is lost: run the same import again, rows already stored count as duplicates`, {
       code: 'storage_unavailable',
     });
   });
 
+  // Of the rows that share a lead id, one was stored now or had been before; each of the others repeats it.
+  for (const rows of rowsPerLead.values()) summary.repeatedInFile += rows - 1;
   summary.problemCount = problems.length;
   summary.problems = problems.sort((a, b) => a.row - b.row).slice(0, options.maxProblems ?? DEFAULT_MAX_PROBLEMS);
   return summary;
+}
+
+/**
+ * Excel saves "CSV" in the Windows code page (1252 in western locales), "CSV UTF-8" with a byte-order mark and
+ * "Unicode text" as UTF-16 with one. Bytes that are valid UTF-8 are almost never meant as anything else, so
+ * Windows-1252 is only the reading of a file that is not valid UTF-8; the summary says so.
+ */
+function decodeCsv(bytes: Buffer): { text: string; encoding: CsvEncoding } {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes), encoding: 'utf-16le' };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes), encoding: 'utf-16be' };
+  if (isUtf8(bytes)) return { text: bytes.toString('utf8'), encoding: 'utf-8' };
+  return { text: decodeWindows1252(bytes), encoding: 'windows-1252' };
+}
+
+/**
+ * Windows-1252 is Latin-1 but for 0x80–0x9F, where it has € ‚ „ … “ ” – — ™ Š Ž š ž Œ œ Ÿ and the like (WHATWG
+ * index; the five bytes it leaves undefined stay C1 controls). Not `TextDecoder('windows-1252')`: since Node
+ * 20.18.3 and 22.13 it decodes those bytes as Latin-1 (nodejs/node#60888), so "Müller – Söhne" would lose its dash
+ * to an invisible control character.
+ */
+const WINDOWS_1252_0X80_TO_0X9F = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ';
+
+function decodeWindows1252(bytes: Buffer): string {
+  return bytes.toString('latin1').replace(/[\u0080-\u009f]/g, (control) => WINDOWS_1252_0X80_TO_0X9F[control.charCodeAt(0) - 0x80]!);
 }
 
 function parseCsv(text: string, delimiter: string): string[][] {

@@ -1,6 +1,6 @@
 /**
- * `npx handoff contacted` as a person runs it: a child process against DynamoDB Local, pointed at a test
- * table through the same variables the local stack's env file sets.
+ * `npx handoff contacted` (and `leads`) as a person runs it: a child process against DynamoDB Local, pointed at a
+ * test table through the same variables the local stack's env file sets.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +13,7 @@ import { loadConfig } from '../../shared/config/load.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
 import { localDate } from '../../shared/domain/business-hours.ts';
 import { LEAD_STATUSES, type Lead } from '../../shared/domain/lead.ts';
+import { StorageUnavailableError } from '../../shared/errors.ts';
 import { lastFireTime } from '../../infra/local/scheduler.ts';
 import { seedLead } from '../fixtures/nightly-scenario.ts';
 import { createTestTable, testDynamoDbClient } from '../support/local-aws.ts';
@@ -36,6 +37,20 @@ function handoff(args: string[], env: NodeJS.ProcessEnv = cliEnv): Promise<CliRu
   return new Promise((resolve) => {
     execFile('npx', ['tsx', 'bin/handoff.ts', ...args], { cwd: repositoryRoot, env, timeout: 30_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, errors: stderr.split('\n').filter((line) => line.startsWith('handoff:')) });
+    });
+  });
+}
+
+/**
+ * Runs the CLI as `handoff leads --json | reader` does, with its stdout on an OS pipe, which holds 64 KiB (Node's own
+ * child-process pipes are socket pairs, which hold several times more): what does not fit at once is still queued
+ * inside the CLI when its command is done. The exit code is the CLI's, not the reader's.
+ */
+function handoffThroughPipe(args: string[], reader = 'cat'): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const pipeline = `npx tsx bin/handoff.ts "$@" | ${reader}; exit "\${PIPESTATUS[0]}"`;
+    execFile('bash', ['-c', pipeline, 'handoff', ...args], { cwd: repositoryRoot, env: cliEnv, timeout: 30_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
     });
   });
 }
@@ -126,6 +141,38 @@ describe('npx handoff leads', () => {
 
     expect(await handoff(['leads', '--status', 'bogus'])).toEqual({ code: 1, stdout: '', errors: [`handoff: --status must be one of ${LEAD_STATUSES.join(', ')}; got "bogus"`] });
     expect(await handoff(['leads', '--form', 'nope'])).toEqual({ code: 1, stdout: '', errors: [`handoff: --form must be one of ${config.forms.map((form) => form.id).join(', ')}; got "nope"`] });
+  }, 60_000);
+});
+
+describe('npx handoff leads --json through a pipe', () => {
+  it('delivers output many times the size of a pipe whole before exiting', async () => {
+    const receivedAt = new Date(Date.now() - 3_600_000).toISOString();
+    const longLeads = Array.from({ length: 60 }, (_, index) => {
+      const lead = seedLead({ leadId: `LONG${index}`, formId: 'demo-request', receivedAt, status: 'new', name: 'Lena Fischer', email: `lena.long${index}@brightpath.example` }, config);
+      return { ...lead, contact: { ...lead.contact, message: 'Please call me back about a demo for the whole team. '.repeat(90) } };
+    });
+    await Promise.all(longLeads.map((lead) => store.putNewLead(lead)));
+
+    const run = await handoffThroughPipe(['leads', '--json']);
+    expect(Buffer.byteLength(run.stdout)).toBeGreaterThan(4 * 65_536);
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as Lead[]).map((lead) => lead.leadId)).toEqual(expect.arrayContaining(longLeads.map((lead) => lead.leadId)));
+
+    // A reader that has read enough closes the pipe: the CLI stops quietly instead of dying on EPIPE.
+    const firstBytes = await handoffThroughPipe(['leads', '--json'], 'head -c 100');
+    expect(firstBytes.stdout).toHaveLength(100);
+    expect(firstBytes.code).toBe(0);
+    expect(firstBytes.stderr).not.toContain('EPIPE');
+  }, 60_000);
+});
+
+describe('a storage outage', () => {
+  it('tells a read-only command that nothing was changed, and leaves a write with the storage error', async () => {
+    const unreachable = { ...cliEnv, AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' };
+    const readFailure = `handoff: the lead table "${cliEnv.TABLE_NAME}" cannot be reached right now (connect ECONNREFUSED 127.0.0.1:9): nothing was changed; try again`;
+    expect(await handoff(['leads'], unreachable)).toEqual({ code: 1, stdout: '', errors: [readFailure] });
+    expect(await handoff(['export', '--email', 'lena.fischer@brightpath.example'], unreachable)).toEqual({ code: 1, stdout: '', errors: [readFailure] });
+    expect(await handoff(['contacted', 'CLI1', '--by', 'ana'], unreachable)).toEqual({ code: 1, stdout: '', errors: [`handoff: ${new StorageUnavailableError().message}`] });
   }, 60_000);
 });
 

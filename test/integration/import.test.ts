@@ -58,8 +58,8 @@ describe('importing a badge-scan export (BOM, CRLF, semicolons, quotes, unicode)
   it('stores the valid rows once each and reports the invalid ones by row and field', async () => {
     const summary = await importLeads(readFileSync(BADGE_SCANS), { formId: EVENT_FORM }, deps);
     expect(summary).toEqual({
-      formId: EVENT_FORM, delimiter: ';', dryRun: false,
-      rows: 9, imported: 5, duplicates: 1, spam: 0, invalid: 3, problemCount: 3,
+      formId: EVENT_FORM, delimiter: ';', encoding: 'utf-8', dryRun: false,
+      rows: 9, imported: 5, duplicates: 1, repeatedInFile: 1, spam: 0, invalid: 3, problemCount: 3,
       problems: [
         { row: 5, field: 'email', message: 'must be a valid email address like jane@example.com' },
         { row: 8, field: 'email', message: 'is required' },
@@ -89,7 +89,7 @@ describe('importing a badge-scan export (BOM, CRLF, semicolons, quotes, unicode)
 
   it('adds nothing when the same file is imported again', async () => {
     const again = await importLeads(readFileSync(BADGE_SCANS), { formId: EVENT_FORM }, deps);
-    expect(again).toMatchObject({ rows: 9, imported: 0, duplicates: 6, invalid: 3 });
+    expect(again).toMatchObject({ rows: 9, imported: 0, duplicates: 6, repeatedInFile: 1, invalid: 3 });
     const today = localDate(new Date(), config.organisation.timezone);
     const emails = (await store.leadsCapturedOn(today, EVENT_FORM)).map((lead) => lead.contact.email);
     expect(emails.filter((email) => BADGE_SCAN_EMAILS.includes(email)).sort()).toEqual([...BADGE_SCAN_EMAILS].sort());
@@ -177,6 +177,42 @@ describe('importing other exports', () => {
   });
 });
 
+describe('importing the encodings Excel saves', () => {
+  it('reads a file that is not valid UTF-8 as Windows-1252 (Excel\'s "CSV" on Windows); the same rows saved as UTF-8 are duplicates of it', async () => {
+    const address = `juergen.weiss${randomInt(1e9)}@example.de`;
+    // The bytes Excel writes: ü ß ö as in Latin-1, and – € “ ” from the 0x80–0x9F range that only Windows-1252 fills.
+    const windows1252 = Buffer.from(`Email;First Name;Last Name;Company;Notes\r\n${address};J\xfcrgen;Wei\xdf;M\xfcller \x96 S\xf6hne;Budget 5.000 \x80, \x93asap\x94\r\n`, 'latin1');
+    expect(await importLeads(windows1252, { formId: EVENT_FORM }, deps)).toMatchObject({ encoding: 'windows-1252', rows: 1, imported: 1, invalid: 0 });
+    const [juergen] = await store.leadsByEmail(address);
+    expect(juergen!.contact).toMatchObject({ firstName: 'Jürgen', lastName: 'Weiß', company: 'Müller – Söhne', message: 'Budget 5.000 €, “asap”' });
+
+    const utf8 = Buffer.from(`Email;First Name;Last Name;Company;Notes\r\n${address};Jürgen;Weiß;Müller – Söhne;Budget 5.000 €, “asap”\r\n`, 'utf8');
+    expect(await importLeads(utf8, { formId: EVENT_FORM }, deps)).toMatchObject({ encoding: 'utf-8', imported: 0, duplicates: 1 });
+  });
+
+  it('reads every character Windows-1252 puts where Latin-1 has control characters', async () => {
+    const address = `symbols${randomInt(1e9)}@example.de`;
+    const undefinedInWindows1252 = [0x81, 0x8d, 0x8f, 0x90, 0x9d];
+    const symbols = Array.from({ length: 32 }, (_, index) => 0x80 + index).filter((byte) => !undefinedInWindows1252.includes(byte));
+    const file = Buffer.concat([Buffer.from(`Email,Symbols\n${address},`, 'latin1'), Buffer.from(symbols), Buffer.from('\n', 'latin1')]);
+    expect(await importLeads(file, { formId: EVENT_FORM }, deps)).toMatchObject({ encoding: 'windows-1252', imported: 1 });
+    const [lead] = await store.leadsByEmail(address);
+    expect(lead!.answers.Symbols).toBe('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
+  });
+
+  it('reads Excel\'s "Unicode text" (UTF-16 with a byte-order mark, tab-separated), little- and big-endian', async () => {
+    const address = `juergen.weiss${randomInt(1e9)}@example.de`;
+    const text = `Email\tFirst Name\tLast Name\tCompany\r\n${address}\tJürgen\tWeiß\t深圳科技有限公司\r\n`;
+    const littleEndian = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    expect(await importLeads(littleEndian, { formId: EVENT_FORM }, deps)).toMatchObject({ encoding: 'utf-16le', delimiter: '\t', rows: 1, imported: 1, invalid: 0, problems: [] });
+    const [juergen] = await store.leadsByEmail(address);
+    expect(juergen!.contact).toMatchObject({ email: address, firstName: 'Jürgen', lastName: 'Weiß', company: '深圳科技有限公司' });
+
+    const bigEndian = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
+    expect(await importLeads(bigEndian, { formId: EVENT_FORM }, deps)).toMatchObject({ encoding: 'utf-16be', imported: 0, duplicates: 1 });
+  });
+});
+
 describe('npx handoff import', () => {
   let cliEnv: NodeJS.ProcessEnv;
   let cliTable: string;
@@ -201,28 +237,40 @@ describe('npx handoff import', () => {
     });
     expect(run.stdout).toBe([
       `Imported ${BADGE_SCANS} into form "${EVENT_FORM}": 9 row(s), separated by ";".`,
-      '  new leads   5 stored',
-      '  duplicates  1 skipped (already stored)',
+      '  submissions 5 stored',
+      '  duplicates  1 skipped (repeated in this file)',
       '  spam        0 stored as spam',
       '  invalid     3 skipped',
       'Problems, by row as a spreadsheet numbers them (header = row 1):',
       '  row 5: email must be a valid email address like jane@example.com',
       '  row 8: email is required',
       '  row 9: phone must contain only digits, spaces and + ( ) . - /',
-      'New leads are assigned and alerted to their owners as the stream processes them.',
+      'The stream processor makes each submission a new lead and alerts its owner, or, when the person already has an open lead, joins it to that lead and tells its owner.',
       '',
     ].join('\n'));
     const again = await handoff(['import', BADGE_SCANS, '--form', EVENT_FORM]);
-    expect(again.stdout).toContain('  new leads   0 stored\n');
-    expect(again.stdout.trimEnd().split('\n').at(-1)).toBe('No new leads, so nobody is alerted.');
+    expect(again.stdout).toContain('  submissions 0 stored\n  duplicates  6 skipped (5 already stored, 1 repeated in this file)\n');
+    expect(again.stdout.trimEnd().split('\n').at(-1)).toBe('No submissions stored, so nobody is alerted.');
     const cliStore = new LeadStore({ client: testDynamoDbClient(), tableName: cliTable, timezone: config.organisation.timezone });
     expect((await cliStore.leadsByEmail('jose.mueller@muller-gmbh.de')).map((lead) => lead.formId)).toEqual([EVENT_FORM]);
+  }, 60_000);
+
+  it('says in one line that a file which is not valid UTF-8 was read as Windows-1252', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'handoff-import-')), 'saved-by-excel-on-windows.csv');
+    writeFileSync(file, Buffer.from('Email;First Name;Last Name\r\njuergen.weiss@example.de;J\xfcrgen;Wei\xdf\r\n', 'latin1'));
+    const run = await handoff(['import', file, '--form', EVENT_FORM, '--dry-run']);
+    expect(run).toMatchObject({ code: 0, errors: [] });
+    expect(run.stdout.split('\n').slice(0, 3)).toEqual([
+      `Dry run of ${file} into form "${EVENT_FORM}": 1 row(s), separated by ";".`,
+      'Read as Windows-1252 (what Excel on Windows saves as "CSV"), because the file is not valid UTF-8.',
+      '  submissions 1 would be stored',
+    ]);
   }, 60_000);
 
   it('exits 0 when every row is in, and 1 when every row is invalid', async () => {
     const dryRun = await handoff(['import', ATTENDEE_LIST, '--form', EVENT_FORM, '--dry-run']);
     expect(dryRun).toMatchObject({ code: 0, errors: [] });
-    expect(dryRun.stdout).toContain('  new leads   2 would be stored\n');
+    expect(dryRun.stdout).toContain('  submissions 2 would be stored\n  duplicates  0 would be skipped\n');
 
     const allInvalid = join(mkdtempSync(join(tmpdir(), 'handoff-import-')), 'all-invalid.csv');
     writeFileSync(allInvalid, 'Email,Name\nnot-an-address,Ana\n,Bo\n');
@@ -263,7 +311,7 @@ describe('npx handoff import', () => {
     const run = await handoff(['import', ATTENDEE_LIST, '--form', EVENT_FORM], { ...cliEnv, AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' });
     expect(run.code).toBe(1);
     expect(run.errors).toEqual([
-      'handoff: lead storage became unreachable after 0 new lead(s) were stored; nothing stored is lost: run the same import again, rows already stored count as duplicates',
+      'handoff: lead storage became unreachable after 0 row(s) were stored; nothing stored is lost: run the same import again, rows already stored count as duplicates',
     ]);
   }, 60_000);
 });
