@@ -5,6 +5,7 @@ import type { Lead } from '../domain/lead.ts';
 import type { LeadStore } from '../adapters/lead-store/store.ts';
 import { fieldRoleOf } from '../domain/submission.ts';
 import { captureImportedLead, findForm, type ImportCaptureDependencies } from './capture-lead.ts';
+import { decodeWindows1252 } from '../domain/windows-1252.ts';
 
 export interface ImportOptions {
   formId: string;
@@ -152,18 +153,6 @@ function decodeCsv(bytes: Buffer): { text: string; encoding: CsvEncoding } {
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes), encoding: 'utf-16be' };
   if (isUtf8(bytes)) return { text: bytes.toString('utf8'), encoding: 'utf-8' };
   return { text: decodeWindows1252(bytes), encoding: 'windows-1252' };
-}
-
-/**
- * Windows-1252 is Latin-1 but for 0x80–0x9F, where it has € ‚ „ … “ ” – — ™ Š Ž š ž Œ œ Ÿ and the like (WHATWG
- * index; the five bytes it leaves undefined stay C1 controls). Not `TextDecoder('windows-1252')`: since Node
- * 20.18.3 and 22.13 it decodes those bytes as Latin-1 (nodejs/node#60888), so "Müller – Söhne" would lose its dash
- * to an invisible control character.
- */
-const WINDOWS_1252_0X80_TO_0X9F = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ';
-
-function decodeWindows1252(bytes: Buffer): string {
-  return bytes.toString('latin1').replace(/[\u0080-\u009f]/g, (control) => WINDOWS_1252_0X80_TO_0X9F[control.charCodeAt(0) - 0x80]!);
 }
 
 function parseCsv(text: string, delimiter: string): string[][] {

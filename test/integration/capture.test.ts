@@ -84,10 +84,11 @@ describe('POST /forms/{formId}', () => {
     const boundary = '----handoff';
     const part = (name: string, value: string | Buffer) => [Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`), Buffer.from(value), Buffer.from('\r\n')];
     const latin1 = (text: string) => Buffer.from(text, 'latin1');
-    const body = Buffer.concat([...part('email', email), ...part('firstName', latin1('Jürgen')), ...part('company', latin1('Weiß Bau')), Buffer.from(`--${boundary}--\r\n`)]);
+    const message = Buffer.concat([latin1('Budget 5.000 '), Buffer.from([0x80]), latin1(', '), Buffer.from([0x93]), latin1('asap'), Buffer.from([0x94])]); // € “ ” are Windows-1252's own
+    const body = Buffer.concat([...part('email', email), ...part('firstName', latin1('Jürgen')), ...part('company', latin1('Weiß Bau')), ...part('message', message), Buffer.from(`--${boundary}--\r\n`)]);
     const response = await invokeHttp(capture, { method: 'POST', url: WEBSITE, sourceIp: someIp(), headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'application/json' }, body });
     expect(response.statusCode).toBe(201);
-    expect((await store.leadsByEmail(email))[0]?.contact).toMatchObject({ firstName: 'Jürgen', company: 'Weiß Bau' });
+    expect((await store.leadsByEmail(email))[0]?.contact).toMatchObject({ firstName: 'Jürgen', company: 'Weiß Bau', message: 'Budget 5.000 €, “asap”' });
   });
 
   it('follows _next only on an allowed origin', async () => {

@@ -1,6 +1,7 @@
 import busboy from 'busboy';
 import { HttpError, badRequest } from '../../errors.ts';
 import { readJsonFields } from '../../domain/submission.ts';
+import { decodeWindows1252, windows1252FromLatin1 } from '../../domain/windows-1252.ts';
 
 export const MAX_BODY_BYTES = 32 * 1024;
 
@@ -45,8 +46,9 @@ export async function parseBody(contentType: string | undefined, body: string | 
     // A page served in a legacy charset posts its form fields in that charset, and a visitor cannot fix that:
     // fields that are not UTF-8 are read as Windows-1252 (ISO-8859-1's superset), instead of refusing the lead.
     const text = decodeUtf8(bytes);
-    const charset = text === undefined ? LEGACY_FORM_CHARSET : 'utf-8';
-    return { kind, fields: await parseMultipart(contentType!, bytes, charset), text: text ?? new TextDecoder(LEGACY_FORM_CHARSET).decode(bytes) };
+    if (text !== undefined) return { kind, fields: await parseMultipart(contentType!, bytes, 'utf8'), text };
+    const fields = await parseMultipart(contentType!, bytes, 'latin1');
+    return { kind, fields: fields.map(([name, value]) => [name, windows1252FromLatin1(value)]), text: decodeWindows1252(bytes) };
   }
   const text = decodeUtf8(bytes);
   if (text === undefined) throw badRequest('body is not valid UTF-8');
@@ -62,8 +64,6 @@ export async function parseBody(contentType: string | undefined, body: string | 
   return { kind, fields, json, text, ...(Object.keys(problems).length > 0 ? { fieldProblems: problems } : {}) };
 }
 
-const LEGACY_FORM_CHARSET = 'windows-1252';
-
 function decodeUtf8(bytes: Buffer): string | undefined {
   try {
     return utf8.decode(bytes);
@@ -72,7 +72,8 @@ function decodeUtf8(bytes: Buffer): string | undefined {
   }
 }
 
-function parseMultipart(contentType: string, bytes: Buffer, charset: string): Promise<Array<[string, string]>> {
+/** `charset` is the parts' default; a part that names its own charset is decoded in that. */
+function parseMultipart(contentType: string, bytes: Buffer, charset: 'utf8' | 'latin1'): Promise<Array<[string, string]>> {
   return new Promise((resolve, reject) => {
     const fields: Array<[string, string]> = [];
     let parser: busboy.Busboy;
