@@ -74,9 +74,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(help());
     return name ? 0 : 1;
   }
-  const command = commands[name];
+  // Own keys only: "toString" or "__proto__" are not commands.
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
-    process.stderr.write(`unknown command "${name}"\n\n${help()}`);
+    process.stderr.write(`handoff: unknown command "${name}"\n\n${help()}`);
     return 1;
   }
   let parsed;

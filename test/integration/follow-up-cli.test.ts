@@ -112,6 +112,13 @@ describe('handoff contacted <leadId> --by <repId>', () => {
     expect(await waitingIds()).toContain('CLI2');
   });
 
+  it('refuses an unknown command, including names every object has', async () => {
+    for (const name of ['follow', 'toString', '__proto__']) {
+      const run = await handoff([name]);
+      expect(run).toMatchObject({ code: 1, stdout: '', errors: [`handoff: unknown command "${name}"`] });
+    }
+  }, 60_000);
+
   it('says so when the lead does not exist', async () => {
     const run = await handoff(['contacted', 'NO-SUCH-LEAD', '--by', 'ana']);
     expect(run).toEqual({ code: 1, stdout: '', errors: ['handoff: lead "NO-SUCH-LEAD" does not exist'] });
