@@ -118,6 +118,11 @@ export interface Lead extends Submission {
   /** The first-contact deadline from the form's SLA, counted in business hours. */
   followUpDeadline: string;
   spamReason?: string;
+  /**
+   * When the table's TTL deletes this lead, as read back from it: spam, `retention.spamDays` after it arrived.
+   * DynamoDB removes an expired item within a few days. Other leads stay until they are erased.
+   */
+  deletedAfter?: string;
   mergedInto?: string;
   /** Later submissions from the same person, joined to this lead. */
   submissions?: Array<Pick<Submission, 'formId' | 'receivedAt' | 'answers'> & { leadId: string; message?: string }>;

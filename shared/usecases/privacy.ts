@@ -1,6 +1,6 @@
 import { HttpError } from '../errors.ts';
 import type { Activity, AlertState, Contact, Enrichment, Lead, SourceAttribution, Tracking } from '../domain/lead.ts';
-import type { LeadStore, RawPayload } from '../adapters/lead-store/store.ts';
+import type { LeadStore, StoredRawPayload } from '../adapters/lead-store/store.ts';
 import type { LeadEraser } from '../adapters/lead-store/privacy-queries.ts';
 import type { EmailHealthStore } from '../adapters/lead-store/email-health.ts';
 import type { EmailHealthMark } from '../domain/report.ts';
@@ -24,8 +24,8 @@ export interface PersonalDataExport {
   joinedInto: Array<{ leadId: string; sameAddress: boolean; submissions: JoinedSubmission[] }>;
   /** What the sales team recorded about this person, across their leads. */
   activities: Array<Activity & { leadId: string }>;
-  /** Their submissions exactly as they arrived, for those still inside `retention.rawPayloadDays`. */
-  rawPayloads: Array<RawPayload & { leadId: string }>;
+  /** Their submissions exactly as they arrived, for those still inside `retention.rawPayloadDays`, each with when it is deleted. */
+  rawPayloads: Array<StoredRawPayload & { leadId: string }>;
   /** What SES reported about mail to this address (bounces, complaints) in the last 90 days; null when nothing. */
   emailHealthMark: EmailHealthMark | null;
   /** Records that exist about this person but cannot name them, and when they go. */
@@ -48,6 +48,8 @@ export interface ErasureReport {
 
 /** Rate-limit buckets are keyed by form, a hash of the client IP and the minute: nothing in them names a person. */
 const RATE_LIMIT_NOTE = 'rate-limit counters hold no address (form, a hash of the client IP, the minute) and expire within 2 minutes by TTL';
+/** Art. 15 GDPR asks how long data is kept: the export gives each expiring record's time, and says what stays. */
+const RETENTION_NOTE = 'spam leads and raw payloads are deleted automatically: each shows "deletedAfter" (DynamoDB removes an expired item within a few days of it); other leads, their activities and joined submissions are kept until erased';
 const WENT_WITH_LEADS_NOTE = 'raw payloads (kept beside each lead), duplicate detection (by lead id) and used one-click links (recorded on the lead) went with the leads';
 
 /** The order an object's keys are read in; `fields` lays out nested objects and the items of nested lists. */
@@ -65,7 +67,7 @@ const ALERT_ORDER = ['kind', 'status', 'attempts', 'sentAt', 'lastError'] as con
 const ACTIVITY_ORDER = ['leadId', 'at', 'action', 'by', 'note', 'via'] as const satisfies ReadonlyArray<keyof Activity | 'leadId'>;
 const JOINED_SUBMISSION_ORDER = ['leadId', 'formId', 'receivedAt', 'message', 'answers'] as const satisfies ReadonlyArray<keyof JoinedSubmission>;
 const JOINED_INTO_ORDER: ReadingOrder = { keys: ['leadId', 'sameAddress', 'submissions'], fields: { submissions: { keys: JOINED_SUBMISSION_ORDER } } };
-const RAW_PAYLOAD_ORDER: ReadingOrder = { keys: ['leadId', 'receivedAt', 'contentType', 'body'] };
+const RAW_PAYLOAD_ORDER: ReadingOrder = { keys: ['leadId', 'receivedAt', 'deletedAfter', 'contentType', 'body'] };
 
 /**
  * The person reads their export top-down: who they are and what they sent, where it came from, what happened to
@@ -77,7 +79,7 @@ const LEAD_READING_ORDER: ReadingOrder = {
   keys: [
     'leadId', 'contact', 'answers',
     'formId', 'formKind', 'tracking',
-    'status', 'spamReason', 'mergedInto', 'receivedAt', 'followUpDeadline', 'firstContactAt', 'firstContactBy', 'qualifiedAt', 'disqualifiedAt',
+    'status', 'spamReason', 'deletedAfter', 'mergedInto', 'receivedAt', 'followUpDeadline', 'firstContactAt', 'firstContactBy', 'qualifiedAt', 'disqualifiedAt',
     'enrichment', 'score', 'scoreReasons', 'ownerId', 'ownerReason', 'alert',
     'submissions', 'activities',
   ] satisfies ReadonlyArray<keyof Lead>,
@@ -109,7 +111,7 @@ export async function exportPersonalData(email: string, deps: PrivacyDependencie
       return raw ? [inReadingOrder({ leadId: lead.leadId, ...raw }, RAW_PAYLOAD_ORDER)] : [];
     }))).flat(),
     emailHealthMark: (await deps.emailHealth.markOf(address)) ?? null,
-    notes: [RATE_LIMIT_NOTE],
+    notes: [RETENTION_NOTE, RATE_LIMIT_NOTE],
   };
 }
 

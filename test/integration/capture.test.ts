@@ -58,7 +58,7 @@ describe('POST /forms/{formId}', () => {
     });
     expect(Date.parse(lead!.followUpDeadline)).toBeGreaterThan(Date.parse(lead!.receivedAt));
     // The body as it arrived is kept beside the lead until retention.rawPayloadDays.
-    expect(await store.getRawPayload(leadId)).toEqual({ contentType: 'application/json', body: expect.stringContaining('"budget":"50k"'), receivedAt: lead!.receivedAt });
+    expect(await store.getRawPayload(leadId)).toEqual({ contentType: 'application/json', body: expect.stringContaining('"budget":"50k"'), receivedAt: lead!.receivedAt, deletedAfter: expect.any(String) });
     expect(await store.waitingDueBy(new Date(lead!.followUpDeadline))).toEqual(expect.arrayContaining([expect.objectContaining({ leadId })]));
   });
 

@@ -123,10 +123,19 @@ describe('handoff export --email', () => {
     ]));
     expect(exported.joinedInto).toHaveLength(2);
     expect(exported.activities).toEqual([expect.objectContaining({ leadId: ids.open, action: 'contacted', by: 'ana', note: 'Called Inês, demo booked', via: 'email-link' })]);
-    expect(exported.notes).toEqual([expect.stringMatching(/^rate-limit counters hold no address/)]);
+    expect(exported.notes).toEqual([expect.stringMatching(/^spam leads and raw payloads are deleted automatically/), expect.stringMatching(/^rate-limit counters hold no address/)]);
     expect(exported.emailHealthMark).toMatchObject({ address: ADDRESS, lastEvent: 'bounce', bounces: 1, complaints: 0, bounceType: 'Permanent', bounceSubType: 'General' });
     expect(run.stdout).not.toContain(COLLEAGUE);
   }, 60_000);
+
+  it('says when each spam lead and raw payload is deleted, by the retention periods in config', async () => {
+    const days = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 86_400_000;
+    const spam = exported.leads.find((lead) => lead.leadId === ids.spam)!;
+    expect(days(spam.receivedAt, spam.deletedAfter!)).toBeCloseTo(config.retention.spamDays, 4);
+    expect(exported.leads.filter((lead) => lead.deletedAfter !== undefined).map((lead) => lead.leadId)).toEqual([ids.spam]);
+    expect(exported.rawPayloads.length).toBeGreaterThan(0);
+    for (const raw of exported.rawPayloads) expect(days(raw.receivedAt, raw.deletedAfter!)).toBeCloseTo(config.retention.rawPayloadDays, 4);
+  });
 
   it('prints every lead in reading order: identity and contact, source, status and dates, enrichment, history', async () => {
     const open = exported.leads.find((lead) => lead.leadId === ids.open)!;
@@ -143,9 +152,9 @@ describe('handoff export --email', () => {
     expect(Object.keys(open.alert!)).toEqual(['kind', 'status', 'attempts', 'sentAt']);
     expect(Object.keys(open.activities![0]!)).toEqual(['at', 'action', 'by', 'note', 'via']);
     expect(Object.keys(exported.activities[0]!)).toEqual(['leadId', 'at', 'action', 'by', 'note', 'via']);
-    expect(Object.keys(exported.rawPayloads[0]!)).toEqual(['leadId', 'receivedAt', 'contentType', 'body']);
+    expect(Object.keys(exported.rawPayloads[0]!)).toEqual(['leadId', 'receivedAt', 'deletedAfter', 'contentType', 'body']);
     const spam = exported.leads.find((lead) => lead.leadId === ids.spam)!;
-    expect(Object.keys(spam)).toEqual(['leadId', 'contact', 'answers', 'formId', 'formKind', 'tracking', 'status', 'spamReason', 'receivedAt', 'followUpDeadline']);
+    expect(Object.keys(spam)).toEqual(['leadId', 'contact', 'answers', 'formId', 'formKind', 'tracking', 'status', 'spamReason', 'deletedAfter', 'receivedAt', 'followUpDeadline']);
     // Answers have no natural order: they are listed by name.
     expect(Object.keys(spam.answers)).toEqual(['Area', 'budget', 'Team size']);
     // The table's key and index attributes mean nothing to the person and only repeat what the export shows.

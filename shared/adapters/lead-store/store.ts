@@ -61,6 +61,9 @@ export interface RawPayload {
   receivedAt: string;
 }
 
+/** A raw payload as read back: with when its TTL deletes it (`retention.rawPayloadDays` after it arrived). */
+export type StoredRawPayload = RawPayload & { deletedAfter?: string };
+
 export class ActionLinkAlreadyUsedError extends Error {
   override readonly name = 'ActionLinkAlreadyUsedError';
 }
@@ -146,11 +149,13 @@ export class LeadStore {
     })));
   }
 
-  async getRawPayload(leadId: string): Promise<RawPayload | undefined> {
+  async getRawPayload(leadId: string): Promise<StoredRawPayload | undefined> {
     const { Item } = await this.#guard(() => this.#client.send(new GetItemCommand({ TableName: this.#tableName, Key: marshall(key.rawPayload(leadId)) })));
     if (!Item) return undefined;
-    const { contentType, body, receivedAt } = unmarshall(Item) as RawPayload;
-    return { contentType, body, receivedAt };
+    const record = unmarshall(Item);
+    const { contentType, body, receivedAt } = record as RawPayload;
+    const deletedAfter = deletionTimeOf(record);
+    return { contentType, body, receivedAt, ...(deletedAfter ? { deletedAfter } : {}) };
   }
 
   async deleteRawPayload(leadId: string): Promise<void> {
@@ -471,9 +476,11 @@ export class LeadStore {
   #toItem(lead: Lead, expiresAt?: Date): Record<string, AttributeValue> {
     const domain = lead.contact.email.split('@')[1] ?? '';
     const waiting = WAITING_STATUSES.has(lead.status);
+    // `deletedAfter` is read off the TTL attribute, never stored beside it.
+    const { deletedAfter: _readBack, ...fields } = lead;
     return marshall(
       {
-        ...lead,
+        ...fields,
         ...key.lead(lead.leadId),
         entity: 'lead',
         emailKey: `EMAIL#${lead.contact.email}`,
@@ -506,8 +513,15 @@ export class LeadStore {
 
 export function fromItem(item: Record<string, AttributeValue>): Lead {
   const record = unmarshall(item) as Record<string, unknown>;
+  const deletedAfter = deletionTimeOf(record);
   for (const attribute of KEY_ATTRIBUTES) delete record[attribute];
-  return record as unknown as Lead;
+  return (deletedAfter ? { ...record, deletedAfter } : record) as unknown as Lead;
+}
+
+/** The TTL attribute (epoch seconds) as the time DynamoDB may delete the item from. */
+function deletionTimeOf(record: Record<string, unknown>): string | undefined {
+  const ttl = record[TTL_ATTRIBUTE];
+  return typeof ttl === 'number' ? new Date(ttl * 1000).toISOString() : undefined;
 }
 
 /** A client fault other than throttling: the request itself is wrong. ResourceNotFound (a missing table) is not. */
