@@ -163,6 +163,15 @@ describe('leads who gave no name', () => {
     expect(sales.html).not.toContain('verdana-foods.<wbr>example');
     expect(sales.html).not.toContain('lattice.<wbr>example');
   });
+
+  it('shows an address only once when it is all the row has for a name', () => {
+    const [seeded] = nameless;
+    const addressOnly = { ...seeded!, leadId: 'R9', enrichment: { ...seeded!.enrichment!, displayName: 'rl9@ratecorp.example' }, contact: { email: 'rl9@ratecorp.example', emailDisplay: 'rl9@ratecorp.example' } };
+    const report = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: [...overdue, addressOnly], window7d });
+    const rendered = renderSalesReport(report, config, links);
+    expect(rendered.text.split('\n').filter((line) => line.includes('rl9@ratecorp.example'))).toEqual(['- rl9@ratecorp.example, Ratecorp · Website demo request · Always-on demo request · score —']);
+    expect(rendered.html.match(/rl9@ratecorp\.(<wbr>)?example/g)).toHaveLength(1);
+  });
 });
 
 describe('renderMarketingReport', () => {
@@ -277,7 +286,7 @@ describe('in Chromium', () => {
     ['sales-report', () => renderSalesReport(report, config, links).html],
     ['marketing-report', () => renderMarketingReport(report, config).html],
     ['quiet-sales-report', () => renderSalesReport(quietReport, config, links).html],
-    ['rep-digest', () => renderRepDigest(report, report.sales.byRep[1]!, config, links).html],
+    ['rep-digest', () => renderRepDigest(withEmailProblems, withEmailProblems.sales.byRep.find((group) => group.rep.id === 'jonas')!, config, links).html],
   ])('%s fits a 700 px mail pane, loads nothing external and renders to PNG', async (name, render) => {
     const { page, refusedRequests } = await openHtml(browser, render());
     try {
@@ -295,11 +304,19 @@ describe('in Chromium', () => {
   const emailHealth = [
     { address: 'a.very.long.address.for.the.manager@northwind-analytics-international.example', lastEvent: 'bounce' as const, lastEventAt: '2026-11-25T10:00:00Z', bounces: 2, complaints: 0, bounceType: 'Permanent', bounceSubType: 'General' },
   ];
-  const withEmailProblems = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue, window7d, emailHealth });
+  // Names and companies with no place to break, and a lead named only by its address: they must wrap, not widen the table.
+  const unbreakable = [
+    seedLead({ leadId: 'W1', formId: 'demo-request', receivedAt: '2026-11-24T09:00:00Z', status: 'open', name: 'Maximilian-Alexander-Friedrich-Wilhelm', email: 'max@donau.example', company: 'Donaudampfschifffahrtsschifffahrtsgesellschaftskapitänswitwen GmbH & Co. KG', ownerId: 'jonas' }),
+    (() => {
+      const seeded = seedLead({ leadId: 'W2', formId: 'demo-request', receivedAt: '2026-11-24T09:00:00Z', status: 'open', name: 'procurement.department@internationalehandelsgesellschaft.example', email: 'procurement.department@internationalehandelsgesellschaft.example', ownerId: 'jonas' });
+      return { ...seeded, contact: { email: seeded.contact.email, emailDisplay: seeded.contact.emailDisplay } };
+    })(),
+  ];
+  const withEmailProblems = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: [...overdue, ...unbreakable], window7d, emailHealth });
   it.each([
     ['sales-report', () => renderSalesReport(withEmailProblems, config, links).html],
     ['marketing-report', () => renderMarketingReport(report, config).html],
-    ['rep-digest', () => renderRepDigest(report, report.sales.byRep[1]!, config, links).html],
+    ['rep-digest', () => renderRepDigest(withEmailProblems, withEmailProblems.sales.byRep.find((group) => group.rep.id === 'jonas')!, config, links).html],
     ['escalation', () => renderEscalation(report, report.escalations[1]!, config, links).html],
   ])('%s fits a 375 px phone without scrolling sideways', async (name, render) => {
     const { page } = await openHtml(browser, render(), { width: 375, height: 812 });

@@ -224,7 +224,7 @@ ${rows.map((row) => {
   const overdueColour = late ? (row.overdueMs > report.escalateAfterHours * HOUR_MS ? c.danger : c.warning) : c.muted;
   const showOwner = owner && row.ownerId !== undefined;
   return html`<tr>
-<td style="${TD}"><a href="${links(row.leadId)}" target="_blank" style="color:${c.brand};font-weight:600;text-decoration:none;">${row.name}</a>${row.nameFromEmail ? html`<span style="${SMALL}${BREAKABLE}">${breakableAfterDots(row.email)}</span>` : ''}${row.company ? html`<span style="${SMALL}">${row.company}</span>` : ''}${showOwner ? html`<span style="${SMALL}">Owner: ${ownerName(row, owner.config)}</span>` : ''}<span style="${SMALL}${BREAKABLE}padding-top:2px;">${breakableAfterDots(row.sourceLabel)} · score ${row.score ?? '—'}</span></td>
+<td style="${TD}${BREAKABLE}"><a href="${links(row.leadId)}" target="_blank" style="color:${c.brand};font-weight:600;text-decoration:none;">${row.name === row.email ? breakableAfterDots(row.name) : row.name}</a>${showAddress(row) ? html`<span style="${SMALL}">${breakableAfterDots(row.email)}</span>` : ''}${row.company ? html`<span style="${SMALL}">${row.company}</span>` : ''}${showOwner ? html`<span style="${SMALL}">Owner: ${ownerName(row, owner.config)}</span>` : ''}<span style="${SMALL}${BREAKABLE}padding-top:2px;">${breakableAfterDots(row.sourceLabel)} · score ${row.score ?? '—'}</span></td>
 <td style="${TD}">${formatLocal(new Date(row.followUpDeadline), report.timezone)}<span style="${SMALL}">received ${unbreakableDuration(row.ageMs)} ago</span></td>
 <td style="${TD}${NUM}color:${overdueColour};font-weight:700;">${late ? formatDuration(row.overdueMs) : `due in ${formatDuration(-row.overdueMs)}`}${late ? html`<span style="${SMALL}font-weight:400;">${formatHours(row.overdueBusinessHours)} business h</span>` : ''}</td>
 </tr>`;
@@ -383,7 +383,7 @@ ${definitionsOf(timezone).map(([term, meaning]) => html`<tr><td valign="top" wid
 function leadLine(row: LeadRow, report: NightlyReport, links: LeadLink, config?: Config): string {
   const when = isOverdue(row) ? `overdue ${formatDuration(row.overdueMs)} (${formatHours(row.overdueBusinessHours)} business h)` : `due in ${formatDuration(-row.overdueMs)}`;
   return [
-    `- ${row.name}${row.company ? `, ${row.company}` : ''}${row.nameFromEmail ? ` · ${row.email}` : ''} · ${row.sourceLabel} · score ${row.score ?? '—'}`,
+    `- ${row.name}${row.company ? `, ${row.company}` : ''}${showAddress(row) ? ` · ${row.email}` : ''} · ${row.sourceLabel} · score ${row.score ?? '—'}`,
     `  ${when}; deadline ${formatLocal(new Date(row.followUpDeadline), report.timezone)}; received ${formatDuration(row.ageMs)} ago${config && row.ownerId !== undefined ? `; owner ${ownerName(row, config)}` : ''}`,
     `  ${links(row.leadId)}`,
   ].join('\n');
@@ -398,6 +398,11 @@ function funnelLines(row: FunnelRow, periods: PeriodNames): string[] {
       return `  ${periodLabel(periods[period])}: ${plural(f.captured, 'lead')}, ${formatShare(f.withinSlaShare)} within SLA, P50 ${formatOptionalDuration(f.p50Ms)}, P95 ${formatOptionalDuration(f.p95Ms)}, ${f.missed} missed, ${plural(f.deals, 'deal')}; bands: ${bands}`;
     }),
   ];
+}
+
+/** A name made from the address may not tell rows apart ("Rl" for rl1@ and rl2@), so the address goes beside it, unless the name is the address. */
+function showAddress(row: LeadRow): boolean {
+  return row.nameFromEmail && row.name.toLowerCase() !== row.email.toLowerCase();
 }
 
 function ownerName(row: LeadRow, config: Config): string {
