@@ -160,6 +160,17 @@ describe('renderOwnerAlert', () => {
     expect(text).not.toContain('First came via');
   });
 
+  it("gives a reassigned lead's new owner the newest submission and the earlier ones, as a returning alert does", () => {
+    const cameBack: Lead = {
+      ...lead,
+      activities: [{ at: '2026-11-27T11:00:00.000Z', by: 'jonas', action: 'reassign', via: 'email-link' }],
+      submissions: [{ leadId: 'later', formId: 'demo-request', receivedAt: '2026-11-27T10:00:00.000Z', answers: {}, message: 'Back again' }],
+    };
+    const { text } = renderOwnerAlert(alertInput({ lead: cameBack, kind: 'reassigned', history: [] }));
+    expect(text).toContain('WHAT THEY ASKED\nBack again');
+    expect(text).toMatch(/EARLIER SUBMISSIONS\n- Thu 26 Nov, 10:12 CET · Website demo request\n {2}Hallo! We are evaluating/);
+  });
+
   describe('for a person who first came to the booth and returns through the website', () => {
     const boothLead: Lead = {
       leadId: '01JDBOOTH00000000000000001',

@@ -131,9 +131,11 @@ function buildView(input: OwnerAlertInput): AlertView {
 
   const own: Request = { formId: lead.formId, receivedAt: lead.receivedAt, message: lead.contact.message, answers: lead.answers };
   const joined: Request[] = (lead.submissions ?? []).map((s) => ({ formId: s.formId, receivedAt: s.receivedAt, message: s.message, answers: s.answers }));
-  // A returning alert is about the newest submission; what came before it becomes history.
-  const request = kind === 'returning' && joined.length ? (joined.at(-1) as Request) : own;
-  const earlierRequests = kind === 'returning' && joined.length ? [own, ...joined.slice(0, -1)] : [];
+  // A returning alert is about the newest submission, and a reassigned lead's new owner picks up from it too; what
+  // came before it becomes history. A new-lead alert is about the lead's own first submission.
+  const newestFirst = kind !== 'new' && joined.length > 0;
+  const request = newestFirst ? (joined.at(-1) as Request) : own;
+  const earlierRequests = newestFirst ? [own, ...joined.slice(0, -1)] : [];
 
   const rowsById = new Map(input.joinedSubmissions.map((row) => [row.leadId, row]));
   const joinedRows = (lead.submissions ?? []).flatMap((entry) => rowsById.get(entry.leadId) ?? []);
