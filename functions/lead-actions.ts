@@ -5,12 +5,19 @@ import { processingFromEnv } from './support/processing-dependencies.ts';
 import { parseBody } from '#shared/adapters/http/body.ts';
 import { header, html, httpErrorResponses, type HttpEvent } from '#shared/adapters/http/api-gateway.ts';
 import { showActionLink, useActionLink } from '#shared/usecases/action-links.ts';
+import { renderActionResultPage } from '#shared/domain/render/action-page.ts';
+import type { HttpError } from '#shared/errors.ts';
 
-const dependencies = processingFromEnv(loadConfig());
+const config = loadConfig();
+const dependencies = processingFromEnv(config);
+
+/** A rep who opened a link gets a page, also when the request fails before the lead is read. */
+const failurePage = (error: HttpError) =>
+  renderActionResultPage({ kind: 'failed', reason: error.message, retry: error.statusCode >= 500 }, config.organisation.name);
 
 /** GET /actions/{token} shows a confirmation; POST /actions/{token} records the follow-up. */
 export const handler = middy<HttpEvent>()
-  .use(httpErrorResponses())
+  .use(httpErrorResponses({ pageFor: failurePage }))
   .use(publishMetrics())
   .handler(async (event) => {
     const deps = await dependencies();

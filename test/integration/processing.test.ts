@@ -297,6 +297,29 @@ describe('one-click action links', () => {
     expect(after.activities?.map((activity) => activity.action)).toEqual(['reassign']);
   });
 
+  it('answers a rep with a page, not JSON, when storage does not answer, GET or POST', async () => {
+    const token = createActionToken({ leadId: 'ld_any', action: 'contacted', repId: 'ana', expiresAt: new Date(Date.now() + 86_400_000), nonce: 'storage-down' }, actionSecret);
+    const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    vi.resetModules();
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = 'http://127.0.0.1:9';
+    try {
+      const downActions = asLambda((await import('../../functions/lead-actions.ts')).handler);
+      for (const method of ['GET', 'POST']) {
+        const response = await invokeHttp(downActions, {
+          method, url: `/actions/${token}`, headers: { accept: 'text/html', ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) }, ...(method === 'POST' ? { body: 'note=' } : {}),
+        });
+        expect(response.statusCode).toBe(503);
+        expect(response.headers['retry-after']).toBe('5');
+        expect(response.headers['content-type']).toMatch(/^text\/html/);
+        expect(response.body).toContain('Nothing was recorded.');
+        expect(response.body).toContain('Open the link again in a minute');
+      }
+    } finally {
+      process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
+      vi.resetModules();
+    }
+  });
+
   it('writes nothing when the lead changed hands between the owner check and the write', async () => {
     const { lead } = await alertedLead();
     const otherRep = config.salespeople.find((rep) => rep.id !== lead.ownerId)!.id;

@@ -65,6 +65,8 @@ interface ErrorResponseOptions {
    * JSON whatever the body's encoding: a CRM posting form-encoded with curl's default Accept is not a browser.
    */
   pagesForFormPosts?: boolean;
+  /** Routes that browsers open (the one-click action links) answer every error with this page, GET or POST. */
+  pageFor?: (error: HttpError) => string;
 }
 
 /**
@@ -85,13 +87,15 @@ export function httpErrorResponses(options: ErrorResponseOptions = {}): middy.Mi
       if (error instanceof HttpError && error.expose) {
         if (error.statusCode >= 500) logger.error('request failed', { requestId, status: error.statusCode, error: error.cause ?? error });
         const headers = { ...extraHeaders, ...error.details.headers };
-        request.response = (options.pagesForFormPosts ?? true) && isBrowserFormPost(event)
-          ? html(error.statusCode, errorPage(error), headers)
+        request.response = options.pageFor ? html(error.statusCode, options.pageFor(error), headers)
+          : (options.pagesForFormPosts ?? true) && isBrowserFormPost(event) ? html(error.statusCode, errorPage(error), headers)
           : json(error.statusCode, { message: error.message, ...(error.details.code ? { code: error.details.code } : {}), ...(error.details.fields ? { fields: error.details.fields } : {}) }, headers);
         return request.response;
       }
       logger.error('unexpected error', { requestId, error });
-      request.response = json(500, { message: 'internal error; nothing was stored', requestId }, extraHeaders);
+      request.response = options.pageFor
+        ? html(500, options.pageFor(new HttpError(500, `something went wrong on our side (request ${requestId})`)), extraHeaders)
+        : json(500, { message: 'internal error; nothing was stored', requestId }, extraHeaders);
       return request.response;
     },
   };

@@ -29,7 +29,9 @@ export type ActionOutcome =
   /** The lead no longer exists (erased on request). */
   | { kind: 'gone' }
   | { kind: 'expired' }
-  | { kind: 'invalid' };
+  | { kind: 'invalid' }
+  /** The request failed before the lead could be read, e.g. storage did not answer; `reason` is written to be shown. */
+  | { kind: 'failed'; reason: string; retry: boolean };
 
 const CONFIRM_COPY: Record<FollowUpAction, { question: string; effect: string; notePrompt: string; button: string }> = {
   contacted: {
@@ -140,6 +142,14 @@ ${leadLine(outcome.lead)}
         html`<p class="eyebrow warn">Expired</p>
 <h1>This link has expired.</h1>
 <p class="muted">Follow-up links stop working after a while so old emails cannot change a lead. Record the follow-up with the Handoff CLI, or ask your sales manager.</p>`,
+      );
+    case 'failed':
+      return renderPage(
+        'Nothing recorded',
+        organisation,
+        html`<p class="eyebrow warn">Not recorded</p>
+<h1>Nothing was recorded.</h1>
+<p class="muted">${asSentence(outcome.reason)} ${outcome.retry ? 'Open the link again in a minute; it still works.' : 'Open the link again from the email.'}</p>`,
       );
     case 'invalid':
       return renderPage(
