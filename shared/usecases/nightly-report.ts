@@ -62,7 +62,9 @@ export async function runNightlyReport({ scheduledTime }: { scheduledTime: Date 
   const reportDate = localDate(scheduledTime, config.organisation.timezone);
   const [overdue, window7d, emailHealth] = await Promise.all([
     store.waitingDueBy(scheduledTime).then((leads) => leads.filter((lead) => WAITING_STATUSES.has(lead.status))),
-    leadsCapturedIn(reportWindow(reportDate, config.organisation.timezone), store),
+    // Through the run's own time, not only the 7-day window: a lead captured on the report date and contacted since
+    // left the deadline index, and a run for an earlier time (a retry, a re-run) must still list it as it stood then.
+    leadsCapturedIn({ from: reportWindow(reportDate, config.organisation.timezone).from, to: scheduledTime }, store),
     deps.emailHealth?.marks() ?? [],
   ]);
   const report = buildNightlyReport({ reportDate, now: scheduledTime, config, overdue, window7d, emailHealth });

@@ -368,6 +368,20 @@ describe('a quiet Monday after a Friday-evening lead', () => {
   });
 });
 
+describe('a run for an earlier time of the day, after a lead captured that day was contacted', () => {
+  it("lists the lead as it stood at the run's time: overdue, and with its campaign in the CSV", async () => {
+    const { store, nightly } = await stackWithTable('nightly-same-day');
+    // Wed 2 Dec 09:00 CET, due 13:00 CET; Jonas called at 17:00 CET, after the run's time of 16:00 CET.
+    await seed(store, { leadId: 'SD1', formId: 'demo-request', receivedAt: '2026-12-02T08:00:00Z', name: 'Lena Vogt', company: 'Vogt Maschinenbau', owner: 'jonas', contactedAt: '2026-12-02T16:00:00Z' });
+    const { result, mails } = await mailsSentBy(() => nightly({ scheduledTime: '2026-12-02T15:00:00Z' }));
+    expect(result).toMatchObject({ reportDate: '2026-12-02', overdue: 1 });
+    const sales = mailTo(mails, ...SALES);
+    expect(sales.body.text).toContain('- Lena Vogt, Vogt Maschinenbau');
+    const [header, row] = parseCsv(Buffer.from(sales.attachments[0]!.content, 'base64').toString('utf8').replace(/^\uFEFF/, ''));
+    expect(row![header!.indexOf('Campaign')]).toBe('Always-on demo request');
+  });
+});
+
 describe('a lead left waiting for a month', () => {
   let store: LeadStore;
   let nightly: NightlyHandler;
