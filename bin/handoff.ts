@@ -102,7 +102,10 @@ async function main(argv: string[]): Promise<number> {
 function failureMessage(error: unknown, command: Command): string {
   // StorageUnavailableError is worded for the capture API, whose callers were storing a lead; a command that only reads changed nothing.
   if (error instanceof StorageUnavailableError && command.readOnly) {
-    const cause = error.cause instanceof Error && error.cause.message ? ` (${error.cause.message})` : '';
+    // The SDK's own timeout message names its internals; the person only needs to know nothing answered.
+    const cause = !(error.cause instanceof Error) || !error.cause.message ? ''
+      : error.cause.name === 'TimeoutError' ? ' (it did not answer in time)'
+      : ` (${error.cause.message})`;
     return `the lead table "${process.env.TABLE_NAME}" cannot be reached right now${cause}: nothing was changed; try again`;
   }
   return error instanceof Error ? error.message : String(error);

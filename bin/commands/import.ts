@@ -57,6 +57,7 @@ function describeImport(file: string, summary: ImportSummary): string {
   const verb = summary.dryRun ? 'would be ' : '';
   const lines = [`${summary.dryRun ? 'Dry run of' : 'Imported'} ${file} into form "${summary.formId}": ${summary.rows} row(s), separated by ${delimiterLabel(summary.delimiter)}.`];
   if (summary.encoding === 'windows-1252') lines.push('Read as Windows-1252 (what Excel on Windows saves as "CSV"), because the file is not valid UTF-8.');
+  if (summary.encoding === 'utf-16le' || summary.encoding === 'utf-16be') lines.push(`Read as UTF-16 (${summary.encoding === 'utf-16le' ? 'little' : 'big'}-endian), as its byte-order mark says: what Excel saves as "Unicode text".`);
   lines.push(
     `  submissions ${summary.imported} ${verb}stored`,
     `  duplicates  ${summary.duplicates} ${verb}skipped${duplicatesReason(summary)}`,

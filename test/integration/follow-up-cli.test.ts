@@ -3,6 +3,7 @@
  * test table through the same variables the local stack's env file sets.
  */
 import { execFile } from 'node:child_process';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -180,6 +181,18 @@ describe('a storage outage', () => {
     expect(await handoff(['leads'], unreachable)).toEqual({ code: 1, stdout: '', errors: [readFailure] });
     expect(await handoff(['export', '--email', 'lena.fischer@brightpath.example'], unreachable)).toEqual({ code: 1, stdout: '', errors: [readFailure] });
     expect(await handoff(['contacted', 'CLI1', '--by', 'ana'], unreachable)).toEqual({ code: 1, stdout: '', errors: [`handoff: ${new StorageUnavailableError().message}`] });
+
+    // A table that takes the connection and never answers: the message says so, without the SDK's internals.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket.on('error', () => undefined)));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const frozen = { ...cliEnv, AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` };
+      expect(await handoff(['leads'], frozen)).toEqual({ code: 1, stdout: '', errors: [`handoff: the lead table "${cliEnv.TABLE_NAME}" cannot be reached right now (it did not answer in time): nothing was changed; try again`] });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   }, 60_000);
 });
 

@@ -255,7 +255,7 @@ describe('npx handoff import', () => {
     expect((await cliStore.leadsByEmail('jose.mueller@muller-gmbh.de')).map((lead) => lead.formId)).toEqual([EVENT_FORM]);
   }, 60_000);
 
-  it('says in one line that a file which is not valid UTF-8 was read as Windows-1252', async () => {
+  it('says in one line that a file which is not valid UTF-8 was read as Windows-1252, and one with a UTF-16 byte-order mark as UTF-16', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'handoff-import-')), 'saved-by-excel-on-windows.csv');
     writeFileSync(file, Buffer.from('Email;First Name;Last Name\r\njuergen.weiss@example.de;J\xfcrgen;Wei\xdf\r\n', 'latin1'));
     const run = await handoff(['import', file, '--form', EVENT_FORM, '--dry-run']);
@@ -265,6 +265,10 @@ describe('npx handoff import', () => {
       'Read as Windows-1252 (what Excel on Windows saves as "CSV"), because the file is not valid UTF-8.',
       '  submissions 1 would be stored',
     ]);
+    const unicodeText = join(mkdtempSync(join(tmpdir(), 'handoff-import-')), 'unicode-text.csv');
+    writeFileSync(unicodeText, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Email\tFirst Name\r\nzoe@example.de\tZoë\r\n', 'utf16le')]));
+    const utf16 = await handoff(['import', unicodeText, '--form', EVENT_FORM, '--dry-run']);
+    expect(utf16.stdout.split('\n')[1]).toBe('Read as UTF-16 (little-endian), as its byte-order mark says: what Excel saves as "Unicode text".');
   }, 60_000);
 
   it('exits 0 when every row is in, and 1 when every row is invalid', async () => {
