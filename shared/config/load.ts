@@ -18,7 +18,7 @@ export function parseConfig(raw: unknown, source = 'config'): Config {
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const path = issue.path.length ? issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '') : '(root)';
-    return `  ${path}: ${describeIssue(issue)}`;
+    return `  ${path}: ${describeIssue(issue, valueAt(raw, issue.path))}`;
   });
   throw new ConfigError(`${source} is invalid:\n${problems.join('\n')}`);
 }
@@ -35,9 +35,21 @@ interface ConfigIssue {
   origin?: string;
 }
 
+/** What the file holds at an issue's path, to tell a missing field from one of the wrong type. */
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const part of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
 // zod/mini carries no message texts, so the common issues are worded here, with the bound the file broke.
-function describeIssue(issue: ConfigIssue): string {
+function describeIssue(issue: ConfigIssue, given: unknown): string {
   if (issue.message && issue.message !== 'Invalid input') return issue.message;
+  if (issue.code === 'invalid_type' && given === undefined) return 'is required';
+  if (issue.code === 'invalid_type' && issue.expected === 'int') return 'must be a whole number';
   if (issue.code === 'invalid_type') return `expected ${String(issue.expected)}`;
   if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys?.join(', ')}`;
   if (issue.code === 'invalid_value' || issue.code === 'invalid_union') return 'not one of the allowed values';
