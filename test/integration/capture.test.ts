@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { randomInt } from 'node:crypto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -10,7 +9,7 @@ import { loadConfig } from '../../shared/config/load.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
 import { StorageUnavailableError } from '../../shared/errors.ts';
 import { asLambda } from '../support/handlers.ts';
-import { createTestTable, invokeHttp, testDynamoDbClient } from '../support/local-aws.ts';
+import { createTestTable, invokeHttp, startSilentEndpoint, testDynamoDbClient } from '../support/local-aws.ts';
 
 const config = loadConfig('handoff.config.json');
 const WEBSITE = '/forms/demo-request';
@@ -344,12 +343,9 @@ describe('when the table cannot be reached', () => {
 
   it('answers 503 inside the Lambda timeouts when the table takes connections but never answers', async () => {
     const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
-    // A frozen DynamoDB: the connection opens (the kernel accepts it) and no answer ever comes.
-    const sockets = new Set<Socket>();
-    const silent = createServer((socket) => sockets.add(socket.on('error', () => undefined)));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silent = await startSilentEndpoint();
     vi.resetModules();
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = silent.endpoint;
     try {
       const stuckCapture = asLambda((await import('../../functions/capture.ts')).handler);
       const { handler: stuckHealth } = await import('../../functions/health.ts');
@@ -365,8 +361,7 @@ describe('when the table cannot be reached', () => {
       expect(checked.result.statusCode).toBe(503);
       expect(checked.seconds).toBeLessThan(FUNCTION_SETTINGS.health.timeout.toSeconds());
     } finally {
-      for (const socket of sockets) socket.destroy();
-      silent.close();
+      silent.stop();
       process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
       vi.resetModules();
     }

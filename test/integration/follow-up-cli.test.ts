@@ -3,7 +3,6 @@
  * test table through the same variables the local stack's env file sets.
  */
 import { execFile } from 'node:child_process';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +16,7 @@ import { LEAD_STATUSES, type Lead } from '../../shared/domain/lead.ts';
 import { StorageUnavailableError } from '../../shared/errors.ts';
 import { lastFireTime } from '../../infra/local/scheduler.ts';
 import { seedLead } from '../fixtures/nightly-scenario.ts';
-import { createTestTable, testDynamoDbClient } from '../support/local-aws.ts';
+import { createTestTable, startSilentEndpoint, testDynamoDbClient } from '../support/local-aws.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const CONFIG_FILE = join(repositoryRoot, 'handoff.config.json');
@@ -183,15 +182,12 @@ describe('a storage outage', () => {
     expect(await handoff(['contacted', 'CLI1', '--by', 'ana'], unreachable)).toEqual({ code: 1, stdout: '', errors: [`handoff: ${new StorageUnavailableError().message}`] });
 
     // A table that takes the connection and never answers: the message says so, without the SDK's internals.
-    const sockets = new Set<Socket>();
-    const silent = createServer((socket) => sockets.add(socket.on('error', () => undefined)));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silent = await startSilentEndpoint();
     try {
-      const frozen = { ...cliEnv, AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` };
+      const frozen = { ...cliEnv, AWS_ENDPOINT_URL_DYNAMODB: silent.endpoint };
       expect(await handoff(['leads'], frozen)).toEqual({ code: 1, stdout: '', errors: [`handoff: the lead table "${cliEnv.TABLE_NAME}" cannot be reached right now (it did not answer in time): nothing was changed; try again`] });
     } finally {
-      for (const socket of sockets) socket.destroy();
-      silent.close();
+      silent.stop();
     }
   }, 60_000);
 });

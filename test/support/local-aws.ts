@@ -3,6 +3,7 @@
  * The SDK finds both through AWS_ENDPOINT_URL_* in the env, exactly as the handlers do.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { handleHttpApiRequest, type GatewayRoute, type HttpApiRequest, type HttpLambdaHandler } from '../../infra/local/gateway.ts';
@@ -69,4 +70,21 @@ export interface HttpInvocation {
 export async function invokeHttp(handler: HttpLambdaHandler, request: HttpApiRequest, routeTable: readonly GatewayRoute[] = routes): Promise<HttpInvocation> {
   const response = await handleHttpApiRequest(request, routeTable, async () => handler);
   return { statusCode: response.statusCode, headers: response.headers, cookies: response.cookies, body: response.body.toString('utf8') };
+}
+
+/**
+ * A frozen DynamoDB: an endpoint that accepts connections (as the kernel does for a stopped process) and never
+ * answers. Fault injection no mock is needed for.
+ */
+export async function startSilentEndpoint(): Promise<{ endpoint: string; stop: () => void }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => sockets.add(socket.on('error', () => undefined)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
 }
