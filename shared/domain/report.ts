@@ -38,7 +38,10 @@ export interface NightlyReportInput {
   config: Config;
   /** Leads still waiting for first contact whose deadline passed (from the deadline index). */
   overdue: readonly WaitingLead[];
-  /** Every lead captured in `reportWindow(reportDate)`, spam and merged included. */
+  /**
+   * Every lead captured from the start of `reportWindow(reportDate)` up to `now`, spam and merged included. The
+   * marketing figures count the 7 days; the report date's own leads let `asOf` list one contacted after `now`.
+   */
   window7d: readonly Lead[];
   /** What SES reported about the addresses Handoff mails; none when the caller does not read them. */
   emailHealth?: readonly EmailHealthMark[];
@@ -185,7 +188,7 @@ export function reportPeriods(reportDate: string): { lastDay: DateRange; last7Da
   return { lastDay: { from: lastDay, to: lastDay }, last7Days: { from: addDays(reportDate, -7), to: lastDay } };
 }
 
-/** The capture-time window `window7d` must cover: [from, to) in UTC. */
+/** The report's 7 days, [from, to) in UTC; `window7d` runs from `from` on to the report's time. */
 export function reportWindow(reportDate: string, timezone: string): { from: Date; to: Date } {
   return { from: zonedTimeToUtc(addDays(reportDate, -7), '00:00', timezone), to: zonedTimeToUtc(reportDate, '00:00', timezone) };
 }
