@@ -2,6 +2,7 @@ import { loadConfig } from '../../shared/config/load.ts';
 import { leadStoreFromEnv } from '../../shared/adapters/lead-store/from-env.ts';
 import { LEAD_STATUSES, type Lead } from '../../shared/domain/lead.ts';
 import { addDays, localDate } from '../../shared/domain/business-hours.ts';
+import stringWidth from 'string-width';
 import { UsageError } from '../usage-error.ts';
 
 type OptionValue = string | boolean | Array<string | boolean> | undefined;
@@ -47,9 +48,9 @@ export function formatTable(leads: Lead[]): string {
     lead.contact.emailDisplay,
     lead.contact.company ?? lead.enrichment?.companyName ?? '',
     lead.ownerId ?? '',
-  ]);
+  ].map(terminalText));
   const header = ['received (UTC)', 'lead', 'status', 'form', 'name', 'email', 'company', 'owner'];
-  const widths = header.map((title, column) => Math.min(40, Math.max(title.length, ...rows.map((row) => displayWidth(row[column]!)))));
+  const widths = header.map((title, column) => Math.min(40, Math.max(title.length, ...rows.map((row) => stringWidth(row[column]!)))));
   const line = (cells: string[]) => cells.map((cell, column) => fitToWidth(cell, widths[column]!)).join('  ').trimEnd();
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
@@ -58,18 +59,24 @@ function displayName(lead: Lead): string {
   return lead.enrichment?.displayName ?? ([lead.contact.firstName, lead.contact.lastName].filter(Boolean).join(' ') || lead.contact.name || '');
 }
 
-/** Wide characters (CJK, full-width forms, most emoji) take two terminal columns; everything else one. */
-const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1faff}\u{20000}-\u{3fffd}]/u;
-const charWidth = (char: string) => (WIDE.test(char) ? 2 : 1);
-const displayWidth = (text: string) => [...text].reduce((width, char) => width + charWidth(char), 0);
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** C0/C1 controls (an ESC would let a submitted name drive the operator's terminal) and bidi overrides or isolates. */
+const UNSAFE_IN_TERMINAL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/gu;
+const RIGHT_TO_LEFT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/u;
 
+/** Submitted text as the terminal may show it: nothing in it that the terminal would obey. */
+const terminalText = (text: string) => text.replace(UNSAFE_IN_TERMINAL, '\ufffd');
+
+/** Cut or padded to the column's width; right-to-left text sits in an isolate, so it cannot reorder the columns around it. */
 function fitToWidth(text: string, width: number): string {
   let fitted = '';
   let used = 0;
-  for (const char of text) {
-    if (used + charWidth(char) > width) break;
-    fitted += char;
-    used += charWidth(char);
+  for (const { segment } of graphemes.segment(text)) {
+    const segmentWidth = stringWidth(segment);
+    if (used + segmentWidth > width) break;
+    fitted += segment;
+    used += segmentWidth;
   }
-  return fitted + ' '.repeat(width - used);
+  const isolated = RIGHT_TO_LEFT.test(fitted) ? `\u2068${fitted}\u2069` : fitted;
+  return isolated + ' '.repeat(width - used);
 }

@@ -40,15 +40,20 @@ const MAX_EXTRA_ANSWERS = 50;
 const MAX_ANSWER_NAME = 100;
 const MAX_ANSWER_VALUE = 2000;
 
-const noControlChars = () => z.refine<string>((value) => !/[\r\n\0]/.test(value), 'must be a single line, without line breaks');
+const noControlChars = () =>
+  z.refine<string>((value) => !/[\r\n\0]/.test(value), 'must be a single line, without line breaks');
+/** Other C0/C1 controls (ESC, BEL, backspace, …): no person types them, and an ESC in a name would drive a terminal showing it. */
+const noOtherControls = () =>
+  z.refine<string>((value) => !/[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u.test(value), 'must not contain control characters');
 const singleLine = (max: number) =>
-  z.optional(z.string().check(z.maxLength(max, `must be at most ${max} characters`), noControlChars()));
+  z.optional(z.string().check(z.maxLength(max, `must be at most ${max} characters`), noControlChars(), noOtherControls()));
 
 const contactSchema = z.object({
   email: z.string().check(
     z.minLength(1, 'is required'),
     z.maxLength(254, 'must be at most 254 characters'),
     noControlChars(),
+    noOtherControls(),
     z.regex(/^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]{2,}$/, 'must be a valid email address like jane@example.com'),
   ),
   firstName: singleLine(100),

@@ -64,8 +64,8 @@ describe('readSubmission', () => {
   });
 
   it('keeps unicode names exactly', () => {
-    const result = read({ email: 'li@example.cn', name: '李小龙', firstName: 'José', lastName: 'Müller' });
-    expect(result.ok && result.submission.contact).toMatchObject({ name: '李小龙', firstName: 'José', lastName: 'Müller' });
+    const result = read({ email: 'li@example.cn', name: '李小龙', firstName: 'José', lastName: 'Müller', company: 'Acme\tLtd €' });
+    expect(result.ok && result.submission.contact).toMatchObject({ name: '李小龙', firstName: 'José', lastName: 'Müller', company: 'Acme\tLtd €' });
   });
 
   it.each([
@@ -75,6 +75,9 @@ describe('readSubmission', () => {
     [{ email: 'a@b.co', firstName: 'Jane\r\nBcc: evil@x.com' }, 'firstName', 'must be a single line, without line breaks'],
     [{ email: 'a@b.co\nBcc: x@y.z' }, 'email', 'must be a single line, without line breaks'],
     [{ email: 'a@b.co', company: 'A\0B' }, 'company', 'must be a single line, without line breaks'],
+    [{ email: 'a@b.co', firstName: 'Eve\u001b]0;owned\u0007' }, 'firstName', 'must not contain control characters'],
+    [{ email: 'a@b.co', company: 'Evil\u009b31mCorp' }, 'company', 'must not contain control characters'],
+    [{ email: 'a\u0008@b.co' }, 'email', 'must not contain control characters'],
     [{ email: 'a@b.co', lastName: 'x'.repeat(101) }, 'lastName', 'must be at most 100 characters'],
     [{ email: 'a@b.co', phone: 'call me maybe' }, 'phone', 'must contain only digits, spaces and + ( ) . - /'],
     [{ email: 'a@b.co', message: 'm'.repeat(5001) }, 'message', 'must be at most 5000 characters'],
