@@ -380,7 +380,8 @@ export function expectedOutcome(fields: FieldValue[], facts: RequestFacts): Expe
     }
     // Limits count characters (code points): an emoji is one character, not two UTF-16 units.
     const tooLong = [...text].length > MAX_LENGTH[field];
-    const badCharacter = SINGLE_LINE.has(field) ? /[\r\n\0]/.test(text) : text.includes('\0');
+    // Single-line fields refuse line breaks and every other C0/C1 control but the tab.
+    const badCharacter = SINGLE_LINE.has(field) ? /[\0-\u0008\n-\u001f\u007f-\u009f]/u.test(text) : text.includes('\0');
     if (!constructedValid || tooLong || badCharacter) valid = false;
     if (field === 'email') {
       contact.email = text.toLowerCase();
