@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
-import type { FollowUpAction, Lead } from '../domain/lead.ts';
+import type { FollowUpAction, Lead, ScoreResult } from '../domain/lead.ts';
 import { enrichSubmission } from '../domain/enrich.ts';
 import { scoreLead } from '../domain/score.ts';
 import { continuityOwner, describeAssignment, organisationToday, pickByWeightedRoundRobin, roundRobinPool, routeLead, type AssignmentDecision } from '../domain/assign.ts';
@@ -71,7 +71,7 @@ async function placeLead(lead: Lead, deps: ProcessDependencies): Promise<boolean
   const openLead = personLeads
     .filter((other) => other.status === 'open' || other.status === 'contacted')
     .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))[0];
-  if (openLead) return store.mergeIntoLead(openLead, lead);
+  if (openLead) return store.mergeIntoLead(openLead, lead, raisedScore(openLead, lead, personLeads, config));
 
   const firstUnplaced = personLeads.filter((other) => other.status === 'new' && arrivedBefore(other, lead)).sort((a, b) => (arrivedBefore(a, b) ? -1 : 1))[0];
   if (firstUnplaced && (await placedOnItsBehalf(firstUnplaced, deps))) return false;
@@ -102,6 +102,17 @@ async function placeLead(lead: Lead, deps: ProcessDependencies): Promise<boolean
   }
   const { ownerId, ownerReason } = describeAssignment(decision, config);
   return store.recordAssignment(lead.leadId, { enrichment, score: score.score, scoreReasons: score.reasons, ownerId, ownerReason });
+}
+
+/**
+ * A lead's score is the best of its submissions', each scored as it came in, with the visits before it: a person
+ * who downloaded a paper and now asks for a demo outranks the paper download. Undefined when this visit scores no higher.
+ */
+function raisedScore(openLead: Lead, submission: Lead, personLeads: Lead[], config: Config): ScoreResult | undefined {
+  const form = findForm(config, submission.formId);
+  const earlier = personLeads.filter((other) => other.status !== 'spam' && other.receivedAt < submission.receivedAt);
+  const visit = scoreLead({ submission, enrichment: enrichSubmission(submission, form), form, priorSubmissions: earlier.length, scoring: config.scoring });
+  return visit.score > (openLead.score ?? 0) ? visit : undefined;
 }
 
 function arrivedBefore(a: Lead, b: Lead): boolean {

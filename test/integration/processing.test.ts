@@ -150,6 +150,23 @@ describe('a returning person', () => {
     expect(returning.body.text).toContain('Phone: +49 30 9876543\nJob title: Head of Data\n');
     expect(returning.body.html).toContain('href="tel:+49309876543"');
   });
+
+  it("raises the lead's score when a return visit scores higher, and never lowers it", async () => {
+    const email = `rescore.${unique()}@rescore-co.com`;
+    const first = await processed(await submit({ email, firstName: 'Rita', country: 'DE' }, 'data-summit-booth'));
+    const second = await processed(await submit({ email, firstName: 'Rita', country: 'DE', jobTitle: 'Head of Data', phone: '030 9876543', message: 'demo please' }));
+    const raised = (await store.getLead(first.leadId))!;
+    expect(raised.score).toBeGreaterThan(first.score!);
+    expect(raised.scoreReasons).toContain('+20 senior title (Head of Data)');
+    expect(raised.scoreReasons).toContain('+10 repeat visit (1 earlier submission)');
+    expect((await mailsAbout(email))[1]!.subject).toContain(`· score ${raised.score} ·`);
+
+    await processed(await submit({ email, firstName: 'Rita', country: 'DE', message: 'one more thing' }));
+    const after = (await store.getLead(first.leadId))!;
+    expect({ score: after.score, scoreReasons: after.scoreReasons }).toEqual({ score: raised.score, scoreReasons: raised.scoreReasons });
+    expect(after.submissions).toHaveLength(2);
+    expect(second.mergedInto).toBe(first.leadId);
+  });
 });
 
 describe("a person's submissions delivered out of order", () => {

@@ -15,7 +15,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { StorageUnavailableError } from '../../errors.ts';
 import { localDate } from '../../domain/business-hours.ts';
-import { WAITING_STATUSES, type Activity, type AlertState, type Lead, type LeadStatus, type WaitingLead } from '../../domain/lead.ts';
+import { WAITING_STATUSES, type Activity, type AlertState, type Lead, type LeadStatus, type ScoreResult, type WaitingLead } from '../../domain/lead.ts';
 import { INDEX, TTL_ATTRIBUTE } from './table.ts';
 
 /** Every attribute the store adds around the lead's own fields; stripped again on read. */
@@ -213,10 +213,19 @@ export class LeadStore {
   /**
    * Folds a returning person's new submission into their open lead, atomically: the open lead gains the
    * submission, and the new item becomes `merged`, leaves the waiting set and carries the returning alert.
+   * `raisedScore` replaces the open lead's score only while it is still lower (a concurrent visit may have raised it
+   * further; then nothing is written and the caller decides again).
    */
-  async mergeIntoLead(target: Lead, submission: Lead): Promise<boolean> {
+  async mergeIntoLead(target: Lead, submission: Lead, raisedScore?: ScoreResult): Promise<boolean> {
     const joined = { leadId: submission.leadId, formId: submission.formId, receivedAt: submission.receivedAt, answers: submission.answers, message: submission.contact.message };
     const alert: AlertState = { kind: 'returning', status: 'pending', attempts: 0 };
+    const scoreUpdate = raisedScore
+      ? {
+        set: ', score = :score, scoreReasons = :reasons',
+        condition: ' AND (attribute_not_exists(score) OR score < :score)',
+        values: { ':score': raisedScore.score, ':reasons': raisedScore.reasons },
+      }
+      : { set: '', condition: '', values: {} };
     try {
       await this.#guard(() => this.#client.send(new TransactWriteItemsCommand({
         TransactItems: [
@@ -224,9 +233,12 @@ export class LeadStore {
             Update: {
               TableName: this.#tableName,
               Key: marshall(key.lead(target.leadId)),
-              UpdateExpression: 'SET submissions = list_append(if_not_exists(submissions, :empty), :joined) ADD mergedLeadIds :ids',
-              ConditionExpression: 'attribute_exists(pk) AND NOT contains(mergedLeadIds, :id)',
-              ExpressionAttributeValues: marshall({ ':empty': [], ':joined': [joined], ':ids': new Set([submission.leadId]), ':id': submission.leadId }, { removeUndefinedValues: true }),
+              UpdateExpression: `SET submissions = list_append(if_not_exists(submissions, :empty), :joined)${scoreUpdate.set} ADD mergedLeadIds :ids`,
+              ConditionExpression: `attribute_exists(pk) AND NOT contains(mergedLeadIds, :id)${scoreUpdate.condition}`,
+              ExpressionAttributeValues: marshall(
+                { ':empty': [], ':joined': [joined], ':ids': new Set([submission.leadId]), ':id': submission.leadId, ...scoreUpdate.values },
+                { removeUndefinedValues: true },
+              ),
             },
           },
           {
