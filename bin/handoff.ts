@@ -12,52 +12,65 @@ import { UsageError } from './usage-error.ts';
 interface Command {
   summary: string;
   usage: string;
-  /** Only reads the table: when it cannot be reached, nothing can have been changed. */
-  readOnly: boolean;
+  /**
+   * What to tell the person when the table stops answering mid-command: whether anything may have changed, and
+   * what to do. `mayHaveChanged` is false when no request could have reached the table (the connection was refused).
+   */
+  afterOutage: (mayHaveChanged: boolean) => string;
   options: NonNullable<ParseArgsConfig['options']>;
   run: (values: Record<string, string | boolean | Array<string | boolean> | undefined>, positionals: string[]) => Promise<void>;
 }
+
+const NOTHING_CHANGED = 'nothing was changed; try again';
 
 const commands: Record<string, Command> = {
   leads: {
     summary: 'list stored leads, newest first',
     usage: 'handoff leads [--days 7] [--form <formId>] [--status <status>] [--json]',
-    readOnly: true,
+    afterOutage: () => NOTHING_CHANGED,
     options: { days: { type: 'string' }, form: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } },
     run: (values) => listLeads(values),
   },
   contacted: {
     summary: 'record first contact with a lead (takes it out of the waiting set)',
     usage: 'handoff contacted <leadId> --by <repId> [--note <text>]',
-    readOnly: false,
+    afterOutage: (mayHaveChanged) => (mayHaveChanged
+      ? 'the contact may have been recorded before it stopped answering; check `handoff leads --status contacted` before you repeat it (a repeat adds a second activity, never a second first contact)'
+      : 'nothing was recorded; try again'),
     options: { by: { type: 'string' }, note: { type: 'string' } },
     run: (values, positionals) => recordContact(values, positionals),
   },
   nightly: {
     summary: 'send the nightly reports once, as if the schedule fired at --at (default: its last firing)',
     usage: 'handoff nightly [--at 2026-11-26T07:00 | --at 2026-11-26T06:00:00Z]',
-    readOnly: false,
+    afterOutage: (mayHaveChanged) => (mayHaveChanged
+      ? 'run it again with the same --at: a report already sent for that date is not sent twice'
+      : 'nothing was sent; try again'),
     options: { at: { type: 'string' } },
     run: (values) => runNightly(values),
   },
   import: {
     summary: 'import event leads from a CSV file through the capture rules (re-import adds nothing)',
     usage: 'handoff import <file.csv> --form <formId> [--delimiter ;] [--dry-run]',
-    readOnly: false,
+    afterOutage: (mayHaveChanged) => (mayHaveChanged
+      ? 'some rows may be in; run it again: rows already stored are not stored twice'
+      : 'nothing was imported; try again'),
     options: { form: { type: 'string' }, delimiter: { type: 'string' }, 'dry-run': { type: 'boolean' } },
     run: (values, positionals) => importCsv(values, positionals),
   },
   export: {
     summary: 'print, as JSON, everything Handoff holds on one person',
     usage: 'handoff export --email <address>',
-    readOnly: true,
+    afterOutage: () => NOTHING_CHANGED,
     options: { email: { type: 'string' } },
     run: (values) => exportPerson(values),
   },
   erase: {
     summary: 'remove one person everywhere Handoff stores them and report what went',
     usage: 'handoff erase --email <address>',
-    readOnly: false,
+    afterOutage: (mayHaveChanged) => (mayHaveChanged
+      ? 'some of it may be gone already; run it again to remove the rest'
+      : 'nothing was removed; try again'),
     options: { email: { type: 'string' } },
     run: (values) => erasePerson(values),
   },
@@ -100,16 +113,19 @@ async function main(argv: string[]): Promise<number> {
 
 /** Failures are meant for people: the message, not a stack trace. */
 function failureMessage(error: unknown, command: Command): string {
-  // StorageUnavailableError is worded for the capture API, whose callers were storing a lead; a command that only reads changed nothing.
-  if (error instanceof StorageUnavailableError && command.readOnly) {
+  // StorageUnavailableError is worded for the capture API's callers; a person at the CLI needs to know what their command did.
+  if (error instanceof StorageUnavailableError) {
+    const cause = error.cause instanceof Error ? error.cause : undefined;
     // The SDK's own timeout message names its internals; the person only needs to know nothing answered.
-    const cause = !(error.cause instanceof Error) || !error.cause.message ? ''
-      : error.cause.name === 'TimeoutError' ? ' (it did not answer in time)'
-      : ` (${error.cause.message})`;
-    return `the lead table "${process.env.TABLE_NAME}" cannot be reached right now${cause}: nothing was changed; try again`;
+    const why = !cause?.message ? '' : cause.name === 'TimeoutError' ? ' (it did not answer in time)' : ` (${cause.message})`;
+    return `the lead table "${process.env.TABLE_NAME}" cannot be reached right now${why}: ${command.afterOutage(!neverConnected(cause))}`;
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Errors that mean no request reached the table; anything else (a timeout, a dropped connection) may have landed. */
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const neverConnected = (cause: Error | undefined) => CONNECT_ERRORS.has((cause as NodeJS.ErrnoException | undefined)?.code ?? '');
 
 /**
  * Exits once stdout and stderr have written everything. Output to a pipe is written asynchronously, so exiting at

@@ -13,7 +13,6 @@ import { loadConfig } from '../../shared/config/load.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
 import { localDate } from '../../shared/domain/business-hours.ts';
 import { LEAD_STATUSES, type Lead } from '../../shared/domain/lead.ts';
-import { StorageUnavailableError } from '../../shared/errors.ts';
 import { lastFireTime } from '../../infra/local/scheduler.ts';
 import { seedLead } from '../fixtures/nightly-scenario.ts';
 import { createTestTable, startSilentEndpoint, testDynamoDbClient } from '../support/local-aws.ts';
@@ -174,18 +173,25 @@ describe('npx handoff leads --json through a pipe', () => {
 });
 
 describe('a storage outage', () => {
-  it('tells a read-only command that nothing was changed, and leaves a write with the storage error', async () => {
+  it('tells each command what the outage did: nothing when the table refused the connection, maybe when it stopped answering', async () => {
     const unreachable = { ...cliEnv, AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' };
     const readFailure = `handoff: the lead table "${cliEnv.TABLE_NAME}" cannot be reached right now (connect ECONNREFUSED 127.0.0.1:9): nothing was changed; try again`;
     expect(await handoff(['leads'], unreachable)).toEqual({ code: 1, stdout: '', errors: [readFailure] });
     expect(await handoff(['export', '--email', 'lena.fischer@brightpath.example'], unreachable)).toEqual({ code: 1, stdout: '', errors: [readFailure] });
-    expect(await handoff(['contacted', 'CLI1', '--by', 'ana'], unreachable)).toEqual({ code: 1, stdout: '', errors: [`handoff: ${new StorageUnavailableError().message}`] });
+    const refused = (outcome: string) => `handoff: the lead table "${cliEnv.TABLE_NAME}" cannot be reached right now (connect ECONNREFUSED 127.0.0.1:9): ${outcome}`;
+    expect(await handoff(['contacted', 'CLI1', '--by', 'ana'], unreachable)).toEqual({ code: 1, stdout: '', errors: [refused('nothing was recorded; try again')] });
+    expect(await handoff(['erase', '--email', 'nobody@example.com'], unreachable)).toEqual({ code: 1, stdout: '', errors: [refused('nothing was removed; try again')] });
 
     // A table that takes the connection and never answers: the message says so, without the SDK's internals.
     const silent = await startSilentEndpoint();
     try {
       const frozen = { ...cliEnv, AWS_ENDPOINT_URL_DYNAMODB: silent.endpoint };
-      expect(await handoff(['leads'], frozen)).toEqual({ code: 1, stdout: '', errors: [`handoff: the lead table "${cliEnv.TABLE_NAME}" cannot be reached right now (it did not answer in time): nothing was changed; try again`] });
+      const timedOut = (outcome: string) => `handoff: the lead table "${cliEnv.TABLE_NAME}" cannot be reached right now (it did not answer in time): ${outcome}`;
+      expect(await handoff(['leads'], frozen)).toEqual({ code: 1, stdout: '', errors: [timedOut('nothing was changed; try again')] });
+      expect(await handoff(['contacted', 'CLI1', '--by', 'ana'], frozen)).toEqual({
+        code: 1, stdout: '',
+        errors: [timedOut('the contact may have been recorded before it stopped answering; check `handoff leads --status contacted` before you repeat it (a repeat adds a second activity, never a second first contact)')],
+      });
     } finally {
       silent.stop();
     }
