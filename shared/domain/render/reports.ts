@@ -239,7 +239,7 @@ function emailProblemTable(problems: readonly EmailProblem[], report: NightlyRep
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}">
 <tr><th width="38%" style="${TH}">Address</th><th width="30%" style="${TH}">Problem</th><th width="32%" style="${TH}">Last reported</th></tr>
 ${problems.map(
-  (problem) => html`<tr><td style="${TD}${BREAKABLE}font-weight:600;">${problem.address}${problem.roles.length ? html`<span style="${SMALL}font-weight:400;">${problem.roles.join('; ')}</span>` : ''}</td><td style="${TD}color:${problem.lastEvent === 'complaint' || problem.bounceType === 'Permanent' ? c.danger : c.warning};font-weight:700;">${problemName(problem)}<span style="${SMALL}font-weight:400;">${problemCounts(problem)}</span></td><td style="${TD}">${formatLocal(new Date(problem.lastEventAt), report.timezone)}</td></tr>`,
+  (problem) => html`<tr><td style="${TD}${BREAKABLE}font-weight:600;">${breakableAfterDots(problem.address)}${problem.roles.length ? html`<span style="${SMALL}font-weight:400;">${problem.roles.join('; ')}</span>` : ''}</td><td style="${TD}color:${problem.lastEvent === 'complaint' || problem.bounceType === 'Permanent' ? c.danger : c.warning};font-weight:700;">${problemName(problem)}<span style="${SMALL}font-weight:400;">${problemCounts(problem)}</span></td><td style="${TD}">${formatLocal(new Date(problem.lastEventAt), report.timezone)}</td></tr>`,
 )}
 </table>`;
 }
