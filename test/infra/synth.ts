@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { loadConfig } from '../../shared/config/load.ts';
@@ -6,6 +7,8 @@ import { HANDOFF_FUNCTIONS, HandoffStack, type HandoffFunctionName, type Handoff
 
 export const TEST_CONFIG_FILE = fileURLToPath(new URL('./fixtures/handoff.config.json', import.meta.url));
 export const testConfig = loadConfig(TEST_CONFIG_FILE);
+
+const cdkContext = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context;
 
 const PLANNED_HANDLER = 'test/infra/fixtures/planned-handler.ts';
 
@@ -21,7 +24,8 @@ export interface SynthOptions extends Partial<HandoffStackProps> {
 }
 
 export function synthesizeStack(stage: Stage = 'dev', { bundle = true, ...overrides }: SynthOptions = {}): HandoffStack {
-  const app = new App(bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
+  // cdk.json's feature flags, so the template under test is the one `cdk synth` and `cdk deploy` build.
+  const app = new App({ context: { ...cdkContext, ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
   return new HandoffStack(app, `Handoff-${stage}`, {
     config: testConfig,
     configFile: TEST_CONFIG_FILE,
