@@ -55,6 +55,11 @@ const form = z.strictObject({
   allowedOrigins: z.array(origin).check(z.minLength(1)),
   redirectUrl: url,
   firstContactDeadline: sla,
+  /**
+   * This form's own limit of submissions per client IP per minute, over `capture.rateLimitPerMinute`: a form tool's
+   * webhook posts every lead from a few server addresses, and booth tablets share a venue's one address.
+   */
+  rateLimitPerMinute: z.optional(z.number().check(z.int(), z.positive())),
 });
 
 const team = z.strictObject({ id, name: z.string().check(z.minLength(1)) });

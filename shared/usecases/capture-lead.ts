@@ -17,6 +17,14 @@ export interface SubmissionRequest {
   context: Omit<RequestContext, 'formId' | 'receivedAt'>;
 }
 
+export interface ImportedSubmissionRequest extends SubmissionRequest {
+  /**
+   * When the person was actually met (a badge scan's own time), for a row imported later: the lead counts as
+   * received then, so its deadline and speed to lead run from the scan, not from the import. Defaults to now.
+   */
+  capturedAt?: Date;
+}
+
 export interface CaptureRequest extends SubmissionRequest {
   sourceIp: string;
   /** The body as it arrived, kept for `retention.rawPayloadDays`. */
@@ -41,7 +49,7 @@ export type ImportCaptureDependencies = Omit<CaptureDependencies, 'store'> & { s
 /** A public submission is rate-limited per source address; an operator's import is not. */
 type Admission =
   | { kind: 'public'; sourceIp: string; store: CaptureDependencies['store']; raw?: CaptureRequest['raw'] }
-  | { kind: 'operator-import' };
+  | { kind: 'operator-import'; capturedAt?: Date };
 
 export function findForm(config: Config, formId: string): FormConfig {
   const form = config.forms.find((candidate) => candidate.id === formId);
@@ -59,13 +67,13 @@ export async function captureLead(request: CaptureRequest, deps: CaptureDependen
  * operator chose to load. A row names its lead by content alone, with no dedupe window, so importing the
  * same file again adds nothing.
  */
-export async function captureImportedLead(request: SubmissionRequest, deps: ImportCaptureDependencies): Promise<CaptureOutcome> {
-  return capture(request, deps, { kind: 'operator-import' });
+export async function captureImportedLead(request: ImportedSubmissionRequest, deps: ImportCaptureDependencies): Promise<CaptureOutcome> {
+  return capture(request, deps, { kind: 'operator-import', capturedAt: request.capturedAt });
 }
 
 async function capture(request: SubmissionRequest, { config, store, now }: ImportCaptureDependencies, admission: Admission): Promise<CaptureOutcome> {
   const form = findForm(config, request.formId);
-  const receivedAt = now();
+  const receivedAt = (admission.kind === 'operator-import' ? admission.capturedAt : undefined) ?? now();
   const vendor = fieldsFromVendorPayload(request.json);
   if (vendor && Object.keys(vendor.problems).length > 0) throw invalidFields(vendor.problems);
   const fields = vendor?.fields ?? request.fields;
@@ -147,7 +155,7 @@ async function countSubmission(form: FormConfig, sourceIp: string, at: Date, con
   const minute = Math.floor(at.getTime() / 60_000);
   const bucket = `${form.id}#${digest(sourceIp).slice(0, 16)}#${minute}`;
   const windowEnd = new Date((minute + 1) * 60_000);
-  if (await store.hitRateLimit(bucket, config.capture.rateLimitPerMinute, new Date(windowEnd.getTime() + 60_000))) return undefined;
+  if (await store.hitRateLimit(bucket, form.rateLimitPerMinute ?? config.capture.rateLimitPerMinute, new Date(windowEnd.getTime() + 60_000))) return undefined;
   const retryAfter = Math.max(1, Math.ceil((windowEnd.getTime() - at.getTime()) / 1000));
   return new HttpError(429, `too many submissions to form "${form.id}" from this address; retry in ${retryAfter} s`, {
     code: 'rate_limited',

@@ -8,6 +8,7 @@ import { launchChromium } from '../support/screenshot.ts';
 import { loadConfig } from '../../shared/config/load.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
 import { StorageUnavailableError } from '../../shared/errors.ts';
+import { captureLead } from '../../shared/usecases/capture-lead.ts';
 import { asLambda } from '../support/handlers.ts';
 import { createTestTable, invokeHttp, startSilentEndpoint, testDynamoDbClient } from '../support/local-aws.ts';
 
@@ -249,6 +250,21 @@ describe('POST /forms/{formId}', () => {
       expect((await store.getLead(JSON.parse(again.body).leadId))!.receivedAt >= repostedAt).toBe(true);
       // Another address is not affected.
       expect((await postJson({ email: uniqueEmail() }, {}, WEBSITE, '192.0.2.11')).statusCode).toBe(201);
+    });
+    it("uses a form's own rateLimitPerMinute over the default, for that form only", async () => {
+      const secondsIntoMinute = new Date().getUTCSeconds();
+      if (secondsIntoMinute > 50) await new Promise((resolve) => setTimeout(resolve, (61 - secondsIntoMinute) * 1000));
+      const webhookForm = { ...config.forms[0]!, rateLimitPerMinute: config.capture.rateLimitPerMinute + 5 };
+      const strictForm = { ...config.forms[1]!, rateLimitPerMinute: 2 };
+      const limits = { ...config, forms: [webhookForm, strictForm] };
+      const deps = { config: limits, store, now: () => new Date() };
+      const submitTo = (formId: string) =>
+        captureLead({ formId, fields: [['email', uniqueEmail(`hook-${formId}`)]], sourceIp: '192.0.2.40', context: { query: {} } }, deps).then(() => 201, (error: { statusCode?: number }) => error.statusCode);
+      const webhook = [];
+      for (let i = 0; i < webhookForm.rateLimitPerMinute; i++) webhook.push(await submitTo(webhookForm.id));
+      expect(webhook.every((status) => status === 201)).toBe(true);
+      expect(await submitTo(webhookForm.id)).toBe(429);
+      expect([await submitTo(strictForm.id), await submitTo(strictForm.id), await submitTo(strictForm.id)]).toEqual([201, 201, 429]);
     });
   });
 
