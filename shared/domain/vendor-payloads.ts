@@ -3,19 +3,34 @@
  * every other submission uses, so the rest of capture never knows which tool sent a lead. Their values keep
  * their JSON types until `readJsonEntries`, so a tool's field gets the same type rules as a plain JSON body.
  */
-import { readJsonEntries, type JsonFields } from './submission.ts';
+import { fieldRoleOf, readJsonEntries, type JsonFields } from './submission.ts';
 
 type Fields = Array<[string, unknown]>;
+/** A vendor's fields, and the id it gives the submission, which names it across the vendor's retries. */
+interface VendorFields {
+  fields: Fields;
+  deliveryId?: string;
+}
 type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
 
-/** HubSpot Forms API v3: `{ fields: [{ name, value }], context: { pageUri, pageName } }`. */
-function hubspot(body: Json): Fields | undefined {
+/** HubSpot object types other than the contact (0-1) a form field can fill: its value describes that object, not the person. */
+const HUBSPOT_OBJECTS: Record<string, string> = { '0-2': 'Company', '0-3': 'Deal', '0-5': 'Ticket' };
+
+/** HubSpot Forms API v3: `{ fields: [{ objectTypeId, name, value }], context: { pageUri, pageName } }`. */
+function hubspot(body: Json): VendorFields | undefined {
   if (!Array.isArray(body.fields) || !body.fields.every((f) => isObject(f) && typeof f.name === 'string')) return undefined;
-  const fields: Fields = (body.fields as Json[]).map((f) => [f.name as string, f.value]);
+  const fields: Fields = (body.fields as Json[]).map((f) => {
+    const name = f.name as string;
+    const objectType = typeof f.objectTypeId === 'string' ? f.objectTypeId : '0-1';
+    if (objectType === '0-1') return [name, f.value];
+    // A company's name is the lead's company; its other properties (phone, domain, size) are answers about it.
+    if (objectType === '0-2' && name === 'name') return ['company', f.value];
+    return [`${HUBSPOT_OBJECTS[objectType] ?? `HubSpot object ${objectType}`} ${name}`, f.value];
+  });
   if (isObject(body.context)) {
     const pageUri = text(body.context.pageUri);
     if (pageUri) fields.push(['pageUrl', pageUri]);
@@ -26,52 +41,99 @@ function hubspot(body: Json): Fields | undefined {
     const consent = body.legalConsentOptions.consent.consentToProcess;
     if (typeof consent === 'boolean') fields.push(['consent', String(consent)]);
   }
-  return fields;
+  return { fields };
 }
 
-/** Typeform `form_response` webhook: answers typed by field, titled in `definition.fields`. */
-function typeform(body: Json): Fields | undefined {
+const CONTACT_ROLES = new Set(['email', 'firstName', 'lastName', 'name', 'company', 'phone', 'jobTitle', 'message', 'country']);
+/** Words a question starts with before it names what it asks for: "What is your first name?", "Please enter your phone number". */
+const QUESTION_LEAD_IN = new Set(['what', 'whats', 'is', 'are', 'your', 'please', 'enter', 'type', 'give', 'provide', 'tell', 'us', 'may', 'we', 'have', 'can', 'i', 'the', 'a']);
+
+/** The contact field a question's title or ref names ("What is your first name?", "company_name"), if any. */
+function contactFieldNamedBy(label: string | undefined): string | undefined {
+  if (!label) return undefined;
+  const words = label.toLowerCase().replace(/['’]s\b/g, '').replace(/\(optional\)|\{\{[^}]*\}\}/g, ' ').split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  while (words.length > 1 && QUESTION_LEAD_IN.has(words[0]!)) words.shift();
+  const role = fieldRoleOf(words.join(' '));
+  return role && CONTACT_ROLES.has(role) ? role : undefined;
+}
+
+const MAX_LABEL = 100;
+
+/** A question's title as an answer's name: recall placeholders ({{answer_…}}) left out, long titles cut at a word. */
+function answerLabel(title: string): string {
+  const label = title.replace(/\{\{[^}]*\}\}/g, '…').replace(/\s+/g, ' ').trim();
+  if (label.length <= MAX_LABEL) return label;
+  const cut = label.slice(0, MAX_LABEL - 1);
+  return `${cut.slice(0, cut.lastIndexOf(' ') > MAX_LABEL / 2 ? cut.lastIndexOf(' ') : cut.length).replace(/[\s,;:.]+$/, '')}…`;
+}
+
+/**
+ * Typeform `form_response` webhook. Answers name their field by id; `definition.fields` gives each its title and
+ * ref. Email and phone answers are known by their type; other contact fields by a ref or title that names one
+ * ("First name", "What is your company's name?"); the first free-text answer that names nothing else is the
+ * message. Every other answer is kept under its question's title, which is what the rep can read (refs are often
+ * generated ids).
+ */
+function typeform(body: Json): VendorFields | undefined {
   const response = body.form_response;
   if (body.event_type !== 'form_response' || !isObject(response) || !Array.isArray(response.answers)) return undefined;
-  const titles = new Map<string, string>();
+  const definitions = new Map<string, Json>();
   if (isObject(response.definition) && Array.isArray(response.definition.fields)) {
-    for (const field of response.definition.fields) {
-      if (isObject(field) && typeof field.id === 'string' && typeof field.title === 'string') titles.set(field.id, field.title);
-    }
+    for (const field of response.definition.fields) if (isObject(field) && typeof field.id === 'string') definitions.set(field.id, field);
   }
-  const fields: Fields = [];
+  const entries: Array<{ name: string; value: string; freeText: boolean; named: boolean }> = [];
   for (const answer of response.answers) {
     if (!isObject(answer) || !isObject(answer.field)) continue;
     const value = typeformAnswerValue(answer);
     if (value === undefined) continue;
-    const ref = typeof answer.field.ref === 'string' ? answer.field.ref : undefined;
-    const title = typeof answer.field.id === 'string' ? titles.get(answer.field.id) : undefined;
-    if (answer.type === 'email') fields.push(['email', value]);
-    else if (answer.type === 'phone_number') fields.push(['phone', value]);
-    else fields.push([ref ?? title ?? String(answer.field.id), value]);
+    const id = String(answer.field.id);
+    const definition = definitions.get(id);
+    const ref = typeof answer.field.ref === 'string' ? answer.field.ref : typeof definition?.ref === 'string' ? definition.ref : undefined;
+    const title = typeof definition?.title === 'string' ? definition.title : undefined;
+    const byType = answer.type === 'email' ? 'email' : answer.type === 'phone_number' ? 'phone' : undefined;
+    const named = byType ?? contactFieldNamedBy(ref) ?? contactFieldNamedBy(title);
+    const fieldType = answer.field.type ?? definition?.type;
+    entries.push({ name: named ?? (title ? answerLabel(title) : ref ?? id), value, freeText: fieldType === 'long_text', named: named !== undefined });
   }
-  if (isObject(response.hidden)) {
-    fields.push(...Object.entries(response.hidden));
+  if (!entries.some((entry) => entry.name === 'message')) {
+    const freeText = entries.find((entry) => entry.freeText && !entry.named);
+    if (freeText) freeText.name = 'message';
   }
-  return fields;
+  const fields: Fields = entries.map(({ name, value }) => [name, value]);
+  if (isObject(response.hidden)) fields.push(...Object.entries(response.hidden));
+  // The response token names the submission across Typeform's retries; the event id names one delivery.
+  const deliveryId = text(response.token) ?? text(body.event_id);
+  return { fields, ...(deliveryId ? { deliveryId: `typeform:${deliveryId}` } : {}) };
 }
 
 function typeformAnswerValue(answer: Json): string | undefined {
   const type = typeof answer.type === 'string' ? answer.type : '';
   if (type === 'choice' && isObject(answer.choice)) return text(answer.choice.label) ?? text(answer.choice.other);
-  if (type === 'choices' && isObject(answer.choices) && Array.isArray(answer.choices.labels)) return answer.choices.labels.map(String).join(', ');
+  if (type === 'choices' && isObject(answer.choices)) {
+    const labels = Array.isArray(answer.choices.labels) ? answer.choices.labels.map(String) : [];
+    const other = text(answer.choices.other);
+    return [...labels, ...(other ? [other] : [])].join(', ') || undefined;
+  }
   return text(answer[type]);
 }
 
-/** Webflow v2 `form_submission` webhook: `{ triggerType, payload: { name, data: { … } } }`. */
-function webflow(body: Json): Fields | undefined {
+/** Webflow v2 `form_submission` webhook: `{ triggerType, payload: { name, id, data: { … } } }`. */
+function webflow(body: Json): VendorFields | undefined {
   if (body.triggerType !== 'form_submission' || !isObject(body.payload) || !isObject(body.payload.data)) return undefined;
-  return Object.entries(body.payload.data);
+  const fields: Fields = Object.entries(body.payload.data);
+  // One site's forms may all post to one Handoff form: the Webflow form's name tells them apart.
+  const formName = text(body.payload.name);
+  if (formName) fields.push(['Webflow form', formName]);
+  const deliveryId = text(body.payload.id);
+  return { fields, ...(deliveryId ? { deliveryId: `webflow:${deliveryId}` } : {}) };
 }
 
-/** The flat fields of a known vendor payload, or undefined for a plain JSON object of fields. */
-export function fieldsFromVendorPayload(body: unknown): JsonFields | undefined {
+/**
+ * The flat fields of a known vendor payload, or undefined for a plain JSON object of fields. `deliveryId` is the
+ * vendor's own id for the submission: capture uses it as the idempotency key, so a retry hours later is no new lead.
+ */
+export function fieldsFromVendorPayload(body: unknown): (JsonFields & { deliveryId?: string }) | undefined {
   if (!isObject(body)) return undefined;
-  const fields = webflow(body) ?? typeform(body) ?? hubspot(body);
-  return fields && readJsonEntries(fields);
+  const vendor = webflow(body) ?? typeform(body) ?? hubspot(body);
+  return vendor && { ...readJsonEntries(vendor.fields), ...(vendor.deliveryId ? { deliveryId: vendor.deliveryId } : {}) };
 }

@@ -89,7 +89,7 @@ async function capture(request: SubmissionRequest, { config, store, now }: Impor
 
   const lead: Lead = {
     ...submission,
-    leadId: leadIdFor(form, submission, request.idempotencyKey, admission.kind === 'public' ? config.capture.dedupeWindowMinutes : 'forever'),
+    leadId: leadIdFor(form, submission, request.idempotencyKey ?? vendor?.deliveryId, admission.kind === 'public' ? config.capture.dedupeWindowMinutes : 'forever'),
     formKind: form.kind,
     status: spamReason ? 'spam' : 'new',
     followUpDeadline: followUpDeadline(receivedAt, form.firstContactDeadline, config.organisation).toISOString(),

@@ -116,6 +116,22 @@ describe('POST /forms/{formId}', () => {
       expect(await store.leadsByEmail(email)).toHaveLength(1);
     });
 
+    it("takes a form tool's retry after the dedupe window as the same lead: its submission id is the key", async () => {
+      const webflow = JSON.parse(readFileSync(new URL('../fixtures/vendors/webflow-form_submission.json', import.meta.url), 'utf8'));
+      webflow.payload.id = `wf-${randomInt(1e9)}`;
+      webflow.payload.data.email = uniqueEmail('webflow');
+      const deliveredAt = Date.now();
+      const deliver = (minutesLater: number) => captureLead(
+        { formId: config.forms[0]!.id, fields: [], json: webflow, sourceIp: someIp(), context: { query: {} } },
+        { config, store, now: () => new Date(deliveredAt + minutesLater * 60_000) },
+      );
+      const first = await deliver(0);
+      const retry = await deliver(3 * config.capture.dedupeWindowMinutes);
+      expect(first.outcome).toBe('created');
+      expect(retry).toMatchObject({ leadId: first.leadId, outcome: 'duplicate' });
+      expect(await store.leadsByEmail(webflow.payload.data.email)).toHaveLength(1);
+    });
+
     it('honours an Idempotency-Key even when the retried body differs', async () => {
       const key = `retry-${randomInt(1e9)}`;
       const first = await postJson({ email: uniqueEmail() }, { 'idempotency-key': key });

@@ -121,7 +121,7 @@ describe('vendor payloads', () => {
     expect(result.submission.contact).toMatchObject({ email: 'zaphod@heartofgold.ai', firstName: 'Zaphod', lastName: 'Beeblebrox', phone: '15550000000' });
   });
 
-  it('flattens a Typeform form_response webhook by answer type and field ref', () => {
+  it('flattens a Typeform form_response webhook', () => {
     const result = read(fieldsFromVendorPayload(vendorFixture('typeform-form_response.json'))!.fields);
     if (!result.ok) throw new Error(JSON.stringify(result.fields));
     expect(result.submission.contact.email).toMatch(/@/);
@@ -139,6 +139,71 @@ describe('vendor payloads', () => {
     const hubspot = vendorFixture('hubspot-forms-v3.json');
     hubspot.fields = hubspot.fields.map((field: { name: string; value: unknown }) => (field.name === 'email' ? { ...field, value: ['a@b.co'] } : field));
     expect(fieldsFromVendorPayload(hubspot)?.problems).toEqual({ email: 'must be a text value, not a list' });
+  });
+
+  it('reads a Typeform response by question: contact fields by title or ref, the rest under their titles, the other choice kept', () => {
+    const definition = (id: string, title: string, type = 'short_text') => ({ id, ref: `01HQZ8A1B2C3D4E5F6G7H8J9${id}`, type, title });
+    const answer = (id: string, type: string, value: unknown, fieldType = 'short_text') => ({ type, [type]: value, field: { id, type: fieldType, ref: `01HQZ8A1B2C3D4E5F6G7H8J9${id}` } });
+    const payload = {
+      event_id: 'EV1', event_type: 'form_response',
+      form_response: {
+        token: 'resp-42',
+        hidden: { utm_campaign: 'q4-webinar' },
+        definition: { fields: [
+          definition('K0', 'What is your first name?'), definition('K1', 'Last name'), definition('K2', 'Work email', 'email'),
+          definition('K3', "Your company's name"), definition('K4', 'Which products interest you?', 'multiple_choice'),
+          definition('K5', 'Anything else we should know?', 'long_text'), definition('K6', 'Job title'),
+        ] },
+        answers: [
+          answer('K0', 'text', 'Søren'), answer('K1', 'text', 'Kierkegaard'), answer('K2', 'email', 'soren@fjordtech.dk', 'email'),
+          answer('K3', 'text', 'Fjord Tech ApS'), { type: 'choices', choices: { labels: ['Dashboards', 'Data pipelines'], other: 'Custom ML models' }, field: { id: 'K4', type: 'multiple_choice' } },
+          answer('K5', 'text', 'Need a demo before Christmas.', 'long_text'), answer('K6', 'text', 'Head of Data'),
+        ],
+      },
+    };
+    const vendor = fieldsFromVendorPayload(payload)!;
+    expect(vendor.deliveryId).toBe('typeform:resp-42');
+    const result = read(vendor.fields);
+    if (!result.ok) throw new Error(JSON.stringify(result.fields));
+    expect(result.submission.contact).toMatchObject({
+      firstName: 'Søren', lastName: 'Kierkegaard', email: 'soren@fjordtech.dk', company: 'Fjord Tech ApS', jobTitle: 'Head of Data', message: 'Need a demo before Christmas.',
+    });
+    expect(result.submission.answers).toEqual({ 'Which products interest you?': 'Dashboards, Data pipelines, Custom ML models' });
+    expect(result.submission.tracking.utm.campaign).toBe('q4-webinar');
+  });
+
+  it("names Typeform's own example answers by their questions, cut at a word, without recall placeholders", () => {
+    const result = read(fieldsFromVendorPayload(vendorFixture('typeform-form_response.json'))!.fields);
+    if (!result.ok) throw new Error(JSON.stringify(result.fields));
+    expect(result.submission.contact).toMatchObject({ firstName: 'Laura', email: 'laura@example.com' });
+    expect(result.submission.contact.message).toMatch(/^It's cold right now!/);
+    const names = Object.keys(result.submission.answers);
+    expect(names).toContain('Which of these cities is your favorite?');
+    expect(names).toContain('On a scale of 1 to 5, what rating would you give the weather in Sydney? 1 is poor weather, 5 is…');
+    for (const name of names) expect(name.length).toBeLessThanOrEqual(100);
+    expect(names.join(' ')).not.toMatch(/\{\{|readable_ref|^[0-9A-Z]{20,}$/);
+  });
+
+  it("keeps a HubSpot company's fields off the person: the company's name is the lead's company, its phone an answer", () => {
+    const result = read(fieldsFromVendorPayload({
+      fields: [
+        { objectTypeId: '0-1', name: 'email', value: 'ops@kontor-gmbh.de' },
+        { objectTypeId: '0-2', name: 'name', value: 'Kontor GmbH' },
+        { objectTypeId: '0-2', name: 'phone', value: '+49 40 111111' },
+        { objectTypeId: '0-1', name: 'phone', value: '+49 171 2222222' },
+        { objectTypeId: '0-1', name: 'firstname', value: 'Ole' },
+      ],
+    })!.fields);
+    if (!result.ok) throw new Error(JSON.stringify(result.fields));
+    expect(result.submission.contact).toMatchObject({ company: 'Kontor GmbH', phone: '+49 171 2222222', firstName: 'Ole' });
+    expect(result.submission.contact.name).toBeUndefined();
+    expect(result.submission.answers).toEqual({ 'Company phone': '+49 40 111111' });
+  });
+
+  it("keeps a Webflow form's name, and its submission id names the submission", () => {
+    const vendor = fieldsFromVendorPayload(vendorFixture('webflow-form_submission.json'))!;
+    expect(vendor.deliveryId).toBe('webflow:6321ca84df3949bfc6752327');
+    expect(vendor.fields).toContainEqual(['Webflow form', 'Contact Us']);
   });
 
   it('leaves a plain JSON object of fields alone', () => {
