@@ -62,7 +62,24 @@ const form = z.strictObject({
   rateLimitPerMinute: z.optional(z.number().check(z.int(), z.positive())),
 });
 
-const team = z.strictObject({ id, name: z.string().check(z.minLength(1)) });
+const businessHours = z.strictObject({
+  /** ISO weekdays: 1 = Monday … 7 = Sunday. */
+  days: z.array(z.number().check(z.int(), z.minimum(1), z.maximum(7))).check(z.minLength(1)),
+  start: clockTime,
+  end: clockTime,
+});
+
+const team = z.strictObject({
+  id,
+  name: z.string().check(z.minLength(1)),
+  /**
+   * Where the team works, when not where the organisation does: its leads' deadlines run on its own clock, and its
+   * reps read times in it. Each left out falls back to the organisation's.
+   */
+  timezone: z.optional(timezone),
+  businessHours: z.optional(businessHours),
+  holidays: z.optional(z.array(isoDate)),
+});
 
 const assignmentRule = z.strictObject({
   /** Shown in the owner's alert: why this rule matched. */
@@ -98,12 +115,7 @@ export const configSchema = z.strictObject({
   organisation: z.strictObject({
     name: z.string().check(z.minLength(1)),
     timezone,
-    businessHours: z.strictObject({
-      /** ISO weekdays: 1 = Monday … 7 = Sunday. */
-      days: z.array(z.number().check(z.int(), z.minimum(1), z.maximum(7))).check(z.minLength(1)),
-      start: clockTime,
-      end: clockTime,
-    }),
+    businessHours,
     holidays: z._default(z.array(isoDate), []),
   }),
   sender: email,

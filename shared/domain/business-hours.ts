@@ -1,5 +1,5 @@
 /**
- * First-contact deadlines counted in the organisation's business hours and timezone.
+ * First-contact deadlines counted in business hours and a timezone: the organisation's, or the owner's team's own.
  *
  * This module runs on the capture hot path, so it stays dependency-free: all timezone work goes
  * through Intl.DateTimeFormat, never through fixed offsets, so DST switches and historical offset
@@ -18,6 +18,20 @@ import type { Config } from '../config/schema.ts';
 import { SLA_PATTERN } from '../config/schema.ts';
 
 type Organisation = Config['organisation'];
+/** The clock deadlines run on: a timezone, business hours and holidays (the organisation's, or a team's own). */
+export type WorkingCalendar = Pick<Organisation, 'timezone' | 'businessHours' | 'holidays'>;
+
+/** The calendar a rep works on: their team's own timezone, hours and holidays where it sets them, else the organisation's. */
+export function calendarOfRep(config: Pick<Config, 'organisation' | 'teams' | 'salespeople'>, repId: string | undefined): WorkingCalendar {
+  const { organisation } = config;
+  const teamId = config.salespeople.find((rep) => rep.id === repId)?.team;
+  const team = config.teams.find((candidate) => candidate.id === teamId);
+  return {
+    timezone: team?.timezone ?? organisation.timezone,
+    businessHours: team?.businessHours ?? organisation.businessHours,
+    holidays: team?.holidays ?? organisation.holidays,
+  };
+}
 
 export type SlaUnit = 'minute' | 'hour' | 'day';
 
@@ -41,17 +55,17 @@ export function parseSla(text: string): Sla {
   return { amount: Number(match[1]), unit: match[3] as SlaUnit, business: match[2] !== undefined };
 }
 
-export function followUpDeadline(receivedAt: Date, sla: string, organisation: Organisation): Date {
+export function followUpDeadline(receivedAt: Date, sla: string, calendar: WorkingCalendar): Date {
   const { amount, unit, business } = parseSla(sla);
   if (!business) return new Date(receivedAt.getTime() + amount * UNIT_MS[unit]);
-  const businessMs = unit === 'day' ? amount * businessDayMinutes(organisation) * MINUTE_MS : amount * UNIT_MS[unit];
-  return addBusinessTime(receivedAt, businessMs, organisation);
+  const businessMs = unit === 'day' ? amount * businessDayMinutes(calendar) * MINUTE_MS : amount * UNIT_MS[unit];
+  return addBusinessTime(receivedAt, businessMs, calendar);
 }
 
 /** Business time between two instants, in (fractional) hours; 0 when `to` is not after `from`. */
-export function businessHoursBetween(from: Date, to: Date, organisation: Organisation): number {
+export function businessHoursBetween(from: Date, to: Date, calendar: WorkingCalendar): number {
   let total = 0;
-  forEachBusinessWindow(from, organisation, (windowStart, windowEnd) => {
+  forEachBusinessWindow(from, calendar, (windowStart, windowEnd) => {
     if (windowStart >= to.getTime()) return false;
     total += Math.min(windowEnd, to.getTime()) - windowStart;
     return true;
@@ -93,10 +107,10 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
 }
 
-function addBusinessTime(start: Date, businessMs: number, organisation: Organisation): Date {
+function addBusinessTime(start: Date, businessMs: number, calendar: WorkingCalendar): Date {
   let remaining = businessMs;
   let deadline: number | undefined;
-  forEachBusinessWindow(start, organisation, (windowStart, windowEnd) => {
+  forEachBusinessWindow(start, calendar, (windowStart, windowEnd) => {
     const available = windowEnd - windowStart;
     if (remaining <= available) {
       deadline = windowStart + remaining;
@@ -113,9 +127,9 @@ function addBusinessTime(start: Date, businessMs: number, organisation: Organisa
  * Calls `visit` with each business window (UTC ms) from `from` onwards, clipped to start no
  * earlier than `from`, until `visit` returns false.
  */
-function forEachBusinessWindow(from: Date, organisation: Organisation, visit: (windowStart: number, windowEnd: number) => boolean): void {
-  const { timezone, businessHours, holidays } = organisation;
-  if (businessDayMinutes(organisation) <= 0) throw new Error(`business hours must end after they start (${businessHours.start}–${businessHours.end})`);
+function forEachBusinessWindow(from: Date, calendar: WorkingCalendar, visit: (windowStart: number, windowEnd: number) => boolean): void {
+  const { timezone, businessHours, holidays } = calendar;
+  if (businessDayMinutes(calendar) <= 0) throw new Error(`business hours must end after they start (${businessHours.start}–${businessHours.end})`);
   const businessDays = new Set(businessHours.days);
   const holidaySet = new Set(holidays);
   const firstDate = localDate(from, timezone);
@@ -146,7 +160,7 @@ function zonedInstant(date: string, time: string, timezone: string): number {
   return instant;
 }
 
-function businessDayMinutes({ businessHours }: Organisation): number {
+function businessDayMinutes({ businessHours }: WorkingCalendar): number {
   return minutesOfDay(businessHours.end) - minutesOfDay(businessHours.start);
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
 import type { FollowUpAction, Lead, ScoreResult } from '../domain/lead.ts';
 import { enrichSubmission } from '../domain/enrich.ts';
+import { calendarOfRep, followUpDeadline } from '../domain/business-hours.ts';
 import { scoreLead } from '../domain/score.ts';
 import { continuityOwner, describeAssignment, organisationToday, pickByWeightedRoundRobin, roundRobinPool, routeLead, type AssignmentDecision } from '../domain/assign.ts';
 import { ACTION_LINK_DAYS, createActionToken } from '../domain/action-token.ts';
@@ -101,7 +102,12 @@ async function placeLead(lead: Lead, deps: ProcessDependencies): Promise<boolean
     }
   }
   const { ownerId, ownerReason } = describeAssignment(decision, config);
-  return store.recordAssignment(lead.leadId, { enrichment, score: score.score, scoreReasons: score.reasons, ownerId, ownerReason });
+  // Capture counted the deadline on the organisation's clock; an owner whose team works elsewhere has it on theirs.
+  const ownersDeadline = followUpDeadline(new Date(lead.receivedAt), form.firstContactDeadline, calendarOfRep(config, ownerId)).toISOString();
+  return store.recordAssignment(lead.leadId, {
+    enrichment, score: score.score, scoreReasons: score.reasons, ownerId, ownerReason,
+    ...(ownersDeadline !== lead.followUpDeadline ? { followUpDeadline: ownersDeadline } : {}),
+  });
 }
 
 /**

@@ -17,6 +17,8 @@ describe('config', () => {
   it.each([
     [(c: any) => (c.forms[0].allowedOrigins[0] = 'https://example.com/path'), 'forms[0].allowedOrigins[0]: must be an origin like https://www.example.com (no path)'],
     [(c: any) => (c.organisation.timezone = 'Mars/Olympus'), 'organisation.timezone: must be an IANA timezone like Europe/Berlin'],
+    [(c: any) => (c.teams[1].timezone = 'America/Gotham'), 'teams[1].timezone: must be an IANA timezone like Europe/Berlin'],
+    [(c: any) => (c.teams[0].businessHours = { days: [1], start: '9:00', end: '17:00' }), 'teams[0].businessHours.start: must be a time like 09:00'],
     [(c: any) => (c.forms[1].firstContactDeadline = 'soon'), 'forms[1].firstContactDeadline: must read like "4 business hours"'],
     [(c: any) => (c.salespeople[2].email = 'maya'), 'salespeople[2].email: must be an email address'],
     [(c: any) => (c.assignment.fallbackOwner = 'nobody'), 'assignment.fallbackOwner: unknown salesperson "nobody"'],

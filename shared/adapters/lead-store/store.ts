@@ -36,6 +36,8 @@ export interface Assignment {
   scoreReasons: string[];
   ownerId: string;
   ownerReason: string;
+  /** The deadline counted on the owner's own working calendar, when it differs from the one set at capture. */
+  followUpDeadline?: string;
 }
 
 export interface FollowUp {
@@ -195,12 +197,15 @@ export class LeadStore {
       await this.#guard(() => this.#client.send(new UpdateItemCommand({
         TableName: this.#tableName,
         Key: marshall(key.lead(leadId)),
-        UpdateExpression: 'SET #status = :open, enrichment = :enrichment, score = :score, scoreReasons = :reasons, ownerId = :owner, ownerReason = :why, alert = :alert',
+        // The deadline index is sorted by deadline: a moved deadline moves the lead's place in it too.
+        UpdateExpression: `SET #status = :open, enrichment = :enrichment, score = :score, scoreReasons = :reasons, ownerId = :owner, ownerReason = :why, alert = :alert${
+          assignment.followUpDeadline ? ', followUpDeadline = :deadline, waitingSort = :waitingSort' : ''}`,
         ConditionExpression: '#status = :new',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: marshall({
           ':open': 'open', ':new': 'new', ':enrichment': assignment.enrichment, ':score': assignment.score, ':reasons': assignment.scoreReasons,
           ':owner': assignment.ownerId, ':why': assignment.ownerReason, ':alert': alert,
+          ...(assignment.followUpDeadline ? { ':deadline': assignment.followUpDeadline, ':waitingSort': waitingSortOf(assignment.followUpDeadline, leadId) } : {}),
         }, { removeUndefinedValues: true }),
       })));
       return true;
@@ -499,7 +504,7 @@ export class LeadStore {
         emailSort: `${lead.receivedAt}#${lead.leadId}`,
         domainKey: `DOMAIN#${domain}`,
         domainSort: `${lead.receivedAt}#${lead.leadId}`,
-        ...(waiting ? { waitingKey: WAITING_PARTITION, waitingSort: `${lead.followUpDeadline}#${lead.leadId}` } : {}),
+        ...(waiting ? { waitingKey: WAITING_PARTITION, waitingSort: waitingSortOf(lead.followUpDeadline, lead.leadId) } : {}),
         dayKey: `DAY#${this.dayOf(lead.receivedAt)}`,
         dayFormSort: `${lead.formId}#${lead.receivedAt}#${lead.leadId}`,
         ...(expiresAt ? { [TTL_ATTRIBUTE]: epochSeconds(expiresAt) } : {}),
@@ -544,5 +549,8 @@ function isInvalidRequest(error: unknown): boolean {
 
 /** Health's own deadline for reading the table, retries included. */
 const PING_BUDGET_MS = 3_000;
+
+/** The deadline index's sort key: by deadline, the lead id keeping equal deadlines apart. */
+const waitingSortOf = (followUpDeadline: string, leadId: string) => `${followUpDeadline}#${leadId}`;
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);

@@ -6,7 +6,7 @@
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { Config, Salesperson } from '../../config/schema.ts';
-import { formatLocal } from '../business-hours.ts';
+import { calendarOfRep, formatLocal } from '../business-hours.ts';
 import { repName } from '../assign.ts';
 import { campaignOf } from '../attribution.ts';
 import { dialableNumber, enrichSubmission } from '../enrich.ts';
@@ -124,9 +124,12 @@ interface AlertView {
   message?: string;
 }
 
+/** The owner reads every time in their own team's timezone. */
+const ownersTimezone = ({ config, owner }: OwnerAlertInput) => calendarOfRep(config, owner.id).timezone;
+
 function buildView(input: OwnerAlertInput): AlertView {
   const { lead, config, kind } = input;
-  const timezone = config.organisation.timezone;
+  const timezone = ownersTimezone(input);
   const formName = (formId: string) => config.forms.find((form) => form.id === formId)?.name ?? formId;
 
   const own: Request = { formId: lead.formId, receivedAt: lead.receivedAt, message: lead.contact.message, answers: lead.answers };
@@ -213,8 +216,9 @@ function buildView(input: OwnerAlertInput): AlertView {
 /** What the previous owner recorded; a fresh lead is still "open", which says nothing. */
 const RECORDED_STATUSES: ReadonlySet<LeadStatus> = new Set(['contacted', 'qualified', 'disqualified']);
 
-function followUpLineOf({ lead, kind, config, deadline }: OwnerAlertInput): string {
-  const timezone = config.organisation.timezone;
+function followUpLineOf(input: OwnerAlertInput): string {
+  const { lead, kind, config, deadline } = input;
+  const timezone = ownersTimezone(input);
   const status = kind === 'reassigned' && RECORDED_STATUSES.has(lead.status) ? `; status: ${lead.status}` : '';
   if (!lead.firstContactAt) return `First contact by ${formatLocal(new Date(deadline), timezone)}${status}`;
   // After first contact there is no first-contact deadline left: the rep needs to know who spoke to them. A new owner
@@ -308,7 +312,7 @@ ${view.answerRows.length ? html`<div style="padding-top:12px;">${emailDetails(vi
   const shown = view.earlier.slice(0, MAX_EARLIER_SHOWN);
   const earlier = html`${shown.map(
     (entry, index) => html`<div style="padding:6px 0;${index ? `border-top:1px solid ${c.border};` : ''}font-size:14px;">
-<div><strong>${formatLocal(new Date(entry.receivedAt), config.organisation.timezone)}</strong> · ${entry.formName}${entry.status ? html` · <span style="color:${c.muted};">${entry.status}${entry.ownerName ? `, ${entry.ownerName}` : ''}</span>` : ''}</div>
+<div><strong>${formatLocal(new Date(entry.receivedAt), ownersTimezone(input))}</strong> · ${entry.formName}${entry.status ? html` · <span style="color:${c.muted};">${entry.status}${entry.ownerName ? `, ${entry.ownerName}` : ''}</span>` : ''}</div>
 ${entry.who ? html`<div style="color:${c.muted};">${entry.who}</div>` : ''}
 ${entry.message ? html`<div style="color:${c.text};word-break:break-word;">${truncateText(entry.message.replace(/\s+/g, ' ').trim(), 200)}</div>` : ''}
 </div>`,
@@ -354,7 +358,7 @@ function renderText(input: OwnerAlertInput, view: AlertView): string {
   const rows = (entries: ReadonlyArray<readonly [string, string]>) => entries.map(([label, value]) => `${label}: ${value}`);
 
   const earlierLines = view.earlier.slice(0, MAX_EARLIER_SHOWN).flatMap((entry) => [
-    `- ${formatLocal(new Date(entry.receivedAt), config.organisation.timezone)} · ${entry.formName}${entry.status ? ` · ${entry.status}${entry.ownerName ? `, ${entry.ownerName}` : ''}` : ''}`,
+    `- ${formatLocal(new Date(entry.receivedAt), ownersTimezone(input))} · ${entry.formName}${entry.status ? ` · ${entry.status}${entry.ownerName ? `, ${entry.ownerName}` : ''}` : ''}`,
     ...(entry.who ? [`  ${entry.who}`] : []),
     ...(entry.message ? [`  ${truncateText(entry.message.replace(/\s+/g, ' ').trim(), 200)}`] : []),
   ]);
