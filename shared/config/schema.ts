@@ -1,7 +1,16 @@
 // zod/mini keeps this schema cheap to load in every Lambda (about 14 kB instead of 440 kB).
 import * as z from 'zod/mini';
 
-const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-12-24'));
+/** A calendar date that exists: 2026-13-40 has the right shape and no day. */
+/** True for anything not shaped like a date, which the pattern refuses on its own. */
+function isRealDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return true;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+const DATE_MESSAGE = 'must be a date like 2026-12-24';
+// The pattern also reaches the JSON Schema for editors; the refinement catches shapes without a day (2026-02-30).
+const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, DATE_MESSAGE), z.refine(isRealDate, DATE_MESSAGE));
 const clockTime = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 09:00'));
 const email = z.string().check(z.regex(/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/, 'must be an email address'));
 const id = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes'));
@@ -22,9 +31,18 @@ const timezone = z.string().check(
 
 /** "4 business hours", "30 minutes", "1 business day", "2 days". */
 export const SLA_PATTERN = /^(\d+)\s+(business\s+)?(minute|hour|day)s?$/;
-const sla = z.string().check(z.regex(SLA_PATTERN, 'must read like "4 business hours", "30 minutes" or "1 business day"'));
+const sla = z.string().check(
+  z.regex(SLA_PATTERN, 'must read like "4 business hours", "30 minutes" or "1 business day"'),
+  z.refine((value) => !/^0+\s/.test(value), 'must give more than no time (a lead would be late the moment it arrives)'),
+);
 
-const awayPeriod = z.strictObject({ from: isoDate, to: isoDate });
+/** An issue on `later` when it comes before `earlier`: a range that ends before it starts is a typo, not a plan. */
+const inOrder = <Shape extends Record<string, string>>(earlier: keyof Shape & string, later: keyof Shape & string, message: (earlierValue: string) => string) =>
+  z.superRefine<Shape>((value, ctx) => {
+    if (value[later]! < value[earlier]!) ctx.addIssue({ code: 'custom', path: [later], message: message(value[earlier]!), input: value[later] });
+  });
+
+const awayPeriod = z.strictObject({ from: isoDate, to: isoDate }).check(inOrder('from', 'to', (from) => `must not be before from (${from})`));
 
 const salesperson = z.strictObject({
   id,
@@ -44,7 +62,7 @@ const eventDetails = z.strictObject({
   startDate: isoDate,
   endDate: isoDate,
   location: z.string().check(z.minLength(1)),
-});
+}).check(inOrder('startDate', 'endDate', (startDate) => `must not be before startDate (${startDate})`));
 
 const form = z.strictObject({
   id,
@@ -67,7 +85,10 @@ const businessHours = z.strictObject({
   days: z.array(z.number().check(z.int(), z.minimum(1), z.maximum(7))).check(z.minLength(1)),
   start: clockTime,
   end: clockTime,
-});
+}).check(z.superRefine((hours, ctx) => {
+  // Zero-padded HH:MM compares in time order. Hours across midnight are not supported: every deadline would fail.
+  if (hours.end <= hours.start) ctx.addIssue({ code: 'custom', path: ['end'], message: `must be after start (${hours.start}); hours across midnight are not supported`, input: hours.end });
+}));
 
 const team = z.strictObject({
   id,
