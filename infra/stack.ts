@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -18,6 +18,7 @@ import { SecureQueue } from './constructs/secure-queue.ts';
 import { leadStreamSettings } from './event-sources.ts';
 import { HandoffFunction } from './handoff-function.ts';
 import { lambdaEntries, routes } from './routes.ts';
+import { isLoopbackUrl } from './loopback.ts';
 
 export type Stage = 'dev' | 'prod';
 
@@ -139,6 +140,7 @@ export class HandoffStack extends Stack {
     const actionLinkUsers = [processLeads, leadsDlq, leadActions, nightlyReport].filter((fn) => fn !== undefined);
     if (actionLinkUsers.length > 0) {
       const actionSecret = new Secret(this, 'ActionLinkSecret', {
+        secretName: `${this.stackName}/action-link-secret`,
         description: 'HMAC key that signs the one-click action links in owner alerts and reports',
         generateSecretString: { passwordLength: 64, excludePunctuation: true },
         removalPolicy,
@@ -151,7 +153,9 @@ export class HandoffStack extends Stack {
     }
 
     if (leadActivities) {
+      const apiTokenName = `${this.stackName}/activities-api-token`;
       const apiToken = new Secret(this, 'ActivitiesApiToken', {
+        secretName: apiTokenName,
         description: 'Bearer token CRM integrations present to POST /leads/{leadId}/activities',
         generateSecretString: { passwordLength: 48, excludePunctuation: true },
         removalPolicy,
@@ -161,6 +165,10 @@ export class HandoffStack extends Stack {
         reason: 'The CRM holds a copy of this token, so an automatic rotation would lock it out; it is rotated by hand together with the CRM configuration.',
       });
       leadActivities.bindSecret(apiToken, 'API_TOKEN_SECRET_ARN');
+      new CfnOutput(this, 'ActivitiesApiTokenSecret', {
+        value: apiTokenName,
+        description: 'The CRM bearer token for POST /leads/{leadId}/activities: aws secretsmanager get-secret-value --secret-id <this>',
+      });
     }
 
     if (processLeads) {
@@ -257,6 +265,9 @@ export class HandoffStack extends Stack {
 
   private outputs(http: HandoffHttpApi, config: Config): void {
     const apiUrl = http.stage.url;
+    for (const setting of loopbackSettings(config)) {
+      Annotations.of(this).addWarningV2('handoff:loopback-setting', `${setting} points at this machine: set it to your site (publicBaseUrl: the ApiUrl output) and deploy again`);
+    }
     new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the Handoff HTTP API' });
     const form = config.forms.find((candidate) => candidate.kind === 'website');
     if (form) {
@@ -266,6 +277,17 @@ export class HandoffStack extends Stack {
       });
     }
   }
+}
+
+/** Settings still naming this machine, as the example config does: deployed as they are, links and forms break. */
+export function loopbackSettings(config: Config): string[] {
+  return [
+    ...(isLoopbackUrl(config.publicBaseUrl) ? [`publicBaseUrl ${config.publicBaseUrl}`] : []),
+    ...config.forms.flatMap((form) => [
+      ...form.allowedOrigins.filter(isLoopbackUrl).map((origin) => `forms "${form.id}" allowedOrigins ${origin}`),
+      ...(isLoopbackUrl(form.redirectUrl) ? [`forms "${form.id}" redirectUrl ${form.redirectUrl}`] : []),
+    ]),
+  ];
 }
 
 /** Everyone Handoff mails: owners get alerts and digests, managers escalations, the report lists the reports. */

@@ -3,6 +3,7 @@
  * way (urlencoded, with the honeypot and load-time fields) and an event form posted as JSON by script.
  */
 import type { Config } from '../../shared/config/schema.ts';
+import { isLoopbackUrl } from '../loopback.ts';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
@@ -130,8 +131,6 @@ ${script}`,
   return { '/': home, '/thanks': thanks };
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /**
  * What in the config still names another local address than the one the API listens on (say PORT was
  * changed): each line says what breaks. A newcomer otherwise sees the demo forms answer 403 with no clue why.
@@ -140,8 +139,7 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 export function localAddressMismatches(config: Config, apiUrl: string): string[] {
   const apiOrigin = new URL(apiUrl).origin;
   const isOtherLocal = (url: string) => {
-    const { origin, hostname } = new URL(url);
-    return origin !== apiOrigin && LOOPBACK_HOSTS.has(hostname);
+    return new URL(url).origin !== apiOrigin && isLoopbackUrl(url);
   };
   const lines: string[] = [];
   if (isOtherLocal(config.publicBaseUrl)) lines.push(`publicBaseUrl is ${config.publicBaseUrl}, so the links in emails point there`);

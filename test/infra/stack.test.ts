@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Stage as CdkStage } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../shared/adapters/lead-store/table.ts';
@@ -393,6 +393,10 @@ describe('queues and alarms', () => {
     for (const [, logGroup] of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
   });
 
+  it('names the dashboard Handoff-<stage>, as the deploy guide says', () => {
+    expect(resources('AWS::CloudWatch::Dashboard')[0]![1].Properties.DashboardName).toBe('Handoff-dev');
+  });
+
   it('shows every business metric on the dashboard', () => {
     const body = JSON.stringify(resources('AWS::CloudWatch::Dashboard')[0]![1].Properties.DashboardBody);
     for (const metric of Object.values(BUSINESS_METRICS)) expect(body).toContain(`\\"Handoff\\",\\"${metric}\\"`);
@@ -460,6 +464,24 @@ describe('outputs', () => {
     expect(snippet).toContain('forms/demo-request');
     expect(snippet).toContain('method=\\"POST\\"');
     expect(snippet).toContain('name=\\"_gotcha\\"');
+  });
+});
+
+describe('secrets and settings a deployer must find', () => {
+  it('names both secrets under the stack and prints where the CRM token is', () => {
+    const names = resources('AWS::SecretsManager::Secret').map(([, secret]) => secret.Properties.Name).sort();
+    expect(names).toEqual(['Handoff-dev/action-link-secret', 'Handoff-dev/activities-api-token']);
+    expect(JSON.stringify(template.toJSON().Outputs.ActivitiesApiTokenSecret.Value)).toContain('activities-api-token');
+  });
+
+  it('warns when a deploy would still point at this machine, and stays quiet when nothing does', () => {
+    const local = { ...testConfig, publicBaseUrl: 'http://localhost:3000', forms: testConfig.forms.map((form, index) => (index === 0 ? { ...form, allowedOrigins: [...form.allowedOrigins, 'http://127.0.0.1:3000'] } : form)) };
+    const warnings = (stackUnderTest: HandoffStack) => Annotations.fromStack(stackUnderTest).findWarning('*', Match.anyValue()).map((entry) => String(entry.entry.data));
+    const localWarnings = warnings(synthesizeStack('prod', { config: local, bundle: false })).filter((warning) => warning.includes('points at this machine'));
+    expect(localWarnings).toHaveLength(2);
+    expect(localWarnings[0]).toContain('publicBaseUrl http://localhost:3000');
+    expect(localWarnings[1]).toContain(`forms "${testConfig.forms[0]!.id}" allowedOrigins http://127.0.0.1:3000`);
+    expect(warnings(stack).filter((warning) => warning.includes('points at this machine'))).toEqual([]);
   });
 });
 
