@@ -62,19 +62,6 @@ const NAME_PARTICLES = new Set([
   'van', 'von', 'der', 'den', 'de', 'del', 'della', 'di', 'da', 'das', 'dos', 'do', 'du', 'la', 'le', 'ten', 'ter', 'zu', 'y', 'e', 'bin', 'al',
 ]);
 
-/** Fewer digits than this is not a phone number anywhere: the shortest national numbers have 7. */
-const MIN_PHONE_DIGITS = 7;
-
-/**
- * The number a rep can dial: E.164 when the country was known, else the digits as typed. A national number
- * without a country ("030 1234567" on a booth form with no country field) still reaches a rep in that country.
- */
-export function dialableNumber(phone: string | undefined, phoneE164: string | undefined): string | undefined {
-  if (phoneE164) return phoneE164;
-  const dialable = phone?.replace(/(?:ext|x)\.?\s*\d+\s*$/i, '').replace(/[^\d+]/g, '') ?? '';
-  return dialable.replace(/\D/g, '').length >= MIN_PHONE_DIGITS ? dialable : undefined;
-}
-
 function displayNameOf(contact: Submission['contact']): string {
   // Each field is cased on its own: "josé" + "MÜLLER" are two all-one-case names, not one mixed-case name.
   const typed = [contact.firstName, contact.lastName].map((part) => caseName(part ?? '')).filter(Boolean).join(' ') || caseName(contact.name ?? '');

@@ -17,6 +17,8 @@
  *   (disqualified without contact) are in no band, so bands add up to captured − untimed.
  * - Periods are whole org-local calendar days: the last day is the day before the report date, the
  *   last 7 days end with it. Leads captured on the report date itself count in tomorrow's report.
+ * - Overdue (the sales report) is missed as of `now`, however long ago the lead was captured: the 7-day missed figure
+ *   plus the overdue leads captured before the 7 days or on the report date (`overdueOutsideWeek`).
  * - Overdue by: elapsed time since the deadline. Escalation compares it with
  *   `reports.escalateAfterHours` as elapsed hours, like every SLA without the word "business".
  * - Email problems: addresses SES reported a bounce or complaint for in the 7 × 24 hours before `now`.
@@ -25,7 +27,7 @@
  */
 import type { Config, Salesperson } from '../config/schema.ts';
 import { WAITING_STATUSES, type AlertState, type Lead, type LeadStatus, type WaitingLead } from './lead.ts';
-import { addDays, businessHoursBetween, localDate, zonedTimeToUtc } from './business-hours.ts';
+import { addDays, businessHoursBetween, calendarOfRep, localDate, zonedTimeToUtc } from './business-hours.ts';
 import { attributeSource, campaignOf, channelOf } from './attribution.ts';
 
 /** A lead as the report sees it: the waiting fields always, the rest when the lead was read whole. */
@@ -85,9 +87,11 @@ export interface ReportRep {
 export interface LeadRow {
   leadId: string;
   name: string;
-  /** The person gave no name, so `name` was made from their address ("Rl" for rl1@…) and may not tell rows apart. */
-  nameFromEmail: boolean;
   email: string;
+  /** As the person typed it. */
+  phone?: string;
+  /** The enrichment's reading of `phone`; absent for a lead read from the deadline index alone. */
+  phoneE164?: string;
   company?: string;
   formId: string;
   sourceLabel: string;
@@ -114,6 +118,12 @@ export interface RepGroup {
 
 export interface SalesReport {
   overdueCount: number;
+  /**
+   * Overdue leads captured outside the marketing report's 7 days: before them (only the deadline index still lists
+   * these), or on the report date up to `now` (tomorrow's report counts them). Every other overdue lead is one of the
+   * marketing report's 7-day missed follow-ups, so `overdueCount` is that figure plus these two.
+   */
+  overdueOutsideWeek: { capturedBefore: number; capturedAfter: number };
   /** Reps with overdue leads, the rep holding the most overdue lead first. */
   byRep: RepGroup[];
   /** Waiting leads with no owner, or an owner no longer in the config; overdue or not. */
@@ -205,6 +215,13 @@ export function buildNightlyReport(input: NightlyReportInput): NightlyReport {
   const unassigned = waiting.filter((lead) => !ownerOf(lead, repsById)).map(toRow).sort(mostOverdueFirst);
   const alertFailed = waiting.filter((lead) => lead.alert?.status === 'failed').map(toRow).sort(mostOverdueFirst);
 
+  const { last7Days } = reportPeriods(reportDate);
+  const capturedOn = (lead: ReportLead) => localDate(new Date(lead.receivedAt), config.organisation.timezone);
+  const overdueOutsideWeek = {
+    capturedBefore: missed.filter((lead) => capturedOn(lead) < last7Days.from).length,
+    capturedAfter: missed.filter((lead) => capturedOn(lead) > last7Days.to).length,
+  };
+
   const escalationThresholdMs = config.reports.escalateAfterHours * HOUR_MS;
   const escalatedRows = byRep.flatMap((group) => group.leads.filter((row) => row.overdueMs > escalationThresholdMs));
 
@@ -214,7 +231,7 @@ export function buildNightlyReport(input: NightlyReportInput): NightlyReport {
     timezone: config.organisation.timezone,
     escalateAfterHours: config.reports.escalateAfterHours,
     quiet: missed.length === 0,
-    sales: { overdueCount: missed.length, byRep, unassigned, alertFailed },
+    sales: { overdueCount: missed.length, overdueOutsideWeek, byRep, unassigned, alertFailed },
     marketing: marketingReport(input),
     escalations: escalations(escalatedRows, repsById),
     emailProblems: emailProblems(input.emailHealth ?? [], now, config),
@@ -293,11 +310,14 @@ function leadRow(lead: ReportLead, now: Date, config: Config): LeadRow {
   const contact = lead.contact;
   const fullName = [contact.firstName, contact.lastName].filter(Boolean).join(' ');
   const company = lead.enrichment?.companyName ?? contact.company;
+  const phone = contact.phone?.trim();
+  const phoneE164 = phone ? lead.enrichment?.phoneE164 : undefined;
   return {
     leadId: lead.leadId,
     name: lead.enrichment?.displayName || contact.name || fullName || contact.emailDisplay,
-    nameFromEmail: !(contact.name?.trim() || fullName.trim()),
     email: contact.emailDisplay,
+    ...(phone ? { phone } : {}),
+    ...(phoneE164 ? { phoneE164 } : {}),
     ...(company ? { company } : {}),
     formId: lead.formId,
     sourceLabel: lead.enrichment?.source.label ?? formOf(lead, config)?.name ?? lead.formId,
@@ -308,7 +328,8 @@ function leadRow(lead: ReportLead, now: Date, config: Config): LeadRow {
     followUpDeadline: lead.followUpDeadline,
     ageMs: now.getTime() - Date.parse(lead.receivedAt),
     overdueMs: now.getTime() - deadline.getTime(),
-    overdueBusinessHours: businessHoursBetween(deadline, now, config.organisation),
+    // On the owner's clock: a New York rep's evening is not business time.
+    overdueBusinessHours: businessHoursBetween(deadline, now, calendarOfRep(config, lead.ownerId)),
     ...(lead.alert ? { alertStatus: lead.alert.status, alertAttempts: lead.alert.attempts } : {}),
   };
 }

@@ -57,6 +57,9 @@ interface Seed {
   receivedAt: string;
   name: string;
   company?: string;
+  /** As typed; `phoneE164` is what enrichment read from it, stored at assignment. */
+  phone?: string;
+  phoneE164?: string;
   owner?: string;
   alert?: 'sent' | 'failed';
   contactedAt?: string;
@@ -69,7 +72,7 @@ interface Seed {
 /** Writes a lead the way the app does: capture's conditional put, the processor's assignment, then the rep's follow-ups. */
 async function seed(store: LeadStore, s: Seed): Promise<void> {
   const email = `${s.name.toLowerCase().replaceAll(' ', '.')}@${s.leadId.toLowerCase()}.example`;
-  const full = seedLead({ leadId: s.leadId, formId: s.formId, receivedAt: s.receivedAt, status: 'new', name: s.name, email, ...(s.company ? { company: s.company } : {}), score: 60 }, config);
+  const full = seedLead({ leadId: s.leadId, formId: s.formId, receivedAt: s.receivedAt, status: 'new', name: s.name, email, ...(s.company ? { company: s.company } : {}), ...(s.phone ? { phone: s.phone, phoneE164: s.phoneE164 } : {}), score: 60 }, config);
   const { enrichment, score, alert: _alert, ...captured } = full;
   const created = await store.putNewLead({ ...captured, status: s.spam ? 'spam' : 'new' });
   expect(created.created).toBe(true);
@@ -140,7 +143,7 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     // Wed 25 Nov, the last day
     { leadId: 'N01', formId: 'demo-request', receivedAt: '2026-11-25T08:00:00Z', name: 'Lena Fischer', company: 'Brightpath', owner: 'ana', contactedAt: '2026-11-25T08:03:00Z' }, // 09:00 local, due 13:00; in time after 3 min
     { leadId: 'N02', formId: 'demo-request', receivedAt: '2026-11-25T09:00:00Z', name: 'Tom Becker', owner: 'jonas', contactedAt: '2026-11-25T09:10:00Z', qualifiedAt: '2026-11-25T15:00:00Z' }, // in time after 10 min; a deal
-    { leadId: 'N03', formId: 'demo-request', receivedAt: '2026-11-25T10:00:00Z', name: 'Sofia Marino', company: 'Lattice Foods', owner: 'ana' }, // 11:00, due 15:00 (14:00Z): missed, 16 h overdue
+    { leadId: 'N03', formId: 'demo-request', receivedAt: '2026-11-25T10:00:00Z', name: 'Sofia Marino', company: 'Lattice Foods', phone: '030 1234567', phoneE164: '+49301234567', owner: 'ana' }, // 11:00, due 15:00 (14:00Z): missed, 16 h overdue
     { leadId: 'N04', formId: 'demo-request', receivedAt: '2026-11-25T11:00:00Z', name: 'Grace Lee', owner: 'maya', contactedAt: '2026-11-25T15:30:00Z' }, // due 16:00 local, contacted 16:30: late after 4 h 30 min
     { leadId: 'N05', formId: 'data-summit-booth', receivedAt: '2026-11-25T13:00:00Z', name: 'Jan de Vries', owner: 'jonas' }, // 14:00, due Thu 14:00: still pending
     { leadId: 'N06', formId: 'data-summit-booth', receivedAt: '2026-11-25T14:00:00Z', name: 'Buy Followers', spam: true },
@@ -157,7 +160,7 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     { leadId: 'N18', formId: 'data-summit-booth', receivedAt: '2026-11-19T13:00:00Z', name: 'Kai Wagner', owner: 'jonas', disqualifiedAt: '2026-11-19T18:00:00Z' }, // closed without contact: untimed
     { leadId: 'N19', formId: 'data-summit-booth', receivedAt: '2026-11-24T14:00:00Z', name: 'Noah Klein', owner: 'jonas', contactedAt: '2026-11-24T14:20:00Z' }, // in time after 20 min
     // Outside the window: only the deadline index knows these.
-    { leadId: 'N16', formId: 'demo-request', receivedAt: '2026-11-18T09:00:00Z', name: 'Isabella Rossi', company: 'Verdana Foods', owner: 'diego' }, // Wed 18 10:00, due 14:00: 185 h overdue
+    { leadId: 'N16', formId: 'demo-request', receivedAt: '2026-11-18T09:00:00Z', name: 'Isabella Rossi', company: 'Verdana Foods', phone: '030 7654321', phoneE164: '+49307654321', owner: 'diego' }, // Wed 18 10:00, due 14:00: 185 h overdue
     { leadId: 'N20', formId: 'demo-request', receivedAt: '2026-11-18T10:00:00Z', name: 'Ravi Kumar' }, // Wed 18 11:00, due 15:00, never assigned: 184 h overdue
     { leadId: 'N17', formId: 'demo-request', receivedAt: '2026-11-25T23:30:00Z', name: 'Ida Berg', owner: 'ana' }, // Thu 26 00:30: the report date itself, due Thu 13:00
   ];
@@ -200,12 +203,20 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     // N16 and N20 are older than the 7-day window: the deadline index keeps no tracking, so their attribution is unknown.
     expect(column('Campaign')).toEqual(['', 'Always-on demo request', 'Always-on demo request', 'Always-on demo request', 'Data Summit 2026', '']);
     expect(column('Channel')).toEqual(['', '(direct)', '(direct)', '(direct)', '(direct)', '']);
+    // N03's phone as enrichment read it (the apostrophe keeps a spreadsheet from reading +49 as a formula); N16's as
+    // typed, because the deadline index keeps the contact but not the enrichment.
+    expect(column('Email')).toEqual(['isabella.rossi@n16.example', 'oliver.brown@n13.example', 'sofia.marino@n03.example', 'ethan.walker@n09.example', 'chloe.dubois@n10.example', 'ravi.kumar@n20.example']);
+    expect(column('Phone')).toEqual(['030 7654321', '', "'+49 30 1234567", '', '', '']);
 
     const text = sales.body.text ?? '';
-    expect(text).toContain('6 leads passed the first-contact deadline without a recorded contact (4 reps, 1 with no owner).');
+    // 6 overdue against the marketing report's 4 missed follow-ups: N16 and N20 were captured before its 7 days.
+    expect(text).toContain('6 leads passed the first-contact deadline without a recorded contact (4 reps, 1 with no owner); the marketing report’s missed follow-ups (19–25 Nov) leave out 2 captured before 19 Nov.');
+    expect(text).toContain('- Isabella Rossi, Verdana Foods · Website demo request · score 60\n  isabella.rossi@n16.example · 030 7654321\n');
+    expect(sales.body.html).toContain('<a href="tel:0307654321" style="color:#1d4ed8;text-decoration:none;">030 7654321</a>');
+    expect(sales.body.html).toContain('<a href="mailto:isabella.rossi@n16.example"');
     expect(text).toMatch(/Alert not delivered:\n- Ethan Walker, Summit Ridge/);
     // The ownerless lead not yet due (Priya) is listed under "No owner" with the overdue one; nobody else appears.
-    expect(text).toMatch(/No owner:\n- Ravi Kumar[^\n]*\n[^\n]*overdue 7 d 16 h[\s\S]*- Priya Nair, Orbitly[^\n]*\n  due in 6 h/);
+    expect(text).toMatch(/No owner:\n- Ravi Kumar[^\n]*\n  ravi\.kumar@n20\.example\n  overdue 7 d 16 h[\s\S]*- Priya Nair, Orbitly[^\n]*\n  priya\.nair@n08\.example\n  due in 6 h/);
     for (const absent of ['N01', 'N02', 'N04', 'N05', 'N06', 'N07', 'N11', 'N12', 'N14', 'N15', 'N17', 'N18', 'N19']) {
       expect(text, `${absent} is not overdue`).not.toContain(nameOf(absent));
     }
@@ -240,6 +251,7 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     //   Bands: <5m N15 N01, 5–15m N02, 15–60m N19 N11, 1–24h N04, >24h N12, not yet 4 missed + 2 pending. Deals N02, N11.
     expect(marketing.subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads, 50% contacted within SLA');
     const text = marketing.body.text ?? '';
+    expect(text).toContain('4 missed follow-ups (the sales report’s overdue leads also include 2 captured before 19 Nov) and 2 deals in the last 7 days.');
     expect(text).toContain([
       'All sources',
       '  Yesterday (Wed 25 Nov): 7 leads, 50% within SLA, P50 10 min, P95 4 h 30 min, 1 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 3',
@@ -271,6 +283,9 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     const listed = (mail: MailboxEmail) => (mail.body.text ?? '').split('\n').filter((line) => line.startsWith('- ')).map((line) => line.slice(2).split(/[,·]/)[0]!.trim());
     expect(listed(mailTo(firstRun.mails, repEmail('ana')))).toEqual(['Oliver Brown', 'Sofia Marino']);
     expect(mailTo(firstRun.mails, repEmail('ana')).subject).toBe('2 leads waiting for your first contact');
+    // How to reach them, straight from the digest.
+    expect(mailTo(firstRun.mails, repEmail('ana')).body.text).toContain('- Sofia Marino, Lattice Foods · Website demo request · Always-on demo request · score 60\n  sofia.marino@n03.example · +49 30 1234567\n');
+    expect(mailTo(firstRun.mails, repEmail('ana')).body.html).toContain('<a href="tel:+49301234567" style="color:#1d4ed8;text-decoration:none;">+49 30 1234567</a>');
     expect(listed(mailTo(firstRun.mails, repEmail('diego')))).toEqual(['Isabella Rossi']);
     expect(listed(mailTo(firstRun.mails, repEmail('maya')))).toEqual(['Ethan Walker']);
     expect(listed(mailTo(firstRun.mails, repEmail('jonas')))).toEqual(['Chloe Dubois']);
@@ -389,7 +404,7 @@ describe('a lead left waiting for a month', () => {
   beforeAll(async () => {
     ({ store, nightly } = await stackWithTable('nightly-old'));
     // Mon 26 Oct, long before the 7-day window: the report knows it only from the deadline index.
-    await seed(store, { leadId: 'OLD1', formId: 'demo-request', receivedAt: '2026-10-26T10:00:00Z', name: 'Greta Olsen', company: 'Olsen Freight', owner: 'maya', alert: 'failed' });
+    await seed(store, { leadId: 'OLD1', formId: 'demo-request', receivedAt: '2026-10-26T10:00:00Z', name: 'Greta Olsen', company: 'Olsen Freight', phone: '+49 40 1234567', phoneE164: '+49401234567', owner: 'maya', alert: 'failed' });
     await seed(store, { leadId: 'OLD2', formId: 'demo-request', receivedAt: '2026-10-27T10:00:00Z', name: 'Piet Bakker', owner: 'ana', contactedAt: '2026-10-27T10:30:00Z' });
   });
 
@@ -402,10 +417,12 @@ describe('a lead left waiting for a month', () => {
     expect(waiting[0]).toEqual(Object.fromEntries(WAITING_LEAD_FIELDS.filter((field) => whole[field] !== undefined).map((field) => [field, whole[field]])));
   });
 
-  it('still lists it for its owner, with its company and its undelivered alert', async () => {
+  it('still lists it for its owner, with its company, its phone as typed and its undelivered alert', async () => {
     const { result, mails } = await mailsSentBy(() => nightly({ scheduledTime: '2026-11-26T06:00:00Z' }));
     expect(result.overdue).toBe(1);
     expect(mailTo(mails, repEmail('maya')).body.text).toContain('- Greta Olsen, Olsen Freight');
+    expect(mailTo(mails, repEmail('maya')).body.text).toContain('\n  greta.olsen@old1.example · +49 40 1234567\n');
+    expect(mailTo(mails, repEmail('maya')).body.html).toContain('<a href="tel:+49401234567" style="color:#1d4ed8;text-decoration:none;">+49 40 1234567</a>');
     const sales = mailTo(mails, ...SALES).body.text ?? '';
     expect(sales).toContain('Alert not delivered:');
     expect(sales.slice(sales.indexOf('Alert not delivered:'))).toContain('Greta Olsen');

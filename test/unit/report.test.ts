@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildNightlyReport, nearestRank, reportPeriods, reportWindow, type FunnelFigures, type NightlyReport } from '../../shared/domain/report.ts';
-import type { Lead } from '../../shared/domain/lead.ts';
+import { WAITING_LEAD_FIELDS, type Lead, type WaitingLead } from '../../shared/domain/lead.ts';
 import { NOW, REPORT_DATE, overdue, scenarioConfig, seedLead, window7d } from '../fixtures/nightly-scenario.ts';
 
 const MIN = 60_000;
@@ -30,8 +30,9 @@ describe('the sales side of the seeded scenario', () => {
     expect(l03).toEqual({
       leadId: 'L03',
       name: 'Sofia Marino',
-      nameFromEmail: false,
       email: 'sofia.marino@lattice.example',
+      phone: '030 1234567',
+      phoneE164: '+49301234567',
       company: 'Lattice Foods',
       formId: 'demo-request',
       sourceLabel: 'Website demo request · Always-on demo request',
@@ -49,6 +50,15 @@ describe('the sales side of the seeded scenario', () => {
     });
   });
 
+  it('gives a lead read from the deadline index alone the phone as typed, which the index keeps in the contact', () => {
+    const l16 = overdue.find((lead) => lead.leadId === 'L16')!;
+    const fromIndex = Object.fromEntries(WAITING_LEAD_FIELDS.flatMap((field) => (l16[field] === undefined ? [] : [[field, l16[field]]]))) as WaitingLead;
+    const indexOnly = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config: scenarioConfig, overdue: [fromIndex], window7d: [] });
+    const row = indexOnly.sales.byRep[0]?.leads[0];
+    expect(row).toMatchObject({ leadId: 'L16', email: 'i.rossi@verdana-foods.example', phone: '02 1234 5678' });
+    expect(row).not.toHaveProperty('phoneE164');
+  });
+
   it.each([
     ['L03', 2], // Wed 15:00 → 17:00
     ['L10', 6], // Wed 11:00 → 17:00
@@ -58,6 +68,15 @@ describe('the sales side of the seeded scenario', () => {
   ])('%s is overdue by %d business hours', (leadId, hours) => {
     const row = report.sales.byRep.flatMap((group) => group.leads).find((r) => r.leadId === leadId);
     expect(row?.overdueBusinessHours).toBe(hours);
+  });
+
+  it("counts overdue business hours on the owner's team clock", () => {
+    // Maya's team in New York: L09 is overdue from Mon 08:00 New York (14:00 CET) to Thu 01:00 New York (06:00Z).
+    const newYork = { ...scenarioConfig, teams: scenarioConfig.teams.map((team) => (team.id === 'americas' ? { ...team, timezone: 'America/New_York' } : team)) };
+    const rows = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config: newYork, overdue, window7d }).sales.byRep.flatMap((group) => group.leads);
+    const hoursOf = (leadId: string) => rows.find((row) => row.leadId === leadId)?.overdueBusinessHours;
+    expect(hoursOf('L09')).toBe(24); // Mon 09:00 → 17:00 (8) + Tue 8 + Wed 8, New York time; Berlin's clock gives 19
+    expect(hoursOf('L03')).toBe(2); // Ana's team keeps the organisation's clock
   });
 
   it('lists waiting leads with no owner, overdue or not', () => {
@@ -242,12 +261,41 @@ describe('a report for a time before some follow-ups were recorded (a re-run for
   });
 });
 
+describe('overdue leads the marketing report’s missed follow-ups leave out', () => {
+  it('are the seeded lead captured before the 7 days, and the two figures differ by exactly it', () => {
+    // L16 (Wed 18 Nov) is overdue but older than Thu 19 – Wed 25 Nov; the other 4 overdue leads are the 4 missed.
+    expect(report.sales.overdueOutsideWeek).toEqual({ capturedBefore: 1, capturedAfter: 0 });
+    expect(report.sales.overdueCount).toBe(report.marketing.total.last7Days.missed + 1);
+  });
+
+  it('are counted by org-local capture day and as of the report’s time, never spam or merged', () => {
+    const lead = (leadId: string, receivedAt: string, extra: Partial<Parameters<typeof seedLead>[0]> = {}) =>
+      seedLead({ leadId, formId: 'demo-request', receivedAt, status: 'open', name: `Lead ${leadId}`, email: `${leadId}@example.com`, ownerId: 'ana', ...extra });
+    const before = [
+      lead('B1', '2026-11-12T09:00:00Z'),
+      // Contacted only after the report's time (Thu 26 Nov 06:00Z), so still overdue as of it.
+      lead('B2', '2026-11-12T10:00:00Z', { status: 'contacted', firstContactAt: '2026-11-26T08:00:00Z' }),
+      // Spam and merged leads are never overdue, even when a lagging index still lists them.
+      lead('B3', '2026-11-12T11:00:00Z', { status: 'spam' }),
+      lead('B4', '2026-11-12T12:00:00Z', { status: 'merged' }),
+      // Wed 18 Nov 23:30Z is Thu 19 Nov 00:30 in Berlin: inside the 7 days, so one of the missed follow-ups.
+      lead('W1', '2026-11-18T23:30:00Z'),
+    ];
+    // Thu 26 Nov 00:10 Berlin, the report date, on a 30-minute SLA: overdue at 07:00, counted in tomorrow's week.
+    const today = { ...lead('T1', '2026-11-25T23:10:00Z'), followUpDeadline: '2026-11-25T23:40:00.000Z' };
+    const result = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config: scenarioConfig, overdue: [...overdue, ...before], window7d: [...window7d, before[4]!, today] });
+    expect(result.sales.overdueOutsideWeek).toEqual({ capturedBefore: 3, capturedAfter: 1 }); // L16 B1 B2; T1
+    expect(result.marketing.total.last7Days.missed).toBe(report.marketing.total.last7Days.missed + 1); // W1
+    expect(result.sales.overdueCount).toBe(result.marketing.total.last7Days.missed + 3 + 1);
+  });
+});
+
 describe('a quiet day', () => {
   it('is still a report, with nothing overdue and the figures intact', () => {
     const contactedOnly = window7d.filter((lead) => lead.firstContactAt !== undefined);
     const quiet = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config: scenarioConfig, overdue: [], window7d: contactedOnly });
     expect(quiet.quiet).toBe(true);
-    expect(quiet.sales).toEqual({ overdueCount: 0, byRep: [], unassigned: [], alertFailed: [] });
+    expect(quiet.sales).toEqual({ overdueCount: 0, overdueOutsideWeek: { capturedBefore: 0, capturedAfter: 0 }, byRep: [], unassigned: [], alertFailed: [] });
     expect(quiet.escalations).toEqual([]);
     // The contacted leads L01 L02 L04 L11 L12 L15 L19; only L04 was late.
     expect(quiet.marketing.total.last7Days.captured).toBe(7);

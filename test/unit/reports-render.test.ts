@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { WAITING_LEAD_FIELDS, type Lead, type WaitingLead } from '../../shared/domain/lead.ts';
 import { buildNightlyReport, type NightlyReport } from '../../shared/domain/report.ts';
 import { toCsv } from '../../shared/domain/render/csv.ts';
 import { formatDuration, renderEscalation, renderMarketingReport, renderRepDigest, renderSalesReport } from '../../shared/domain/render/reports.ts';
@@ -13,6 +14,10 @@ import { launchChromium, openHtml } from '../support/screenshot.ts';
 const links = (leadId: string) => `https://handoff.example/actions/${encodeURIComponent(leadId)}`;
 const report: NightlyReport = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue, window7d });
 const quietReport = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: [], window7d: [] });
+/** The lead as the deadline index returns it: WAITING_LEAD_FIELDS only, so no enrichment. */
+const fromIndex = (lead: Lead): WaitingLead => Object.fromEntries(WAITING_LEAD_FIELDS.flatMap((field) => (lead[field] === undefined ? [] : [[field, lead[field]]]))) as WaitingLead;
+/** What the reader sees of an HTML email: its text, without the markup and the links' targets. */
+const visibleText = (markup: string) => markup.replace(/<[^>]*>/g, '');
 
 describe('toCsv', () => {
   it('quotes per RFC 4180 and ends every record with CRLF', () => {
@@ -84,7 +89,7 @@ describe('renderSalesReport', () => {
   it('reports the failed alert and the lead with no owner', () => {
     expect(sales.html).toContain('Alert not delivered');
     expect(sales.text).toMatch(/Alert not delivered:\n- Ethan Walker/);
-    expect(sales.text).toMatch(/No owner:\n- Priya Nair, Orbitly .*\n .*due in 6 h; deadline Thu 26 Nov, 13:00 CET; received 11 h ago\n/);
+    expect(sales.text).toMatch(/No owner:\n- Priya Nair, Orbitly .*\n  priya\.nair@orbitly\.example\n  due in 6 h; deadline Thu 26 Nov, 13:00 CET; received 11 h ago\n/);
   });
 
   it('states deadlines and overdue time in local time and business hours', () => {
@@ -94,9 +99,34 @@ describe('renderSalesReport', () => {
 
   it('attaches exactly the overdue leads as CSV, worst first', () => {
     const lines = sales.csv.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Lead ID,Name,Company,Email,Source,Campaign,Channel,Score,Owner,Received,Deadline,Deadline (local),Overdue hours,Overdue business hours,Alert,Link');
+    expect(lines[0]).toBe('Lead ID,Name,Company,Email,Phone,Source,Campaign,Channel,Score,Owner,Received,Deadline,Deadline (local),Overdue hours,Overdue business hours,Alert,Link');
     expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(['L16', 'L13', 'L03', 'L09', 'L10']);
-    expect(lines[3]).toBe('L03,Sofia Marino,Lattice Foods,sofia.marino@lattice.example,Website demo request · Always-on demo request,Always-on demo request,(direct),65,Ana Silva,2026-11-25T10:00:00Z,2026-11-25T14:00:00.000Z,"Wed 25 Nov, 15:00 CET",16,2,sent,https://handoff.example/actions/L03');
+    // The phone as the email shows it; its leading + gets the apostrophe that keeps a spreadsheet from reading a formula.
+    expect(lines[3]).toBe(`L03,Sofia Marino,Lattice Foods,sofia.marino@lattice.example,'+49 30 1234567,Website demo request · Always-on demo request,Always-on demo request,(direct),65,Ana Silva,2026-11-25T10:00:00Z,2026-11-25T14:00:00.000Z,"Wed 25 Nov, 15:00 CET",16,2,sent,https://handoff.example/actions/L03`);
+    expect(lines[2]!.split(',').slice(3, 5)).toEqual(['oliver.brown@fenwick.example', '']);
+  });
+
+  it('says how many overdue leads the marketing report’s missed follow-ups leave out, in HTML and text', () => {
+    // 5 overdue here, 4 missed follow-ups there: L16 was captured on Wed 18 Nov, before the marketing report's 7 days.
+    const clause = '5 leads passed the first-contact deadline without a recorded contact (4 reps); the marketing report’s missed follow-ups (19–25 Nov) leave out 1 captured before 19 Nov.';
+    expect(report.marketing.total.last7Days.missed).toBe(4);
+    expect(sales.text).toContain(clause);
+    expect(sales.html).toContain(clause);
+  });
+
+  it('says nothing of the marketing report when every overdue lead is one of its missed follow-ups', () => {
+    const inWeek = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: overdue.filter((lead) => lead.leadId !== 'L16'), window7d });
+    expect(inWeek.sales.overdueCount).toBe(inWeek.marketing.total.last7Days.missed);
+    const rendered = renderSalesReport(inWeek, config, links);
+    expect(rendered.text).toContain('4 leads passed the first-contact deadline without a recorded contact (3 reps).');
+    expect(rendered.text).not.toContain('marketing report');
+  });
+
+  it('names both kinds of lead the marketing report leaves out', () => {
+    const both = { ...report, sales: { ...report.sales, overdueCount: 7, overdueOutsideWeek: { capturedBefore: 2, capturedAfter: 1 } } };
+    expect(renderSalesReport(both, config, links).text).toContain('; the marketing report’s missed follow-ups (19–25 Nov) leave out 2 captured before 19 Nov and 1 on 26 Nov.');
+    const todayOnly = { ...report, sales: { ...report.sales, overdueOutsideWeek: { capturedBefore: 0, capturedAfter: 1 } } };
+    expect(renderSalesReport(todayOnly, config, links).text).toContain('; the marketing report’s missed follow-ups (19–25 Nov) leave out 1 captured on 26 Nov.');
   });
 
   it('still sends a short report on a quiet day', () => {
@@ -104,7 +134,7 @@ describe('renderSalesReport', () => {
     expect(quiet.subject).toBe('No missed follow-ups for Thu 26 Nov 2026');
     expect(quiet.text).toMatch(/^No missed follow-ups for Thu 26 Nov 2026\n\nEvery lead due by Thu 26 Nov, 07:00 CET has a recorded first contact\./);
     expect(quiet.html).toContain('All caught up');
-    expect(quiet.csv).toBe('Lead ID,Name,Company,Email,Source,Campaign,Channel,Score,Owner,Received,Deadline,Deadline (local),Overdue hours,Overdue business hours,Alert,Link\r\n');
+    expect(quiet.csv).toBe('Lead ID,Name,Company,Email,Phone,Source,Campaign,Channel,Score,Owner,Received,Deadline,Deadline (local),Overdue hours,Overdue business hours,Alert,Link\r\n');
   });
 });
 
@@ -115,8 +145,9 @@ describe('escaping what strangers typed', () => {
     receivedAt: '2026-11-23T09:00:00Z',
     status: 'open',
     name: '<img src=x onerror=alert(1)> "Robert"',
-    email: 'bobby@tables.example',
+    email: 'bobby?bcc=all&x@tables.example',
     company: '=cmd|"/c calc"!A1 & <b>Co</b>',
+    phone: '030 123 4567 <img src=y>',
     ownerId: 'ana',
   });
   const hostileReport = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: [hostile], window7d: [hostile] });
@@ -132,8 +163,73 @@ describe('escaping what strangers typed', () => {
     }
   });
 
+  it('keeps the address and phone inert: escaped as text, encoded in the mailto and tel links', () => {
+    for (const body of [sales.html, digest.html]) {
+      expect(body).not.toContain('<img src=y');
+      expect(body).toContain('href="mailto:bobby%3Fbcc%3Dall%26x@tables.example"');
+      expect(body).toContain('>bobby?bcc=all&amp;x@tables.<wbr>example</a>');
+      expect(body).toContain('<a href="tel:0301234567" style="color:#1d4ed8;text-decoration:none;">030 123 4567 &lt;img src=y&gt;</a>');
+    }
+  });
+
   it('defuses the company formula in the CSV', () => {
     expect(sales.csv).toContain(`"'=cmd|""/c calc""!A1 & <b>Co</b>"`);
+  });
+});
+
+describe("a rep on their own team's clock", () => {
+  it('reads the digest in their timezone, while the sales report stays in the organisation’s', () => {
+    const newYork = { ...config, teams: config.teams.map((team) => (team.id === 'americas' ? { ...team, timezone: 'America/New_York' } : team)) };
+    const maya = renderRepDigest(report, report.sales.byRep.find((group) => group.rep.id === 'maya')!, newYork, links);
+    expect(maya.text).toContain('Times in America/New_York');
+    expect(maya.text).toMatch(/deadline \w{3} \d+ Nov, \d\d:\d\d EST/);
+    expect(maya.text).not.toContain(' CET');
+    expect(renderSalesReport(report, newYork, links).text).toContain(`Times in ${config.organisation.timezone}`);
+  });
+});
+
+describe('how to reach each lead', () => {
+  const sales = renderSalesReport(report, config, links);
+  const ana = renderRepDigest(report, report.sales.byRep.find((group) => group.rep.id === 'ana')!, config, links);
+  const escalation = renderEscalation(report, report.escalations.find((e) => e.managerEmail === 'luis.ortega@northwind.example')!, config, links);
+
+  it('gives every lead’s address as a mailto link, and the phone in international format as a tel link, in HTML', () => {
+    for (const body of [sales.html, ana.html]) {
+      expect(body).toContain('<a href="mailto:sofia.marino@lattice.example" style="color:#1d4ed8;text-decoration:none;">sofia.<wbr>marino@lattice.<wbr>example</a>');
+      expect(body).toContain('<a href="tel:+49301234567" style="color:#1d4ed8;text-decoration:none;">+49 30 1234567</a>');
+      // Oliver Brown gave no phone: his address, and no empty phone line.
+      expect(body).toMatch(/>Oliver Brown<\/a><span [^>]*>Fenwick &amp; Co<\/span><span [^>]*><a href="mailto:oliver\.brown@fenwick\.example"[^>]*>oliver\.<wbr>brown@fenwick\.<wbr>example<\/a><\/span><span [^>]*>Website demo/);
+    }
+    for (const leadId of ['L16', 'L13', 'L03', 'L09', 'L10']) {
+      const lead = overdue.find((candidate) => candidate.leadId === leadId)!;
+      expect(sales.html).toContain(`href="mailto:${lead.contact.emailDisplay}"`);
+    }
+    expect(escalation.html).toContain('<a href="tel:+390212345678" style="color:#1d4ed8;text-decoration:none;">+39 02 1234 5678</a>');
+  });
+
+  it('puts the address and phone on the line under the name in the text version', () => {
+    for (const body of [sales.text, ana.text]) {
+      expect(body).toContain('- Sofia Marino, Lattice Foods · Website demo request · Always-on demo request · score 65\n  sofia.marino@lattice.example · +49 30 1234567\n  overdue 16 h');
+      expect(body).toContain('- Oliver Brown, Fenwick & Co · Website demo request · Always-on demo request · score 58\n  oliver.brown@fenwick.example\n  overdue 6 d 18 h');
+    }
+    expect(escalation.text).toContain('- Isabella Rossi, Verdana Foods · Website demo request · Always-on demo request · score 90\n  i.rossi@verdana-foods.example · +39 02 1234 5678\n');
+  });
+
+  it('shows the phone as typed for a lead read from the deadline index alone, which keeps no enrichment', () => {
+    const l16 = overdue.find((lead) => lead.leadId === 'L16')!;
+    const indexOnly = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: [fromIndex(l16)], window7d: [] });
+    const rendered = renderSalesReport(indexOnly, config, links);
+    expect(rendered.html).toContain('<a href="tel:0212345678" style="color:#1d4ed8;text-decoration:none;">02 1234 5678</a>');
+    expect(rendered.text).toContain('- Isabella Rossi, Verdana Foods · Website demo request · score 90\n  i.rossi@verdana-foods.example · 02 1234 5678\n');
+    expect(rendered.csv.split('\r\n')[1]!.split(',').slice(3, 5)).toEqual(['i.rossi@verdana-foods.example', '02 1234 5678']);
+  });
+
+  it('shows a phone too short to dial as typed, without a link', () => {
+    const l16 = fromIndex(overdue.find((lead) => lead.leadId === 'L16')!);
+    const shortPhone = { ...l16, contact: { ...l16.contact, phone: '1234 ext. 56' } };
+    const rendered = renderSalesReport(buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: [shortPhone], window7d: [] }), config, links);
+    expect(rendered.html).toContain('<span style="display:block;font-size:12px;color:#6b7280;">1234 ext. 56</span>');
+    expect(rendered.html).not.toContain('tel:');
   });
 });
 
@@ -148,29 +244,27 @@ describe('leads who gave no name', () => {
   const sales = renderSalesReport(namelessReport, config, links);
   const digest = renderRepDigest(namelessReport, namelessReport.sales.byRep.find((group) => group.rep.id === 'ana')!, config, links);
 
-  it('shows their address beside the name, in HTML and text, and no address where the name tells the person', () => {
+  it('can be told apart by the address under the name, in HTML and text', () => {
     for (const body of [sales.text, digest.text]) {
-      expect(body).toContain('- Rl, Ratecorp · rl1@ratecorp.example · ');
-      expect(body).toContain('- Rl, Ratecorp · rl2@ratecorp.example · ');
+      expect(body).toContain('- Rl, Ratecorp · Website demo request · Always-on demo request · score —\n  rl1@ratecorp.example\n');
+      expect(body).toContain('- Rl, Ratecorp · Website demo request · Always-on demo request · score —\n  rl2@ratecorp.example\n');
     }
     for (const body of [sales.html, digest.html]) {
-      expect(body).toMatch(/>Rl<\/a><span [^>]*>rl1@ratecorp\.<wbr>example<\/span>/);
-      expect(body).toMatch(/>Rl<\/a><span [^>]*>rl2@ratecorp\.<wbr>example<\/span>/);
+      expect(body).toMatch(/>Rl<\/a><span [^>]*>Ratecorp<\/span><span [^>]*><a href="mailto:rl1@ratecorp\.example"[^>]*>rl1@ratecorp\.<wbr>example<\/a>/);
+      expect(body).toMatch(/>Rl<\/a><span [^>]*>Ratecorp<\/span><span [^>]*><a href="mailto:rl2@ratecorp\.example"[^>]*>rl2@ratecorp\.<wbr>example<\/a>/);
     }
-    // i.rossi@ is not her name; sofia.marino@ is, but a full name tells the person whether typed or read from it.
-    expect(sales.text).toContain('- Isabella Rossi, Verdana Foods · Website demo request');
-    expect(sales.text).toContain('- Sofia Marino, Lattice Foods · Website demo request');
-    expect(sales.html).not.toContain('verdana-foods.<wbr>example');
-    expect(sales.html).not.toContain('lattice.<wbr>example');
   });
 
-  it('shows an address only once when it is all the row has for a name', () => {
+  it('shows an address only once when it is all the row has for a name, and still links it for mail', () => {
     const [seeded] = nameless;
-    const addressOnly = { ...seeded!, leadId: 'R9', enrichment: { ...seeded!.enrichment!, displayName: 'rl9@ratecorp.example' }, contact: { email: 'rl9@ratecorp.example', emailDisplay: 'rl9@ratecorp.example' } };
+    const addressOnly = { ...seeded!, leadId: 'R9', enrichment: { ...seeded!.enrichment!, displayName: 'rl9@ratecorp.example' }, contact: { email: 'rl9@ratecorp.example', emailDisplay: 'rl9@ratecorp.example', phone: '+49 89 1234567' } };
     const report = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: [...overdue, addressOnly], window7d });
     const rendered = renderSalesReport(report, config, links);
     expect(rendered.text.split('\n').filter((line) => line.includes('rl9@ratecorp.example'))).toEqual(['- rl9@ratecorp.example, Ratecorp · Website demo request · Always-on demo request · score —']);
-    expect(rendered.html.match(/rl9@ratecorp\.(<wbr>)?example/g)).toHaveLength(1);
+    expect(rendered.text).toContain('score —\n  +49 89 1234567\n');
+    expect(visibleText(rendered.html).match(/rl9@ratecorp\.example/g)).toHaveLength(1);
+    expect(rendered.html).toContain('<a href="mailto:rl9@ratecorp.example" style="color:#1d4ed8;text-decoration:none;">Send email</a>');
+    expect(rendered.html).toContain('<a href="tel:+49891234567" style="color:#1d4ed8;text-decoration:none;">+49 89 1234567</a>');
   });
 });
 
@@ -240,6 +334,24 @@ describe('renderMarketingReport', () => {
     expect(marketing.html).not.toContain('via news.ycombinator.com');
   });
 
+  it('says how many of the sales report’s overdue leads its missed follow-ups leave out, in HTML and text', () => {
+    const clause = '4 missed follow-ups (the sales report’s overdue leads also include 1 captured before 19 Nov) and 2 deals in the last 7 days.';
+    for (const body of [marketing.html, marketing.text]) expect(body).toContain(clause);
+  });
+
+  it('says nothing of the sales report when its overdue leads are all missed follow-ups here', () => {
+    const inWeek = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: overdue.filter((lead) => lead.leadId !== 'L16'), window7d });
+    const rendered = renderMarketingReport(inWeek, config);
+    expect(rendered.text).toContain('; 4 missed follow-ups and 2 deals in the last 7 days.');
+    expect(rendered.text).not.toContain('sales report');
+  });
+
+  it('says where the sales report’s overdue leads come from on a week without leads', () => {
+    const l16 = overdue.find((lead) => lead.leadId === 'L16')!;
+    const onlyOld = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: [fromIndex(l16)], window7d: [] });
+    expect(renderMarketingReport(onlyOld, config).text).toContain('No leads were captured in the last 7 days (19–25 Nov); the sales report’s overdue leads include 1 captured before 19 Nov.');
+  });
+
   it('says so when no leads came in', () => {
     const quiet = renderMarketingReport(quietReport, config);
     expect(quiet.subject).toBe('Speed to lead for Wed 25 Nov 2026: no new leads');
@@ -304,12 +416,23 @@ describe('in Chromium', () => {
   const emailHealth = [
     { address: 'a.very.long.address.for.the.manager@northwind-analytics-international.example', lastEvent: 'bounce' as const, lastEventAt: '2026-11-25T10:00:00Z', bounces: 2, complaints: 0, bounceType: 'Permanent', bounceSubType: 'General' },
   ];
-  // Names and companies with no place to break, and a lead named only by its address: they must wrap, not widen the table.
+  // Names, companies, addresses and phones with no place to break, and a lead named only by its address: they must wrap,
+  // not widen the table.
   const unbreakable = [
-    seedLead({ leadId: 'W1', formId: 'demo-request', receivedAt: '2026-11-24T09:00:00Z', status: 'open', name: 'Maximilian-Alexander-Friedrich-Wilhelm', email: 'max@donau.example', company: 'Donaudampfschifffahrtsschifffahrtsgesellschaftskapitänswitwen GmbH & Co. KG', ownerId: 'jonas' }),
+    seedLead({
+      leadId: 'W1',
+      formId: 'demo-request',
+      receivedAt: '2026-11-24T09:00:00Z',
+      status: 'open',
+      name: 'Maximilian-Alexander-Friedrich-Wilhelm',
+      email: 'maximilian-alexander.friedrich-wilhelm@donaudampfschifffahrtsgesellschaftskapitaenswitwen.example',
+      company: 'Donaudampfschifffahrtsschifffahrtsgesellschaftskapitänswitwen GmbH & Co. KG',
+      phone: '+49 (0) 8031 / 123 456 789 - Durchwahl 12345',
+      ownerId: 'jonas',
+    }),
     (() => {
       const seeded = seedLead({ leadId: 'W2', formId: 'demo-request', receivedAt: '2026-11-24T09:00:00Z', status: 'open', name: 'procurement.department@internationalehandelsgesellschaft.example', email: 'procurement.department@internationalehandelsgesellschaft.example', ownerId: 'jonas' });
-      return { ...seeded, contact: { email: seeded.contact.email, emailDisplay: seeded.contact.emailDisplay } };
+      return { ...seeded, contact: { email: seeded.contact.email, emailDisplay: seeded.contact.emailDisplay, phone: '+496211234567890' } };
     })(),
   ];
   const withEmailProblems = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: [...overdue, ...unbreakable], window7d, emailHealth });

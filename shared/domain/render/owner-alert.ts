@@ -4,12 +4,12 @@
  * one-click follow-up links. Every submitted value goes through the `html` tag (escaped) and
  * anything bound for a header through `headerSafe`.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { Config, Salesperson } from '../../config/schema.ts';
 import { calendarOfRep, formatLocal } from '../business-hours.ts';
 import { repName } from '../assign.ts';
 import { campaignOf } from '../attribution.ts';
-import { dialableNumber, enrichSubmission } from '../enrich.ts';
+import { enrichSubmission } from '../enrich.ts';
+import { phoneForRep } from '../phone.ts';
 import type { AlertState, Contact, Enrichment, FollowUpAction, Lead, LeadStatus, ScoreResult, Submission } from '../lead.ts';
 import {
   emailButtonCell,
@@ -170,9 +170,7 @@ function buildView(input: OwnerAlertInput): AlertView {
   contactRows.push(['Name', nameTyped ? enrichment.displayName : `${enrichment.displayName} (guessed from the email address)`, undefined]);
   contactRows.push(['Email', contact.emailDisplay || contact.email, { href: `mailto:${encodeURIComponent(contact.email).replace('%40', '@')}` }]);
   if (contact.phone) {
-    const { phoneE164 } = enrichment;
-    const readable = phoneE164 ? parsePhoneNumberFromString(phoneE164)?.formatInternational() ?? phoneE164 : contact.phone;
-    const dialable = dialableNumber(contact.phone, phoneE164);
+    const { readable, dialable } = phoneForRep(contact.phone, enrichment.phoneE164);
     contactRows.push(['Phone', readable, dialable ? { href: `tel:${dialable}` } : undefined]);
   }
   if (contact.jobTitle?.trim()) contactRows.push(['Job title', contact.jobTitle.trim(), undefined]);

@@ -4,7 +4,8 @@
  * (escaped), every subject through `headerSafe`, and every CSV cell through `toCsv`.
  */
 import type { Config } from '../../config/schema.ts';
-import { formatLocal } from '../business-hours.ts';
+import { calendarOfRep, formatLocal } from '../business-hours.ts';
+import { phoneForRep } from '../phone.ts';
 import type { EmailProblem, Escalation, FunnelFigures, FunnelRow, LeadRow, NightlyReport, RepGroup, SlaBand } from '../report.ts';
 import { SLA_BANDS } from '../report.ts';
 import { toCsv } from './csv.ts';
@@ -36,10 +37,12 @@ export function renderSalesReport(report: NightlyReport, config: Config, links: 
     ? `No missed follow-ups for ${day}`
     : `Missed follow-ups for ${day}: ${plural(sales.overdueCount, 'lead')} overdue`;
   const overdueUnassigned = sales.unassigned.filter(isOverdue);
+  const outsideWeek = overdueOutsideWeek(report);
   const summary = report.quiet
     ? `Every lead due by ${formatLocal(new Date(report.generatedAt), report.timezone)} has a recorded first contact.`
     : `${plural(sales.overdueCount, 'lead')} passed the first-contact deadline without a recorded contact` +
-      ` (${plural(sales.byRep.length, 'rep')}${overdueUnassigned.length ? `, ${overdueUnassigned.length} with no owner` : ''}).`;
+      ` (${plural(sales.byRep.length, 'rep')}${overdueUnassigned.length ? `, ${overdueUnassigned.length} with no owner` : ''})` +
+      `${outsideWeek ? `; the marketing report’s missed follow-ups (${namePeriods(report.marketing).last7Days.days}) leave out ${outsideWeek}` : ''}.`;
 
   const sections: SafeHtml[] = [emailSection(report.quiet ? 'All caught up' : 'Missed follow-ups', html`${heading(subject)}${paragraph(summary)}`, { first: true })];
   if (sales.byRep.length) sections.push(emailSection('Totals per rep', repTotalsTable(sales.byRep, config)));
@@ -86,11 +89,14 @@ export function renderMarketingReport(report: NightlyReport, config: Config): Re
     ? `no new leads${totals.last7Days.captured ? `; ${totals.last7Days.captured} in the last 7 days` : ''}`
     : `${plural(captured, 'lead')}, ${withinSlaShare === null ? 'none due for follow-up yet' : `${formatShare(withinSlaShare)} contacted within SLA`}`;
   const subject = `Speed to lead for ${formatReportDate(marketing.lastDay.from)}: ${lastDayFigures}`;
+  // The sales report's overdue count also takes in leads captured outside these 7 days; said where the figures differ.
+  const outsideWeek = overdueOutsideWeek(report);
   const summary =
     totals.last7Days.captured === 0
-      ? `No leads were captured in the ${lastWeek}.`
+      ? `No leads were captured in the ${lastWeek}${outsideWeek ? `; the sales report’s overdue leads include ${outsideWeek}` : ''}.`
       : `${plural(totals.lastDay.captured, 'lead')} ${yesterday} and ${totals.last7Days.captured} in the ${lastWeek}; ` +
-        `${plural(totals.last7Days.missed, 'missed follow-up')} and ${plural(totals.last7Days.deals, 'deal')} in the last 7 days.`;
+        `${plural(totals.last7Days.missed, 'missed follow-up')}${outsideWeek ? ` (the sales report’s overdue leads also include ${outsideWeek})` : ''}` +
+        ` and ${plural(totals.last7Days.deals, 'deal')} in the last 7 days.`;
 
   const sections: SafeHtml[] = [
     emailSection('Speed to lead', html`${heading(subject)}${paragraph(summary)}${funnelTable('Total', [totals], periodNames)}`, { first: true }),
@@ -123,7 +129,9 @@ export function renderMarketingReport(report: NightlyReport, config: Config): Re
   return { subject: headerSafe(subject, 250), html: layout(config, subject, summary, sections, report), text };
 }
 
-export function renderRepDigest(report: NightlyReport, digest: RepGroup, config: Config, links: LeadLink): RenderedEmail {
+export function renderRepDigest(teamReport: NightlyReport, digest: RepGroup, config: Config, links: LeadLink): RenderedEmail {
+  // A rep reads times on their own team's clock.
+  const report = { ...teamReport, timezone: calendarOfRep(config, digest.rep.id).timezone };
   const firstName = digest.rep.name.split(' ')[0] ?? digest.rep.name;
   const subject = `${plural(digest.leads.length, 'lead')} waiting for your first contact`;
   const summary = `Hi ${firstName}, ${digest.leads.length === 1 ? 'this lead has' : 'these leads have'} passed the follow-up deadline without a recorded contact. Open a lead to record what you did.`;
@@ -154,12 +162,13 @@ export function renderEscalation(report: NightlyReport, escalation: Escalation, 
 function overdueCsv(report: NightlyReport, config: Config, links: LeadLink): string {
   const rows = [...report.sales.byRep.flatMap((group) => group.leads), ...report.sales.unassigned.filter(isOverdue)];
   return toCsv([
-    ['Lead ID', 'Name', 'Company', 'Email', 'Source', 'Campaign', 'Channel', 'Score', 'Owner', 'Received', 'Deadline', 'Deadline (local)', 'Overdue hours', 'Overdue business hours', 'Alert', 'Link'],
+    ['Lead ID', 'Name', 'Company', 'Email', 'Phone', 'Source', 'Campaign', 'Channel', 'Score', 'Owner', 'Received', 'Deadline', 'Deadline (local)', 'Overdue hours', 'Overdue business hours', 'Alert', 'Link'],
     ...rows.map((row) => [
       row.leadId,
       row.name,
       row.company,
       row.email,
+      phoneOf(row)?.readable,
       row.sourceLabel,
       row.campaign,
       row.channel,
@@ -215,6 +224,7 @@ const PLAIN_HEAD = 'text-transform:none;letter-spacing:0;';
  */
 const BREAKABLE = 'overflow-wrap:anywhere;word-break:break-word;';
 const SMALL = `display:block;font-size:12px;color:${c.muted};`;
+const CONTACT_LINK = `color:${c.brand};text-decoration:none;`;
 
 function leadTable(rows: readonly LeadRow[], report: NightlyReport, links: LeadLink, owner?: { showOwner: true; config: Config }): SafeHtml {
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}">
@@ -224,7 +234,7 @@ ${rows.map((row) => {
   const overdueColour = late ? (row.overdueMs > report.escalateAfterHours * HOUR_MS ? c.danger : c.warning) : c.muted;
   const showOwner = owner && row.ownerId !== undefined;
   return html`<tr>
-<td style="${TD}${BREAKABLE}"><a href="${links(row.leadId)}" target="_blank" style="color:${c.brand};font-weight:600;text-decoration:none;">${row.name === row.email ? breakableAfterDots(row.name) : row.name}</a>${showAddress(row) ? html`<span style="${SMALL}">${breakableAfterDots(row.email)}</span>` : ''}${row.company ? html`<span style="${SMALL}">${row.company}</span>` : ''}${showOwner ? html`<span style="${SMALL}">Owner: ${ownerName(row, owner.config)}</span>` : ''}<span style="${SMALL}${BREAKABLE}padding-top:2px;">${breakableAfterDots(row.sourceLabel)} · score ${row.score ?? '—'}</span></td>
+<td style="${TD}${BREAKABLE}"><a href="${links(row.leadId)}" target="_blank" style="color:${c.brand};font-weight:600;text-decoration:none;">${nameIsAddress(row) ? breakableAfterDots(row.name) : row.name}</a>${row.company ? html`<span style="${SMALL}">${row.company}</span>` : ''}${contactLinks(row)}${showOwner ? html`<span style="${SMALL}">Owner: ${ownerName(row, owner.config)}</span>` : ''}<span style="${SMALL}${BREAKABLE}padding-top:2px;">${breakableAfterDots(row.sourceLabel)} · score ${row.score ?? '—'}</span></td>
 <td style="${TD}">${formatLocal(new Date(row.followUpDeadline), report.timezone)}<span style="${SMALL}">received ${unbreakableDuration(row.ageMs)} ago</span></td>
 <td style="${TD}${NUM}color:${overdueColour};font-weight:700;">${late ? formatDuration(row.overdueMs) : `due in ${formatDuration(-row.overdueMs)}`}${late ? html`<span style="${SMALL}font-weight:400;">${formatHours(row.overdueBusinessHours)} business h</span>` : ''}</td>
 </tr>`;
@@ -382,8 +392,11 @@ ${definitionsOf(timezone).map(([term, meaning]) => html`<tr><td valign="top" wid
 
 function leadLine(row: LeadRow, report: NightlyReport, links: LeadLink, config?: Config): string {
   const when = isOverdue(row) ? `overdue ${formatDuration(row.overdueMs)} (${formatHours(row.overdueBusinessHours)} business h)` : `due in ${formatDuration(-row.overdueMs)}`;
+  // A row named by its address shows it once, in the first line.
+  const contact = [nameIsAddress(row) ? undefined : row.email, phoneOf(row)?.readable].filter(Boolean).join(' · ');
   return [
-    `- ${row.name}${row.company ? `, ${row.company}` : ''}${showAddress(row) ? ` · ${row.email}` : ''} · ${row.sourceLabel} · score ${row.score ?? '—'}`,
+    `- ${row.name}${row.company ? `, ${row.company}` : ''} · ${row.sourceLabel} · score ${row.score ?? '—'}`,
+    ...(contact ? [`  ${contact}`] : []),
     `  ${when}; deadline ${formatLocal(new Date(row.followUpDeadline), report.timezone)}; received ${formatDuration(row.ageMs)} ago${config && row.ownerId !== undefined ? `; owner ${ownerName(row, config)}` : ''}`,
     `  ${links(row.leadId)}`,
   ].join('\n');
@@ -400,9 +413,40 @@ function funnelLines(row: FunnelRow, periods: PeriodNames): string[] {
   ];
 }
 
-/** A name made from the address may not tell rows apart ("Rl" for rl1@ and rl2@), so the address goes beside it, unless the name is the address. */
-function showAddress(row: LeadRow): boolean {
-  return row.nameFromEmail && row.name.toLowerCase() !== row.email.toLowerCase();
+/** Nothing but the address names the person (they gave no name and none could be read from it), so it is the row's name. */
+function nameIsAddress(row: LeadRow): boolean {
+  return row.name.toLowerCase() === row.email.toLowerCase();
+}
+
+/** The address and the phone as links, so a rep can write or call straight from the report. */
+function contactLinks(row: LeadRow): SafeHtml {
+  const phone = phoneOf(row);
+  // A row named by its address already shows it: its mail link says what it does instead of repeating it.
+  const address = nameIsAddress(row) ? 'Send email' : breakableAfterDots(row.email);
+  return html`<span style="${SMALL}"><a href="${mailtoHref(row.email)}" style="${CONTACT_LINK}">${address}</a></span>${
+    phone ? html`<span style="${SMALL}">${phone.dialable ? html`<a href="tel:${phone.dialable}" style="${CONTACT_LINK}">${phone.readable}</a>` : phone.readable}</span>` : ''
+  }`;
+}
+
+/** Only the @ stays as it is: an address is typed by a stranger, and a raw ? or & would add headers to the mail. */
+function mailtoHref(address: string): string {
+  return `mailto:${encodeURIComponent(address).replace('%40', '@')}`;
+}
+
+/** The phone as the owner alert shows it; a lead read from the deadline index alone has no enrichment, so as typed. */
+function phoneOf(row: LeadRow): { readable: string; dialable?: string } | undefined {
+  return row.phone ? phoneForRep(row.phone, row.phoneE164) : undefined;
+}
+
+/**
+ * "1 captured before 19 Nov", "2 captured before 19 Nov and 1 on 26 Nov": the sales report's overdue leads that the
+ * marketing report's missed follow-ups leave out, because they were captured outside its 7 days.
+ */
+function overdueOutsideWeek(report: NightlyReport): string | undefined {
+  const { capturedBefore, capturedAfter } = report.sales.overdueOutsideWeek;
+  const before = capturedBefore ? `${capturedBefore} captured before ${formatDayMonth(report.marketing.last7Days.from)}` : '';
+  const after = capturedAfter ? `${capturedAfter}${before ? '' : ' captured'} on ${formatDayMonth(report.reportDate)}` : '';
+  return [before, after].filter(Boolean).join(' and ') || undefined;
 }
 
 function ownerName(row: LeadRow, config: Config): string {
@@ -467,6 +511,10 @@ const shortDateFormatter = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', w
 /** "Thu 26 Nov 2026" for a YYYY-MM-DD calendar date (read as a date, so no timezone applies). */
 function formatReportDate(date: string): string {
   return dateFormatter.format(new Date(`${date}T00:00:00Z`)).replace(',', '');
+}
+
+function formatDayMonth(date: string): string {
+  return dayMonthFormatter.format(new Date(`${date}T00:00:00Z`));
 }
 
 function formatShortDate(date: string): string {

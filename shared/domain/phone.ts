@@ -1,0 +1,25 @@
+/**
+ * A lead's phone number as reps use it: something to dial and something to read. Kept apart from enrich.ts, whose
+ * domain lists (2 MB) a renderer must not load just to show a number.
+ */
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+
+/** Fewer digits than this is not a phone number anywhere: the shortest national numbers have 7. */
+const MIN_PHONE_DIGITS = 7;
+
+/**
+ * The number a rep can dial: E.164 when the country was known, else the digits as typed. A national number
+ * without a country ("030 1234567" on a booth form with no country field) still reaches a rep in that country.
+ */
+export function dialableNumber(phone: string | undefined, phoneE164: string | undefined): string | undefined {
+  if (phoneE164) return phoneE164;
+  const dialable = phone?.replace(/(?:ext|x)\.?\s*\d+\s*$/i, '').replace(/[^\d+]/g, '') ?? '';
+  return dialable.replace(/\D/g, '').length >= MIN_PHONE_DIGITS ? dialable : undefined;
+}
+
+/** The phone as a rep reads it (international format when enrichment read it as E.164, else as typed) and dials it. */
+export function phoneForRep(phone: string, phoneE164: string | undefined): { readable: string; dialable?: string } {
+  const readable = phoneE164 ? parsePhoneNumberFromString(phoneE164)?.formatInternational() ?? phoneE164 : phone;
+  const dialable = dialableNumber(phone, phoneE164);
+  return dialable ? { readable, dialable } : { readable };
+}
