@@ -127,7 +127,7 @@ runAsBenchmark(async () => {
       benchmark, measure: 'breakdown p50: waiting on DynamoDB + own work', value: `${ms(percentile(dynamoWaitMs, 50))} + ${ms(percentile(ownWorkMs, 50))}`,
       floor: `${ms(sameWritesP50)} (its 3 writes sent bare, together)`, ratio: p50 / sameWritesP50,
       note: 'own work = handler time minus the time any of its DynamoDB calls was in flight: parsing the body, validation, the follow-up deadline, the lead id hash, marshalling, middy and the EMF metrics line. ' +
-        `The floor sends capture's own writes (the rate-limit counter of issue 2, the lead, the raw payload kept under its own TTL for issue 5) with no handler around them: ${(sameWritesP50 / floorP50).toFixed(2)}× one PutItem, because DynamoDB Local runs one write at a time, so writes sent together take about as long as in a row. DynamoDB itself serves writes to different partitions side by side. The ratio in this row is what the handler adds on top of the writes it has to make.`,
+        `The floor sends capture's own writes (the per-address rate-limit counter, the lead, the raw payload kept under its own TTL) with no handler around them: ${(sameWritesP50 / floorP50).toFixed(2)}× one PutItem, because DynamoDB Local runs one write at a time, so writes sent together take about as long as in a row. DynamoDB itself serves writes to different partitions side by side. The ratio in this row is what the handler adds on top of the writes it has to make.`,
     },
   ];
   return {

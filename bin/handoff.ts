@@ -116,6 +116,10 @@ function failureMessage(error: unknown, command: Command): string {
   // StorageUnavailableError is worded for the capture API's callers; a person at the CLI needs to know what their command did.
   if (error instanceof StorageUnavailableError) {
     const cause = error.cause instanceof Error ? error.cause : undefined;
+    // Not an outage: nothing says which region the table is in, and retrying will not change that.
+    if (cause?.message === 'Region is missing') {
+      return `no AWS region is set, so the lead table "${process.env.TABLE_NAME}" cannot be found: set AWS_REGION (or use a profile that names one), or unset TABLE_NAME to use the local stack that npm start runs`;
+    }
     // The SDK's own timeout message names its internals; the person only needs to know nothing answered.
     const why = !cause?.message ? '' : cause.name === 'TimeoutError' ? ' (it did not answer in time)' : ` (${cause.message})`;
     return `the lead table "${process.env.TABLE_NAME}" cannot be reached right now${why}: ${command.afterOutage(!neverConnected(cause))}`;

@@ -298,6 +298,8 @@ describe('POST /forms/{formId}', () => {
       expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
       const post = await postJson({ email: uniqueEmail() }, { origin: 'https://evil.example' });
       expect(post.statusCode).toBe(403);
+      // Both answer the same error shape, as every other error does.
+      for (const refused of [preflight, post]) expect(JSON.parse(refused.body)).toEqual({ message: 'origin is not allowed to post to this form', code: 'origin_not_allowed' });
     });
 
     it('lets a fetch() caller read its 422 (CORS headers on errors too)', async () => {

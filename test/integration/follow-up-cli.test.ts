@@ -182,6 +182,12 @@ describe('a storage outage', () => {
     expect(await handoff(['contacted', 'CLI1', '--by', 'ana'], unreachable)).toEqual({ code: 1, stdout: '', errors: [refused('nothing was recorded; try again')] });
     expect(await handoff(['erase', '--email', 'nobody@example.com'], unreachable)).toEqual({ code: 1, stdout: '', errors: [refused('nothing was removed; try again')] });
 
+    // No region is a setting to fix, not an outage to wait out.
+    const { AWS_REGION: _region, AWS_DEFAULT_REGION: _defaultRegion, ...withoutRegion } = cliEnv;
+    const noRegion = await handoff(['leads'], { ...withoutRegion, AWS_CONFIG_FILE: '/dev/null', AWS_PROFILE: 'handoff-test-no-such-profile' });
+    expect(noRegion.code).toBe(1);
+    expect(noRegion.errors).toEqual([`handoff: no AWS region is set, so the lead table "${cliEnv.TABLE_NAME}" cannot be found: set AWS_REGION (or use a profile that names one), or unset TABLE_NAME to use the local stack that npm start runs`]);
+
     // A table that takes the connection and never answers: the message says so, without the SDK's internals.
     const silent = await startSilentEndpoint();
     try {

@@ -38,7 +38,7 @@ export function corsHeaders(allowedOrigins: readonly string[], origin: string | 
 }
 
 export function preflight(cors: Record<string, string> | undefined): HttpResult {
-  if (!cors) return json(403, { message: 'origin is not allowed to post to this form' });
+  if (!cors) return json(403, { message: 'origin is not allowed to post to this form', code: 'origin_not_allowed' });
   return {
     statusCode: 204,
     headers: {
