@@ -67,13 +67,37 @@ function answerLabel(title: string): string {
   return `${cut.slice(0, cut.lastIndexOf(' ') > MAX_LABEL / 2 ? cut.lastIndexOf(' ') : cut.length).replace(/[\s,;:.]+$/, '')}…`;
 }
 
+/** One answered question of a form tool that names its questions by title (Typeform, Tally). */
+interface Question {
+  value: string;
+  title?: string;
+  /** The tool's own name for the question (Typeform's ref), which may name a contact field too. */
+  ref?: string;
+  id: string;
+  /** The contact field the tool's own answer type says it is (an email or a phone question). */
+  knownAs?: 'email' | 'phone';
+  /** A long free-text answer: the message, when no question is called that. */
+  freeText: boolean;
+}
+
 /**
- * Typeform `form_response` webhook. Answers name their field by id; `definition.fields` gives each its title and
- * ref. Email and phone answers are known by their type; other contact fields by a ref or title that names one
- * ("First name", "What is your company's name?"); the first free-text answer that names nothing else is the
- * message. Every other answer is kept under its question's title, which is what the rep can read (refs are often
- * generated ids).
+ * Contact fields by the answer's type, or by a ref or title that names one ("First name", "What is your company's
+ * name?"); the first free-text answer that names nothing else is the message; every other answer is kept under its
+ * question's title, which is what the rep can read (refs are often generated ids).
  */
+function fieldsFromQuestions(questions: readonly Question[]): Fields {
+  const entries = questions.map((question) => {
+    const named = question.knownAs ?? contactFieldNamedBy(question.ref) ?? contactFieldNamedBy(question.title);
+    return { name: named ?? (question.title ? answerLabel(question.title) : question.ref ?? question.id), value: question.value, freeText: question.freeText && !named };
+  });
+  if (!entries.some((entry) => entry.name === 'message')) {
+    const freeText = entries.find((entry) => entry.freeText);
+    if (freeText) freeText.name = 'message';
+  }
+  return entries.map(({ name, value }) => [name, value]);
+}
+
+/** Typeform `form_response` webhook. Answers name their field by id; `definition.fields` gives each its title and ref. */
 function typeform(body: Json): VendorFields | undefined {
   const response = body.form_response;
   if (body.event_type !== 'form_response' || !isObject(response) || !Array.isArray(response.answers)) return undefined;
@@ -81,7 +105,7 @@ function typeform(body: Json): VendorFields | undefined {
   if (isObject(response.definition) && Array.isArray(response.definition.fields)) {
     for (const field of response.definition.fields) if (isObject(field) && typeof field.id === 'string') definitions.set(field.id, field);
   }
-  const entries: Array<{ name: string; value: string; freeText: boolean; named: boolean }> = [];
+  const questions: Question[] = [];
   for (const answer of response.answers) {
     if (!isObject(answer) || !isObject(answer.field)) continue;
     const value = typeformAnswerValue(answer);
@@ -90,16 +114,14 @@ function typeform(body: Json): VendorFields | undefined {
     const definition = definitions.get(id);
     const ref = typeof answer.field.ref === 'string' ? answer.field.ref : typeof definition?.ref === 'string' ? definition.ref : undefined;
     const title = typeof definition?.title === 'string' ? definition.title : undefined;
-    const byType = answer.type === 'email' ? 'email' : answer.type === 'phone_number' ? 'phone' : undefined;
-    const named = byType ?? contactFieldNamedBy(ref) ?? contactFieldNamedBy(title);
     const fieldType = answer.field.type ?? definition?.type;
-    entries.push({ name: named ?? (title ? answerLabel(title) : ref ?? id), value, freeText: fieldType === 'long_text', named: named !== undefined });
+    questions.push({
+      value, title, ref, id,
+      knownAs: answer.type === 'email' ? 'email' : answer.type === 'phone_number' ? 'phone' : undefined,
+      freeText: fieldType === 'long_text',
+    });
   }
-  if (!entries.some((entry) => entry.name === 'message')) {
-    const freeText = entries.find((entry) => entry.freeText && !entry.named);
-    if (freeText) freeText.name = 'message';
-  }
-  const fields: Fields = entries.map(({ name, value }) => [name, value]);
+  const fields = fieldsFromQuestions(questions);
   if (isObject(response.hidden)) fields.push(...Object.entries(response.hidden));
   // The response token names the submission across Typeform's retries; the event id names one delivery.
   const deliveryId = text(response.token) ?? text(body.event_id);
@@ -115,6 +137,39 @@ function typeformAnswerValue(answer: Json): string | undefined {
     return [...labels, ...(other ? [other] : [])].join(', ') || undefined;
   }
   return text(answer[type]);
+}
+
+/** Tally `FORM_RESPONSE` webhook: `{ eventType, data: { responseId, formName, fields: [{ key, label, type, value, options }] } }`. */
+function tally(body: Json): VendorFields | undefined {
+  const data = body.data;
+  if (body.eventType !== 'FORM_RESPONSE' || !isObject(data) || !Array.isArray(data.fields)) return undefined;
+  const questions: Question[] = [];
+  for (const field of data.fields) {
+    if (!isObject(field)) continue;
+    const type = text(field.type) ?? '';
+    // A checkbox group also arrives as one true/false field per option ("Interests (API)"); the group itself says it all.
+    if (typeof field.value === 'boolean' && type === 'CHECKBOXES') continue;
+    const value = tallyValue(field);
+    if (value === undefined) continue;
+    questions.push({
+      value, title: text(field.label), id: text(field.key) ?? 'answer',
+      knownAs: type === 'INPUT_EMAIL' ? 'email' : type === 'INPUT_PHONE_NUMBER' ? 'phone' : undefined,
+      freeText: type === 'TEXTAREA',
+    });
+  }
+  const fields = fieldsFromQuestions(questions);
+  const formName = text(data.formName);
+  if (formName) fields.push(['Tally form', formName]);
+  const deliveryId = text(data.responseId) ?? text(data.submissionId) ?? text(body.eventId);
+  return { fields, ...(deliveryId ? { deliveryId: `tally:${deliveryId}` } : {}) };
+}
+
+/** Choice answers arrive as option ids; the option's text is what the person chose. */
+function tallyValue(field: Json): string | undefined {
+  if (!Array.isArray(field.value)) return text(field.value);
+  const options = new Map((Array.isArray(field.options) ? field.options : []).filter(isObject).map((option) => [option.id, text(option.text)]));
+  const chosen = field.value.map((choice) => options.get(choice) ?? text(choice)).filter((choice): choice is string => choice !== undefined);
+  return chosen.length ? chosen.join(', ') : undefined;
 }
 
 /** Webflow v2 `form_submission` webhook: `{ triggerType, payload: { name, id, data: { … } } }`. */
@@ -134,6 +189,6 @@ function webflow(body: Json): VendorFields | undefined {
  */
 export function fieldsFromVendorPayload(body: unknown): (JsonFields & { deliveryId?: string }) | undefined {
   if (!isObject(body)) return undefined;
-  const vendor = webflow(body) ?? typeform(body) ?? hubspot(body);
+  const vendor = webflow(body) ?? typeform(body) ?? tally(body) ?? hubspot(body);
   return vendor && { ...readJsonEntries(vendor.fields), ...(vendor.deliveryId ? { deliveryId: vendor.deliveryId } : {}) };
 }

@@ -200,6 +200,31 @@ describe('vendor payloads', () => {
     expect(result.submission.answers).toEqual({ 'Company phone': '+49 40 111111' });
   });
 
+  it('reads a Tally FORM_RESPONSE webhook: labels name the fields, option ids become their text', () => {
+    const vendor = fieldsFromVendorPayload({
+      eventId: 'a4cb511e', eventType: 'FORM_RESPONSE',
+      data: {
+        responseId: '2wgx4n', formName: 'Demo request',
+        fields: [
+          { key: 'question_mVGEg3_1', label: 'Name', type: 'INPUT_TEXT', value: 'Hana Nováková' },
+          { key: 'question_nPBJ7b', label: 'Email', type: 'INPUT_EMAIL', value: 'hana@brnosoft.cz' },
+          { key: 'question_3xqZKa', label: 'Company', type: 'INPUT_TEXT', value: 'BrnoSoft s.r.o.' },
+          { key: 'question_ph', label: 'Best number to reach you', type: 'INPUT_PHONE_NUMBER', value: '+420 601 234 567' },
+          { key: 'question_Q1', label: 'Interests', type: 'CHECKBOXES', value: ['id1', 'id2'], options: [{ id: 'id1', text: 'Dashboards' }, { id: 'id2', text: 'API' }] },
+          { key: 'question_Q1_id1', label: 'Interests (Dashboards)', type: 'CHECKBOXES', value: true },
+          { key: 'question_tx', label: 'How can we help?', type: 'TEXTAREA', value: 'A demo for 12 people, please.' },
+        ],
+      },
+    })!;
+    expect(vendor.deliveryId).toBe('tally:2wgx4n');
+    const result = read(vendor.fields);
+    if (!result.ok) throw new Error(JSON.stringify(result.fields));
+    expect(result.submission.contact).toMatchObject({
+      name: 'Hana Nováková', email: 'hana@brnosoft.cz', company: 'BrnoSoft s.r.o.', phone: '+420 601 234 567', message: 'A demo for 12 people, please.',
+    });
+    expect(result.submission.answers).toEqual({ Interests: 'Dashboards, API', 'Tally form': 'Demo request' });
+  });
+
   it("keeps a Webflow form's name, and its submission id names the submission", () => {
     const vendor = fieldsFromVendorPayload(vendorFixture('webflow-form_submission.json'))!;
     expect(vendor.deliveryId).toBe('webflow:6321ca84df3949bfc6752327');
