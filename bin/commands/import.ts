@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
 import { loadConfig } from '../../shared/config/load.ts';
 import { leadStoreFromEnv } from '../../shared/adapters/lead-store/from-env.ts';
-import { MissingEmailColumnError, delimiterLabel, importLeads, type ImportSummary } from '../../shared/usecases/import-leads.ts';
+import { MissingEmailColumnError, delimiterLabel, importLeads, type ImportSummary, type RowProblem } from '../../shared/usecases/import-leads.ts';
 import { UsageError } from '../usage-error.ts';
 
 type OptionValue = string | boolean | Array<string | boolean> | undefined;
@@ -11,11 +13,15 @@ const DELIMITER_NAMES: Record<string, string> = { ',': ',', comma: ',', ';': ';'
 /** Quoted for the shell, where a bare ; or | would end the command. */
 const FLAG_SPELLING: Record<string, string> = { ',': "','", ';': "';'", '\t': 'tab', '|': "'|'" };
 
+/** Problems, and warnings, the summary lists of each; longer lists go whole to a file the summary names. */
+const LISTED_IN_SUMMARY = 20;
+
 /**
  * `handoff import <file.csv> --form <formId> [--delimiter ;] [--dry-run]`: loads event leads through the same
- * capture rules as the HTTP API. Exits 0 only when every row of the file is in Handoff (new, duplicate or spam),
- * so a script can trust a 0: any invalid row, a header without an email column, a usage error or an unreachable
- * table exits 1. Re-running after a fix is safe, because rows already stored count as duplicates.
+ * capture rules as the HTTP API. Exits 0 only when every row of the file is in Handoff (new, duplicate or spam,
+ * with or without a warning), so a script can trust a 0: any invalid row, a header without an email column, a
+ * usage error or an unreachable table exits 1. Re-running after a fix is safe, because rows already stored count
+ * as duplicates.
  */
 export async function importCsv(options: { form?: OptionValue; delimiter?: OptionValue; 'dry-run'?: OptionValue }, positionals: string[]): Promise<void> {
   const config = loadConfig();
@@ -39,7 +45,8 @@ export async function importCsv(options: { form?: OptionValue; delimiter?: Optio
       if (error instanceof MissingEmailColumnError && error.likelyDelimiter) throw new UsageError(`${error.message}: try --delimiter ${FLAG_SPELLING[error.likelyDelimiter]}`);
       throw error;
     });
-  process.stdout.write(describeImport(file, summary));
+  const listFile = summary.problems.length > LISTED_IN_SUMMARY || summary.warnings.length > LISTED_IN_SUMMARY ? await writeFullList(file, summary) : undefined;
+  process.stdout.write(describeImport(file, summary, config.organisation.timezone, listFile));
   const refusal = invalidRowsRefusal(summary);
   if (refusal) throw new UsageError(refusal);
 }
@@ -53,27 +60,59 @@ function invalidRowsRefusal(summary: ImportSummary): string | undefined {
   return `${summary.invalid} of ${summary.rows} row(s) ${notImported} (see the problems above); ${rest}`;
 }
 
-function describeImport(file: string, summary: ImportSummary): string {
+function describeImport(file: string, summary: ImportSummary, timezone: string, listFile: string | undefined): string {
   const verb = summary.dryRun ? 'would be ' : '';
   const lines = [`${summary.dryRun ? 'Dry run of' : 'Imported'} ${file} into form "${summary.formId}": ${summary.rows} row(s), separated by ${delimiterLabel(summary.delimiter)}.`];
   if (summary.encoding === 'windows-1252') lines.push('Read as Windows-1252 (what Excel on Windows saves as "CSV"), because the file is not valid UTF-8.');
   if (summary.encoding === 'utf-16le' || summary.encoding === 'utf-16be') lines.push(`Read as UTF-16 (${summary.encoding === 'utf-16le' ? 'little' : 'big'}-endian), as its byte-order mark says: what Excel saves as "Unicode text".`);
+  if (summary.declaredDelimiter) {
+    const overridden = summary.declaredDelimiter !== summary.delimiter ? ', overridden by --delimiter' : '';
+    lines.push(`The first line names the separator, ${delimiterLabel(summary.declaredDelimiter)}${overridden} (Excel's "sep=" line): skipped, and not counted, so the header is row 1 as Excel shows the file.`);
+  }
   lines.push(
     `  submissions ${summary.imported} ${verb}stored`,
     `  duplicates  ${summary.duplicates} ${verb}skipped${duplicatesReason(summary)}`,
     `  spam        ${summary.spam} ${verb}stored as spam`,
     `  invalid     ${summary.invalid} ${verb}skipped`,
   );
-  if (summary.problems.length > 0) {
-    const shown = summary.problems.length < summary.problemCount ? ` (first ${summary.problems.length} of ${summary.problemCount})` : '';
-    lines.push(`Problems${shown}, by row as a spreadsheet numbers them (header = row 1):`);
-    for (const problem of summary.problems) lines.push(`  row ${problem.row}: ${problem.field} ${problem.message}`);
+  if (summary.scanTimeColumn !== undefined) {
+    lines.push(`${summary.scanTimed} row(s) ${summary.dryRun ? 'would count' : 'count'} as received at their time in column "${summary.scanTimeColumn}" (in ${timezone} unless it names a zone), not at the import.`);
   }
+  lines.push(...rowNotes(summary, LISTED_IN_SUMMARY));
+  if (listFile) lines.push(`Every problem and warning: ${listFile}`);
   if (summary.dryRun) lines.push('Nothing was stored.');
   // Whether a submission starts a lead is the stream processor's call, made after the import: say both outcomes.
   else if (summary.imported > 0) lines.push('The stream processor makes each submission a new lead and alerts its owner, or, when the person already has an open lead, joins it to that lead and tells its owner.');
   else lines.push('No submissions stored, so nobody is alerted.');
   return `${lines.join('\n')}\n`;
+}
+
+/** The problems (rows left out) and warnings (rows in, a value not used as given), at most `limit` of each. */
+function rowNotes(summary: ImportSummary, limit: number): string[] {
+  const section = (title: string, rows: string, notes: RowProblem[]) => {
+    if (notes.length === 0) return [];
+    const cut = notes.length > limit ? `; first ${limit} of ${notes.length}` : '';
+    return [
+      `${title} (${rows}${cut}), by row as a spreadsheet numbers them (header = row 1):`,
+      ...notes.slice(0, limit).map((note) => `  row ${note.row}: ${note.field}${note.value === undefined ? '' : ` ${JSON.stringify(note.value)}`} ${note.message}`),
+    ];
+  };
+  return [
+    ...section('Problems', summary.dryRun ? 'rows that would be left out' : 'rows left out', summary.problems),
+    ...section('Warnings', summary.dryRun ? 'rows that would be imported all the same' : 'rows imported all the same', summary.warnings),
+  ];
+}
+
+/**
+ * More problems than a terminal can usefully show: all of them go to a file in a fresh private directory (the
+ * lines hold people's addresses), never beside the CSV, where it could overwrite something or be shared with it.
+ */
+async function writeFullList(file: string, summary: ImportSummary): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), 'handoff-import-'));
+  const listFile = join(directory, `${basename(file, extname(file))}.problems.txt`);
+  const title = `${summary.dryRun ? 'Dry run of' : 'Import of'} ${file} into form "${summary.formId}" at ${new Date().toISOString()}: every problem and warning.`;
+  await writeFile(listFile, `${[title, ...rowNotes(summary, Number.POSITIVE_INFINITY)].join('\n')}\n`, { mode: 0o600 });
+  return listFile;
 }
 
 /** A duplicate row is either in Handoff from an earlier import or repeats another row of this file. */

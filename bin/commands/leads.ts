@@ -3,6 +3,7 @@ import { leadStoreFromEnv } from '../../shared/adapters/lead-store/from-env.ts';
 import { LEAD_STATUSES, type Lead } from '../../shared/domain/lead.ts';
 import { addDays, localDate } from '../../shared/domain/business-hours.ts';
 import stringWidth from 'string-width';
+import { isolatedIfRightToLeft, withoutTerminalControls } from '../../shared/domain/terminal-text.ts';
 import { UsageError } from '../usage-error.ts';
 
 type OptionValue = string | boolean | Array<string | boolean> | undefined;
@@ -48,7 +49,7 @@ export function formatTable(leads: Lead[]): string {
     lead.contact.emailDisplay,
     lead.contact.company ?? lead.enrichment?.companyName ?? '',
     lead.ownerId ?? '',
-  ].map(terminalText));
+  ].map(withoutTerminalControls));
   const header = ['received (UTC)', 'lead', 'status', 'form', 'name', 'email', 'company', 'owner'];
   const widths = header.map((title, column) => Math.min(40, Math.max(title.length, ...rows.map((row) => stringWidth(row[column]!)))));
   const line = (cells: string[]) => cells.map((cell, column) => fitToWidth(cell, widths[column]!)).join('  ').trimEnd();
@@ -60,13 +61,6 @@ function displayName(lead: Lead): string {
 }
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-/** C0/C1 controls (an ESC would let a submitted name drive the operator's terminal) and bidi overrides or isolates. */
-const UNSAFE_IN_TERMINAL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/gu;
-const RIGHT_TO_LEFT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/u;
-
-/** Submitted text as the terminal may show it: nothing in it that the terminal would obey. */
-const terminalText = (text: string) => text.replace(UNSAFE_IN_TERMINAL, '\ufffd');
-
 /** Cut or padded to the column's width; right-to-left text sits in an isolate, so it cannot reorder the columns around it. */
 function fitToWidth(text: string, width: number): string {
   let fitted = '';
@@ -77,6 +71,5 @@ function fitToWidth(text: string, width: number): string {
     fitted += segment;
     used += segmentWidth;
   }
-  const isolated = RIGHT_TO_LEFT.test(fitted) ? `\u2068${fitted}\u2069` : fitted;
-  return isolated + ' '.repeat(width - used);
+  return isolatedIfRightToLeft(fitted) + ' '.repeat(width - used);
 }

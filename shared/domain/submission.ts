@@ -89,7 +89,8 @@ export type SubmissionResult =
   | { ok: true; submission: Submission; controls: SubmissionControls }
   | { ok: false; fields: Record<string, string> };
 
-const normaliseKey = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+/** How field names compare: "First Name", "first_name" and "firstName" are all `firstname`. */
+export const normaliseFieldName = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 const TRUTHY = new Set(['true', 'on', 'yes', '1', 'checked', 'y']);
 const CONTACT_FIELDS: ReadonlySet<string> = new Set(Object.keys(contactSchema.shape));
 /** E.164 numbers have at most 15 digits; a longer JSON number may already have lost digits in parsing. */
@@ -97,7 +98,7 @@ const LARGEST_PHONE_NUMBER = 999_999_999_999_999;
 
 /** What a field name means to capture (a contact field, a control field, a UTM parameter), or undefined for an extra answer. */
 export function fieldRoleOf(name: string): CanonicalField | ControlField | UtmField | undefined {
-  const aliasKey = normaliseKey(name);
+  const aliasKey = normaliseFieldName(name);
   // Own properties only: "constructor" or "toString" must not find Object.prototype's members.
   return Object.hasOwn(FIELD_ALIASES, aliasKey) ? FIELD_ALIASES[aliasKey] : undefined;
 }

@@ -3,8 +3,10 @@ import { parse } from 'csv-parse/sync';
 import { HttpError, StorageUnavailableError } from '../errors.ts';
 import type { Lead } from '../domain/lead.ts';
 import type { LeadStore } from '../adapters/lead-store/store.ts';
-import { fieldRoleOf } from '../domain/submission.ts';
-import { captureImportedLead, findForm, type ImportCaptureDependencies } from './capture-lead.ts';
+import { fieldRoleOf, normaliseFieldName } from '../domain/submission.ts';
+import { isolatedIfRightToLeft, withoutTerminalControls } from '../domain/terminal-text.ts';
+import { formatLocal, localDate, zonedTimeToUtc } from '../domain/business-hours.ts';
+import { captureImportedLead, findForm, type CaptureOutcome, type ImportCaptureDependencies } from './capture-lead.ts';
 import { decodeWindows1252 } from '../domain/windows-1252.ts';
 
 export interface ImportOptions {
@@ -15,14 +17,16 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Rows being written at once: enough to keep DynamoDB busy, few enough not to be throttled. */
   concurrency?: number;
-  /** How many row problems the summary keeps (the count of invalid rows is always complete). */
-  maxProblems?: number;
 }
 
+/** What is wrong with one cell of one row: why the row was left out, or what was done with a value it could not use. */
 export interface RowProblem {
-  /** As a spreadsheet numbers rows: the header is row 1. */
+  /** As a spreadsheet numbers rows: the header is row 1 (a `sep=` line above it is not counted: Excel hides it). */
   row: number;
+  /** The column as the header names it, or the capture field when no column holds it; shortened and safe to print. */
   field: string;
+  /** The cell's value, shortened and safe to print; absent when the cell is empty. */
+  value?: string;
   message: string;
 }
 
@@ -32,6 +36,8 @@ export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 export interface ImportSummary {
   formId: string;
   delimiter: string;
+  /** The separator named by the file's first line `sep=X` (Excel's way to say it), when it has one: that line is not a row. */
+  declaredDelimiter?: string;
   /** Text handed over as a string needs no decoding and counts as `utf-8`. */
   encoding: CsvEncoding;
   dryRun: boolean;
@@ -44,17 +50,20 @@ export interface ImportSummary {
   repeatedInFile: number;
   spam: number;
   invalid: number;
-  /** The first `maxProblems` problems, in row order. */
+  /** The column each row's scan time is read from (see `SCAN_TIME_COLUMNS`), when the header has one. */
+  scanTimeColumn?: string;
+  /** Rows in Handoff that count as received at their scan time rather than at the import. */
+  scanTimed: number;
+  /** Why the invalid rows were left out: every problem, in row order (a row can have several). */
   problems: RowProblem[];
-  /** All problems found; a row can have several. */
-  problemCount: number;
+  /** Rows that are in all the same, with a value that could not be used as the file gives it: every warning, in row order. */
+  warnings: RowProblem[];
 }
 
 export type ImportDependencies = Omit<ImportCaptureDependencies, 'store'> & { store: Pick<LeadStore, 'putNewLead' | 'getLead'> };
 
 const DELIMITER_CANDIDATES = [',', ';', '\t', '|'] as const;
 const DEFAULT_CONCURRENCY = 24;
-const DEFAULT_MAX_PROBLEMS = 20;
 const COLUMNS_QUOTED = 6;
 
 /**
@@ -82,53 +91,68 @@ export function delimiterLabel(delimiter: string): string {
  * one conditional write. A row's lead id comes from its content, so importing the same file again adds
  * nothing. A header without an email column, or with no rows under it, refuses the whole file before any row
  * is read. Stops at the first storage failure; what was written stays, and a re-run completes the rest.
+ *
+ * Unlike a person at a form, the operator cannot correct a row at its source, so only a row without a usable
+ * email is left out: a value capture refuses in another contact field is kept as an answer instead, and a row
+ * with a scan time counts as received then. Both are listed as warnings.
  */
 export async function importLeads(csv: string | Buffer, options: ImportOptions, deps: ImportDependencies): Promise<ImportSummary> {
   const form = findForm(deps.config, options.formId);
-  const { text, encoding } = typeof csv === 'string' ? { text: csv, encoding: 'utf-8' as const } : decodeCsv(csv);
+  const { text: decoded, encoding } = typeof csv === 'string' ? { text: csv, encoding: 'utf-8' as const } : decodeCsv(csv);
+  const { declaredDelimiter, text } = withoutSeparatorLine(decoded);
   const headerLine = firstLineOf(text);
-  const delimiter = options.delimiter ?? detectDelimiter(headerLine);
+  const delimiter = options.delimiter ?? declaredDelimiter ?? detectDelimiter(headerLine);
   const [header, ...records] = parseCsv(text, delimiter);
   if (!header || header.every((name) => name.trim() === '')) throw new HttpError(400, 'the file has no header row', { code: 'malformed_csv' });
   const columns = header.map((name, index) => name.trim() || `column ${index + 1}`);
   if (!hasEmailColumn(columns)) {
     throw new MissingEmailColumnError(delimiter, columns, DELIMITER_CANDIDATES.find((candidate) => candidate !== delimiter && hasEmailColumn(columnsOf(headerLine, candidate))));
   }
+  const scanColumn = scanTimeColumnOf(columns);
 
   const summary: ImportSummary = {
-    formId: form.id, delimiter, encoding, dryRun: options.dryRun ?? false, rows: 0, imported: 0, duplicates: 0, repeatedInFile: 0, spam: 0, invalid: 0, problems: [], problemCount: 0,
+    formId: form.id, delimiter, ...(declaredDelimiter ? { declaredDelimiter } : {}), encoding, dryRun: options.dryRun ?? false,
+    rows: 0, imported: 0, duplicates: 0, repeatedInFile: 0, spam: 0, invalid: 0,
+    ...(scanColumn === undefined ? {} : { scanTimeColumn: shownSafely(columns[scanColumn]!) }), scanTimed: 0, problems: [], warnings: [],
   };
   const problems: RowProblem[] = [];
-  const rows = records
+  const warnings: RowProblem[] = [];
+  const filledRows = records
     .map((cells, index) => ({ row: index + 2, cells }))
     .filter(({ cells }) => cells.some((cell) => cell.trim() !== ''));
-  if (rows.length === 0) throw new HttpError(422, 'the file has a header but no data rows: nothing to import', { code: 'no_rows' });
-  summary.rows = rows.length;
+  if (filledRows.length === 0) throw new HttpError(422, 'the file has a header but no data rows: nothing to import', { code: 'no_rows' });
+  summary.rows = filledRows.length;
+  const scanTimes = scanColumn === undefined ? [] : readScanTimes(filledRows.map(({ cells }) => cells[scanColumn] ?? ''), { timezone: deps.config.organisation.timezone, now: deps.now() });
+  const rows = filledRows.map((row, index) => ({ ...row, scanTime: scanTimes[index] }));
   const captureDeps = { ...deps, store: summary.dryRun ? previewStore(deps.store) : deps.store };
 
   let written = 0;
   // Rows are written concurrently, so a repeated row can finish before the one it repeats: count them per lead at the end.
   const rowsPerLead = new Map<string, number>();
-  await forEachBounded(rows, options.concurrency ?? DEFAULT_CONCURRENCY, async ({ row, cells }) => {
+  await forEachBounded(rows, options.concurrency ?? DEFAULT_CONCURRENCY, async ({ row, cells, scanTime }) => {
     const extra = cells.slice(columns.length).filter((cell) => cell.trim() !== '');
     if (extra.length > 0) {
       summary.invalid++;
-      problems.push({ row, field: `column ${columns.length + 1}`, message: `has a value but no header (the header has ${columns.length} columns)` });
+      problems.push(cellProblem(row, `column ${columns.length + 1}`, extra[0]!, `has a value but no header (the header has ${columns.length} columns)`));
       return;
     }
-    try {
-      const fields = columns.map((name, index): [string, string] => [name, cells[index] ?? '']);
-      const { leadId, outcome } = await captureImportedLead({ formId: form.id, fields, context: { query: {} } }, captureDeps);
-      if (outcome === 'created') summary.imported++;
-      else if (outcome === 'duplicate') summary.duplicates++;
-      else summary.spam++;
-      if (outcome !== 'duplicate') written++;
-      rowsPerLead.set(leadId, (rowsPerLead.get(leadId) ?? 0) + 1);
-    } catch (error) {
-      if (!(error instanceof HttpError) || error.details.code !== 'invalid_fields') throw error;
+    const fields = columns.map((name, index): [string, string] => [name, cells[index] ?? '']);
+    const capturedAt = scanTime && 'at' in scanTime ? scanTime.at : undefined;
+    const captured = await captureRow(row, { formId: form.id, fields, capturedAt }, captureDeps);
+    if ('problems' in captured) {
       summary.invalid++;
-      for (const [field, message] of Object.entries(error.details.fields ?? {})) problems.push({ row, field, message });
+      problems.push(...captured.problems);
+      return;
     }
+    warnings.push(...captured.warnings);
+    if (scanTime && 'problem' in scanTime) warnings.push(cellProblem(row, columns[scanColumn!]!, cells[scanColumn!]!, scanTime.problem));
+    const { leadId, outcome } = captured.capture;
+    if (outcome === 'created') summary.imported++;
+    else if (outcome === 'duplicate') summary.duplicates++;
+    else summary.spam++;
+    if (outcome !== 'duplicate') written++;
+    if (capturedAt) summary.scanTimed++;
+    rowsPerLead.set(leadId, (rowsPerLead.get(leadId) ?? 0) + 1);
   }).catch((error: unknown) => {
     if (!(error instanceof StorageUnavailableError)) throw error;
     throw new HttpError(503, `lead storage became unreachable after ${written} row(s) were stored; nothing stored is lost: run the same import again, rows already stored count as duplicates`, {
@@ -137,11 +161,224 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
   });
 
   // Of the rows that share a lead id, one was stored now or had been before; each of the others repeats it.
-  for (const rows of rowsPerLead.values()) summary.repeatedInFile += rows - 1;
-  summary.problemCount = problems.length;
-  summary.problems = problems.sort((a, b) => a.row - b.row).slice(0, options.maxProblems ?? DEFAULT_MAX_PROBLEMS);
+  for (const count of rowsPerLead.values()) summary.repeatedInFile += count - 1;
+  // A stable sort: a row's own problems stay in the order they were found.
+  summary.problems = problems.sort((a, b) => a.row - b.row);
+  summary.warnings = warnings.sort((a, b) => a.row - b.row);
   return summary;
 }
+
+/** The name a contact value capture refused is kept under, as an answer. */
+const SET_ASIDE_SUFFIX = ' (as in the file)';
+
+type RowCapture = { capture: CaptureOutcome; warnings: RowProblem[] } | { problems: RowProblem[] };
+
+/**
+ * Captures one row. Capture names each field it refuses (`invalidFields`): a contact field by its canonical name,
+ * an answer by its column. When every refused field is a contact field other than the email, the columns that
+ * filled them are renamed (`Phone` → `Phone (as in the file)`), so their values are kept verbatim as answers,
+ * and the row is captured again: a second column of the same kind (`Mobile` after `Phone`) may fill the field
+ * now, and is judged in turn. Each round renames at least one column, so it ends. The renaming follows from the
+ * row's content alone, so a re-import names the same lead. Anything else (the email, a NUL character) leaves the
+ * row out, with every problem capture found in it.
+ */
+async function captureRow(row: number, request: { formId: string; fields: Array<[string, string]>; capturedAt: Date | undefined }, deps: ImportCaptureDependencies): Promise<RowCapture> {
+  const { formId, fields, capturedAt } = request;
+  let refused: Record<string, string>;
+  try {
+    return { capture: await captureImportedLead({ formId, fields, context: { query: {} }, ...(capturedAt ? { capturedAt } : {}) }, deps), warnings: [] };
+  } catch (error) {
+    if (!(error instanceof HttpError) || error.details.code !== 'invalid_fields') throw error;
+    refused = error.details.fields ?? {};
+  }
+  const refusals = Object.entries(refused)
+    .map(([field, message]) => ({ field, message, index: columnHolding(fields, field) }))
+    .sort((a, b) => (a.index ?? fields.length) - (b.index ?? fields.length));
+  if (refusals.length === 0 || !refusals.every((refusal) => canSetAside(fields, refusal))) {
+    return { problems: refusals.map(({ field, message, index }) => cellProblem(row, index === undefined ? field : fields[index]![0], index === undefined ? '' : fields[index]![1], message)) };
+  }
+  const renamed = fields.map(([name, value], index): [string, string] => [refusals.some((refusal) => refusal.index === index) ? `${name}${SET_ASIDE_SUFFIX}` : name, value]);
+  const warnings = refusals.map(({ field, message, index }) => {
+    const [name, value] = fields[index!]!;
+    return cellProblem(row, name, value, `${whyRefused(field, value, message)}; kept as the answer "${shownSafely(name)}${SET_ASIDE_SUFFIX}"`);
+  });
+  const retried = await captureRow(row, { formId, fields: renamed, capturedAt }, deps);
+  return 'problems' in retried ? retried : { capture: retried.capture, warnings: [...warnings, ...retried.warnings] };
+}
+
+/**
+ * The column a refused field came from, as the operator finds it in the file: for a contact field the first
+ * non-empty column of that kind (the one capture took), or the first of that kind when all are empty (a missing
+ * email); for an answer, the column of that name.
+ */
+function columnHolding(fields: Array<[string, string]>, field: string): number | undefined {
+  return [
+    fields.findIndex(([name, value]) => fieldRoleOf(name) === field && value.trim() !== ''),
+    fields.findIndex(([name]) => fieldRoleOf(name) === field || name === field),
+  ].find((candidate) => candidate >= 0);
+}
+
+/**
+ * A refused value can be kept as an answer instead when it filled a contact field other than the email (a lead is
+ * nothing without its address) and can be an answer (no NUL). A refused answer cannot: it is one already.
+ */
+function canSetAside(fields: Array<[string, string]>, { field, index }: { field: string; index: number | undefined }): boolean {
+  if (field === 'email' || index === undefined) return false;
+  const [name, value] = fields[index]!;
+  return fieldRoleOf(name) === field && value.trim() !== '' && !value.includes('\0');
+}
+
+/** A spreadsheet shows a long number such as a phone number as 4.91701E+11 and saves it so: its last digits are gone. */
+const SCIENTIFIC_NOTATION = /^\d+(?:[.,]\d+)?e\+?\d+$/i;
+
+function whyRefused(field: string, value: string, message: string): string {
+  if (field === 'phone' && SCIENTIFIC_NOTATION.test(value.trim())) {
+    return 'is a number in the scientific notation a spreadsheet turns long numbers into, and has lost its last digits';
+  }
+  return message;
+}
+
+function cellProblem(row: number, column: string, value: string, message: string): RowProblem {
+  return { row, field: shownSafely(column), ...(value.trim() === '' ? {} : { value: shownSafely(value) }), message };
+}
+
+const SHOWN_GRAPHEMES = 40;
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * A cell as a summary line may quote it: at most 40 characters as a reader counts them (a cut never splits an
+ * accent or an emoji), line breaks as ↵, controls as �, and right-to-left text isolated so that it cannot reorder
+ * the line around it.
+ */
+function shownSafely(text: string): string {
+  const kept: string[] = [];
+  for (const { segment } of graphemes.segment(text.trim())) {
+    if (kept.push(segment) > SHOWN_GRAPHEMES) break;
+  }
+  const shown = kept.length > SHOWN_GRAPHEMES ? `${kept.slice(0, SHOWN_GRAPHEMES - 1).join('')}…` : kept.join('');
+  return isolatedIfRightToLeft(withoutTerminalControls(shown.replace(/\r\n|\r|\n/g, '↵')));
+}
+
+/**
+ * Header names of a column that says when the person was met (scanned, registered, created), compared as capture
+ * compares field names: lowercased, letters and digits only ("Scan-Zeit" is `scanzeit`). The most specific first:
+ * a file with both `Registered` and `Scanned At` is timed by the scan.
+ */
+const SCAN_TIME_COLUMNS = [
+  'scannedat', 'scantime', 'scandate', 'scannedon', 'scandatetime', 'scantimestamp', 'scanzeit', 'scandatum', 'gescanntam', 'erfasstam', 'capturedat',
+  'timestamp', 'zeitstempel', 'datetime',
+  'createdat', 'created', 'createdon', 'createddate', 'erstelltam',
+  'registeredat', 'registered', 'registeredon', 'registrationdate', 'registrationtime', 'anmeldedatum', 'angemeldetam',
+  'date', 'datum',
+];
+
+function scanTimeColumnOf(columns: string[]): number | undefined {
+  const keys = columns.map(normaliseFieldName);
+  for (const alias of SCAN_TIME_COLUMNS) {
+    const index = keys.indexOf(alias);
+    if (index >= 0) return index;
+  }
+  return undefined;
+}
+
+/** When a row's person was met, or why its scan time cannot be used (the row then counts from the import); undefined for an empty cell. */
+export type ScanTime = { at: Date } | { problem: string } | undefined;
+
+const MAX_SCAN_AGE_DAYS = 90;
+const FALLBACK = 'counted as received at the import instead';
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})/;
+const DOTTED_DATE = /^(\d{1,2})\.(\d{1,2})\.(\d{4})/;
+const SLASHED_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})/;
+const TIME_OF_DAY = /^(?:T|,?\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:\s*([ap])\.?m\.?)?(?:\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?))?$/i;
+
+type SlashOrder = 'day-first' | 'month-first';
+
+/**
+ * Reads a scan-time column. Forms: ISO 8601 (`2026-11-24T10:00:00Z`, `2026-11-24 10:00`), `24.11.2026 10:00`
+ * (day first, as every locale that writes dots does), and `24/11/2026` or `11/24/2026 10:00 AM`. A slashed date
+ * is read day first or month first as its numbers require (24/11, 11/24); when both readings are possible
+ * (05/11/2026), the other values of the column decide, since one export writes every date the same way, and
+ * when none of them does either, the value is not used. Four-digit years only; a date alone counts from the
+ * start of that day; a time without a zone is in `timezone`. A time in the future, or more than 90 days before
+ * `now`, is not used either: it is almost certainly a scanner's wrong clock or a misread date.
+ */
+export function readScanTimes(values: string[], { timezone, now }: { timezone: string; now: Date }): ScanTime[] {
+  const order = slashOrderOf(values);
+  return values.map((value) => readScanTime(value.trim(), order, timezone, now));
+}
+
+/** The order every unambiguous slashed date of the column shows; undefined when they show none, or both. */
+function slashOrderOf(values: string[]): SlashOrder | undefined {
+  let dayFirst = false;
+  let monthFirst = false;
+  for (const value of values) {
+    const parts = SLASHED_DATE.exec(value.trim());
+    if (!parts) continue;
+    const [first, second] = [Number(parts[1]), Number(parts[2])];
+    if (first > 12 && second <= 12) dayFirst = true;
+    if (second > 12 && first <= 12) monthFirst = true;
+  }
+  if (dayFirst === monthFirst) return undefined;
+  return dayFirst ? 'day-first' : 'month-first';
+}
+
+function readScanTime(value: string, order: SlashOrder | undefined, timezone: string, now: Date): ScanTime {
+  if (value === '') return undefined;
+  const date = calendarDateOf(value, order);
+  if (date === 'ambiguous') return { problem: `could be day/month or month/day, and no other date in the column tells which; ${FALLBACK}` };
+  const time = date && (date.rest === '' ? { hour: 0, minute: 0, second: 0, offsetMinutes: undefined } : timeOfDayOf(date.rest));
+  if (!date || !time || !isRealDate(date.year, date.month, date.day)) {
+    return { problem: `is not a date and time the import reads (such as 2026-11-24 10:00, 24.11.2026 10:00 or 2026-11-24T10:00:00Z); ${FALLBACK}` };
+  }
+  const at = time.offsetMinutes === undefined
+    ? new Date(zonedTimeToUtc(`${date.year}-${pad(date.month)}-${pad(date.day)}`, `${pad(time.hour)}:${pad(time.minute)}`, timezone).getTime() + time.second * 1000)
+    : new Date(Date.UTC(date.year, date.month - 1, date.day, time.hour, time.minute, time.second) - time.offsetMinutes * 60_000);
+  const readAs = `read as ${formatLocal(at, timezone)}, ${localDate(at, timezone).slice(0, 4)}`;
+  if (at > now) return { problem: `is in the future (${readAs}); ${FALLBACK}` };
+  if (now.getTime() - at.getTime() > MAX_SCAN_AGE_DAYS * 86_400_000) return { problem: `is more than ${MAX_SCAN_AGE_DAYS} days before the import (${readAs}); ${FALLBACK}` };
+  return { at };
+}
+
+function calendarDateOf(value: string, order: SlashOrder | undefined): { year: number; month: number; day: number; rest: string } | 'ambiguous' | undefined {
+  const iso = ISO_DATE.exec(value);
+  if (iso) return { year: Number(iso[1]), month: Number(iso[2]), day: Number(iso[3]), rest: value.slice(iso[0].length) };
+  const dotted = DOTTED_DATE.exec(value);
+  if (dotted) return { year: Number(dotted[3]), month: Number(dotted[2]), day: Number(dotted[1]), rest: value.slice(dotted[0].length) };
+  const slashed = SLASHED_DATE.exec(value);
+  if (!slashed) return undefined;
+  const [first, second, year] = [Number(slashed[1]), Number(slashed[2]), Number(slashed[3])];
+  const readAs = first > 12 ? 'day-first' : second > 12 || first === second ? 'month-first' : order;
+  if (!readAs) return 'ambiguous';
+  const rest = value.slice(slashed[0].length);
+  return readAs === 'day-first' ? { year, month: second, day: first, rest } : { year, month: first, day: second, rest };
+}
+
+function timeOfDayOf(text: string): { hour: number; minute: number; second: number; offsetMinutes: number | undefined } | undefined {
+  const parts = TIME_OF_DAY.exec(text);
+  if (!parts) return undefined;
+  let hour = Number(parts[1]);
+  const [minute, second] = [Number(parts[2]), Number(parts[3] ?? 0)];
+  const meridiem = parts[4]?.toLowerCase();
+  if (meridiem) {
+    if (hour < 1 || hour > 12) return undefined;
+    hour = (hour % 12) + (meridiem === 'p' ? 12 : 0);
+  }
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const zone = parts[5]?.toUpperCase();
+  if (zone === undefined) return { hour, minute, second, offsetMinutes: undefined };
+  if (zone === 'Z' || zone === 'UTC' || zone === 'GMT') return { hour, minute, second, offsetMinutes: 0 };
+  const [, sign, zoneHours, zoneMinutes = '0'] = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone)!;
+  if (Number(zoneHours) > 14 || Number(zoneMinutes) > 59) return undefined;
+  return { hour, minute, second, offsetMinutes: (sign === '-' ? -1 : 1) * (Number(zoneHours) * 60 + Number(zoneMinutes)) };
+}
+
+/** The date as written exists: no month 13, no 30 February. */
+function isRealDate(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+const pad = (value: number) => String(value).padStart(2, '0');
 
 /**
  * Excel saves "CSV" in the Windows code page (1252 in western locales), "CSV UTF-8" with a byte-order mark and
@@ -175,6 +412,16 @@ function detectDelimiter(headerLine: string): string {
     .sort((a, b) => b.count - a.count)
     .map(({ candidate }) => candidate);
   return present.find((candidate) => hasEmailColumn(columnsOf(headerLine, candidate))) ?? present[0] ?? ',';
+}
+
+/**
+ * Excel reads a first line `sep=;` as the file's separator and does not show it; some exports write one so that
+ * Excel opens them right in every locale. It is not the header: it is taken off, and the rows keep the numbers
+ * Excel shows them under (header = row 1). A line padded with more separators (`sep=;;;`) is the same line.
+ */
+function withoutSeparatorLine(text: string): { text: string; declaredDelimiter?: string } {
+  const line = /^\uFEFF?sep=(\t|[^"\s])\1*[ \t]*(?:\r?\n|$)/i.exec(text);
+  return line ? { text: text.slice(line[0].length), declaredDelimiter: line[1]! } : { text };
 }
 
 /** Only the first line: csv-parse reads the whole input even when asked for one record, and files run to 10,000s of rows. */

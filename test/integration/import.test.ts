@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStreamPoller, type StreamPoller } from '../../infra/local/stream-poller.ts';
 import { loadConfig } from '../../shared/config/load.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
-import { localDate } from '../../shared/domain/business-hours.ts';
+import { addDays, localDate, zonedTimeToUtc } from '../../shared/domain/business-hours.ts';
 import { MissingEmailColumnError, importLeads, type ImportDependencies } from '../../shared/usecases/import-leads.ts';
 import { asLambda } from '../support/handlers.ts';
 import { createTestTable, dynamoDbEndpoint, readMailbox, testDynamoDbClient } from '../support/local-aws.ts';
@@ -24,6 +24,10 @@ const config = loadConfig(CONFIG_FILE);
 const EVENT_FORM = 'data-summit-booth';
 const BADGE_SCANS = join(repositoryRoot, 'test/fixtures/csv/data-summit-badge-scans.csv');
 const ATTENDEE_LIST = join(repositoryRoot, 'test/fixtures/csv/attendee-list-comma.csv');
+const MESSY_VALUES = join(repositoryRoot, 'test/fixtures/csv/badge-scans-messy-values.csv');
+const EXCEL_SEP_LINE = join(repositoryRoot, 'test/fixtures/csv/excel-sep-line.csv');
+/** The Friday after Data Summit (24–26 Nov 2026), when its badge scans are imported: a fixed clock keeps the fixture's scan times recent. */
+const IMPORTED_AT = new Date('2026-11-27T10:00:00Z');
 
 let store: LeadStore;
 let deps: ImportDependencies;
@@ -37,7 +41,7 @@ beforeAll(async () => {
   writeFileSync(secretFile, randomBytes(48).toString('base64url'));
   process.env.ACTION_SECRET_FILE = secretFile;
   store = new LeadStore({ client: testDynamoDbClient(), tableName, timezone: config.organisation.timezone });
-  deps = { config, store, now: () => new Date() };
+  deps = { config, store, now: () => IMPORTED_AT };
   const processLeads = asLambda((await import('../../functions/process-leads.ts')).handler);
   poller = await startStreamPoller({ endpoint: dynamoDbEndpoint(), tableName, functionName: 'processLeads', handler: processLeads });
 });
@@ -46,29 +50,33 @@ afterAll(async () => {
   await poller?.stop();
 });
 
-const BADGE_SCAN_EMAILS = [
+const SCANNED_TUESDAY = [
   'jose.mueller@muller-gmbh.de',
   'zoe.obriain@northwind-data.example',
   'li.xiaolong@shenzhen-tech.example',
   'ana.lukasiewicz@polska-data.example',
-  'marta.garcia@iberia-analytics.example',
 ];
+const SCANNED_WEDNESDAY = ['tomas.novak@prague-data.example', 'marta.garcia@iberia-analytics.example'];
+const BADGE_SCAN_EMAILS = [...SCANNED_TUESDAY, ...SCANNED_WEDNESDAY];
+const PHONE_RULE = 'must contain only digits, spaces and + ( ) . - /';
 
 describe('importing a badge-scan export (BOM, CRLF, semicolons, quotes, unicode)', () => {
-  it('stores the valid rows once each and reports the invalid ones by row and field', async () => {
+  it('stores every row with an email once, reports the rows without one by row, column and value, and the bad phone as a warning', async () => {
     const summary = await importLeads(readFileSync(BADGE_SCANS), { formId: EVENT_FORM }, deps);
     expect(summary).toEqual({
       formId: EVENT_FORM, delimiter: ';', encoding: 'utf-8', dryRun: false,
-      rows: 9, imported: 5, duplicates: 1, repeatedInFile: 1, spam: 0, invalid: 3, problemCount: 3,
+      rows: 9, imported: 6, duplicates: 1, repeatedInFile: 1, spam: 0, invalid: 2, scanTimeColumn: 'Scanned At', scanTimed: 7,
       problems: [
-        { row: 5, field: 'email', message: 'must be a valid email address like jane@example.com' },
-        { row: 8, field: 'email', message: 'is required' },
-        { row: 9, field: 'phone', message: 'must contain only digits, spaces and + ( ) . - /' },
+        { row: 5, field: 'Email', value: 'soren(at)philo.example', message: 'must be a valid email address like jane@example.com' },
+        { row: 8, field: 'Email', message: 'is required' },
+      ],
+      warnings: [
+        { row: 9, field: 'Phone', value: 'ask at booth', message: `${PHONE_RULE}; kept as the answer "Phone (as in the file)"` },
       ],
     });
     const perPerson = await Promise.all(BADGE_SCAN_EMAILS.map((email) => store.leadsByEmail(email)));
-    expect(perPerson.map((leads) => leads.length)).toEqual([1, 1, 1, 1, 1]);
-    expect(await store.leadsByEmail('tomas.novak@prague-data.example')).toEqual([]);
+    expect(perPerson.map((leads) => leads.length)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(await store.leadsByEmail('soren(at)philo.example')).toEqual([]);
   });
 
   it('keeps every column: aliases become contact fields, the rest become answers', async () => {
@@ -85,14 +93,26 @@ describe('importing a badge-scan export (BOM, CRLF, semicolons, quotes, unicode)
     const [ana] = await store.leadsByEmail('ana.lukasiewicz@polska-data.example');
     expect(ana!.contact.message).toBe('Met at the booth.\r\nSend the pricing sheet.');
     expect(ana!.answers.Interest).toBe('Streaming, CDC');
+    const [tomas] = await store.leadsByEmail('tomas.novak@prague-data.example');
+    expect(tomas!.contact).not.toHaveProperty('phone');
+    expect(tomas!.answers).toEqual({ 'Badge ID': 'DS-1007', 'Phone (as in the file)': 'ask at booth', 'Scanned At': '2026-11-25 09:40' });
   });
 
-  it('adds nothing when the same file is imported again', async () => {
-    const again = await importLeads(readFileSync(BADGE_SCANS), { formId: EVENT_FORM }, deps);
-    expect(again).toMatchObject({ rows: 9, imported: 0, duplicates: 6, repeatedInFile: 1, invalid: 3 });
-    const today = localDate(new Date(), config.organisation.timezone);
-    const emails = (await store.leadsCapturedOn(today, EVENT_FORM)).map((lead) => lead.contact.email);
-    expect(emails.filter((email) => BADGE_SCAN_EMAILS.includes(email)).sort()).toEqual([...BADGE_SCAN_EMAILS].sort());
+  it('counts each lead as received when its badge was scanned, not when the file was imported', async () => {
+    const [jose] = await store.leadsByEmail('jose.mueller@muller-gmbh.de');
+    // Tuesday 10:12 in Berlin; "1 business day" later is Wednesday 10:12, although the import ran on Friday.
+    expect(jose).toMatchObject({ receivedAt: '2026-11-24T09:12:00.000Z', followUpDeadline: '2026-11-25T09:12:00.000Z' });
+    const [marta] = await store.leadsByEmail('marta.garcia@iberia-analytics.example');
+    expect(marta!.receivedAt).toBe('2026-11-25T09:02:00.000Z');
+  });
+
+  it('adds nothing when the same file is imported again, on another day', async () => {
+    const aWeekLater = { ...deps, now: () => new Date(IMPORTED_AT.getTime() + 7 * 86_400_000) };
+    const again = await importLeads(readFileSync(BADGE_SCANS), { formId: EVENT_FORM }, aWeekLater);
+    expect(again).toMatchObject({ rows: 9, imported: 0, duplicates: 7, repeatedInFile: 1, invalid: 2, scanTimed: 7 });
+    const capturedOn = async (day: string) => (await store.leadsCapturedOn(day, EVENT_FORM)).map((lead) => lead.contact.email).filter((email) => BADGE_SCAN_EMAILS.includes(email)).sort();
+    expect(await capturedOn('2026-11-24')).toEqual([...SCANNED_TUESDAY].sort());
+    expect(await capturedOn('2026-11-25')).toEqual([...SCANNED_WEDNESDAY].sort());
   });
 
   it('sends the imported leads through the stream: assigned to the event team and alerted', async () => {
@@ -177,6 +197,110 @@ describe('importing other exports', () => {
   });
 });
 
+describe('rows with values capture refuses in contact fields other than the email', () => {
+  const setAside = (column: string) => `kept as the answer "${column} (as in the file)"`;
+  const messyWarnings = [
+    { row: 2, field: 'Phone', value: 'ask at booth', message: `${PHONE_RULE}; ${setAside('Phone')}` },
+    { row: 3, field: 'Phone', value: '4.91701E+11', message: `is a number in the scientific notation a spreadsheet turns long numbers into, and has lost its last digits; ${setAside('Phone')}` },
+    { row: 4, field: 'Job Title', value: 'Senior Vice President of Global Data Pl…', message: `must be at most 150 characters; ${setAside('Job Title')}` },
+    { row: 5, field: 'Phone', value: 'call me', message: `${PHONE_RULE}; ${setAside('Phone')}` },
+  ];
+
+  it('imports them with the bad values kept verbatim as answers, lists those as warnings, and refuses only the row without a valid email; a dry run predicts the same', async () => {
+    const csv = readFileSync(MESSY_VALUES);
+    const preview = await importLeads(csv, { formId: EVENT_FORM, dryRun: true }, deps);
+    expect(await store.leadsByEmail('anna.berg@fjord-data.example')).toEqual([]);
+    const summary = await importLeads(csv, { formId: EVENT_FORM }, deps);
+    expect(summary).toEqual({ ...preview, dryRun: false });
+    expect(summary).toEqual({
+      formId: EVENT_FORM, delimiter: ',', encoding: 'utf-8', dryRun: false,
+      rows: 5, imported: 4, duplicates: 0, repeatedInFile: 0, spam: 0, invalid: 1, scanTimed: 0,
+      problems: [
+        { row: 6, field: 'Email', value: 'eve.adams(at)adams-co.example', message: 'must be a valid email address like jane@example.com' },
+        { row: 6, field: 'Phone', value: 'ask at booth', message: PHONE_RULE },
+      ],
+      warnings: messyWarnings,
+    });
+
+    const [anna] = await store.leadsByEmail('anna.berg@fjord-data.example');
+    expect(anna!.contact).toEqual({ email: 'anna.berg@fjord-data.example', emailDisplay: 'anna.berg@fjord-data.example', firstName: 'Anna', lastName: 'Berg', company: 'Fjord Data AS', jobTitle: 'Data Engineer', country: 'NO' });
+    expect(anna!.answers).toEqual({ 'Phone (as in the file)': 'ask at booth' });
+    const [bjorn] = await store.leadsByEmail('bjorn.lie@fjord-data.example');
+    expect(bjorn!.answers).toEqual({ 'Phone (as in the file)': '4.91701E+11' });
+    const [carla] = await store.leadsByEmail('carla.rossi@dati-italia.example');
+    expect(carla!.contact).toMatchObject({ phone: '+39 02 1234567' });
+    expect(carla!.contact).not.toHaveProperty('jobTitle');
+    expect(carla!.answers['Job Title (as in the file)']).toBe(readFileSync(MESSY_VALUES, 'utf8').split('"')[1]);
+    // The phone nobody can dial is set aside, and the mobile number next to it becomes the contact's phone.
+    const [dev] = await store.leadsByEmail('dev.patel@ledger-labs.example');
+    expect(dev!.contact.phone).toBe('+44 7700 900123');
+    expect(dev!.answers).toEqual({ 'Phone (as in the file)': 'call me' });
+    expect(await store.leadsByEmail('eve.adams(at)adams-co.example')).toEqual([]);
+
+    const again = await importLeads(csv, { formId: EVENT_FORM }, deps);
+    expect(again).toMatchObject({ imported: 0, duplicates: 4, invalid: 1, warnings: messyWarnings });
+  });
+
+  it('quotes a bad value shortened at a character boundary, with controls and line breaks shown harmlessly', async () => {
+    const address = `controls${randomInt(1e9)}@scanned.example`;
+    const csv = `Email,Job Title,Company\n${address},"Head of\r\nData\u001b[2J",${'🏳️‍🌈'.repeat(201)}\n`;
+    const summary = await importLeads(csv, { formId: EVENT_FORM, dryRun: true }, deps);
+    expect(summary).toMatchObject({ imported: 1, invalid: 0 });
+    // In the order of the columns, as the operator reads the row.
+    expect(summary.warnings).toEqual([
+      { row: 2, field: 'Job Title', value: 'Head of↵Data\ufffd[2J', message: `must be a single line, without line breaks; ${setAside('Job Title')}` },
+      { row: 2, field: 'Company', value: `${'🏳️‍🌈'.repeat(39)}…`, message: `must be at most 200 characters; ${setAside('Company')}` },
+    ]);
+  });
+});
+
+describe('badge scans timed by their scan-time column', () => {
+  it('reads the scan-time column in the organisation\'s timezone, uses the import time for a value it cannot trust, and keeps the column as an answer', async () => {
+    const batch = `scan${randomInt(1e9)}`;
+    const csv = [
+      'Registered;Email;Name;Scan-Zeit',
+      `01.11.2026;${batch}.a@scanned.example;Ada;24.11.2026 14:05`,
+      `01.11.2026;${batch}.b@scanned.example;Ben;28.11.2026 09:00`,
+      `01.11.2026;${batch}.c@scanned.example;Cleo;gestern`,
+      `01.11.2026;${batch}.d@scanned.example;Dan;`,
+    ].join('\r\n');
+    const summary = await importLeads(csv, { formId: EVENT_FORM }, deps);
+    expect(summary).toMatchObject({ imported: 4, invalid: 0, scanTimeColumn: 'Scan-Zeit', scanTimed: 1, problems: [] });
+    expect(summary.warnings).toEqual([
+      { row: 3, field: 'Scan-Zeit', value: '28.11.2026 09:00', message: 'is in the future (read as Sat 28 Nov, 09:00 CET, 2026); counted as received at the import instead' },
+      { row: 4, field: 'Scan-Zeit', value: 'gestern', message: 'is not a date and time the import reads (such as 2026-11-24 10:00, 24.11.2026 10:00 or 2026-11-24T10:00:00Z); counted as received at the import instead' },
+    ]);
+    const [ada] = await store.leadsByEmail(`${batch}.a@scanned.example`);
+    expect(ada).toMatchObject({ receivedAt: '2026-11-24T13:05:00.000Z', followUpDeadline: '2026-11-25T13:05:00.000Z', answers: { Registered: '01.11.2026', 'Scan-Zeit': '24.11.2026 14:05' } });
+    for (const letter of ['b', 'c', 'd']) {
+      const [lead] = await store.leadsByEmail(`${batch}.${letter}@scanned.example`);
+      expect(lead!.receivedAt).toBe(IMPORTED_AT.toISOString());
+    }
+
+    const nextDay = { ...deps, now: () => new Date(IMPORTED_AT.getTime() + 86_400_000) };
+    expect(await importLeads(csv, { formId: EVENT_FORM }, nextDay)).toMatchObject({ imported: 0, duplicates: 4, scanTimed: 2 });
+  });
+});
+
+describe('Excel\'s "sep=" first line', () => {
+  it('reads the separator it names, skips it, and numbers the rows as Excel shows them (header = row 1)', async () => {
+    const summary = await importLeads(readFileSync(EXCEL_SEP_LINE), { formId: EVENT_FORM, dryRun: true }, deps);
+    expect(summary).toEqual({
+      formId: EVENT_FORM, delimiter: ';', declaredDelimiter: ';', encoding: 'utf-8', dryRun: true,
+      rows: 3, imported: 2, duplicates: 0, repeatedInFile: 0, spam: 0, invalid: 1, scanTimed: 0,
+      problems: [{ row: 3, field: 'Email', value: 'lukas.becker(at)rhein-data.example', message: 'must be a valid email address like jane@example.com' }],
+      warnings: [],
+    });
+  });
+
+  it('gives way to --delimiter, and is skipped all the same', async () => {
+    const address = `sep${randomInt(1e9)}@scanned.example`;
+    const summary = await importLeads(`sep=,\nEmail;Name, first\n${address};Ana\n`, { formId: EVENT_FORM, delimiter: ';', dryRun: true }, deps);
+    expect(summary).toMatchObject({ delimiter: ';', declaredDelimiter: ',', rows: 1, imported: 1, invalid: 0 });
+    expect(await importLeads(`SEP=\t\t\r\nEmail\tName\r\n${address}\tAna\r\n`, { formId: EVENT_FORM, dryRun: true }, deps)).toMatchObject({ delimiter: '\t', declaredDelimiter: '\t', rows: 1, imported: 1 });
+  });
+});
+
 describe('importing the encodings Excel saves', () => {
   it('reads a file that is not valid UTF-8 as Windows-1252 (Excel\'s "CSV" on Windows); the same rows saved as UTF-8 are duplicates of it', async () => {
     const address = `juergen.weiss${randomInt(1e9)}@example.de`;
@@ -229,30 +353,85 @@ describe('npx handoff import', () => {
       });
     });
 
-  it('prints a summary with the first problems, stores the valid rows and exits 1 for the invalid ones', async () => {
-    const run = await handoff(['import', BADGE_SCANS, '--form', EVENT_FORM]);
+  /** The badge-scan fixture as if Data Summit had been this week, so that its scan times are recent whenever the suite runs. */
+  const badgeScansFromThisWeek = () => {
+    const today = localDate(new Date(), config.organisation.timezone);
+    const [tuesday, wednesday] = [addDays(today, -3), addDays(today, -2)];
+    const file = join(mkdtempSync(join(tmpdir(), 'handoff-import-')), 'data-summit-badge-scans.csv');
+    writeFileSync(file, readFileSync(BADGE_SCANS, 'utf8').replaceAll('2026-11-24', tuesday).replaceAll('2026-11-25', wednesday));
+    return file;
+  };
+
+  it('prints a summary with the problems and warnings, stores every row with an email and exits 1 for the rows without one', async () => {
+    const file = badgeScansFromThisWeek();
+    const run = await handoff(['import', file, '--form', EVENT_FORM]);
     expect(run).toMatchObject({
       code: 1,
-      errors: ['handoff: 3 of 9 row(s) were not imported (see the problems above); the other rows are stored, and count as duplicates when you import the fixed file again'],
+      errors: ['handoff: 2 of 9 row(s) were not imported (see the problems above); the other rows are stored, and count as duplicates when you import the fixed file again'],
     });
     expect(run.stdout).toBe([
-      `Imported ${BADGE_SCANS} into form "${EVENT_FORM}": 9 row(s), separated by ";".`,
-      '  submissions 5 stored',
+      `Imported ${file} into form "${EVENT_FORM}": 9 row(s), separated by ";".`,
+      '  submissions 6 stored',
       '  duplicates  1 skipped (repeated in this file)',
       '  spam        0 stored as spam',
-      '  invalid     3 skipped',
-      'Problems, by row as a spreadsheet numbers them (header = row 1):',
-      '  row 5: email must be a valid email address like jane@example.com',
-      '  row 8: email is required',
-      '  row 9: phone must contain only digits, spaces and + ( ) . - /',
+      '  invalid     2 skipped',
+      '7 row(s) count as received at their time in column "Scanned At" (in Europe/Berlin unless it names a zone), not at the import.',
+      'Problems (rows left out), by row as a spreadsheet numbers them (header = row 1):',
+      '  row 5: Email "soren(at)philo.example" must be a valid email address like jane@example.com',
+      '  row 8: Email is required',
+      'Warnings (rows imported all the same), by row as a spreadsheet numbers them (header = row 1):',
+      `  row 9: Phone "ask at booth" ${PHONE_RULE}; kept as the answer "Phone (as in the file)"`,
       'The stream processor makes each submission a new lead and alerts its owner, or, when the person already has an open lead, joins it to that lead and tells its owner.',
       '',
     ].join('\n'));
-    const again = await handoff(['import', BADGE_SCANS, '--form', EVENT_FORM]);
-    expect(again.stdout).toContain('  submissions 0 stored\n  duplicates  6 skipped (5 already stored, 1 repeated in this file)\n');
+    const again = await handoff(['import', file, '--form', EVENT_FORM]);
+    expect(again.stdout).toContain('  submissions 0 stored\n  duplicates  7 skipped (6 already stored, 1 repeated in this file)\n');
     expect(again.stdout.trimEnd().split('\n').at(-1)).toBe('No submissions stored, so nobody is alerted.');
     const cliStore = new LeadStore({ client: testDynamoDbClient(), tableName: cliTable, timezone: config.organisation.timezone });
-    expect((await cliStore.leadsByEmail('jose.mueller@muller-gmbh.de')).map((lead) => lead.formId)).toEqual([EVENT_FORM]);
+    const [jose] = await cliStore.leadsByEmail('jose.mueller@muller-gmbh.de');
+    expect(jose).toMatchObject({ formId: EVENT_FORM, receivedAt: zonedTimeToUtc(addDays(localDate(new Date(), config.organisation.timezone), -3), '10:12', config.organisation.timezone).toISOString() });
+  }, 60_000);
+
+  it('exits 0 when every row is in, some with a warning', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'handoff-import-')), 'every-row-has-an-email.csv');
+    writeFileSync(file, readFileSync(MESSY_VALUES, 'utf8').split('\n').slice(0, 5).join('\n'));
+    const run = await handoff(['import', file, '--form', EVENT_FORM, '--dry-run']);
+    expect(run).toMatchObject({ code: 0, errors: [] });
+    expect(run.stdout).toContain('  submissions 4 would be stored\n');
+    expect(run.stdout).toContain('Warnings (rows that would be imported all the same), by row as a spreadsheet numbers them (header = row 1):\n  row 2: Phone "ask at booth" ');
+  }, 60_000);
+
+  it('says it skipped Excel\'s "sep=" line, and numbers the rows as Excel shows them', async () => {
+    const run = await handoff(['import', EXCEL_SEP_LINE, '--form', EVENT_FORM, '--dry-run']);
+    expect(run.code).toBe(1);
+    expect(run.stdout.split('\n').slice(0, 2)).toEqual([
+      `Dry run of ${EXCEL_SEP_LINE} into form "${EVENT_FORM}": 3 row(s), separated by ";".`,
+      'The first line names the separator, ";" (Excel\'s "sep=" line): skipped, and not counted, so the header is row 1 as Excel shows the file.',
+    ]);
+    expect(run.stdout).toContain('\n  row 3: Email "lukas.becker(at)rhein-data.example" must be a valid email address like jane@example.com\n');
+  }, 60_000);
+
+  it('lists the first 20 problems and warnings, and writes every one to a file it names', async () => {
+    const batch = `many${randomInt(1e9)}`;
+    const rows = [
+      ...Array.from({ length: 25 }, (_, index) => `not-an-address-${index},call ${index}`),
+      ...Array.from({ length: 22 }, (_, index) => `${batch}.${index}@scanned.example,ask for ${index}`),
+    ];
+    const file = join(mkdtempSync(join(tmpdir(), 'handoff-import-')), 'many-problems.csv');
+    writeFileSync(file, ['Email,Phone', ...rows].join('\n'));
+    const run = await handoff(['import', file, '--form', EVENT_FORM, '--dry-run']);
+    expect(run.code).toBe(1);
+    const lines = run.stdout.split('\n');
+    expect(lines).toContain('Problems (rows that would be left out; first 20 of 50), by row as a spreadsheet numbers them (header = row 1):');
+    expect(lines).toContain('Warnings (rows that would be imported all the same; first 20 of 22), by row as a spreadsheet numbers them (header = row 1):');
+    expect(lines.filter((line) => line.startsWith('  row '))).toHaveLength(40);
+    const listed = lines.find((line) => line.startsWith('Every problem and warning: '))!.slice('Every problem and warning: '.length);
+    expect(listed).toMatch(/many-problems\.problems\.txt$/);
+    const all = readFileSync(listed, 'utf8').split('\n');
+    expect(all[0]).toMatch(/^Dry run of \/.*\/many-problems\.csv into form "data-summit-booth" at \d{4}-\d{2}-\d{2}T[\d:.]+Z: every problem and warning\.$/);
+    expect(all.filter((line) => line.startsWith('  row '))).toHaveLength(2 * 25 + 22);
+    expect(all).toContain('  row 26: Email "not-an-address-24" must be a valid email address like jane@example.com');
+    expect(all).toContain(`  row 48: Phone "ask for 21" ${PHONE_RULE}; kept as the answer "Phone (as in the file)"`);
   }, 60_000);
 
   it('says in one line that a file which is not valid UTF-8 was read as Windows-1252, and one with a UTF-16 byte-order mark as UTF-16', async () => {
