@@ -45,14 +45,27 @@ function hubspot(body: Json): VendorFields | undefined {
 }
 
 const CONTACT_ROLES = new Set(['email', 'firstName', 'lastName', 'name', 'company', 'phone', 'jobTitle', 'message', 'country']);
-/** Words a question starts with before it names what it asks for: "What is your first name?", "Please enter your phone number". */
-const QUESTION_LEAD_IN = new Set(['what', 'whats', 'is', 'are', 'your', 'please', 'enter', 'type', 'give', 'provide', 'tell', 'us', 'may', 'we', 'have', 'can', 'i', 'the', 'a']);
+/**
+ * Words a question starts with before it names what it asks for: "What is your first name?", "Please enter your
+ * phone number", "Und Ihr Nachname?", "Wie lautet Ihr Vorname?", "Bei welchem Unternehmen arbeiten Sie?".
+ */
+const QUESTION_LEAD_IN = new Set([
+  'what', 'whats', 'which', 'is', 'are', 'your', 'please', 'enter', 'type', 'give', 'provide', 'tell', 'us', 'may', 'we', 'have', 'can', 'i', 'the', 'a', 'and',
+  'und', 'wie', 'lautet', 'ist', 'ihr', 'ihre', 'ihren', 'dein', 'deine', 'deinen', 'bitte', 'geben', 'sie', 'bei', 'welchem', 'welcher', 'welche', 'welches',
+]);
+/** Words a question ends with after it: "Which company do you work for?", "Bei welchem Unternehmen arbeiten Sie?". */
+const QUESTION_TRAIL = new Set(['do', 'you', 'work', 'for', 'at', 'arbeiten', 'arbeitest', 'sie', 'du', 'bitte']);
 
-/** The contact field a question's title or ref names ("What is your first name?", "company_name"), if any. */
+/**
+ * The contact field a question's title or ref names ("What is your first name?", "company_name"), if any: what is
+ * left once the question's lead-in and trailing words are gone must be a field name on its own, so "How big is your
+ * company?" stays a question.
+ */
 function contactFieldNamedBy(label: string | undefined): string | undefined {
   if (!label) return undefined;
   const words = label.toLowerCase().replace(/['’]s\b/g, '').replace(/\(optional\)|\{\{[^}]*\}\}/g, ' ').split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   while (words.length > 1 && QUESTION_LEAD_IN.has(words[0]!)) words.shift();
+  while (words.length > 1 && QUESTION_TRAIL.has(words.at(-1)!)) words.pop();
   const role = fieldRoleOf(words.join(' '));
   return role && CONTACT_ROLES.has(role) ? role : undefined;
 }
@@ -164,12 +177,24 @@ function tally(body: Json): VendorFields | undefined {
   return { fields, ...(deliveryId ? { deliveryId: `tally:${deliveryId}` } : {}) };
 }
 
-/** Choice answers arrive as option ids; the option's text is what the person chose. */
+/**
+ * Choice answers arrive as option ids, and the option's text is what the person chose; a file upload as files
+ * (name and address); a matrix as rows, each with its chosen columns.
+ */
 function tallyValue(field: Json): string | undefined {
-  if (!Array.isArray(field.value)) return text(field.value);
-  const options = new Map((Array.isArray(field.options) ? field.options : []).filter(isObject).map((option) => [option.id, text(option.text)]));
-  const chosen = field.value.map((choice) => options.get(choice) ?? text(choice)).filter((choice): choice is string => choice !== undefined);
-  return chosen.length ? chosen.join(', ') : undefined;
+  const optionText = new Map((Array.isArray(field.options) ? field.options : []).filter(isObject).map((option) => [option.id, text(option.text)]));
+  const rowText = new Map((Array.isArray(field.rows) ? field.rows : []).filter(isObject).map((row) => [row.id, text(row.text)]));
+  const columnText = new Map((Array.isArray(field.columns) ? field.columns : []).filter(isObject).map((column) => [column.id, text(column.text)]));
+  const chosen = (ids: unknown[], names: Map<unknown, string | undefined>) => ids.map((id) => names.get(id) ?? text(id)).filter((choice): choice is string => choice !== undefined);
+  if (Array.isArray(field.value)) {
+    const parts = field.value.flatMap((item) => (isObject(item) ? [[text(item.name), text(item.url)].filter(Boolean).join(' ')] : chosen([item], optionText)));
+    return parts.filter(Boolean).join(', ') || undefined;
+  }
+  if (isObject(field.value)) {
+    const rows = Object.entries(field.value).map(([row, columns]) => `${rowText.get(row) ?? row}: ${chosen(Array.isArray(columns) ? columns : [columns], columnText).join(', ')}`);
+    return rows.join('; ') || undefined;
+  }
+  return text(field.value);
 }
 
 /** Webflow v2 `form_submission` webhook: `{ triggerType, payload: { name, id, data: { … } } }`. */

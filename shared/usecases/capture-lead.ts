@@ -74,6 +74,7 @@ export async function captureImportedLead(request: ImportedSubmissionRequest, de
 async function capture(request: SubmissionRequest, { config, store, now }: ImportCaptureDependencies, admission: Admission): Promise<CaptureOutcome> {
   const form = findForm(config, request.formId);
   const receivedAt = (admission.kind === 'operator-import' ? admission.capturedAt : undefined) ?? now();
+  // A form tool's own id for the submission wins over an Idempotency-Key: a relay in between may add a new key per attempt.
   const vendor = fieldsFromVendorPayload(request.json);
   if (vendor && Object.keys(vendor.problems).length > 0) throw invalidFields(vendor.problems);
   const fields = vendor?.fields ?? request.fields;
@@ -89,7 +90,7 @@ async function capture(request: SubmissionRequest, { config, store, now }: Impor
 
   const lead: Lead = {
     ...submission,
-    leadId: leadIdFor(form, submission, request.idempotencyKey ?? vendor?.deliveryId, admission.kind === 'public' ? config.capture.dedupeWindowMinutes : 'forever'),
+    leadId: leadIdFor(form, submission, vendor?.deliveryId ?? request.idempotencyKey, admission.kind === 'public' ? config.capture.dedupeWindowMinutes : 'forever'),
     formKind: form.kind,
     status: spamReason ? 'spam' : 'new',
     followUpDeadline: followUpDeadline(receivedAt, form.firstContactDeadline, config.organisation).toISOString(),

@@ -121,14 +121,17 @@ describe('POST /forms/{formId}', () => {
       webflow.payload.id = `wf-${randomInt(1e9)}`;
       webflow.payload.data.email = uniqueEmail('webflow');
       const deliveredAt = Date.now();
-      const deliver = (minutesLater: number) => captureLead(
-        { formId: config.forms[0]!.id, fields: [], json: webflow, sourceIp: someIp(), context: { query: {} } },
+      const deliver = (minutesLater: number, idempotencyKey?: string) => captureLead(
+        { formId: config.forms[0]!.id, fields: [], json: webflow, idempotencyKey, sourceIp: someIp(), context: { query: {} } },
         { config, store, now: () => new Date(deliveredAt + minutesLater * 60_000) },
       );
       const first = await deliver(0);
       const retry = await deliver(3 * config.capture.dedupeWindowMinutes);
+      // A relay in between that gives each attempt a key of its own does not make the retry a new submission.
+      const relayed = await deliver(4 * config.capture.dedupeWindowMinutes, `relay-attempt-${randomInt(1e9)}`);
       expect(first.outcome).toBe('created');
       expect(retry).toMatchObject({ leadId: first.leadId, outcome: 'duplicate' });
+      expect(relayed).toMatchObject({ leadId: first.leadId, outcome: 'duplicate' });
       expect(await store.leadsByEmail(webflow.payload.data.email)).toHaveLength(1);
     });
 

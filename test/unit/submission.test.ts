@@ -172,6 +172,21 @@ describe('vendor payloads', () => {
     expect(result.submission.tracking.utm.campaign).toBe('q4-webinar');
   });
 
+  it.each([
+    ['Wie lautet Ihr Vorname?', 'firstName'], ['Und Ihr Nachname?', 'lastName'], ['Bei welchem Unternehmen arbeiten Sie?', 'company'],
+    ['Ihre Position', 'jobTitle'], ['First and last name', 'name'], ['Which company do you work for?', 'company'], ['Vor- und Nachname', 'name'],
+    ['Mobil', 'phone'], ['How big is your company?', undefined], ['What is your role in the buying decision?', undefined],
+  ])('reads the question %j as the contact field %s (or as an answer)', (title, field) => {
+    const vendor = fieldsFromVendorPayload({
+      event_type: 'form_response',
+      form_response: {
+        definition: { fields: [{ id: 'q', title, type: 'short_text' }] },
+        answers: [{ type: 'email', email: 'a@b.de', field: { id: 'e', type: 'email' } }, { type: 'text', text: 'the answer', field: { id: 'q', type: 'short_text' } }],
+      },
+    })!;
+    expect(vendor.fields).toContainEqual([field ?? title, 'the answer']);
+  });
+
   it("names Typeform's own example answers by their questions, cut at a word, without recall placeholders", () => {
     const result = read(fieldsFromVendorPayload(vendorFixture('typeform-form_response.json'))!.fields);
     if (!result.ok) throw new Error(JSON.stringify(result.fields));
@@ -213,6 +228,11 @@ describe('vendor payloads', () => {
           { key: 'question_Q1', label: 'Interests', type: 'CHECKBOXES', value: ['id1', 'id2'], options: [{ id: 'id1', text: 'Dashboards' }, { id: 'id2', text: 'API' }] },
           { key: 'question_Q1_id1', label: 'Interests (Dashboards)', type: 'CHECKBOXES', value: true },
           { key: 'question_tx', label: 'How can we help?', type: 'TEXTAREA', value: 'A demo for 12 people, please.' },
+          { key: 'question_up', label: 'Your RFP', type: 'FILE_UPLOAD', value: [{ id: 'f1', name: 'rfp.pdf', url: 'https://storage.tally.so/rfp.pdf', mimeType: 'application/pdf', size: 1024 }] },
+          {
+            key: 'question_mx', label: 'Rate these', type: 'MATRIX', value: { r1: ['c2'], r2: ['c1'] },
+            rows: [{ id: 'r1', text: 'Price' }, { id: 'r2', text: 'Support' }], columns: [{ id: 'c1', text: 'Good' }, { id: 'c2', text: 'Great' }],
+          },
         ],
       },
     })!;
@@ -222,7 +242,9 @@ describe('vendor payloads', () => {
     expect(result.submission.contact).toMatchObject({
       name: 'Hana Nováková', email: 'hana@brnosoft.cz', company: 'BrnoSoft s.r.o.', phone: '+420 601 234 567', message: 'A demo for 12 people, please.',
     });
-    expect(result.submission.answers).toEqual({ Interests: 'Dashboards, API', 'Tally form': 'Demo request' });
+    expect(result.submission.answers).toEqual({
+      Interests: 'Dashboards, API', 'Your RFP': 'rfp.pdf https://storage.tally.so/rfp.pdf', 'Rate these': 'Price: Great; Support: Good', 'Tally form': 'Demo request',
+    });
   });
 
   it("keeps a Webflow form's name, and its submission id names the submission", () => {

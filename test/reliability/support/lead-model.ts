@@ -36,7 +36,8 @@ const RESERVED = new Set([
   'phone', 'phonenumber', 'telephone', 'tel', 'mobile', 'mobilephone', 'jobtitle', 'title', 'position', 'role', 'message', 'comments',
   'comment', 'description', 'notes', 'inquiry', 'enquiry', 'country', 'countrycode', 'consent', 'gdprconsent', 'privacyconsent', 'gotcha',
   'honeypot', 'loadedat', 'next', 'returl', 'leadsource', 'pageurl', 'pageuri', 'page', 'referrer', 'referer', 'utmsource', 'utmmedium',
-  'utmcampaign', 'utmterm', 'utmcontent', 'submit',
+  'utmcampaign', 'utmterm', 'utmcontent', 'submit', 'firstandlastname', 'vorundnachname', 'employer', 'mobil', 'mobilnummer', 'handy', 'handynummer',
+  'berufsbezeichnung', 'jobbezeichnung',
   // Top-level keys by which vendor webhooks are recognised.
   'fields', 'triggertype', 'payload', 'eventtype', 'formresponse', 'context', 'legalconsentoptions',
 ]);
