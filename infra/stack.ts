@@ -265,8 +265,8 @@ export class HandoffStack extends Stack {
 
   private outputs(http: HandoffHttpApi, config: Config): void {
     const apiUrl = http.stage.url;
-    for (const setting of loopbackSettings(config)) {
-      Annotations.of(this).addWarningV2('handoff:loopback-setting', `${setting} points at this machine: set it to your site (publicBaseUrl: the ApiUrl output) and deploy again`);
+    for (const { setting, advice } of loopbackSettings(config)) {
+      Annotations.of(this).addWarningV2('handoff:loopback-setting', `${setting} points at this machine: ${advice}, and deploy again`);
     }
     new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the Handoff HTTP API' });
     const form = config.forms.find((candidate) => candidate.kind === 'website');
@@ -279,13 +279,16 @@ export class HandoffStack extends Stack {
   }
 }
 
-/** Settings still naming this machine, as the example config does: deployed as they are, links and forms break. */
-export function loopbackSettings(config: Config): string[] {
+/** Settings still naming this machine, as the example config does, and what each should be instead: deployed as they are, links and forms break. */
+export function loopbackSettings(config: Config): Array<{ setting: string; advice: string }> {
   return [
-    ...(isLoopbackUrl(config.publicBaseUrl) ? [`publicBaseUrl ${config.publicBaseUrl}`] : []),
+    ...(isLoopbackUrl(config.publicBaseUrl) ? [{ setting: `publicBaseUrl ${config.publicBaseUrl}`, advice: 'set it to the ApiUrl output (the links in emails point there)' }] : []),
     ...config.forms.flatMap((form) => [
-      ...form.allowedOrigins.filter(isLoopbackUrl).map((origin) => `forms "${form.id}" allowedOrigins ${origin}`),
-      ...(isLoopbackUrl(form.redirectUrl) ? [`forms "${form.id}" redirectUrl ${form.redirectUrl}`] : []),
+      ...form.allowedOrigins.filter(isLoopbackUrl).map((origin) => ({
+        setting: `forms "${form.id}" allowedOrigins ${origin}`,
+        advice: 'list the origin of the website the form is on instead (https://www.your-site.example), not the API',
+      })),
+      ...(isLoopbackUrl(form.redirectUrl) ? [{ setting: `forms "${form.id}" redirectUrl ${form.redirectUrl}`, advice: "set it to your site's thank-you page" }] : []),
     ]),
   ];
 }

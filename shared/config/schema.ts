@@ -29,11 +29,20 @@ const timezone = z.string().check(
   }, 'must be an IANA timezone like Europe/Berlin'),
 );
 
+/** At most a year in its own unit; business days and hours count as plain ones, which only makes the cap stricter. */
+function withinAYear(value: string): boolean {
+  const match = SLA_PATTERN.exec(value.trim());
+  if (!match) return true;
+  const perYear = { minute: 525_600, hour: 8_760, day: 365 }[match[3] as 'minute' | 'hour' | 'day'];
+  return Number(match[1]) <= perYear;
+}
+
 /** "4 business hours", "30 minutes", "1 business day", "2 days". */
 export const SLA_PATTERN = /^(\d+)\s+(business\s+)?(minute|hour|day)s?$/;
 const sla = z.string().check(
   z.regex(SLA_PATTERN, 'must read like "4 business hours", "30 minutes" or "1 business day"'),
   z.refine((value) => !/^0+\s/.test(value), 'must give more than no time (a lead would be late the moment it arrives)'),
+  z.refine(withinAYear, 'must be at most a year (365 days, 8760 hours); a first contact that can wait longer is no deadline'),
 );
 
 /** An issue on `later` when it comes before `earlier`: a range that ends before it starts is a typo, not a plan. */

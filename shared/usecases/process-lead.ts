@@ -175,6 +175,7 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
     actionLinks,
     config,
     deadline: subject.followUpDeadline,
+    now: now(),
   });
   try {
     await mailer.send({ to: [owner.email], replyTo: alert.replyTo, subject: alert.subject, html: alert.html, text: alert.text, idempotencyKey: `alert:${lead.leadId}:${lead.alert.kind}` });

@@ -479,8 +479,8 @@ describe('secrets and settings a deployer must find', () => {
     const warnings = (stackUnderTest: HandoffStack) => Annotations.fromStack(stackUnderTest).findWarning('*', Match.anyValue()).map((entry) => String(entry.entry.data));
     const localWarnings = warnings(synthesizeStack('prod', { config: local, bundle: false })).filter((warning) => warning.includes('points at this machine'));
     expect(localWarnings).toHaveLength(2);
-    expect(localWarnings[0]).toContain('publicBaseUrl http://localhost:3000');
-    expect(localWarnings[1]).toContain(`forms "${testConfig.forms[0]!.id}" allowedOrigins http://127.0.0.1:3000`);
+    expect(localWarnings[0]).toContain('publicBaseUrl http://localhost:3000 points at this machine: set it to the ApiUrl output');
+    expect(localWarnings[1]).toContain(`forms "${testConfig.forms[0]!.id}" allowedOrigins http://127.0.0.1:3000 points at this machine: list the origin of the website the form is on instead`);
     expect(warnings(stack).filter((warning) => warning.includes('points at this machine'))).toEqual([]);
   });
 });

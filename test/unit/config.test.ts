@@ -25,6 +25,7 @@ describe('config', () => {
     [(c: any) => (c.forms[1].event.endDate = '2026-01-01'), 'forms[1].event.endDate: must not be before startDate (2026-11-24)'],
     [(c: any) => (c.salespeople[0].away = [{ from: '2026-12-20', to: '2026-12-01' }]), 'salespeople[0].away[0].to: must not be before from (2026-12-20)'],
     [(c: any) => (c.forms[0].firstContactDeadline = '0 minutes'), 'forms[0].firstContactDeadline: must give more than no time (a lead would be late the moment it arrives)'],
+    [(c: any) => (c.forms[0].firstContactDeadline = '100000 business days'), 'forms[0].firstContactDeadline: must be at most a year (365 days, 8760 hours); a first contact that can wait longer is no deadline'],
     [(c: any) => (c.teams[0].businessHours = { days: [1], start: '9:00', end: '17:00' }), 'teams[0].businessHours.start: must be a time like 09:00'],
     [(c: any) => (c.forms[1].firstContactDeadline = 'soon'), 'forms[1].firstContactDeadline: must read like "4 business hours"'],
     [(c: any) => (c.salespeople[2].email = 'maya'), 'salespeople[2].email: must be an email address'],

@@ -311,6 +311,17 @@ describe('renderOwnerAlert', () => {
   });
 });
 
+describe('an alert that goes out after its deadline (a badge scan imported days later)', () => {
+  it('says the first contact is overdue instead of giving a deadline already past', () => {
+    const deadline = '2026-11-30T12:00:00.000Z';
+    const late = renderOwnerAlert(alertInput({ deadline, now: new Date('2026-12-02T09:00:00Z') }));
+    for (const part of [late.html, late.text]) expect(part).toContain('Overdue: first contact was due Mon 30 Nov, 13:00 CET');
+    const inTime = renderOwnerAlert(alertInput({ deadline, now: new Date('2026-11-30T11:59:00Z') }));
+    expect(inTime.text).toContain('First contact by Mon 30 Nov, 13:00 CET');
+    expect(inTime.text).not.toContain('Overdue');
+  });
+});
+
 describe('humaniseFieldName', () => {
   it('splits machine names into words and keeps the casing of names a person wrote', () => {
     const keys = ['sessionsAttended', 'lead_source', 'team_size', 'email', 'Scan-Zeit', 'Badge-Nr.', 'Umsatz (Mio €)', 'Größe', 'preferred demo Time', 'CRM', 'leadID'];

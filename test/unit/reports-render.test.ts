@@ -184,7 +184,10 @@ describe("a rep on their own team's clock", () => {
     expect(maya.text).toContain('Times in America/New_York');
     expect(maya.text).toMatch(/deadline \w{3} \d+ Nov, \d\d:\d\d EST/);
     expect(maya.text).not.toContain(' CET');
-    expect(renderSalesReport(report, newYork, links).text).toContain(`Times in ${config.organisation.timezone}`);
+    const sales = renderSalesReport(report, newYork, links).text;
+    expect(sales).toContain(`Times in ${config.organisation.timezone}`);
+    expect(sales).toContain(`Business hours are counted on each owner's team clock (Americas Sales: America/New_York; the others: ${config.organisation.timezone}).`);
+    expect(renderSalesReport(report, config, links).text).not.toContain('team clock');
   });
 });
 

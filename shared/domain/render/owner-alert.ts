@@ -56,6 +56,8 @@ export interface OwnerAlertInput {
   config: Config;
   /** The first-contact deadline, ISO. */
   deadline: string;
+  /** When the alert goes out: a deadline already behind it (a badge scan imported days later) reads as overdue. */
+  now?: Date;
 }
 
 export interface OwnerAlert {
@@ -218,7 +220,10 @@ function followUpLineOf(input: OwnerAlertInput): string {
   const { lead, kind, config, deadline } = input;
   const timezone = ownersTimezone(input);
   const status = kind === 'reassigned' && RECORDED_STATUSES.has(lead.status) ? `; status: ${lead.status}` : '';
-  if (!lead.firstContactAt) return `First contact by ${formatLocal(new Date(deadline), timezone)}${status}`;
+  if (!lead.firstContactAt) {
+    const due = formatLocal(new Date(deadline), timezone);
+    return input.now && Date.parse(deadline) <= input.now.getTime() ? `Overdue: first contact was due ${due}${status}` : `First contact by ${due}${status}`;
+  }
   // After first contact there is no first-contact deadline left: the rep needs to know who spoke to them. A new owner
   // picks up where the last one left off; otherwise the person came back after that contact.
   const contacted = `Already contacted ${formatLocal(new Date(lead.firstContactAt), timezone)}${lead.firstContactBy ? ` by ${repName(config, lead.firstContactBy)}` : ''}`;

@@ -68,12 +68,12 @@ export function renderSalesReport(report: NightlyReport, config: Config, links: 
     ...(sales.unassigned.length ? ['', 'No owner:', ...sales.unassigned.map((row) => leadLine(row, report, links, config))] : []),
     ...(report.emailProblems.length ? ['', 'Email problems:', EMAIL_PROBLEMS_INTRO, ...report.emailProblems.map((problem) => emailProblemLine(problem, report))] : []),
     '',
-    footerText(config, report, report.quiet ? undefined : 'The attached CSV lists every overdue lead.'),
+    footerText(config, report, salesNote(report, config)),
   ].join('\n');
 
   return {
     subject: headerSafe(subject, 250),
-    html: layout(config, subject, summary, sections, report, report.quiet ? undefined : 'The attached CSV lists every overdue lead.'),
+    html: layout(config, subject, summary, sections, report, salesNote(report, config)),
     text,
     csv: overdueCsv(report, config, links),
   };
@@ -183,6 +183,14 @@ function overdueCsv(report: NightlyReport, config: Config, links: LeadLink): str
       links(row.leadId),
     ]),
   ]);
+}
+
+/** The CSV, and whose hours "business h" counts when a team keeps its own clock (its deadline is still shown in the report's timezone). */
+function salesNote(report: NightlyReport, config: Config): string | undefined {
+  if (report.quiet) return undefined;
+  const ownClocks = config.teams.filter((team) => team.timezone || team.businessHours || team.holidays).map((team) => `${team.name}: ${team.timezone ?? report.timezone}`);
+  const hours = ownClocks.length ? ` Business hours are counted on each owner's team clock (${ownClocks.join('; ')}; the others: ${report.timezone}).` : '';
+  return `The attached CSV lists every overdue lead.${hours}`;
 }
 
 function layout(config: Config, title: string, preheader: string, sections: SafeHtml[], report: NightlyReport, note?: string): string {
