@@ -40,11 +40,19 @@ const MAX_EXTRA_ANSWERS = 50;
 const MAX_ANSWER_NAME = 100;
 const MAX_ANSWER_VALUE = 2000;
 
+/** Line and paragraph separators (U+2028, U+2029) break lines in many mail clients as CR and LF do. */
 const noControlChars = () =>
-  z.refine<string>((value) => !/[\r\n\0]/.test(value), 'must be a single line, without line breaks');
-/** Other C0/C1 controls (ESC, BEL, backspace, …): no person types them, and an ESC in a name would drive a terminal showing it. */
+  z.refine<string>((value) => !/[\r\n\0\u2028\u2029]/u.test(value), 'must be a single line, without line breaks');
+/**
+ * Other C0/C1 controls (ESC, BEL, backspace, …) and bidi overrides and isolates (U+202A–U+202E, U+2066–U+2069): no
+ * person types them; an ESC in a name would drive a terminal showing it, and an unclosed override turns the rest of
+ * an alert's subject around.
+ */
 const noOtherControls = () =>
-  z.refine<string>((value) => !/[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u.test(value), 'must not contain control characters');
+  z.refine<string>((value) => !/[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u.test(value), 'must not contain control characters');
+/** Zero-width characters make an address look like another person's while it matches nobody, and no mail server takes it. */
+const noInvisibleCharacters = () =>
+  z.refine<string>((value) => !/[\u200b-\u200d\u2060\ufeff]/u.test(value), 'must not contain invisible characters');
 const singleLine = (max: number) =>
   z.optional(z.string().check(z.maxLength(max, `must be at most ${max} characters`), noControlChars(), noOtherControls()));
 
@@ -54,6 +62,7 @@ const contactSchema = z.object({
     z.maxLength(254, 'must be at most 254 characters'),
     noControlChars(),
     noOtherControls(),
+    noInvisibleCharacters(),
     z.regex(/^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]{2,}$/, 'must be a valid email address like jane@example.com'),
   ),
   firstName: singleLine(100),

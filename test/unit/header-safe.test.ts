@@ -14,6 +14,8 @@ describe('headerSafe', () => {
     ['tab\there', 'tab here'],
     ['bell\u0007 and del\u007f', 'bell and del'],
     ['  padded\r\n\r\n  ', 'padded'],
+    ['New lead: Acme\u202e moc.elgoog · score 54', 'New lead: Acme moc.elgoog · score 54'],
+    ['\u2066isolated\u2069 name', 'isolated name'],
   ])('flattens %j to one clean line', (input, expected) => {
     expect(headerSafe(input)).toBe(expected);
   });

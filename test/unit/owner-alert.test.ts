@@ -316,6 +316,8 @@ describe('an alert that goes out after its deadline (a badge scan imported days 
     const deadline = '2026-11-30T12:00:00.000Z';
     const late = renderOwnerAlert(alertInput({ deadline, now: new Date('2026-12-02T09:00:00Z') }));
     for (const part of [late.html, late.text]) expect(part).toContain('Overdue: first contact was due Mon 30 Nov, 13:00 CET');
+    // Marked as the danger it is, not in the amber of a deadline still ahead.
+    expect(late.html).toMatch(/background:#fef2f2;border-left:4px solid #b91c1c;[^>]*>\s*<strong>Overdue/);
     const inTime = renderOwnerAlert(alertInput({ deadline, now: new Date('2026-11-30T11:59:00Z') }));
     expect(inTime.text).toContain('First contact by Mon 30 Nov, 13:00 CET');
     expect(inTime.text).not.toContain('Overdue');

@@ -62,6 +62,8 @@ export function headerSafe(value: string, maxLength = 200): string {
   const flattened = value
     .replace(/[\r\n\0\t]+/g, ' ')
     .replace(/[\u0001-\u001f\u007f]/g, '')
+    // An unclosed bidi override would turn the rest of the header around in the reader's mail client.
+    .replace(/[\u202a-\u202e\u2066-\u2069]/g, '')
     .replace(/\s+/g, ' ')
     .trim();
   return truncateText(flattened, maxLength);
@@ -108,6 +110,7 @@ export const emailColours = {
   warning: '#b45309',
   warningSoft: '#fffbeb',
   danger: '#b91c1c',
+  dangerSoft: '#fef2f2',
   neutral: '#4b5563',
 } as const;
 

@@ -216,13 +216,18 @@ function buildView(input: OwnerAlertInput): AlertView {
 /** What the previous owner recorded; a fresh lead is still "open", which says nothing. */
 const RECORDED_STATUSES: ReadonlySet<LeadStatus> = new Set(['contacted', 'qualified', 'disqualified']);
 
+/** Not contacted, and the deadline already behind the alert (a badge scan imported days later). */
+function overdueAtSending({ lead, deadline, now }: OwnerAlertInput): boolean {
+  return !lead.firstContactAt && now !== undefined && Date.parse(deadline) <= now.getTime();
+}
+
 function followUpLineOf(input: OwnerAlertInput): string {
   const { lead, kind, config, deadline } = input;
   const timezone = ownersTimezone(input);
   const status = kind === 'reassigned' && RECORDED_STATUSES.has(lead.status) ? `; status: ${lead.status}` : '';
   if (!lead.firstContactAt) {
     const due = formatLocal(new Date(deadline), timezone);
-    return input.now && Date.parse(deadline) <= input.now.getTime() ? `Overdue: first contact was due ${due}${status}` : `First contact by ${due}${status}`;
+    return overdueAtSending(input) ? `Overdue: first contact was due ${due}${status}` : `First contact by ${due}${status}`;
   }
   // After first contact there is no first-contact deadline left: the rep needs to know who spoke to them. A new owner
   // picks up where the last one left off; otherwise the person came back after that contact.
@@ -270,6 +275,7 @@ function renderHtml(input: OwnerAlertInput, view: AlertView): string {
   const { score, owner, kind, lead, config } = input;
   const { enrichment } = view;
   const c = emailColours;
+  const overdue = overdueAtSending(input);
   const badge = KIND_LABELS[kind];
   const subline = [view.contact.jobTitle?.trim(), enrichment.companyName].filter(Boolean).join(' · ');
 
@@ -286,7 +292,7 @@ ${view.firstCameVia ? html`<div style="font-size:13px;color:${c.muted};">First c
 <tr><td align="center" style="font-size:11px;color:${c.muted};padding-top:4px;">score</td></tr></table>
 </td></tr>
 <tr><td colspan="2" style="padding:8px 24px 20px 24px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td style="background:${c.warningSoft};border-left:4px solid ${c.warning};padding:10px 12px;font-size:14px;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td style="background:${overdue ? c.dangerSoft : c.warningSoft};border-left:4px solid ${overdue ? c.danger : c.warning};padding:10px 12px;font-size:14px;">
 <strong>${view.followUpLine}</strong>
 </td></tr></table>
 </td></tr></table>`;
