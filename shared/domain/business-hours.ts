@@ -59,7 +59,22 @@ export function followUpDeadline(receivedAt: Date, sla: string, calendar: Workin
   const { amount, unit, business } = parseSla(sla);
   if (!business) return new Date(receivedAt.getTime() + amount * UNIT_MS[unit]);
   const businessMs = unit === 'day' ? amount * businessDayMinutes(calendar) * MINUTE_MS : amount * UNIT_MS[unit];
+  // Business days from inside hours end at the same local time N business days on, even from the very opening
+  // minute: counted from a millisecond later and taken back, 09:00 sharp gives 09:00 next day, not 17:00 today.
+  if (unit === 'day' && isInsideBusinessHours(receivedAt, calendar)) {
+    return new Date(addBusinessTime(new Date(receivedAt.getTime() + 1), businessMs, calendar).getTime() - 1);
+  }
   return addBusinessTime(receivedAt, businessMs, calendar);
+}
+
+/** Within a business window: from its opening instant up to, not including, its close. */
+function isInsideBusinessHours(instant: Date, calendar: WorkingCalendar): boolean {
+  let inside = false;
+  forEachBusinessWindow(instant, calendar, (windowStart) => {
+    inside = windowStart === instant.getTime();
+    return false;
+  });
+  return inside;
 }
 
 /** Business time between two instants, in (fractional) hours; 0 when `to` is not after `from`. */

@@ -56,6 +56,8 @@ describe('followUpDeadline in Europe/Berlin, Mon–Fri 09:00–17:00', () => {
     ['a lead on a holiday waits for the next business day', '2026-12-31T10:00:00Z', '1 business hour', '2027-01-04T09:00:00Z', 'Mon 4 Jan, 10:00 CET'],
     ['1 business day inside hours: same time next business day', '2026-11-24T13:00:00Z', '1 business day', '2026-11-25T13:00:00Z', 'Wed 25 Nov, 14:00 CET'],
     ['1 business day after hours: end of the next business day', '2026-11-24T17:30:00Z', '1 business day', '2026-11-25T16:00:00Z', 'Wed 25 Nov, 17:00 CET'],
+    ['1 business day from the opening minute: 09:00 next business day, not 17:00 today', '2026-11-24T08:00:00Z', '1 business day', '2026-11-25T08:00:00Z', 'Wed 25 Nov, 09:00 CET'],
+    ['1 business day a second before opening: end of that day', '2026-11-24T07:59:59Z', '1 business day', '2026-11-24T16:00:00Z', 'Tue 24 Nov, 17:00 CET'],
     ['1 business day from Friday evening: end of Monday', '2026-11-27T17:00:00Z', '1 business day', '2026-11-30T16:00:00Z', 'Mon 30 Nov, 17:00 CET'],
     ['30 minutes is elapsed time, even at night', '2026-11-28T22:50:00Z', '30 minutes', '2026-11-28T23:20:00Z', 'Sun 29 Nov, 00:20 CET'],
     ['2 days is 48 elapsed hours', '2026-11-27T17:00:00Z', '2 days', '2026-11-29T17:00:00Z', 'Sun 29 Nov, 18:00 CET'],
