@@ -52,7 +52,7 @@ export async function parseBody(contentType: string | undefined, body: string | 
   }
   const text = decodeUtf8(bytes);
   if (text === undefined) throw badRequest('body is not valid UTF-8');
-  if (kind === 'urlencoded') return { kind, fields: [...new URLSearchParams(text)], text };
+  if (kind === 'urlencoded') return { kind, fields: parseUrlencoded(text), text };
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -62,6 +62,39 @@ export async function parseBody(contentType: string | undefined, body: string | 
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw badRequest('JSON body must be an object of fields');
   const { fields, problems } = readJsonFields(json as Record<string, unknown>);
   return { kind, fields, json, text, ...(Object.keys(problems).length > 0 ? { fieldProblems: problems } : {}) };
+}
+
+/**
+ * A form post's fields. A browser on a page served in a legacy charset percent-escapes the page's own bytes (`%FC`
+ * for ü in Latin-1), which are not UTF-8: such a name or value is read as Windows-1252, as a multipart body from such
+ * a page is, so the letter arrives instead of U+FFFD.
+ */
+function parseUrlencoded(text: string): Array<[string, string]> {
+  return text.split('&').filter(Boolean).map((pair) => {
+    const separator = pair.indexOf('=');
+    const [name, value] = separator < 0 ? [pair, ''] : [pair.slice(0, separator), pair.slice(separator + 1)];
+    return [percentDecoded(name), percentDecoded(value)];
+  });
+}
+
+function percentDecoded(encoded: string): string {
+  const bytes: number[] = [];
+  const plain = encoded.replaceAll('+', ' ');
+  for (let index = 0; index < plain.length; index++) {
+    const hex = plain[index] === '%' ? plain.slice(index + 1, index + 3) : '';
+    if (/^[0-9a-f]{2}$/i.test(hex)) {
+      bytes.push(Number.parseInt(hex, 16));
+      index += 2;
+      continue;
+    }
+    // Anything that is not an escape (a stray % included) stands for itself, in UTF-8 as the body was.
+    const codePoint = plain.codePointAt(index)!;
+    const character = String.fromCodePoint(codePoint);
+    bytes.push(...Buffer.from(character, 'utf8'));
+    index += character.length - 1;
+  }
+  const buffer = Buffer.from(bytes);
+  return decodeUtf8(buffer) ?? decodeWindows1252(buffer);
 }
 
 function decodeUtf8(bytes: Buffer): string | undefined {
