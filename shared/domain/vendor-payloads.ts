@@ -182,9 +182,9 @@ function tally(body: Json): VendorFields | undefined {
  * (name and address); a matrix as rows, each with its chosen columns.
  */
 function tallyValue(field: Json): string | undefined {
-  const optionText = new Map((Array.isArray(field.options) ? field.options : []).filter(isObject).map((option) => [option.id, text(option.text)]));
-  const rowText = new Map((Array.isArray(field.rows) ? field.rows : []).filter(isObject).map((row) => [row.id, text(row.text)]));
-  const columnText = new Map((Array.isArray(field.columns) ? field.columns : []).filter(isObject).map((column) => [column.id, text(column.text)]));
+  const optionText = textsById(field.options);
+  const rowText = textsById(field.rows);
+  const columnText = textsById(field.columns);
   const chosen = (ids: unknown[], names: Map<unknown, string | undefined>) => ids.map((id) => names.get(id) ?? text(id)).filter((choice): choice is string => choice !== undefined);
   if (Array.isArray(field.value)) {
     const parts = field.value.flatMap((item) => (isObject(item) ? [[text(item.name), text(item.url)].filter(Boolean).join(' ')] : chosen([item], optionText)));
@@ -195,6 +195,11 @@ function tallyValue(field: Json): string | undefined {
     return rows.join('; ') || undefined;
   }
   return text(field.value);
+}
+
+/** Tally's `[{ id, text }]` lists (options, matrix rows and columns) as text by id. */
+function textsById(list: unknown): Map<unknown, string | undefined> {
+  return new Map((Array.isArray(list) ? list : []).filter(isObject).map((entry) => [entry.id, text(entry.text)]));
 }
 
 /** Webflow v2 `form_submission` webhook: `{ triggerType, payload: { name, id, data: { … } } }`. */

@@ -77,24 +77,27 @@ function parseUrlencoded(text: string): Array<[string, string]> {
   });
 }
 
+const PERCENT = 0x25;
+
 function percentDecoded(encoded: string): string {
-  const bytes: number[] = [];
   const plain = encoded.replaceAll('+', ' ');
-  for (let index = 0; index < plain.length; index++) {
-    const hex = plain[index] === '%' ? plain.slice(index + 1, index + 3) : '';
+  if (!plain.includes('%')) return plain;
+  // The body was UTF-8, so its bytes are; a '%' byte never occurs inside a multi-byte character. Escapes are
+  // replaced in place, and anything that is not one (a stray %) stands for itself.
+  const source = Buffer.from(plain, 'utf8');
+  const bytes = Buffer.alloc(source.length);
+  let length = 0;
+  for (let index = 0; index < source.length; index++) {
+    const hex = source[index] === PERCENT ? source.toString('latin1', index + 1, index + 3) : '';
     if (/^[0-9a-f]{2}$/i.test(hex)) {
-      bytes.push(Number.parseInt(hex, 16));
+      bytes[length++] = Number.parseInt(hex, 16);
       index += 2;
-      continue;
+    } else {
+      bytes[length++] = source[index]!;
     }
-    // Anything that is not an escape (a stray % included) stands for itself, in UTF-8 as the body was.
-    const codePoint = plain.codePointAt(index)!;
-    const character = String.fromCodePoint(codePoint);
-    bytes.push(...Buffer.from(character, 'utf8'));
-    index += character.length - 1;
   }
-  const buffer = Buffer.from(bytes);
-  return decodeUtf8(buffer) ?? decodeWindows1252(buffer);
+  const decoded = bytes.subarray(0, length);
+  return decodeUtf8(decoded) ?? decodeWindows1252(decoded);
 }
 
 function decodeUtf8(bytes: Buffer): string | undefined {
