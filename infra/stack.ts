@@ -280,7 +280,7 @@ export class HandoffStack extends Stack {
 }
 
 /** Settings still naming this machine, as the example config does, and what each should be instead: deployed as they are, links and forms break. */
-export function loopbackSettings(config: Config): Array<{ setting: string; advice: string }> {
+function loopbackSettings(config: Config): Array<{ setting: string; advice: string }> {
   return [
     ...(isLoopbackUrl(config.publicBaseUrl) ? [{ setting: `publicBaseUrl ${config.publicBaseUrl}`, advice: 'set it to the ApiUrl output (the links in emails point there)' }] : []),
     ...config.forms.flatMap((form) => [
