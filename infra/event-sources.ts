@@ -14,11 +14,13 @@ export const leadStreamSettings = {
   reportBatchItemFailures: true,
   startingPosition: 'TRIM_HORIZON',
   /**
-   * Lambda event filter patterns: only freshly captured, non-spam leads wake the processor.
-   * The processor's own updates are MODIFY events and TTL deletions are REMOVE events, so neither matches.
+   * Lambda event filter patterns: only freshly captured, non-spam leads and freshly stored import parts (whose
+   * owners are to be told) wake the processor. The processor's own updates are MODIFY events and TTL deletions
+   * are REMOVE events, so neither matches.
    */
   filterPatterns: [
     { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['lead'] }, status: { S: ['new'] } } } },
+    { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['import-part'] } } } },
   ],
 } as const;
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { loadConfig } from '../../shared/config/load.ts';
 import { leadStoreFromEnv } from '../../shared/adapters/lead-store/from-env.ts';
+import { IMPORT_PART_SIZE } from '../../shared/adapters/lead-store/store.ts';
 import { MissingEmailColumnError, delimiterLabel, importLeads, type ImportSummary, type RowProblem } from '../../shared/usecases/import-leads.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -40,7 +41,7 @@ export async function importCsv(options: { form?: OptionValue; delimiter?: Optio
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
-  const summary = await importLeads(csv, { formId, ...(delimiter ? { delimiter } : {}), dryRun: options['dry-run'] === true }, { config, store: leadStoreFromEnv(config), now: () => new Date() })
+  const summary = await importLeads(csv, { formId, fileName: basename(file), ...(delimiter ? { delimiter } : {}), dryRun: options['dry-run'] === true }, { config, store: leadStoreFromEnv(config), now: () => new Date() })
     .catch((error: unknown) => {
       if (error instanceof MissingEmailColumnError && error.likelyDelimiter) throw new UsageError(`${error.message}: try --delimiter ${FLAG_SPELLING[error.likelyDelimiter]}`);
       throw error;
@@ -81,9 +82,7 @@ function describeImport(file: string, summary: ImportSummary, timezone: string, 
   lines.push(...rowNotes(summary, LISTED_IN_SUMMARY));
   if (listFile) lines.push(`Every problem and warning: ${listFile}`);
   if (summary.dryRun) lines.push('Nothing was stored.');
-  // Whether a submission starts a lead is the stream processor's call, made after the import: say both outcomes.
-  else if (summary.imported > 0) lines.push('The stream processor makes each submission a new lead and alerts its owner, or, when the person already has an open lead, joins it to that lead and tells its owner.');
-  else lines.push('No submissions stored, so nobody is alerted.');
+  else lines.push(...alertLines(summary));
   return `${lines.join('\n')}\n`;
 }
 
@@ -113,6 +112,22 @@ async function writeFullList(file: string, summary: ImportSummary): Promise<stri
   const title = `${summary.dryRun ? 'Dry run of' : 'Import of'} ${file} into form "${summary.formId}" at ${new Date().toISOString()}: every problem and warning.`;
   await writeFile(listFile, `${[title, ...rowNotes(summary, Number.POSITIVE_INFINITY)].join('\n')}\n`, { mode: 0o600 });
   return listFile;
+}
+
+/**
+ * Whether a submission starts a lead is the stream processor's call, made after the import: say both outcomes, and
+ * that each owner gets one email for the import rather than one per row.
+ */
+function alertLines(summary: ImportSummary): string[] {
+  if (!summary.alerts) return ['No submissions stored, so nobody is alerted.'];
+  const { leads, parts } = summary.alerts;
+  const earlier = leads - summary.imported;
+  const lines = [
+    'The stream processor makes each submission a new lead, or joins it to the person\'s open lead, and assigns it.',
+    `Each owner then gets one email listing their leads from this import${parts > 1 ? ` (one per ${IMPORT_PART_SIZE} leads: ${parts} parts)` : ''}, or the usual alert when it is just one.`,
+  ];
+  if (earlier > 0) lines.push(`That includes ${earlier} lead(s) stored by an earlier import of this file whose owners have not been told yet.`);
+  return lines;
 }
 
 /** A duplicate row is either in Handoff from an earlier import or repeats another row of this file. */

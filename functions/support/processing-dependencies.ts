@@ -1,5 +1,7 @@
 import type { Config } from '#shared/config/schema.ts';
-import type { ProcessDependencies } from '#shared/usecases/process-lead.ts';
+import type { StreamItem } from '#shared/adapters/lead-store/store.ts';
+import { processLead, type ProcessDependencies, type ProcessOutcome } from '#shared/usecases/process-lead.ts';
+import { alertImportedLeads, type ImportAlertOutcome } from '#shared/usecases/import-alerts.ts';
 import { leadStoreFromEnv } from '#shared/adapters/lead-store/from-env.ts';
 import { mailerFromEnv } from '#shared/adapters/mailer-from-env.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
@@ -12,4 +14,9 @@ export function processingFromEnv(config: Config): () => Promise<ProcessDependen
   const store = leadStoreFromEnv(config);
   const mailer = mailerFromEnv(config);
   return async () => ({ config, store, mailer, actionSecret: await loadSecret('ACTION_SECRET'), now: () => new Date() });
+}
+
+/** The use case for what a stream record is about; the stream consumer and its failure queue both route by it. */
+export function processStreamItem(item: StreamItem, deps: ProcessDependencies, options: { finalAttempt?: boolean } = {}): Promise<ProcessOutcome | ImportAlertOutcome | 'no-such-part'> {
+  return item.kind === 'lead' ? processLead(item.leadId, deps, options) : alertImportedLeads(item, deps, options);
 }

@@ -138,6 +138,11 @@ export interface Lead extends Submission {
   qualifiedAt?: string;
   disqualifiedAt?: string;
   activities?: Activity[];
+  /**
+   * The operator import that stored this lead (`handoff import`). Its owner is told about it in one email listing all
+   * of their leads from that import (see `alertImportedLeads`), not in an email per row.
+   */
+  importId?: string;
 }
 
 /**
@@ -151,3 +156,11 @@ export type WaitingLead = Pick<Lead, (typeof WAITING_LEAD_FIELDS)[number]>;
 
 /** Statuses in which a lead still waits for first contact. */
 export const WAITING_STATUSES: ReadonlySet<LeadStatus> = new Set(['new', 'open']);
+
+/**
+ * An imported lead whose owner has not been told about it yet: its alert goes out in its import's digest, not on its
+ * own. A reassigned lead is told to its new owner on its own, like any other.
+ */
+export function awaitsImportAlert(lead: Pick<Lead, 'importId' | 'status' | 'alert'>): boolean {
+  return lead.importId !== undefined && lead.status !== 'spam' && lead.alert?.kind !== 'reassigned' && lead.alert?.status !== 'sent';
+}

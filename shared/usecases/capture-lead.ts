@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Config, FormConfig } from '../config/schema.ts';
 import { HttpError, invalidFields } from '../errors.ts';
 import { followUpDeadline } from '../domain/business-hours.ts';
-import type { Lead, Submission } from '../domain/lead.ts';
+import { awaitsImportAlert, type Lead, type Submission } from '../domain/lead.ts';
 import { readSubmission, type RequestContext } from '../domain/submission.ts';
 import { fieldsFromVendorPayload } from '../domain/vendor-payloads.ts';
 import type { LeadStore, PutLeadResult, RawPayload } from '../adapters/lead-store/store.ts';
@@ -23,6 +23,8 @@ export interface ImportedSubmissionRequest extends SubmissionRequest {
    * received then, so its deadline and speed to lead run from the scan, not from the import. Defaults to now.
    */
   capturedAt?: Date;
+  /** The import this row belongs to: its owner hears of it in the import's digest (see `Lead.importId`). */
+  importId?: string;
 }
 
 export interface CaptureRequest extends SubmissionRequest {
@@ -44,12 +46,20 @@ export interface CaptureDependencies {
   now: () => Date;
 }
 
+export interface ImportedCaptureOutcome extends CaptureOutcome {
+  /**
+   * The lead is stored, its owner has not been told, and the import's digest is to tell them: true for a new row,
+   * and for a row stored by an earlier run of an import whose digest never went out (see `awaitsImportAlert`).
+   */
+  awaitsImportAlert: boolean;
+}
+
 export type ImportCaptureDependencies = Omit<CaptureDependencies, 'store'> & { store: Pick<LeadStore, 'putNewLead'> };
 
 /** A public submission is rate-limited per source address; an operator's import is not. */
 type Admission =
   | { kind: 'public'; sourceIp: string; store: CaptureDependencies['store']; raw?: CaptureRequest['raw'] }
-  | { kind: 'operator-import'; capturedAt?: Date };
+  | { kind: 'operator-import'; capturedAt?: Date; importId?: string };
 
 export function findForm(config: Config, formId: string): FormConfig {
   const form = config.forms.find((candidate) => candidate.id === formId);
@@ -58,7 +68,8 @@ export function findForm(config: Config, formId: string): FormConfig {
 }
 
 export async function captureLead(request: CaptureRequest, deps: CaptureDependencies): Promise<CaptureOutcome> {
-  return capture(request, deps, { kind: 'public', sourceIp: request.sourceIp, store: deps.store, raw: request.raw });
+  const { outcome } = await capture(request, deps, { kind: 'public', sourceIp: request.sourceIp, store: deps.store, raw: request.raw });
+  return outcome;
 }
 
 /**
@@ -67,11 +78,13 @@ export async function captureLead(request: CaptureRequest, deps: CaptureDependen
  * operator chose to load. A row names its lead by content alone, with no dedupe window, so importing the
  * same file again adds nothing.
  */
-export async function captureImportedLead(request: ImportedSubmissionRequest, deps: ImportCaptureDependencies): Promise<CaptureOutcome> {
-  return capture(request, deps, { kind: 'operator-import', capturedAt: request.capturedAt });
+export async function captureImportedLead(request: ImportedSubmissionRequest, deps: ImportCaptureDependencies): Promise<ImportedCaptureOutcome> {
+  const { outcome, lead } = await capture(request, deps, { kind: 'operator-import', capturedAt: request.capturedAt, importId: request.importId });
+  return { ...outcome, awaitsImportAlert: awaitsImportAlert(lead) };
 }
 
-async function capture(request: SubmissionRequest, { config, store, now }: ImportCaptureDependencies, admission: Admission): Promise<CaptureOutcome> {
+/** What capture answers, and the lead it names: the one it stored, or the one stored before that this repeats. */
+async function capture(request: SubmissionRequest, { config, store, now }: ImportCaptureDependencies, admission: Admission): Promise<{ outcome: CaptureOutcome; lead: Lead }> {
   const form = findForm(config, request.formId);
   const receivedAt = (admission.kind === 'operator-import' ? admission.capturedAt : undefined) ?? now();
   // A form tool's own id for the submission wins over an Idempotency-Key: a relay in between may add a new key per attempt.
@@ -95,6 +108,7 @@ async function capture(request: SubmissionRequest, { config, store, now }: Impor
     status: spamReason ? 'spam' : 'new',
     followUpDeadline: followUpDeadline(receivedAt, form.firstContactDeadline, config.organisation).toISOString(),
     ...(spamReason ? { spamReason } : {}),
+    ...(admission.kind === 'operator-import' && admission.importId ? { importId: admission.importId } : {}),
   };
   const expiresAt = spamReason ? new Date(receivedAt.getTime() + config.retention.spamDays * 86_400_000) : undefined;
   const stored = admission.kind === 'public'
@@ -102,8 +116,8 @@ async function capture(request: SubmissionRequest, { config, store, now }: Impor
     : await store.putNewLead(lead, expiresAt);
   const redirectTo = allowedRedirect(form, controls.requestedRedirect);
 
-  if (!stored.created) return { leadId: stored.existing.leadId, outcome: 'duplicate', redirectTo };
-  return { leadId: lead.leadId, outcome: spamReason ? 'spam' : 'created', redirectTo };
+  if (!stored.created) return { outcome: { leadId: stored.existing.leadId, outcome: 'duplicate', redirectTo }, lead: stored.existing };
+  return { outcome: { leadId: lead.leadId, outcome: spamReason ? 'spam' : 'created', redirectTo }, lead };
 }
 
 /**

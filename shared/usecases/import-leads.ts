@@ -1,13 +1,15 @@
 import { isUtf8 } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { HttpError, StorageUnavailableError } from '../errors.ts';
 import type { Lead } from '../domain/lead.ts';
-import type { LeadStore } from '../adapters/lead-store/store.ts';
+import { IMPORT_PART_SIZE, type ImportPart, type LeadStore } from '../adapters/lead-store/store.ts';
 import { fieldRoleOf, normaliseFieldName } from '../domain/submission.ts';
 import { isolatedIfRightToLeft, withoutTerminalControls } from '../domain/terminal-text.ts';
 import { formatLocal, localDate, zonedTimeToUtc } from '../domain/business-hours.ts';
-import { captureImportedLead, findForm, type CaptureOutcome, type ImportCaptureDependencies } from './capture-lead.ts';
+import { captureImportedLead, findForm, type ImportCaptureDependencies, type ImportedCaptureOutcome } from './capture-lead.ts';
 import { decodeWindows1252 } from '../domain/windows-1252.ts';
+import { forEachBounded } from './bounded.ts';
 
 export interface ImportOptions {
   formId: string;
@@ -17,6 +19,8 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Rows being written at once: enough to keep DynamoDB busy, few enough not to be throttled. */
   concurrency?: number;
+  /** The file's name as the owners' emails name it (no directory); defaults to "the imported file". */
+  fileName?: string;
 }
 
 /** What is wrong with one cell of one row: why the row was left out, or what was done with a value it could not use. */
@@ -58,9 +62,16 @@ export interface ImportSummary {
   problems: RowProblem[];
   /** Rows that are in all the same, with a value that could not be used as the file gives it: every warning, in row order. */
   warnings: RowProblem[];
+  /**
+   * How the owners are told: one email each per part of up to `IMPORT_PART_SIZE` leads, listing their leads, sent
+   * by the stream processor once the part is stored. `leads` counts the new leads of this run, and the leads an
+   * earlier run of the same file stored but never told (it stopped before its parts were stored). Absent on a dry
+   * run and when no lead is waiting to be told.
+   */
+  alerts?: { importId: string; parts: number; leads: number };
 }
 
-export type ImportDependencies = Omit<ImportCaptureDependencies, 'store'> & { store: Pick<LeadStore, 'putNewLead' | 'getLead'> };
+export type ImportDependencies = Omit<ImportCaptureDependencies, 'store'> & { store: Pick<LeadStore, 'putNewLead' | 'getLead' | 'putImportPart'> };
 
 const DELIMITER_CANDIDATES = [',', ';', '\t', '|'] as const;
 const DEFAULT_CONCURRENCY = 24;
@@ -125,6 +136,8 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
   const scanTimes = scanColumn === undefined ? [] : readScanTimes(filledRows.map(({ cells }) => cells[scanColumn] ?? ''), { timezone: deps.config.organisation.timezone, now: deps.now() });
   const rows = filledRows.map((row, index) => ({ ...row, scanTime: scanTimes[index] }));
   const captureDeps = { ...deps, store: summary.dryRun ? previewStore(deps.store) : deps.store };
+  const importId = newImportId(deps.now());
+  const toTell = new Set<string>();
 
   let written = 0;
   // Rows are written concurrently, so a repeated row can finish before the one it repeats: count them per lead at the end.
@@ -138,7 +151,7 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
     }
     const fields = columns.map((name, index): [string, string] => [name, cells[index] ?? '']);
     const capturedAt = scanTime && 'at' in scanTime ? scanTime.at : undefined;
-    const captured = await captureRow(row, { formId: form.id, fields, capturedAt }, captureDeps);
+    const captured = await captureRow(row, { formId: form.id, fields, capturedAt, importId }, captureDeps);
     if ('problems' in captured) {
       summary.invalid++;
       problems.push(...captured.problems);
@@ -146,7 +159,8 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
     }
     warnings.push(...captured.warnings);
     if (scanTime && 'problem' in scanTime) warnings.push(cellProblem(row, columns[scanColumn!]!, cells[scanColumn!]!, scanTime.problem));
-    const { leadId, outcome } = captured.capture;
+    const { leadId, outcome, awaitsImportAlert } = captured.capture;
+    if (awaitsImportAlert) toTell.add(leadId);
     if (outcome === 'created') summary.imported++;
     else if (outcome === 'duplicate') summary.duplicates++;
     else summary.spam++;
@@ -162,16 +176,42 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
 
   // Of the rows that share a lead id, one was stored now or had been before; each of the others repeats it.
   for (const count of rowsPerLead.values()) summary.repeatedInFile += count - 1;
+  if (!summary.dryRun && toTell.size > 0) summary.alerts = await storeImportParts({ importId, formId: form.id, fileName: options.fileName ?? 'the imported file', importedAt: deps.now().toISOString(), leadIds: [...toTell] }, deps.store);
   // A stable sort: a row's own problems stay in the order they were found.
   summary.problems = problems.sort((a, b) => a.row - b.row);
   summary.warnings = warnings.sort((a, b) => a.row - b.row);
   return summary;
 }
 
+/**
+ * Stores the leads to tell in parts; storing a part is what sends its digests. Written once every row is in, so a
+ * digest lists a whole part. If the table goes away now, the rows are stored but untold: running the same import
+ * again finds them (`awaitsImportAlert`) and tells them then.
+ */
+async function storeImportParts(batch: Omit<ImportPart, 'part' | 'parts' | 'leadIds'> & { leadIds: string[] }, store: Pick<LeadStore, 'putImportPart'>): Promise<ImportSummary['alerts']> {
+  const parts = Math.ceil(batch.leadIds.length / IMPORT_PART_SIZE);
+  try {
+    for (let part = 1; part <= parts; part++) {
+      await store.putImportPart({ ...batch, part, parts, leadIds: batch.leadIds.slice((part - 1) * IMPORT_PART_SIZE, part * IMPORT_PART_SIZE) });
+    }
+  } catch (error) {
+    if (!(error instanceof StorageUnavailableError)) throw error;
+    throw new HttpError(503, 'every row is stored, but lead storage became unreachable before the owners could be told; run the same import again: it adds no rows and tells the owners', {
+      code: 'storage_unavailable',
+    });
+  }
+  return { importId: batch.importId, parts, leads: batch.leadIds.length };
+}
+
+/** Sorts by time, so an operator listing the table's import parts sees them in order. */
+function newImportId(now: Date): string {
+  return `${now.toISOString().replace(/[-:]|\.\d+Z$/g, '')}-${randomBytes(5).toString('hex')}`;
+}
+
 /** The name a contact value capture refused is kept under, as an answer. */
 const SET_ASIDE_SUFFIX = ' (as in the file)';
 
-type RowCapture = { capture: CaptureOutcome; warnings: RowProblem[] } | { problems: RowProblem[] };
+type RowCapture = { capture: ImportedCaptureOutcome; warnings: RowProblem[] } | { problems: RowProblem[] };
 
 /**
  * Captures one row. Capture names each field it refuses (`invalidFields`): a contact field by its canonical name,
@@ -182,11 +222,11 @@ type RowCapture = { capture: CaptureOutcome; warnings: RowProblem[] } | { proble
  * row's content alone, so a re-import names the same lead. Anything else (the email, a NUL character) leaves the
  * row out, with every problem capture found in it.
  */
-async function captureRow(row: number, request: { formId: string; fields: Array<[string, string]>; capturedAt: Date | undefined }, deps: ImportCaptureDependencies): Promise<RowCapture> {
-  const { formId, fields, capturedAt } = request;
+async function captureRow(row: number, request: { formId: string; fields: Array<[string, string]>; capturedAt: Date | undefined; importId: string }, deps: ImportCaptureDependencies): Promise<RowCapture> {
+  const { formId, fields, capturedAt, importId } = request;
   let refused: Record<string, string>;
   try {
-    return { capture: await captureImportedLead({ formId, fields, context: { query: {} }, ...(capturedAt ? { capturedAt } : {}) }, deps), warnings: [] };
+    return { capture: await captureImportedLead({ formId, fields, importId, context: { query: {} }, ...(capturedAt ? { capturedAt } : {}) }, deps), warnings: [] };
   } catch (error) {
     if (!(error instanceof HttpError) || error.details.code !== 'invalid_fields') throw error;
     refused = error.details.fields ?? {};
@@ -202,7 +242,7 @@ async function captureRow(row: number, request: { formId: string; fields: Array<
     const [name, value] = fields[index!]!;
     return cellProblem(row, name, value, `${whyRefused(field, value, message)}; kept as the answer "${shownSafely(name)}${SET_ASIDE_SUFFIX}"`);
   });
-  const retried = await captureRow(row, { formId, fields: renamed, capturedAt }, deps);
+  const retried = await captureRow(row, { formId, fields: renamed, capturedAt, importId }, deps);
   return 'problems' in retried ? retried : { capture: retried.capture, warnings: [...warnings, ...retried.warnings] };
 }
 
@@ -453,22 +493,4 @@ function previewStore(store: Pick<LeadStore, 'getLead'>): Pick<LeadStore, 'putNe
       return existing ? { created: false, existing } : { created: true };
     },
   };
-}
-
-/** Runs `work` over `items` with at most `concurrency` in flight; the first failure stops new work and is rethrown once the rest settle. */
-async function forEachBounded<Item>(items: Item[], concurrency: number, work: (item: Item) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
-  if (failure) throw failure.error;
 }

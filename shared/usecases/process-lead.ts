@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
-import type { FollowUpAction, Lead, ScoreResult } from '../domain/lead.ts';
+import { awaitsImportAlert, type FollowUpAction, type Lead, type ScoreResult } from '../domain/lead.ts';
 import { enrichSubmission } from '../domain/enrich.ts';
 import { calendarOfRep, followUpDeadline } from '../domain/business-hours.ts';
 import { scoreLead } from '../domain/score.ts';
@@ -22,7 +22,7 @@ export interface ProcessDependencies {
   now: () => Date;
 }
 
-export type ProcessOutcome = 'alerted' | 'already-alerted' | 'alert-failed' | 'not-a-lead' | 'spam';
+export type ProcessOutcome = 'alerted' | 'already-alerted' | 'alert-failed' | 'not-a-lead' | 'spam' | 'awaiting-import-digest';
 
 const FOLLOW_UP_ACTIONS: FollowUpAction[] = ['contacted', 'qualified', 'disqualified', 'reassign'];
 
@@ -31,20 +31,26 @@ const FOLLOW_UP_ACTIONS: FollowUpAction[] = ['contacted', 'qualified', 'disquali
  * then send the owner's alert. Every step is idempotent, so a redelivered stream record finishes what an
  * earlier delivery started and never sends a second alert. A failed send throws (the record is retried)
  * unless this is the final attempt, which marks the alert failed for the nightly report to show.
+ * An imported lead is placed, but its owner hears of it in the import's digest (`alertImportedLeads`).
  */
 export async function processLead(leadId: string, deps: ProcessDependencies, options: { finalAttempt?: boolean } = {}): Promise<ProcessOutcome> {
-  let lead = await deps.store.getLead(leadId);
+  const lead = await placedLead(leadId, deps);
   if (!lead) return 'not-a-lead';
   if (lead.status === 'spam') return 'spam';
-  if (lead.status === 'new') {
-    await assignOrMerge(lead, deps);
-    // Gone when capture withdrew it meanwhile (its address was over the rate limit): nothing to alert.
-    const assigned = await deps.store.getLead(leadId);
-    if (!assigned) return 'not-a-lead';
-    lead = assigned;
-  }
   if (!lead.alert || lead.alert.status === 'sent') return 'already-alerted';
+  if (awaitsImportAlert(lead)) return 'awaiting-import-digest';
   return sendOwnerAlert(lead, deps, options.finalAttempt ?? false);
+}
+
+/**
+ * The lead as it stands once placed: a new one is assigned or joined to the person's open lead first. Undefined
+ * when there is no such lead, or capture withdrew it meanwhile (its address was over the rate limit).
+ */
+export async function placedLead(leadId: string, deps: ProcessDependencies, read?: Lead): Promise<Lead | undefined> {
+  const lead = read ?? (await deps.store.getLead(leadId));
+  if (lead?.status !== 'new') return lead;
+  await assignOrMerge(lead, deps);
+  return deps.store.getLead(leadId);
 }
 
 /** Each try reads the person's leads once; a write whose condition finds them changed sends it round again. */
@@ -157,12 +163,7 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
   const personLeads = (await store.leadsByEmail(subject.contact.email)).filter((other) => other.leadId !== subject.leadId && other.status !== 'spam');
   const joinedSubmissions = personLeads.filter((other) => other.mergedInto === subject.leadId);
   const history = personLeads.filter((other) => other.mergedInto !== subject.leadId);
-  const expiresAt = new Date(now().getTime() + ACTION_LINK_DAYS * 86_400_000);
-  const actionLinks = Object.fromEntries(FOLLOW_UP_ACTIONS.map((action) => {
-    const token = createActionToken({ leadId: subject.leadId, action, repId: owner.id, expiresAt, nonce: randomBytes(12).toString('base64url') }, deps.actionSecret);
-    return [action, `${config.publicBaseUrl.replace(/\/$/, '')}/actions/${token}`];
-  })) as Record<FollowUpAction, string>;
-
+  const actionLinks = actionLinksFor(subject.leadId, owner.id, deps);
   const alert = renderOwnerAlert({
     lead: subject,
     enrichment: subject.enrichment,
@@ -187,4 +188,13 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
   }
   if (await store.markAlertSent(lead.leadId, now())) countAlert('sent');
   return 'alerted';
+}
+
+/** The four one-click follow-up links an owner gets for a lead: signed for them, single use, valid for `ACTION_LINK_DAYS`. */
+export function actionLinksFor(leadId: string, ownerId: string, { config, actionSecret, now }: Pick<ProcessDependencies, 'config' | 'actionSecret' | 'now'>): Record<FollowUpAction, string> {
+  const expiresAt = new Date(now().getTime() + ACTION_LINK_DAYS * 86_400_000);
+  return Object.fromEntries(FOLLOW_UP_ACTIONS.map((action) => {
+    const token = createActionToken({ leadId, action, repId: ownerId, expiresAt, nonce: randomBytes(12).toString('base64url') }, actionSecret);
+    return [action, `${config.publicBaseUrl.replace(/\/$/, '')}/actions/${token}`];
+  })) as Record<FollowUpAction, string>;
 }

@@ -232,6 +232,11 @@ describe('local stream poller (DynamoDB stream → Lambda event source mapping)'
     expect(matchesAnyFilterPattern([pattern], record('INSERT', 'rate', 'new'))).toBe(false);
     expect(matchesAnyFilterPattern([pattern], { eventName: 'INSERT', dynamodb: {} })).toBe(false);
     expect(matchesAnyFilterPattern([{ tags: ['b'] }], { tags: ['a', 'b'] })).toBe(true);
+    // A stored import part wakes the processor once, to tell its owners; nothing else does.
+    const importPart = (eventName: string) => ({ eventName, dynamodb: { NewImage: { entity: { S: 'import-part' } } } });
+    expect(matchesAnyFilterPattern(leadStreamSettings.filterPatterns, importPart('INSERT'))).toBe(true);
+    expect(matchesAnyFilterPattern(leadStreamSettings.filterPatterns, importPart('MODIFY'))).toBe(false);
+    expect(matchesAnyFilterPattern(leadStreamSettings.filterPatterns, record('INSERT', 'raw-payload', 'new'))).toBe(false);
   });
 
   it('delivers exactly the matching records once, in the shape Lambda delivers', async () => {

@@ -28,7 +28,29 @@ export const key = {
   rawPayload: (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'RAW' }),
   roundRobin: (poolId: string) => ({ pk: `COUNTER#round-robin#${poolId}`, sk: 'COUNTER' }),
   report: (reportDate: string, reportKind: string) => ({ pk: `REPORT#${reportDate}`, sk: reportKind }),
+  importPart: (importId: string, part: number) => ({ pk: `IMPORT#${importId}`, sk: `PART#${String(part).padStart(4, '0')}` }),
 };
+
+/**
+ * The leads of one operator import whose owners are still to be told, in parts of at most `IMPORT_PART_SIZE`.
+ * Storing a part is what sends its digests: the stream hands each new part to the processor.
+ */
+export interface ImportPart {
+  importId: string;
+  /** 1-based. */
+  part: number;
+  parts: number;
+  formId: string;
+  /** The file's name as the operator gave it, without its directory. */
+  fileName: string;
+  importedAt: string;
+  leadIds: string[];
+}
+
+/** Leads per part: a part is placed, told and marked within one run of the processor, well inside its timeout. */
+export const IMPORT_PART_SIZE = 500;
+/** A part is only needed until its digests are out; it stays a while longer so an operator can see what was sent. */
+const IMPORT_PART_DAYS = 30;
 
 export interface Assignment {
   enrichment: NonNullable<Lead['enrichment']>;
@@ -74,9 +96,20 @@ const WAITING_PARTITION = 'WAITING';
 const BATCH_GET_LIMIT = 100;
 
 /** The lead id behind a stream record's keys, or undefined for items that are not leads. */
-export function leadIdFromKeys(keys: Record<string, { S?: string }> | undefined): string | undefined {
+function leadIdFromKeys(keys: Record<string, { S?: string }> | undefined): string | undefined {
   const pk = keys?.pk?.S;
   return pk?.startsWith('LEAD#') && keys?.sk?.S === 'LEAD' ? pk.slice('LEAD#'.length) : undefined;
+}
+
+/** What a stream record the processor acts on is about: a captured lead, or a part of an import whose owners are to be told. */
+export type StreamItem = { kind: 'lead'; leadId: string } | { kind: 'import-part'; importId: string; part: number };
+
+export function streamItemFromKeys(keys: Record<string, { S?: string }> | undefined): StreamItem | undefined {
+  const leadId = leadIdFromKeys(keys);
+  if (leadId) return { kind: 'lead', leadId };
+  const pk = keys?.pk?.S;
+  const part = /^PART#(\d{4})$/.exec(keys?.sk?.S ?? '');
+  return pk?.startsWith('IMPORT#') && part ? { kind: 'import-part', importId: pk.slice('IMPORT#'.length), part: Number(part[1]) } : undefined;
 }
 
 export interface LeadStoreOptions {
@@ -404,6 +437,28 @@ export class LeadStore {
     }
   }
 
+  async putImportPart(part: ImportPart): Promise<void> {
+    await this.#guard(() => this.#client.send(new PutItemCommand({
+      TableName: this.#tableName,
+      Item: marshall({
+        ...key.importPart(part.importId, part.part), entity: 'import-part', ...part,
+        [TTL_ATTRIBUTE]: epochSeconds(new Date(part.importedAt)) + IMPORT_PART_DAYS * 86_400,
+      }),
+    })));
+  }
+
+  async getImportPart(importId: string, part: number): Promise<ImportPart | undefined> {
+    const { Item } = await this.#guard(() => this.#client.send(new GetItemCommand({ TableName: this.#tableName, Key: marshall(key.importPart(importId, part)), ConsistentRead: true })));
+    if (!Item) return undefined;
+    const { importId: id, part: number, parts, formId, fileName, importedAt, leadIds } = unmarshall(Item) as ImportPart;
+    return { importId: id, part: number, parts, formId, fileName, importedAt, leadIds };
+  }
+
+  /** Leads by id, as `getLead` reads them (strongly consistent), by BatchGetItem; an id with no lead is left out. */
+  async getLeads(leadIds: readonly string[]): Promise<Lead[]> {
+    return this.#getLeads(leadIds.map((leadId) => marshall(key.lead(leadId))), { consistent: true });
+  }
+
   /** Releases a claim whose report could not be sent, so the retry sends it. */
   async releaseReport(reportDate: string, reportKind: string): Promise<void> {
     await this.#guard(() => this.#client.send(new DeleteItemCommand({ TableName: this.#tableName, Key: marshall(key.report(reportDate, reportKind)) })));
@@ -473,14 +528,14 @@ export class LeadStore {
     return items;
   }
 
-  async #getLeads(keys: Array<Record<string, AttributeValue>>): Promise<Lead[]> {
+  async #getLeads(keys: Array<Record<string, AttributeValue>>, { consistent = false } = {}): Promise<Lead[]> {
     const byKey = new Map<string, Lead>();
     for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
       let pending: Array<Record<string, AttributeValue>> | undefined = keys.slice(start, start + BATCH_GET_LIMIT);
       for (let attempt = 0; pending?.length; attempt++) {
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
         const requested: Array<Record<string, AttributeValue>> = pending;
-        const result = await this.#guard(() => this.#client.send(new BatchGetItemCommand({ RequestItems: { [this.#tableName]: { Keys: requested } } })));
+        const result = await this.#guard(() => this.#client.send(new BatchGetItemCommand({ RequestItems: { [this.#tableName]: { Keys: requested, ...(consistent ? { ConsistentRead: true } : {}) } } })));
         for (const item of result.Responses?.[this.#tableName] ?? []) byKey.set(item.pk!.S!, fromItem(item));
         pending = result.UnprocessedKeys?.[this.#tableName]?.Keys;
         if (attempt > 8 && pending?.length) throw new StorageUnavailableError();

@@ -97,6 +97,11 @@ export function truncateText(value: string, maxLength: number): string {
   return chars.slice(0, Math.max(0, maxLength - 1)).join('').trimEnd() + '…';
 }
 
+/** Only the @ stays as it is: an address is typed by a stranger, and a raw ? or & would add headers to the mail. */
+export function mailtoHref(address: string): string {
+  return `mailto:${encodeURIComponent(address).replace('%40', '@')}`;
+}
+
 /** Neutral colours shared by every Handoff email, so alerts and reports look like one product. */
 export const emailColours = {
   page: '#f3f4f6',

@@ -352,7 +352,8 @@ ${emailSection('Why you', html`<div style="font-size:14px;">${input.ownerReason}
   });
 }
 
-function scoreColour(score: number): string {
+/** A score's badge colour, the same in every email that shows one. */
+export function scoreColour(score: number): string {
   if (score >= 60) return emailColours.success;
   if (score >= 30) return emailColours.brand;
   return emailColours.neutral;

@@ -1,0 +1,195 @@
+/**
+ * An import tells each owner about their leads in one email per import (per part of 500 leads), not one per row:
+ * 2,000 badge scans used to be 2,000 alerts. Against DynamoDB Local and the local SES, through the same use cases the
+ * stream processor runs (the stream path itself is covered in import.test.ts).
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { SESClient } from '@aws-sdk/client-ses';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../shared/config/load.ts';
+import type { Config } from '../../shared/config/schema.ts';
+import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
+import { SesMailer, type Mailer } from '../../shared/adapters/mailer.ts';
+import { mailerFromEnv } from '../../shared/adapters/mailer-from-env.ts';
+import { StorageUnavailableError } from '../../shared/errors.ts';
+import { captureLead } from '../../shared/usecases/capture-lead.ts';
+import { importLeads, type ImportDependencies } from '../../shared/usecases/import-leads.ts';
+import { alertImportedLeads } from '../../shared/usecases/import-alerts.ts';
+import { processLead, type ProcessDependencies } from '../../shared/usecases/process-lead.ts';
+import { DUMMY_CREDENTIALS, findFreePort, startSesLocal, type RunningService } from '../../infra/local/services.ts';
+import { createTestTable, readMailbox, testDynamoDbClient, type MailboxEmail } from '../support/local-aws.ts';
+
+const EVENT_FORM = 'data-summit-booth';
+/** The Friday after Data Summit (24–26 Nov 2026): the scans below are from Wednesday, so all of them are overdue. */
+const IMPORTED_AT = new Date('2026-11-27T10:00:00Z');
+const run = randomInt(1e9);
+const shipped = loadConfig('handoff.config.json');
+/** The reps' addresses are this run's own, so the shared mailbox can be counted per rep. */
+const config: Config = { ...shipped, salespeople: shipped.salespeople.map((rep) => ({ ...rep, email: `${rep.id}.${run}@reps.example` })) };
+/** The event team with only Ana at work: every booth lead is hers, so a test can say exactly what her email holds. */
+const anaAlone: Config = { ...config, salespeople: config.salespeople.map((rep) => (rep.id === 'jonas' ? { ...rep, away: [{ from: '2026-11-01', to: '2026-12-31' }] } : rep)) };
+
+let store: LeadStore;
+let actionSecret: string;
+
+beforeAll(async () => {
+  store = new LeadStore({ client: testDynamoDbClient(), tableName: await createTestTable('import-alerts'), timezone: config.organisation.timezone });
+  actionSecret = randomBytes(48).toString('base64url');
+});
+
+const importDeps = (withConfig: Config): ImportDependencies => ({ config: withConfig, store, now: () => IMPORTED_AT });
+const processDeps = (withConfig: Config, mailer: Mailer = mailerFromEnv(withConfig)): ProcessDependencies => ({
+  config: withConfig, store, mailer, actionSecret, now: () => IMPORTED_AT,
+});
+
+let people = 0;
+/** A badge-scan row for a new person, with an address unique to this run. */
+function scan(first: string, notes = '', email = `${first.toLowerCase()}.${run}@buyer-${run}-${people++}.example`): { email: string; line: string } {
+  return { email, line: [first, 'Tester', email, 'Acme Analytics', 'CTO', '+49 30 1234567', 'DE', notes, '2026-11-25 15:00'].join(';') };
+}
+const csvOf = (rows: Array<{ line: string }>) => ['First Name;Last Name;Email;Company;Job Title;Phone;Country;Notes;Scanned At', ...rows.map((row) => row.line)].join('\n');
+
+const mailTo = async (repId: string): Promise<MailboxEmail[]> => (await readMailbox()).filter((mail) => mail.destination.to.includes(`${repId}.${run}@reps.example`));
+const aboutPerson = (mails: MailboxEmail[], email: string) => mails.filter((mail) => mail.body.text?.includes(email));
+
+describe('telling owners about an import', () => {
+  it('holds each imported lead\'s own alert, then sends each owner one email listing their leads, most urgent first, with a CSV', async () => {
+    const rows = ['Amara', 'Bodil', 'Chen', 'Dara', 'Eero', 'Farah'].map((name) => scan(name, name === 'Chen' ? 'Wants <b>pricing</b> & a demo' : ''));
+    const summary = await importLeads(csvOf(rows), { formId: EVENT_FORM, fileName: 'summit-scans.csv' }, importDeps(config));
+    expect(summary).toMatchObject({ imported: 6, alerts: { importId: expect.stringMatching(/^20261127T100000-[0-9a-f]{10}$/), parts: 1, leads: 6 } });
+    const { importId } = summary.alerts!;
+
+    // Three rows' own stream records arrive before the part's: they are placed, and their alert is held for the digest.
+    const leadIdOf = async (email: string) => (await store.leadsByEmail(email))[0]!.leadId;
+    for (const row of rows.slice(0, 3)) expect(await processLead(await leadIdOf(row.email), processDeps(config))).toBe('awaiting-import-digest');
+    expect([...(await mailTo('ana')), ...(await mailTo('jonas'))]).toEqual([]);
+
+    const outcome = await alertImportedLeads({ importId, part: 1 }, processDeps(config));
+    const leads = await Promise.all(rows.map(async (row) => (await store.leadsByEmail(row.email))[0]!));
+    expect(leads.map((lead) => lead.alert)).toEqual(leads.map(() => expect.objectContaining({ kind: 'new', status: 'sent', attempts: 1 })));
+    const owners = [...new Set(leads.map((lead) => lead.ownerId!))].sort();
+    expect(owners).toEqual(['ana', 'jonas']);
+    expect(outcome).toEqual({ digests: 2, singleAlerts: 0, leadsTold: 6, failed: 0 });
+
+    for (const owner of owners) {
+      const theirs = leads.filter((lead) => lead.ownerId === owner);
+      const [digest, ...more] = await mailTo(owner);
+      expect(more).toEqual([]);
+      expect(digest!.subject).toBe(`${theirs.length} leads from Data Summit 2026 for you · ${theirs.length} overdue`);
+      expect(digest!.replyTo).toEqual([]);
+      for (const lead of leads) expect(digest!.body.text!.includes(lead.contact.email)).toBe(lead.ownerId === owner);
+      expect(digest!.body.text).toContain(`From summit-scans.csv, imported Fri 27 Nov, 11:00 CET into "Data Summit 2026 booth tablet"`);
+      expect(digest!.body.text).toContain('Overdue: first contact was due Thu 26 Nov');
+      expect(digest!.body.html).toContain('tel:+49301234567');
+      const [csv] = digest!.attachments;
+      expect(csv!.filename).toBe('summit-scans-your-leads.csv');
+      const csvText = Buffer.from(csv!.content, 'base64').toString('utf8');
+      expect(csvText.trimEnd().split('\r\n')).toHaveLength(theirs.length + 1);
+    }
+    const chensDigest = aboutPerson([...(await mailTo('ana')), ...(await mailTo('jonas'))], rows[2]!.email)[0]!;
+    expect(chensDigest.body.html).toContain('Wants &lt;b&gt;pricing&lt;/b&gt; &amp; a demo');
+    expect(chensDigest.body.html).not.toContain('<b>pricing');
+
+    // The other rows' own records, late, and the part's again (a redelivery): nobody is told twice.
+    for (const row of rows) expect(await processLead(await leadIdOf(row.email), processDeps(config))).toBe('already-alerted');
+    expect(await alertImportedLeads({ importId, part: 1 }, processDeps(config))).toEqual({ digests: 0, singleAlerts: 0, leadsTold: 0, failed: 0 });
+    expect([...(await mailTo('ana')), ...(await mailTo('jonas'))]).toHaveLength(2);
+  });
+
+  it('gives an owner with a single lead the usual alert for it', async () => {
+    const before = (await mailTo('ana')).length;
+    const row = scan('Gita', 'Call on Monday');
+    const summary = await importLeads(csvOf([row]), { formId: EVENT_FORM, fileName: 'one.csv' }, importDeps(anaAlone));
+    expect(await alertImportedLeads({ importId: summary.alerts!.importId, part: 1 }, processDeps(anaAlone))).toEqual({ digests: 0, singleAlerts: 1, leadsTold: 1, failed: 0 });
+    const mails = (await mailTo('ana')).slice(before);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.subject).toMatch(/^New lead: Gita Tester \(Acme Analytics\) · score \d+ · Data Summit 2026$/);
+    expect(mails[0]!.replyTo).toEqual([row.email]);
+  });
+
+  it('lists a person who already had an open lead once, as returning, however often they were scanned', async () => {
+    const known = `returning.${run}@known-buyer.de`;
+    const { leadId: openLeadId } = await captureLead(
+      { formId: 'demo-request', fields: [['email', known], ['firstName', 'Rosa'], ['country', 'DE']], sourceIp: `192.0.2.${randomInt(1, 254)}`, context: { query: {} } },
+      { config: anaAlone, store, now: () => new Date('2026-11-20T09:00:00Z') },
+    );
+    expect(await processLead(openLeadId, processDeps(anaAlone))).toBe('alerted');
+    const before = (await mailTo('ana')).length;
+
+    const rows = [scan('Rosa', 'first scan', known), scan('Rosa', 'second scan', known), scan('Ivo'), scan('Jia')];
+    const summary = await importLeads(csvOf(rows), { formId: EVENT_FORM, fileName: 'day-two.csv' }, importDeps(anaAlone));
+    expect(summary).toMatchObject({ imported: 4, alerts: { leads: 4 } });
+    expect(await alertImportedLeads({ importId: summary.alerts!.importId, part: 1 }, processDeps(anaAlone))).toEqual({ digests: 1, singleAlerts: 0, leadsTold: 3, failed: 0 });
+
+    const [digest, ...more] = (await mailTo('ana')).slice(before);
+    expect(more).toEqual([]);
+    expect(digest!.subject).toMatch(/^3 leads from Data Summit 2026 for you · /);
+    const rosaLine = digest!.body.text!.split('\n').find((line) => line.includes('Rosa'))!;
+    expect(rosaLine).toContain('Returning · 2 rows in the file');
+    expect(digest!.body.text!.match(new RegExp(known.replaceAll('.', '\\.'), 'g'))).toHaveLength(1);
+    const rosaRows = (await store.leadsByEmail(known)).filter((lead) => lead.leadId !== openLeadId);
+    expect(rosaRows.map((lead) => [lead.status, lead.mergedInto, lead.alert?.status])).toEqual([['merged', openLeadId, 'sent'], ['merged', openLeadId, 'sent']]);
+  });
+
+  it('tells the owners when the same file is imported again after an import stopped before it could', async () => {
+    const rows = [scan('Kofi'), scan('Lena')];
+    const broken: ImportDependencies = {
+      ...importDeps(anaAlone),
+      store: {
+        putNewLead: (lead, expiresAt) => store.putNewLead(lead, expiresAt),
+        getLead: (leadId) => store.getLead(leadId),
+        putImportPart: () => Promise.reject(new StorageUnavailableError()),
+      },
+    };
+    await expect(importLeads(csvOf(rows), { formId: EVENT_FORM, fileName: 'stopped.csv' }, broken)).rejects.toMatchObject({
+      statusCode: 503,
+      message: 'every row is stored, but lead storage became unreachable before the owners could be told; run the same import again: it adds no rows and tells the owners',
+    });
+    const stored = await Promise.all(rows.map(async (row) => (await store.leadsByEmail(row.email))[0]!));
+    for (const lead of stored) expect(await processLead(lead.leadId, processDeps(anaAlone))).toBe('awaiting-import-digest');
+
+    const again = await importLeads(csvOf(rows), { formId: EVENT_FORM, fileName: 'stopped.csv' }, importDeps(anaAlone));
+    expect(again).toMatchObject({ imported: 0, duplicates: 2, alerts: { parts: 1, leads: 2 } });
+    const before = (await mailTo('ana')).length;
+    expect(await alertImportedLeads({ importId: again.alerts!.importId, part: 1 }, processDeps(anaAlone))).toMatchObject({ digests: 1, leadsTold: 2 });
+    const [digest] = (await mailTo('ana')).slice(before);
+    for (const row of rows) expect(digest!.body.text).toContain(row.email);
+
+    // Told now: a third import of the file has nobody left to tell.
+    expect((await importLeads(csvOf(rows), { formId: EVENT_FORM }, importDeps(anaAlone))).alerts).toBeUndefined();
+  });
+});
+
+describe('an import digest while SES is down', () => {
+  let ses: RunningService | undefined;
+  afterAll(async () => {
+    await ses?.stop();
+  });
+
+  it('is retried until SES is back and then sent once; on the final attempt its leads are marked failed', async () => {
+    const port = await findFreePort();
+    ses = await startSesLocal({ port });
+    const mailer = new SesMailer(new SESClient({ endpoint: ses.endpoint, region: 'eu-central-1', credentials: DUMMY_CREDENTIALS, maxAttempts: 1 }), { sender: anaAlone.sender, senderName: 'Handoff' });
+    const ownMailbox = async () => ((await (await fetch(`${ses!.endpoint}/store`)).json()) as { emails: MailboxEmail[] }).emails;
+
+    const rows = [scan('Mira'), scan('Noor')];
+    const { alerts } = await importLeads(csvOf(rows), { formId: EVENT_FORM, fileName: 'ses-down.csv' }, importDeps(anaAlone));
+    await ses.stop();
+    await expect(alertImportedLeads({ importId: alerts!.importId, part: 1 }, processDeps(anaAlone, mailer))).rejects.toThrow();
+    const pending = await Promise.all(rows.map(async (row) => (await store.leadsByEmail(row.email))[0]!));
+    expect(pending.map((lead) => lead.alert)).toEqual(pending.map(() => expect.objectContaining({ status: 'pending', attempts: 1, lastError: expect.stringContaining('import digest could not be sent') })));
+
+    ses = await startSesLocal({ port });
+    expect(await alertImportedLeads({ importId: alerts!.importId, part: 1 }, processDeps(anaAlone, mailer))).toMatchObject({ digests: 1, leadsTold: 2 });
+    expect(await alertImportedLeads({ importId: alerts!.importId, part: 1 }, processDeps(anaAlone, mailer))).toMatchObject({ digests: 0, leadsTold: 0 });
+    expect(await ownMailbox()).toHaveLength(1);
+
+    const later = [scan('Oren'), scan('Pia')];
+    const second = await importLeads(csvOf(later), { formId: EVENT_FORM, fileName: 'ses-gone.csv' }, importDeps(anaAlone));
+    await ses.stop();
+    expect(await alertImportedLeads({ importId: second.alerts!.importId, part: 1 }, processDeps(anaAlone, mailer), { finalAttempt: true })).toEqual({ digests: 0, singleAlerts: 0, leadsTold: 0, failed: 2 });
+    const failed = await Promise.all(later.map(async (row) => (await store.leadsByEmail(row.email))[0]!));
+    expect(failed.map((lead) => lead.alert?.status)).toEqual(['failed', 'failed']);
+    ses = undefined;
+  });
+});
