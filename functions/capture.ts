@@ -2,13 +2,16 @@ import middy from '@middy/core';
 import { loadConfig } from '#shared/config/load.ts';
 import { leadStoreFromEnv } from '#shared/adapters/lead-store/from-env.ts';
 import { parseBody } from '#shared/adapters/http/body.ts';
-import { corsHeaders, header, httpErrorResponses, isBrowserFormPost, json, preflight, redirect, type HttpEvent } from '#shared/adapters/http/api-gateway.ts';
+import { corsHeaders, header, httpErrorResponses, isBrowserFormPost, json, preflight, redirect, signedRequestOf, type HttpEvent } from '#shared/adapters/http/api-gateway.ts';
+import { webhookSecretsFromEnv } from '#shared/adapters/webhook-secrets.ts';
 import { countLeadCaptured, publishMetrics } from '#shared/adapters/metrics.ts';
 import { captureLead, findForm } from '#shared/usecases/capture-lead.ts';
+import { requireWebhookSignature } from '#shared/usecases/webhook-signature.ts';
 import { HttpError, invalidFields } from '#shared/errors.ts';
 
 const config = loadConfig();
 const store = leadStoreFromEnv(config);
+const webhookSecretFor = webhookSecretsFromEnv();
 
 const corsFor = (event: HttpEvent) => corsHeaders(findForm(config, event.pathParameters?.formId ?? '').allowedOrigins, header(event, 'origin'));
 
@@ -21,12 +24,14 @@ export const handler = middy<HttpEvent>()
     if (event.requestContext.http.method === 'OPTIONS') return preflight(cors);
     // Browsers always send Origin on cross-site posts; servers (webhooks, imports) send none and are not browsers.
     if (header(event, 'origin') && !cors) throw new HttpError(403, 'origin is not allowed to post to this form', { code: 'origin_not_allowed' });
+    const formId = event.pathParameters?.formId ?? '';
+    await requireWebhookSignature(formId, signedRequestOf(event), { config, secretFor: webhookSecretFor, now: () => new Date() });
 
     const body = await parseBody(header(event, 'content-type'), event.body, event.isBase64Encoded);
     if (body.fieldProblems) throw invalidFields(body.fieldProblems);
     const result = await captureLead(
       {
-        formId: event.pathParameters?.formId ?? '',
+        formId,
         fields: body.fields,
         json: body.json,
         sourceIp: event.requestContext.http.sourceIp,

@@ -40,3 +40,15 @@ export class StorageUnavailableError extends HttpError {
     this.cause = cause;
   }
 }
+
+/**
+ * A form takes only signed webhooks, but no signing secret is configured for it, so nothing sent to it can be
+ * checked. 503, not 500: the form tool retries later, and the operator's fix (README: signed webhooks) needs no deploy
+ * of code. The caller learns only that; `cause` says what is missing, for the logs.
+ */
+export class SigningSecretMissingError extends HttpError {
+  constructor(formId: string, cause: unknown) {
+    super(503, `form "${formId}" cannot take webhooks yet: its signing secret is not configured`, { code: 'signature_not_configured' });
+    this.cause = cause;
+  }
+}

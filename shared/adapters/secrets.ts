@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /**
  * A secret's value, from where the environment says it is: `<NAME>_ARN` names a Secrets Manager secret (in AWS),
@@ -22,6 +22,9 @@ async function readSecret(name: string, env: NodeJS.ProcessEnv): Promise<string>
   const arn = env[`${name}_ARN`];
   const file = env[`${name}_FILE`];
   if (arn) {
+    // Loaded on first use: capture reads a secret only once a form that takes signed webhooks is posted to, and its
+    // cold start should not pay for a client that most configurations never call.
+    const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
     secretsManager ??= new SecretsManagerClient({ maxAttempts: 3 });
     const { SecretString } = await secretsManager.send(new GetSecretValueCommand({ SecretId: arn }));
     if (!SecretString) throw new Error(`secret ${name} is empty`);

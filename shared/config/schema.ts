@@ -73,6 +73,9 @@ const eventDetails = z.strictObject({
   location: z.string().check(z.minLength(1)),
 }).check(inOrder('startDate', 'endDate', (startDate) => `must not be before startDate (${startDate})`));
 
+/** The form tools whose webhook signatures capture checks, each by its own documented scheme (shared/domain/webhook-signature.ts). */
+const WEBHOOK_VENDORS = ['typeform', 'tally', 'webflow', 'hubspot'] as const;
+
 const form = z.strictObject({
   id,
   kind: z.enum(['website', 'event']),
@@ -87,6 +90,12 @@ const form = z.strictObject({
    * webhook posts every lead from a few server addresses, and booth tablets share a venue's one address.
    */
   rateLimitPerMinute: z.optional(z.number().check(z.int(), z.positive())),
+  /**
+   * Every post to this form must carry this form tool's webhook signature, made with the form's secret from the
+   * WEBHOOK_SECRETS secret (never this file, which is committed); anything else is refused with 401. Leave it out for
+   * forms that plain HTML pages post to: a browser cannot sign.
+   */
+  webhookSignature: z.optional(z.strictObject({ vendor: z.enum(WEBHOOK_VENDORS, `must be one of ${WEBHOOK_VENDORS.join(', ')}`) })),
 });
 
 const businessHours = z.strictObject({
@@ -220,6 +229,7 @@ export const configSchema = z.strictObject({
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
 export type FormConfig = Config['forms'][number];
+export type WebhookVendor = NonNullable<FormConfig['webhookSignature']>['vendor'];
 export type Salesperson = Config['salespeople'][number];
 export type AssignmentRule = Config['assignment']['rules'][number];
 export type ScoringConfig = Config['scoring'];

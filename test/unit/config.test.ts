@@ -32,6 +32,8 @@ describe('config', () => {
     [(c: any) => (c.assignment.fallbackOwner = 'nobody'), 'assignment.fallbackOwner: unknown salesperson "nobody"'],
     [(c: any) => (c.salespeople[0].team = 'apac'), 'salespeople[0].team: unknown team "apac"'],
     [(c: any) => (c.forms[0].colour = 'blue'), 'forms[0]: unknown key(s) colour'],
+    [(c: any) => (c.forms[0].webhookSignature = { vendor: 'jotform' }), 'forms[0].webhookSignature.vendor: must be one of typeform, tally, webflow, hubspot'],
+    [(c: any) => (c.forms[0].webhookSignature = { vendor: 'typeform', secret: 'not-in-a-committed-file' }), 'forms[0].webhookSignature: unknown key(s) secret'],
     [(c: any) => delete c.sender, 'sender: is required'],
     [(c: any) => (c.sender = 42), 'sender: expected string'],
     [(c: any) => (c.salespeople[2].weight = 2.5), 'salespeople[2].weight: must be a whole number'],

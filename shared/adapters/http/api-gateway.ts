@@ -3,12 +3,29 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { HttpError } from '../../errors.ts';
 import { logger } from '../logger.ts';
 import { asSentence, escapeHtml, humaniseFieldName } from '../../domain/render/html.ts';
+import type { SignedRequest } from '../../domain/webhook-signature.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 /** API Gateway lowercases header names in payload 2.0; the local gateway does the same. */
 export const header = (event: HttpEvent, name: string): string | undefined => event.headers?.[name.toLowerCase()];
+
+/**
+ * A request body's bytes as they arrived: API Gateway base64-encodes every body that is not text (form posts
+ * included) and passes text, JSON among it, as a string it decoded from UTF-8.
+ */
+export function bodyBytes(body: string | undefined, isBase64Encoded: boolean): Buffer {
+  return body === undefined ? Buffer.alloc(0) : Buffer.from(body, isBase64Encoded ? 'base64' : 'utf8');
+}
+
+/** What a form tool's webhook signature may cover: the method, the URL as sent, the headers and the body's bytes. */
+export function signedRequestOf(event: HttpEvent): SignedRequest {
+  // Scheme and host from the headers API Gateway forwards; the path and query string raw, still percent-encoded.
+  const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
+  const url = `${header(event, 'x-forwarded-proto') ?? 'https'}://${header(event, 'host') ?? event.requestContext.domainName}${event.rawPath}${query}`;
+  return { method: event.requestContext.http.method, url, header: (name) => header(event, name), body: bodyBytes(event.body, event.isBase64Encoded) };
+}
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
   return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };

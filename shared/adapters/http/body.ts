@@ -1,5 +1,6 @@
 import busboy from 'busboy';
 import { HttpError, badRequest } from '../../errors.ts';
+import { bodyBytes } from './api-gateway.ts';
 import { readJsonFields } from '../../domain/submission.ts';
 import { decodeWindows1252, windows1252FromLatin1 } from '../../domain/windows-1252.ts';
 
@@ -37,7 +38,7 @@ export function bodyKind(contentType: string | undefined): BodyKind {
 /** Decodes a request body the way API Gateway delivers it (base64 for form posts) and parses it by content type. */
 export async function parseBody(contentType: string | undefined, body: string | undefined, isBase64Encoded: boolean): Promise<ParsedBody> {
   const kind = bodyKind(contentType);
-  const bytes = body === undefined ? Buffer.alloc(0) : Buffer.from(body, isBase64Encoded ? 'base64' : 'utf8');
+  const bytes = bodyBytes(body, isBase64Encoded);
   if (bytes.length > MAX_BODY_BYTES) {
     throw new HttpError(413, `body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES} bytes (32 KB)`, { code: 'payload_too_large' });
   }

@@ -1,0 +1,30 @@
+import * as z from 'zod/mini';
+import { loadSecret } from './secrets.ts';
+
+/**
+ * One secret for every form that takes signed webhooks: a JSON object of form id to that form's signing secret, as
+ * its form tool issued it. Like every secret, `<NAME>_ARN` names it in Secrets Manager and `<NAME>_FILE` a local file.
+ */
+export const WEBHOOK_SECRETS = 'WEBHOOK_SECRETS';
+
+const secretsByForm = z.record(z.string(), z.string().check(z.minLength(1)));
+const SHAPE = 'a JSON object of form ids to signing secrets, like {"contact-typeform": "the secret Typeform shows"}';
+
+/** The signing secrets by form id. Its errors never quote the text, which holds secrets. */
+export function parseWebhookSecrets(text: string): Map<string, string> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error(`${WEBHOOK_SECRETS} is not JSON; it must be ${SHAPE}`);
+  }
+  const parsed = secretsByForm.safeParse(value);
+  if (!parsed.success) throw new Error(`${WEBHOOK_SECRETS} must be ${SHAPE}, each secret a non-empty string`);
+  // A Map, so that a form id such as "constructor" finds its own entry or none, never an Object property.
+  return new Map(Object.entries(parsed.data));
+}
+
+/** Looks up a form's signing secret; the secret is read once per process, on the first lookup. */
+export function webhookSecretsFromEnv(env: NodeJS.ProcessEnv = process.env): (formId: string) => Promise<string | undefined> {
+  return async (formId) => parseWebhookSecrets(await loadSecret(WEBHOOK_SECRETS, env)).get(formId);
+}

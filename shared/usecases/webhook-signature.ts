@@ -1,0 +1,27 @@
+import type { Config } from '../config/schema.ts';
+import { HttpError, SigningSecretMissingError } from '../errors.ts';
+import { checkWebhookSignature, type SignedRequest } from '../domain/webhook-signature.ts';
+import { findForm } from './capture-lead.ts';
+
+export interface WebhookSignatureDependencies {
+  config: Config;
+  /** The form's signing secret, or undefined when none is configured for it. */
+  secretFor: (formId: string) => Promise<string | undefined>;
+  now: () => Date;
+}
+
+/**
+ * A form with `webhookSignature` takes only posts its form tool signed: any other is refused with 401 before its
+ * body is read, so nothing of it is parsed, counted or stored. Forms without it take every post, as today: a plain
+ * HTML form cannot sign. The secret is asked for only when a signed form is posted to.
+ */
+export async function requireWebhookSignature(formId: string, request: SignedRequest, { config, secretFor, now }: WebhookSignatureDependencies): Promise<void> {
+  const form = findForm(config, formId);
+  if (!form.webhookSignature) return;
+  const secret = await secretFor(form.id).catch((error: unknown) => {
+    throw new SigningSecretMissingError(form.id, error);
+  });
+  if (!secret) throw new SigningSecretMissingError(form.id, `the webhook secrets have no entry for form "${form.id}"`);
+  const check = checkWebhookSignature(form.webhookSignature.vendor, request, secret, now());
+  if (!check.ok) throw new HttpError(401, check.message, { code: `signature_${check.problem}` });
+}
