@@ -5,10 +5,12 @@
  * `npm start -- --fresh` starts from an empty data dir.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, configPath, loadConfig } from '../../shared/config/load.ts';
+import type { Config } from '../../shared/config/schema.ts';
+import { parseWebhookSecrets, WEBHOOK_SECRETS } from '../../shared/adapters/webhook-secrets.ts';
 import { lambdaEntries, routes } from '../routes.ts';
 import { demoPages, localAddressMismatches } from './demo-page.ts';
 import { startGateway } from './gateway.ts';
@@ -24,14 +26,32 @@ const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const GENERATED_SECRETS = ['ACTION_SECRET', 'API_TOKEN_SECRET'] as const;
 
 /** Made once and kept in the data dir, so action links in emails already sent stay valid across restarts. */
-function ensureSecretFile(dataDir: string, name: string): string {
+function ensureSecretFile(dataDir: string, name: string, initialValue = () => randomBytes(32).toString('hex')): string {
   const directory = join(dataDir, 'secrets');
   const file = join(directory, name);
   if (!existsSync(file)) {
     mkdirSync(directory, { recursive: true, mode: 0o700 });
-    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+    writeFileSync(file, initialValue(), { mode: 0o600 });
   }
   return file;
+}
+
+/**
+ * The form tools issue their signing secrets, so there is nothing to generate: the file starts as `{}` for the
+ * operator to fill in. A signed form without its secret answers 503; say so now rather than at its first webhook.
+ */
+function webhookSecretsProblems(config: Config, file: string): string[] {
+  const signedForms = config.forms.filter((form) => form.webhookSignature);
+  if (signedForms.length === 0) return [];
+  let secrets: Map<string, string>;
+  try {
+    secrets = parseWebhookSecrets(readFileSync(file, 'utf8'));
+  } catch (error) {
+    return [`${(error as Error).message} (${file}); forms ${signedForms.map((form) => `"${form.id}"`).join(', ')} answer 503 until it is`];
+  }
+  return signedForms
+    .filter((form) => !secrets.has(form.id))
+    .map((form) => `form "${form.id}" takes only signed webhooks (webhookSignature ${form.webhookSignature!.vendor}) and answers 503 until ${file} has its secret: add "${form.id}": "<the secret>" and restart`);
 }
 
 function portFromEnv(variable: string, fallback: number): number {
@@ -61,6 +81,7 @@ async function main(): Promise<void> {
   await ensureTable(client, tableName);
   client.destroy();
 
+  const webhookSecretsFile = ensureSecretFile(dataDir, WEBHOOK_SECRETS, () => '{}\n');
   // Handlers read their env once at module load, so it must be complete before the first import below.
   Object.assign(process.env, {
     AWS_REGION: localRegion(),
@@ -73,6 +94,7 @@ async function main(): Promise<void> {
     HANDOFF_CONFIG: configFile,
     HANDOFF_DATA_DIR: dataDir,
     ...Object.fromEntries(GENERATED_SECRETS.map((name) => [`${name}_FILE`, ensureSecretFile(dataDir, name)])),
+    [`${WEBHOOK_SECRETS}_FILE`]: webhookSecretsFile,
   });
   delete process.env.AWS_SESSION_TOKEN;
   // Lambda runs Node 22; on a Node 20 workstation the SDK's upgrade notice is noise.
@@ -129,6 +151,7 @@ Handoff is running (data in ${dataDir})
   CLI          npx handoff leads   (talks to this stack through ${join(dataDir, STACK_ENV_FILE)})
   Stream       ${poller ? 'processLeads' : 'off (no processLeads Lambda yet)'}   Schedule ${schedule ? 'nightlyReport' : 'off (no nightlyReport Lambda yet)'}
 `);
+  for (const problem of webhookSecretsProblems(config, webhookSecretsFile)) console.log(`Note: ${problem}`);
   const mismatches = localAddressMismatches(config, gateway.url);
   if (mismatches.length) {
     console.log(`Note: ${configFile} names another local address than ${gateway.url}, where the API listens:
