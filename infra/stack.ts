@@ -1,11 +1,11 @@
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Secret, type SecretProps } from 'aws-cdk-lib/aws-secretsmanager';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { projectionOf, tableDefinition } from '../shared/adapters/lead-store/table.ts';
@@ -42,7 +42,7 @@ const ASYNC_INVOKERS: ReadonlySet<Invoker> = new Set(['scheduler', 'sns']);
 /** How each public path authenticates its callers instead of an API Gateway authorizer (read by cdk-nag acknowledgements). */
 const UNAUTHORIZED_ROUTE_REASONS: Record<string, string> = {
   '/forms/{formId}':
-    'Public form endpoint: browsers on marketing websites post to it without credentials, by design. It is guarded by the per-form origin allow-list, per-IP rate limits, honeypot and fill-time spam checks, a 32 KB body cap and stage throttling. OPTIONS is the CORS preflight, which browsers always send unauthenticated.',
+    'Public form endpoint: browsers on marketing websites post to it without credentials, by design. It is guarded by the per-form origin allow-list, per-IP rate limits, honeypot and fill-time spam checks, a 32 KB body cap and stage throttling; a form that sets webhookSignature takes only posts its form tool signed, checked by the handler against the form\'s secret. OPTIONS is the CORS preflight, which browsers always send unauthenticated.',
   '/health': 'Uptime probe for monitors without credentials; it answers only ok or unavailable and reveals no data.',
   '/actions/{token}':
     'One-click links in emails: the caller is authorized by the HMAC-signed, expiring, single-use token in the path, verified by the handler; GET only renders a confirmation page.',
@@ -51,6 +51,13 @@ const UNAUTHORIZED_ROUTE_REASONS: Record<string, string> = {
 };
 
 export type HandoffFunctionName = keyof typeof FUNCTION_SETTINGS;
+
+interface HandRotatedSecretProps extends Pick<SecretProps, 'description' | 'generateSecretString' | 'secretStringValue' | 'removalPolicy'> {
+  /** The name after the stack's: `Handoff-<stage>/<name>`. */
+  name: string;
+  rotatedByHandBecause: string;
+  output?: { id: string; description: string };
+}
 export const HANDOFF_FUNCTIONS = Object.keys(FUNCTION_SETTINGS) as HandoffFunctionName[];
 
 export interface HandoffStackProps extends StackProps {
@@ -139,36 +146,47 @@ export class HandoffStack extends Stack {
 
     const actionLinkUsers = [processLeads, leadsDlq, leadActions, nightlyReport].filter((fn) => fn !== undefined);
     if (actionLinkUsers.length > 0) {
-      const actionSecret = new Secret(this, 'ActionLinkSecret', {
-        secretName: `${this.stackName}/action-link-secret`,
+      const actionSecret = this.handRotatedSecret('ActionLinkSecret', {
+        name: 'action-link-secret',
         description: 'HMAC key that signs the one-click action links in owner alerts and reports',
         generateSecretString: { passwordLength: 64, excludePunctuation: true },
         removalPolicy,
-      });
-      Validations.of(actionSecret).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-SMG4',
-        reason: 'Rotating the signing key invalidates every action link already in an inbox; it is rotated by hand (deploy guide) when it may have leaked, not on a timer.',
+        rotatedByHandBecause: 'Rotating the signing key invalidates every action link already in an inbox; it is rotated by hand (deploy guide) when it may have leaked, not on a timer.',
       });
       for (const fn of actionLinkUsers) fn.bindSecret(actionSecret, 'ACTION_SECRET_ARN');
     }
 
     if (leadActivities) {
-      const apiTokenName = `${this.stackName}/activities-api-token`;
-      const apiToken = new Secret(this, 'ActivitiesApiToken', {
-        secretName: apiTokenName,
+      const apiToken = this.handRotatedSecret('ActivitiesApiToken', {
+        name: 'activities-api-token',
         description: 'Bearer token CRM integrations present to POST /leads/{leadId}/activities',
         generateSecretString: { passwordLength: 48, excludePunctuation: true },
         removalPolicy,
-      });
-      Validations.of(apiToken).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-SMG4',
-        reason: 'The CRM holds a copy of this token, so an automatic rotation would lock it out; it is rotated by hand together with the CRM configuration.',
+        rotatedByHandBecause: 'The CRM holds a copy of this token, so an automatic rotation would lock it out; it is rotated by hand together with the CRM configuration.',
+        output: {
+          id: 'ActivitiesApiTokenSecret',
+          description: 'The CRM bearer token for POST /leads/{leadId}/activities: aws secretsmanager get-secret-value --secret-id <this>',
+        },
       });
       leadActivities.bindSecret(apiToken, 'API_TOKEN_SECRET_ARN');
-      new CfnOutput(this, 'ActivitiesApiTokenSecret', {
-        value: apiTokenName,
-        description: 'The CRM bearer token for POST /leads/{leadId}/activities: aws secretsmanager get-secret-value --secret-id <this>',
+    }
+
+    if (capture && config.forms.some((form) => form.webhookSignature)) {
+      const webhookSecrets = this.handRotatedSecret('WebhookSecrets', {
+        name: 'webhook-secrets',
+        description: 'Signing secrets of the forms that take only signed form-tool webhooks, as JSON {"<formId>": "<secret>"}',
+        // The form tools issue these secrets, so there is nothing to generate: it starts as an empty object for the
+        // operator to fill in. CloudFormation writes SecretString only when the template's value changes, so later
+        // deploys keep what the operator put there.
+        secretStringValue: SecretValue.unsafePlainText('{}'),
+        removalPolicy,
+        rotatedByHandBecause: 'The form tools (Typeform, Tally, Webflow, HubSpot) issue these signing secrets and keep their own copy, which a rotation here cannot change; each is replaced by hand in the tool and here together (deploy guide).',
+        output: {
+          id: 'WebhookSecretsSecret',
+          description: 'Signing secrets of the forms with webhookSignature, as {"<formId>": "<secret>"}: aws secretsmanager put-secret-value --secret-id <this> --secret-string file://webhook-secrets.json',
+        },
       });
+      capture.bindSecret(webhookSecrets, 'WEBHOOK_SECRETS_ARN');
     }
 
     if (processLeads) {
@@ -241,6 +259,18 @@ export class HandoffStack extends Stack {
       });
     }
     return table;
+  }
+
+  /**
+   * A secret named `<stack>/<name>`, rotated by hand and never on a timer, for the reason given (cdk-nag's SMG4 asks
+   * for one); with `output`, a stack output names it for the deployer.
+   */
+  private handRotatedSecret(id: string, { name, rotatedByHandBecause, output, ...props }: HandRotatedSecretProps): Secret {
+    const secretName = `${this.stackName}/${name}`;
+    const secret = new Secret(this, id, { secretName, ...props });
+    Validations.of(secret).acknowledge({ id: 'AwsSolutions::AwsSolutions-SMG4', reason: rotatedByHandBecause });
+    if (output) new CfnOutput(this, output.id, { value: secretName, description: output.description });
+    return secret;
   }
 
   /** A customer-managed key for the SNS topics: SES and CloudWatch cannot publish to topics under the AWS-managed SNS key. */

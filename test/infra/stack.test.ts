@@ -261,8 +261,10 @@ describe('IAM', () => {
   it('lets each function read only the secrets it is given, named in its environment', () => {
     const actionSecretId = logicalIdOf('AWS::SecretsManager::Secret', (r) => String(r.Properties.Description).includes('action links'));
     const apiTokenId = logicalIdOf('AWS::SecretsManager::Secret', (r) => String(r.Properties.Description).includes('CRM'));
+    const webhookSecretsId = logicalIdOf('AWS::SecretsManager::Secret', (r) => String(r.Properties.Description).includes('signed form-tool webhooks'));
+    const envNames: Record<string, string> = { [actionSecretId]: 'ACTION_SECRET_ARN', [apiTokenId]: 'API_TOKEN_SECRET_ARN', [webhookSecretsId]: 'WEBHOOK_SECRETS_ARN' };
     const expected: Record<HandoffFunctionName, string[]> = {
-      capture: [],
+      capture: [webhookSecretsId],
       health: [],
       processLeads: [actionSecretId],
       leadsDlq: [actionSecretId],
@@ -275,8 +277,8 @@ describe('IAM', () => {
       const secretStatements = roleStatements(name).filter((s) => asArray(s.Action).includes('secretsmanager:GetSecretValue'));
       expect(secretStatements.map((s) => s.Resource)).toEqual(expected[name].map(ref));
       expect(secretStatements.every((s) => asArray(s.Action).length === 1)).toBe(true);
-      const secretEnv = Object.fromEntries(Object.entries(env(name)).filter(([key]) => key.endsWith('_SECRET_ARN')));
-      const expectedEnv = expected[name].map((id) => [id === apiTokenId ? 'API_TOKEN_SECRET_ARN' : 'ACTION_SECRET_ARN', ref(id)]);
+      const secretEnv = Object.fromEntries(Object.entries(env(name)).filter(([key]) => /_SECRETS?_ARN$/.test(key)));
+      const expectedEnv = expected[name].map((id) => [envNames[id], ref(id)]);
       expect(secretEnv).toEqual(Object.fromEntries(expectedEnv));
     }
   });
@@ -468,10 +470,29 @@ describe('outputs', () => {
 });
 
 describe('secrets and settings a deployer must find', () => {
-  it('names both secrets under the stack and prints where the CRM token is', () => {
+  it('names the secrets under the stack and prints where the CRM token and the webhook signing secrets are', () => {
     const names = resources('AWS::SecretsManager::Secret').map(([, secret]) => secret.Properties.Name).sort();
-    expect(names).toEqual(['Handoff-dev/action-link-secret', 'Handoff-dev/activities-api-token']);
+    expect(names).toEqual(['Handoff-dev/action-link-secret', 'Handoff-dev/activities-api-token', 'Handoff-dev/webhook-secrets']);
     expect(JSON.stringify(template.toJSON().Outputs.ActivitiesApiTokenSecret.Value)).toContain('activities-api-token');
+    expect(JSON.stringify(template.toJSON().Outputs.WebhookSecretsSecret.Value)).toContain('webhook-secrets');
+  });
+
+  it('starts the webhook signing secrets as an empty JSON object for the operator to fill in: the form tools issue them', () => {
+    const [, webhookSecrets] = resources('AWS::SecretsManager::Secret').find(([, secret]) => secret.Properties.Name === 'Handoff-dev/webhook-secrets')!;
+    expect(webhookSecrets.Properties.SecretString).toBe('{}');
+    expect(webhookSecrets.Properties.GenerateSecretString).toBeUndefined();
+  });
+
+  it('creates no webhook secret, and grants capture no secret, when no form takes signed webhooks', () => {
+    const unsigned = { ...testConfig, forms: testConfig.forms.filter((form) => !form.webhookSignature) };
+    const current = synthesizeStack('dev', { config: unsigned, bundle: false });
+    const json = Template.fromStack(current).toJSON();
+    const names = Object.values(json.Resources as Record<string, Resource>).filter((r) => r.Type === 'AWS::SecretsManager::Secret').map((r) => r.Properties.Name);
+    expect(names).not.toContain('Handoff-dev/webhook-secrets');
+    expect(json.Outputs.WebhookSecretsSecret).toBeUndefined();
+    const capture = json.Resources[current.getLogicalId(current.functions.get('capture')!.node.defaultChild as CfnFunction)];
+    expect(capture.Properties.Environment.Variables.WEBHOOK_SECRETS_ARN).toBeUndefined();
+    expect(JSON.stringify(json.Resources)).not.toContain('webhook-secrets');
   });
 
   it('warns when a deploy would still point at this machine, and stays quiet when nothing does', () => {
