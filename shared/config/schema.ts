@@ -12,6 +12,8 @@ const DATE_MESSAGE = 'must be a date like 2026-12-24';
 // The pattern also reaches the JSON Schema for editors; the refinement catches shapes without a day (2026-02-30).
 const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, DATE_MESSAGE), z.refine(isRealDate, DATE_MESSAGE));
 const clockTime = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 09:00'));
+/** When business hours end: a clock time, or 24:00 for hours that run up to midnight (23:59 would lose a minute a day). */
+const closingTime = z.string().check(z.regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time like 17:00, or 24:00 for the end of the day'));
 const email = z.string().check(z.regex(/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/, 'must be an email address'));
 const id = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes'));
 const countryCode = z.string().check(z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166 two-letter country code like DE'));
@@ -102,9 +104,9 @@ const businessHours = z.strictObject({
   /** ISO weekdays: 1 = Monday … 7 = Sunday. */
   days: z.array(z.number().check(z.int(), z.minimum(1), z.maximum(7))).check(z.minLength(1)),
   start: clockTime,
-  end: clockTime,
+  end: closingTime,
 }).check(z.superRefine((hours, ctx) => {
-  // Zero-padded HH:MM compares in time order. Hours across midnight are not supported: every deadline would fail.
+  // Zero-padded HH:MM compares in time order, 24:00 last. Hours across midnight are not supported: every deadline would fail.
   if (hours.end <= hours.start) ctx.addIssue({ code: 'custom', path: ['end'], message: `must be after start (${hours.start}); hours across midnight are not supported`, input: hours.end });
 }));
 

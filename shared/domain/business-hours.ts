@@ -8,10 +8,12 @@
  * Definitions:
  * - "N business hours/minutes" counts only time inside the business window (ISO weekdays in
  *   `businessHours.days`, between `start` and `end` local time, holidays excluded). Time before
- *   `start` on a business day waits for `start`.
- * - "N business days" counts N full business windows of business time (8 h for 09:00–17:00).
- *   Inside hours that is the same local time on the next business day; a lead arriving after
- *   hours is due at the end of the next business day, never at an out-of-hours moment.
+ *   `start` on a business day waits for `start`. An `end` of 24:00 closes the window at midnight,
+ *   the next day's 00:00 (23 or 25 hours after 00:00 on the day the clocks change).
+ * - "N business days" counts N business windows, however long each is (a 00:00–24:00 window on a
+ *   DST switch day is still one day). From inside hours that is the same local time N business days
+ *   on; a lead arriving outside hours is due at the close of the Nth window to open, never at an
+ *   out-of-hours moment.
  * - SLAs without "business" ("30 minutes", "2 days") are plain elapsed time: a day is 24 hours.
  */
 import type { Config } from '../config/schema.ts';
@@ -58,13 +60,34 @@ export function parseSla(text: string): Sla {
 export function followUpDeadline(receivedAt: Date, sla: string, calendar: WorkingCalendar): Date {
   const { amount, unit, business } = parseSla(sla);
   if (!business) return new Date(receivedAt.getTime() + amount * UNIT_MS[unit]);
-  const businessMs = unit === 'day' ? amount * businessDayMinutes(calendar) * MINUTE_MS : amount * UNIT_MS[unit];
-  // Business days from inside hours end at the same local time N business days on, even from the very opening
-  // minute: counted from a millisecond later and taken back, 09:00 sharp gives 09:00 next day, not 17:00 today.
-  if (unit === 'day' && isInsideBusinessHours(receivedAt, calendar)) {
-    return new Date(addBusinessTime(new Date(receivedAt.getTime() + 1), businessMs, calendar).getTime() - 1);
-  }
-  return addBusinessTime(receivedAt, businessMs, calendar);
+  if (unit === 'day') return addBusinessDays(receivedAt, amount, calendar);
+  return addBusinessTime(receivedAt, amount * UNIT_MS[unit], calendar);
+}
+
+/**
+ * Counted in windows, not in a window's nominal hours: a 00:00–24:00 day the clocks change on has 23 or 25 hours,
+ * and a day's worth of hours from Saturday 10:00 would end on Sunday at 11:00 or 09:00. From the very opening
+ * minute too, the deadline is that minute N business days on (09:00 sharp gives 09:00, not 17:00 today).
+ */
+function addBusinessDays(receivedAt: Date, days: number, calendar: WorkingCalendar): Date {
+  const inside = isInsideBusinessHours(receivedAt, calendar);
+  // Inside hours the lead's own window is day 0; outside, the next window to open is day 1.
+  let windowsToGo = inside ? days + 1 : days;
+  let deadline: number | undefined;
+  forEachBusinessWindow(receivedAt, calendar, (_windowStart, windowEnd, date) => {
+    windowsToGo -= 1;
+    if (windowsToGo > 0) return true;
+    deadline = inside ? sameLocalTimeOn(date, receivedAt, calendar.timezone) : windowEnd;
+    return false;
+  });
+  if (deadline === undefined) throw new Error(NO_BUSINESS_DAY);
+  return new Date(deadline);
+}
+
+/** The instant `date` shows the same wall-clock time as `instant`, to the millisecond. */
+function sameLocalTimeOn(date: string, instant: Date, timezone: string): number {
+  const { hour, minute, second } = zonedParts(instant, timezone);
+  return zonedInstant(date, `${pad(hour)}:${pad(minute)}`, timezone) + second * 1000 + instant.getUTCMilliseconds();
 }
 
 /** Within a business window: from its opening instant up to, not including, its close. */
@@ -100,10 +123,11 @@ export function formatLocal(instant: Date, timezone: string): string {
   return `${WEEKDAY_NAMES[weekday - 1]} ${day} ${MONTH_NAMES[month - 1]}, ${pad(hour)}:${pad(minute)} ${zoneAbbreviation(instant, timezone)}`;
 }
 
-/** The UTC instant of a local wall-clock time on a local date in a timezone. */
+/** The UTC instant of a local wall-clock time on a local date in a timezone; 24:00 is the next date's 00:00. */
 export function zonedTimeToUtc(date: string, time: string, timezone: string): Date {
   const [year, month, day] = date.split('-').map(Number) as [number, number, number];
   const [hour, minute] = time.split(':').map(Number) as [number, number];
+  // Date.UTC carries hour 24 into the next day, so a closing time of 24:00 is midnight with that night's offset.
   const wallClockAsUtc = Date.UTC(year, month - 1, day, hour, minute);
   // An offset changes at most once within a day either side, so the offsets a day before and a day
   // after are the only candidates. A wall time that occurs twice (fall-back) takes its first
@@ -134,17 +158,19 @@ function addBusinessTime(start: Date, businessMs: number, calendar: WorkingCalen
     remaining -= available;
     return true;
   });
-  if (deadline === undefined) throw new Error('no business day found within ten years: check businessHours.days and holidays');
+  if (deadline === undefined) throw new Error(NO_BUSINESS_DAY);
   return new Date(deadline);
 }
 
+const NO_BUSINESS_DAY = 'no business day found within ten years: check businessHours.days and holidays';
+
 /**
- * Calls `visit` with each business window (UTC ms) from `from` onwards, clipped to start no
+ * Calls `visit` with each business window (UTC ms, and its local date) from `from` onwards, clipped to start no
  * earlier than `from`, until `visit` returns false.
  */
-function forEachBusinessWindow(from: Date, calendar: WorkingCalendar, visit: (windowStart: number, windowEnd: number) => boolean): void {
+function forEachBusinessWindow(from: Date, calendar: WorkingCalendar, visit: (windowStart: number, windowEnd: number, date: string) => boolean): void {
   const { timezone, businessHours, holidays } = calendar;
-  if (businessDayMinutes(calendar) <= 0) throw new Error(`business hours must end after they start (${businessHours.start}–${businessHours.end})`);
+  if (minutesOfDay(businessHours.end) <= minutesOfDay(businessHours.start)) throw new Error(`business hours must end after they start (${businessHours.start}–${businessHours.end})`);
   const businessDays = new Set(businessHours.days);
   const holidaySet = new Set(holidays);
   const firstDate = localDate(from, timezone);
@@ -154,7 +180,7 @@ function forEachBusinessWindow(from: Date, calendar: WorkingCalendar, visit: (wi
     const windowStart = Math.max(zonedInstant(date, businessHours.start, timezone), from.getTime());
     const windowEnd = zonedInstant(date, businessHours.end, timezone);
     if (windowStart >= windowEnd) continue;
-    if (!visit(windowStart, windowEnd)) return;
+    if (!visit(windowStart, windowEnd, date)) return;
   }
 }
 
@@ -173,10 +199,6 @@ function zonedInstant(date: string, time: string, timezone: string): number {
     zonedInstants.set(cacheKey, instant);
   }
   return instant;
-}
-
-function businessDayMinutes({ businessHours }: WorkingCalendar): number {
-  return minutesOfDay(businessHours.end) - minutesOfDay(businessHours.start);
 }
 
 function minutesOfDay(time: string): number {

@@ -96,6 +96,46 @@ describe('followUpDeadline across daylight-saving switches', () => {
   });
 });
 
+describe('business hours that end at 24:00', () => {
+  /** An evening desk, Mon–Fri 18:00 to midnight. */
+  const eveningDesk: Organisation = { ...berlin, businessHours: { days: [1, 2, 3, 4, 5], start: '18:00', end: '24:00' } };
+  /** Round the clock, every day: each window is a whole local day, 23 or 25 hours long on a DST switch day. */
+  const santiagoSaturdayEvening: Organisation = { ...berlin, timezone: 'America/Santiago', businessHours: { days: [6], start: '18:00', end: '24:00' } };
+  const roundTheClock: Organisation = { ...berlin, holidays: [], businessHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' } };
+
+  it.each([
+    // [what, calendar, received (UTC), SLA, due (UTC), due (local, for the reader)]
+    ['the last minute before midnight is inside hours', eveningDesk, '2026-11-30T22:59:00Z', '1 business minute', '2026-11-30T23:00:00Z', 'Tue 1 Dec, 00:00 CET'],
+    ['Friday 23:00: one hour to midnight, the next from Monday 18:00', eveningDesk, '2026-11-27T22:00:00Z', '2 business hours', '2026-11-30T18:00:00Z', 'Mon 30 Nov, 19:00 CET'],
+    ['midnight itself is closed: it waits for 18:00', eveningDesk, '2026-11-30T23:00:00Z', '1 business hour', '2026-12-01T18:00:00Z', 'Tue 1 Dec, 19:00 CET'],
+    ['1 business day inside hours: same time next business day', eveningDesk, '2026-11-30T18:00:00Z', '1 business day', '2026-12-01T18:00:00Z', 'Tue 1 Dec, 19:00 CET'],
+    ['1 business day before opening: that day, up to midnight', eveningDesk, '2026-11-30T09:00:00Z', '1 business day', '2026-11-30T23:00:00Z', 'Tue 1 Dec, 00:00 CET'],
+    ['1 business day from Friday at midnight: the end of Monday', eveningDesk, '2026-11-27T23:00:00Z', '1 business day', '2026-11-30T23:00:00Z', 'Tue 1 Dec, 00:00 CET'],
+    // Berlin springs forward on Sun 29 Mar 2026 at 02:00 and falls back on Sun 25 Oct 2026 at 03:00.
+    ['4 business hours over the night the clocks go forward', roundTheClock, '2026-03-28T22:00:00Z', '4 business hours', '2026-03-29T02:00:00Z', 'Sun 29 Mar, 04:00 CEST'],
+    ['4 business hours over the night the clocks go back', roundTheClock, '2026-10-24T21:00:00Z', '4 business hours', '2026-10-25T01:00:00Z', 'Sun 25 Oct, 02:00 CET'],
+    ['1 business day over the 23-hour day is the same time next day', roundTheClock, '2026-03-28T09:00:00Z', '1 business day', '2026-03-29T08:00:00Z', 'Sun 29 Mar, 10:00 CEST'],
+    ['1 business day over the 25-hour day is the same time next day', roundTheClock, '2026-10-24T08:00:00Z', '1 business day', '2026-10-25T09:00:00Z', 'Sun 25 Oct, 10:00 CET'],
+    ['1 business day from inside the 23-hour day itself', roundTheClock, '2026-03-29T08:00:00Z', '1 business day', '2026-03-30T08:00:00Z', 'Mon 30 Mar, 10:00 CEST'],
+  ])('%s', (_what, calendar, received, sla, dueUtc, dueLocal) => {
+    const due = followUpDeadline(new Date(received), sla, calendar);
+    expect(due.toISOString()).toBe(new Date(dueUtc).toISOString());
+    expect(formatLocal(due, calendar.timezone)).toBe(dueLocal);
+  });
+
+  it.each([
+    ['a whole ordinary day is 24 hours', roundTheClock, '2026-11-29T23:00:00Z', '2026-11-30T23:00:00Z', 24],
+    ['the day the clocks go forward is 23 hours', roundTheClock, '2026-03-28T23:00:00Z', '2026-03-29T22:00:00Z', 23],
+    ['the day the clocks go back is 25 hours', roundTheClock, '2026-10-24T22:00:00Z', '2026-10-25T23:00:00Z', 25],
+    ['an evening up to midnight is 6 hours', eveningDesk, '2026-11-30T00:00:00Z', '2026-12-01T00:00:00Z', 6],
+    // Santiago moves its clocks at midnight: forward on Sat 5 Sep 2026 24:00 (to 01:00), back on Sat 4 Apr 2026 24:00 (to 23:00).
+    ['Santiago: the evening its clocks go forward at midnight is 6 hours', santiagoSaturdayEvening, '2026-09-05T12:00:00Z', '2026-09-06T12:00:00Z', 6],
+    ['Santiago: the evening its clocks go back at midnight is 7 hours, 23:00–24:00 twice', santiagoSaturdayEvening, '2026-04-04T12:00:00Z', '2026-04-05T12:00:00Z', 7],
+  ])('overdue business hours: %s', (_what, calendar, from, to, hours) => {
+    expect(businessHoursBetween(new Date(from), new Date(to), calendar)).toBe(hours);
+  });
+});
+
 describe('zonedTimeToUtc', () => {
   it.each([
     ['an ordinary winter time', '2026-11-30', '13:00', 'Europe/Berlin', '2026-11-30T12:00:00.000Z'],
@@ -105,6 +145,9 @@ describe('zonedTimeToUtc', () => {
     ['the hour before fall back, still in summer time', '2026-10-25', '01:30', 'Europe/Berlin', '2026-10-24T23:30:00.000Z'],
     ['a repeated fall-back time takes its first occurrence', '2026-10-25', '02:30', 'Europe/Berlin', '2026-10-25T00:30:00.000Z'],
     ['a half-hour offset', '2026-11-30', '09:00', 'Asia/Kolkata', '2026-11-30T03:30:00.000Z'],
+    ['24:00 is the end of the date: the next 00:00', '2026-11-30', '24:00', 'Europe/Berlin', '2026-11-30T23:00:00.000Z'],
+    ['24:00 on the date the clocks go forward at midnight is when they do', '2026-09-05', '24:00', 'America/Santiago', '2026-09-06T04:00:00.000Z'],
+    ['24:00 on the date the clocks go back at midnight is the second midnight', '2026-04-04', '24:00', 'America/Santiago', '2026-04-05T04:00:00.000Z'],
   ])('%s', (_what, date, time, timezone, expected) => {
     expect(zonedTimeToUtc(date, time, timezone).toISOString()).toBe(expected);
   });
@@ -135,7 +178,13 @@ describe('businessHoursBetween', () => {
   });
 
   it('measures back exactly the business time a deadline added, in any timezone', () => {
-    const organisations = [berlin, newYork, { ...berlin, timezone: 'Asia/Kolkata', businessHours: { days: [1, 2, 3, 4, 5, 6], start: '08:30', end: '18:00' } }];
+    const organisations = [
+      berlin,
+      newYork,
+      { ...berlin, timezone: 'Asia/Kolkata', businessHours: { days: [1, 2, 3, 4, 5, 6], start: '08:30', end: '18:00' } },
+      { ...newYork, businessHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' } },
+      { ...berlin, businessHours: { days: [1, 2, 3, 4, 5], start: '18:00', end: '24:00' } },
+    ];
     fc.assert(
       fc.property(
         fc.date({ min: new Date('2026-01-01T00:00:00Z'), max: new Date('2027-12-31T00:00:00Z'), noInvalidDate: true }),

@@ -41,11 +41,24 @@ describe('config', () => {
     [(c: any) => (c.salespeople[0].weight = 0), 'salespeople[0].weight: must be at least 1'],
     [(c: any) => (c.capture = { rateLimitPerMinute: 0 }), 'capture.rateLimitPerMinute: must be above 0'],
     [(c: any) => (c.organisation.businessHours.days = []), 'organisation.businessHours.days: must be at least 1 item'],
+    [(c: any) => (c.organisation.businessHours.start = '24:00'), 'organisation.businessHours.start: must be a time like 09:00'],
+    [(c: any) => (c.organisation.businessHours.end = '24:30'), 'organisation.businessHours.end: must be a time like 17:00, or 24:00 for the end of the day'],
+    [(c: any) => (c.teams[1].businessHours = { days: [1], start: '18:00', end: '25:00' }), 'teams[1].businessHours.end: must be a time like 17:00, or 24:00 for the end of the day'],
+    [(c: any) => (c.reports.nightlyAt = '24:00'), 'reports.nightlyAt: must be a time like 09:00'],
   ])('rejects a bad field with its path (%#)', (mutate, message) => {
     const config = example();
     mutate(config);
     expect(() => parseConfig(config, 'test config')).toThrowError(ConfigError);
     expect(() => parseConfig(config, 'test config')).toThrowError(message);
+  });
+
+  it('accepts 24:00 as the end of business hours, for the organisation and for a team', () => {
+    const config = example();
+    config.organisation.businessHours = { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' };
+    config.teams[1].businessHours = { days: [1, 2, 3, 4, 5], start: '18:00', end: '24:00' };
+    const parsed = parseConfig(config, 'test config');
+    expect(parsed.organisation.businessHours.end).toBe('24:00');
+    expect(parsed.teams[1]!.businessHours?.end).toBe('24:00');
   });
 
   it('publishes an up-to-date JSON Schema for editors (run `npm run schema` after changing the zod schema)', () => {
