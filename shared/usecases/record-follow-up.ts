@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.ts';
 import { HttpError } from '../errors.ts';
-import type { Activity, FollowUpAction, Lead } from '../domain/lead.ts';
+import { WAITING_STATUSES, type Activity, type FollowUpAction, type Lead } from '../domain/lead.ts';
+import { calendarOfRep, followUpDeadline } from '../domain/business-hours.ts';
 import { describeAssignment, organisationToday, pickByWeightedRoundRobin, repName, routeLead, type AssignmentDecision } from '../domain/assign.ts';
 import { enrichSubmission } from '../domain/enrich.ts';
 import type { FollowUp } from '../adapters/lead-store/store.ts';
@@ -60,10 +61,13 @@ export async function recordFollowUp(request: FollowUpRequest, deps: FollowUpDep
     case 'disqualified':
       followUp.status = 'disqualified';
       break;
-    case 'reassign':
+    case 'reassign': {
       if (!deps.actionSecret) throw new HttpError(400, 'reassign from the owner\'s alert: it needs to alert the new owner', { code: 'unsupported_action' });
-      followUp.newOwner = chooseNewOwner(lead, request.by, config, now());
+      const newOwner = chooseNewOwner(lead, request.by, config, now());
+      const movedDeadline = deadlineOnNewOwnersCalendar(lead, newOwner.ownerId, config);
+      followUp.newOwner = movedDeadline ? { ...newOwner, followUpDeadline: movedDeadline } : newOwner;
       break;
+    }
     case 'note':
       break;
   }
@@ -84,6 +88,17 @@ export async function recordFollowUp(request: FollowUpRequest, deps: FollowUpDep
   // The reassignment is recorded whatever happens next; a failed alert stays pending and shows in the nightly report.
   await sendOwnerAlert(updated, { ...deps, actionSecret: deps.actionSecret }, false).catch((error: unknown) => logger.error('alert to the new owner failed', { leadId: lead.leadId, error }));
   return { lead: updated, reassignedTo: config.salespeople.find((rep) => rep.id === followUp.newOwner?.ownerId)?.name };
+}
+
+/**
+ * A lead still waiting for first contact is due on its new owner's calendar, counted from its arrival as at assignment;
+ * undefined when that is the deadline it has (the same calendar), so the reassignment writes nothing more. A lead
+ * already contacted keeps its deadline: its first contact was measured against the owner who made it.
+ */
+function deadlineOnNewOwnersCalendar(lead: Lead, ownerId: string, config: Config): string | undefined {
+  if (!WAITING_STATUSES.has(lead.status)) return undefined;
+  const deadline = followUpDeadline(new Date(lead.receivedAt), findForm(config, lead.formId).firstContactDeadline, calendarOfRep(config, ownerId)).toISOString();
+  return deadline === lead.followUpDeadline ? undefined : deadline;
 }
 
 /**

@@ -74,8 +74,11 @@ export interface FollowUp {
    * nothing. `ownerId` is the owner the link was checked against; if the lead changed hands since, nothing is written.
    */
   usedLink?: { nonce: string; ownerId: string | undefined };
-  /** A reassignment: the new owner and why; the alert is re-armed for them. */
-  newOwner?: { ownerId: string; ownerReason: string };
+  /**
+   * A reassignment: the new owner and why; the alert is re-armed for them. `followUpDeadline` is the waiting lead's
+   * deadline counted on the new owner's calendar, when it differs from the one it has.
+   */
+  newOwner?: { ownerId: string; ownerReason: string; followUpDeadline?: string };
 }
 
 export interface RawPayload {
@@ -378,6 +381,12 @@ export class LeadStore {
       values[':owner'] = followUp.newOwner.ownerId;
       values[':why'] = followUp.newOwner.ownerReason;
       values[':alert'] = { kind: 'reassigned', status: 'pending', attempts: 0 } satisfies AlertState;
+      if (followUp.newOwner.followUpDeadline) {
+        // As at assignment, the lead moves in the deadline index with its deadline (the condition below keeps it there).
+        sets.push('followUpDeadline = :deadline', 'waitingSort = :waitingSort');
+        values[':deadline'] = followUp.newOwner.followUpDeadline;
+        values[':waitingSort'] = waitingSortOf(followUp.newOwner.followUpDeadline, followUp.leadId);
+      }
     }
     let condition = 'attribute_exists(pk) AND #status <> :spam AND #status <> :merged';
     let addNonce = '';
@@ -389,6 +398,9 @@ export class LeadStore {
       values[':nonce'] = followUp.usedLink.nonce;
       values[':nonces'] = new Set([followUp.usedLink.nonce]);
     }
+    // A first contact recorded since the deadline was counted took the lead out of the index, where a sort key written
+    // now would be a stray: like any change in between, that refuses the reassignment as a conflict, to be retried.
+    if (followUp.newOwner?.followUpDeadline) condition += ' AND attribute_exists(waitingKey)';
     try {
       await this.#guard(() => this.#client.send(new UpdateItemCommand({
         TableName: this.#tableName,
