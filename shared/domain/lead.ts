@@ -95,8 +95,10 @@ export type FollowUpAction = 'contacted' | 'qualified' | 'disqualified' | 'reass
 
 export interface Activity {
   at: string;
-  /** Salesperson id, or a free-text actor for API callers. */
+  /** Salesperson id, or a free-text actor: an API caller, or the address of a report recipient who used its link. */
   by: string;
+  /** The owner a report recipient acted for through a link issued for that owner; absent when the rep acted themself. */
+  onBehalfOf?: string;
   action: FollowUpAction | 'note';
   note?: string;
   via: 'email-link' | 'cli' | 'api';

@@ -1,9 +1,9 @@
 import { verifyActionToken, type ActionTokenPayload } from '../domain/action-token.ts';
-import { renderActionConfirmPage, renderActionResultPage, type ActionLeadSummary } from '../domain/render/action-page.ts';
+import { renderActionConfirmPage, renderActionResultPage, type ActedBy, type ActionLeadSummary } from '../domain/render/action-page.ts';
 import type { Config } from '../config/schema.ts';
 import { repName } from '../domain/assign.ts';
 import { formatLocal } from '../domain/business-hours.ts';
-import type { Lead } from '../domain/lead.ts';
+import type { Activity, Lead } from '../domain/lead.ts';
 import { ActionLinkAlreadyUsedError } from '../adapters/lead-store/store.ts';
 import { HttpError } from '../errors.ts';
 import { chooseNewOwner, recordFollowUp } from './record-follow-up.ts';
@@ -34,13 +34,16 @@ export async function showActionLink(token: string, deps: ProcessDependencies): 
       throw error;
     }
   }
-  return { statusCode: 200, html: renderActionConfirmPage({ action: payload.action, lead: summary(lead), organisation: deps.config.organisation.name }) };
+  const actedBy = actedByOf(payload, lead, deps.config);
+  return { statusCode: 200, html: renderActionConfirmPage({ action: payload.action, lead: summary(lead), organisation: deps.config.organisation.name, ...(actedBy ? { actedBy } : {}) }) };
 }
 
 /**
- * A link acts for the rep it was sent to, and only while that rep owns the lead: after a reassignment the old
+ * A link acts for the rep it was issued for, and only while that rep owns the lead: after a reassignment the old
  * owner's links would otherwise record their follow-ups on someone else's lead, or hand it on again in the
  * new owner's name. The owner read here is also a condition of the write, so a reassignment in between wins.
+ * A report recipient's link (a manager's escalation, the sales report) records its recipient as who acted, on the
+ * owner's behalf; the owner stays.
  */
 export async function useActionLink(token: string, note: string | undefined, deps: ProcessDependencies): Promise<ActionPage> {
   const verified = await verify(token, deps);
@@ -53,7 +56,10 @@ export async function useActionLink(token: string, note: string | undefined, dep
   }
   try {
     await recordFollowUp(
-      { leadId: payload.leadId, action: payload.action, by: payload.repId, note, via: 'email-link', usedLink: { nonce: payload.nonce, ownerId: lead.ownerId } },
+      {
+        leadId: payload.leadId, action: payload.action, by: payload.actor?.address ?? payload.repId, ...(payload.actor && ownedByLinksRep(payload, lead) ? { onBehalfOf: payload.repId } : {}),
+        note, via: 'email-link', usedLink: { nonce: payload.nonce, ownerId: lead.ownerId },
+      },
       deps,
     );
   } catch (error) {
@@ -62,7 +68,8 @@ export async function useActionLink(token: string, note: string | undefined, dep
     if (error instanceof HttpError && error.statusCode < 500) return refusedPage(lead, error, deps);
     throw error;
   }
-  return { statusCode: 200, html: renderActionResultPage({ kind: 'done', action: payload.action, lead: summary(lead) }, organisation) };
+  const actedBy = actedByOf(payload, lead, deps.config);
+  return { statusCode: 200, html: renderActionResultPage({ kind: 'done', action: payload.action, lead: summary(lead), ...(actedBy ? { actedBy } : {}) }, organisation) };
 }
 
 async function verify(token: string, deps: ProcessDependencies): Promise<Verified> {
@@ -86,14 +93,34 @@ function heldByOwner(payload: ActionTokenPayload, lead: Lead, config: Config): b
   return lead.ownerId === payload.repId || !config.salespeople.some((rep) => rep.id === lead.ownerId);
 }
 
+/** Whether the lead's owner is the rep the link was issued for (not the fallback owner standing in for none). */
+function ownedByLinksRep(payload: ActionTokenPayload, lead: Lead): boolean {
+  return lead.ownerId === payload.repId;
+}
+
+/** Who a report recipient's link records as acting, for the pages; undefined for a rep's own link. */
+function actedByOf(payload: ActionTokenPayload, lead: Lead, config: Config): ActedBy | undefined {
+  if (!payload.actor) return undefined;
+  return { name: actorName(config, payload.actor.address), role: payload.actor.role, ...(ownedByLinksRep(payload, lead) ? { onBehalfOf: repName(config, payload.repId) } : {}) };
+}
+
+/** A rep by their name, whether recorded by id or by address (a manager who is also a rep); anyone else as recorded. */
+function actorName(config: Config, by: string): string {
+  return config.salespeople.find((rep) => rep.id === by || rep.email === by)?.name ?? by;
+}
+
 /**
- * The store keeps used nonces, not which activity each link recorded; the link's rep doing the link's action by
- * email link, most recently, is that activity. A lead read before the write that beat this one has none yet.
+ * The store keeps used nonces, not which activity each link recorded; the link's action by email link, most
+ * recently, by the link's rep or on their behalf (one lead's links in a nightly run share a nonce), is that
+ * activity. A lead read before the write that beat this one has none yet.
  */
 function alreadyUsedPage(payload: ActionTokenPayload, lead: Lead, deps: ProcessDependencies): ActionPage {
   const { config } = deps;
-  const used = lead.activities?.findLast((activity) => activity.action === payload.action && activity.by === payload.repId && activity.via === 'email-link');
-  const recorded = used ? { usedAt: formatLocal(new Date(used.at), config.organisation.timezone), usedBy: repName(config, used.by) } : {};
+  const actedFor = (activity: Activity) => activity.by === payload.repId || activity.onBehalfOf === payload.repId || activity.by === payload.actor?.address;
+  const used = lead.activities?.findLast((activity) => activity.action === payload.action && activity.via === 'email-link' && actedFor(activity));
+  const recorded = used
+    ? { usedAt: formatLocal(new Date(used.at), config.organisation.timezone), usedBy: `${actorName(config, used.by)}${used.onBehalfOf ? `, on behalf of ${repName(config, used.onBehalfOf)}` : ''}` }
+    : {};
   return { statusCode: 409, html: renderActionResultPage({ kind: 'already-used', action: payload.action, lead: summary(lead), ...recorded }, config.organisation.name) };
 }
 

@@ -4,7 +4,7 @@ import { WAITING_STATUSES, type Lead } from '../domain/lead.ts';
 import { addDays, localDate } from '../domain/business-hours.ts';
 import { buildNightlyReport, reportWindow, type NightlyReport } from '../domain/report.ts';
 import { renderEscalation, renderMarketingReport, renderRepDigest, renderSalesReport, type LeadLink } from '../domain/render/reports.ts';
-import { ACTION_LINK_DAYS, createActionToken } from '../domain/action-token.ts';
+import { ACTION_LINK_DAYS, createActionToken, type ActionActor } from '../domain/action-token.ts';
 import type { EmailHealthStore } from '../adapters/lead-store/email-health.ts';
 import type { LeadStore } from '../adapters/lead-store/store.ts';
 import type { Mailer, OutgoingEmail } from '../adapters/mailer.ts';
@@ -70,12 +70,12 @@ export async function runNightlyReport({ scheduledTime }: { scheduledTime: Date 
   const report = buildNightlyReport({ reportDate, now: scheduledTime, config, overdue, window7d, emailHealth });
   // Counted before any email goes out: a run whose sends fail still knows how many leads are overdue.
   recordOverdue(report.sales.overdueCount);
-  const links = contactedLinks([...overdue, ...window7d], deps);
+  const linksFor = contactedLinks([...overdue, ...window7d], deps);
 
   const sent: string[] = [];
   const skipped: string[] = [];
   const failed: string[] = [];
-  for (const { kind, compose } of plannedEmails(report, config, links)) {
+  for (const { kind, compose } of plannedEmails(report, config, linksFor)) {
     if (!(await store.claimReport(reportDate, kind, deps.now()))) {
       skipped.push(kind);
       continue;
@@ -110,36 +110,45 @@ async function leadsCapturedIn(window: { from: Date; to: Date }, store: LeadStor
   });
 }
 
+/** One email's links: the actor is its recipient, or absent for the rep's own digest. */
+type LinksFor = (actor?: ActionActor) => LeadLink;
+
 /**
- * A fresh single-use "contacted" link per lead, shared by every email of the run: once the owner uses it from
- * their digest, the same link in the sales report shows "already used". The link records the contact as the
- * lead's owner, or as the configured fallback owner for a lead nobody (still configured) owns.
+ * A fresh single-use "contacted" link per lead and recipient, all of one lead's sharing one nonce: once the owner
+ * uses it from their digest, the same lead's link in the sales report or an escalation shows "already used". The
+ * link acts for the lead's owner, or the configured fallback owner for a lead nobody (still configured) owns; a
+ * report recipient's link records the contact as theirs, on that rep's behalf.
  */
-function contactedLinks(leads: ReadonlyArray<Pick<Lead, 'leadId' | 'ownerId'>>, { config, actionSecret, now }: NightlyReportDependencies): LeadLink {
+function contactedLinks(leads: ReadonlyArray<Pick<Lead, 'leadId' | 'ownerId'>>, { config, actionSecret, now }: NightlyReportDependencies): LinksFor {
   const expiresAt = new Date(now().getTime() + ACTION_LINK_DAYS * DAY_MS);
   const baseUrl = config.publicBaseUrl.replace(/\/$/, '');
   const repIds = new Set(config.salespeople.map((rep) => rep.id));
   const ownerByLead = new Map(leads.map((lead) => [lead.leadId, lead.ownerId]));
+  const nonces = new Map<string, string>();
   const issued = new Map<string, string>();
-  return (leadId) => {
-    let link = issued.get(leadId);
+  return (actor) => (leadId) => {
+    const linkKey = `${leadId}\n${actor?.role ?? ''}\n${actor?.address ?? ''}`;
+    let link = issued.get(linkKey);
     if (!link) {
       const ownerId = ownerByLead.get(leadId);
       const repId = ownerId !== undefined && repIds.has(ownerId) ? ownerId : config.assignment.fallbackOwner;
-      const token = createActionToken({ leadId, action: 'contacted', repId, expiresAt, nonce: randomBytes(12).toString('base64url') }, actionSecret);
+      const nonce = nonces.get(leadId) ?? randomBytes(12).toString('base64url');
+      nonces.set(leadId, nonce);
+      const token = createActionToken({ leadId, action: 'contacted', repId, ...(actor ? { actor } : {}), expiresAt, nonce }, actionSecret);
       link = `${baseUrl}/actions/${token}`;
-      issued.set(leadId, link);
+      issued.set(linkKey, link);
     }
     return link;
   };
 }
 
-function plannedEmails(report: NightlyReport, config: Config, links: LeadLink): PlannedEmail[] {
+function plannedEmails(report: NightlyReport, config: Config, linksFor: LinksFor): PlannedEmail[] {
+  const salesLinks = linksFor({ role: 'sales-report', address: config.reports.salesRecipients.join(', ') });
   return [
     {
       kind: 'sales',
       compose: () => {
-        const { csv, ...email } = renderSalesReport(report, config, links);
+        const { csv, ...email } = renderSalesReport(report, config, salesLinks);
         // A quiet report has no overdue rows, so it goes without an empty attachment.
         // The byte-order mark tells Excel the file is UTF-8; without it "Zoë" and "李" open garbled.
         const attachments = report.quiet ? undefined : [{ filename: `overdue-leads-${report.reportDate}.csv`, content: `\uFEFF${csv}`, contentType: 'text/csv; charset=utf-8' }];
@@ -149,11 +158,11 @@ function plannedEmails(report: NightlyReport, config: Config, links: LeadLink): 
     { kind: 'marketing', compose: () => ({ to: config.reports.marketingRecipients, ...renderMarketingReport(report, config) }) },
     ...report.sales.byRep.map((digest) => ({
       kind: `digest#${digest.rep.id}`,
-      compose: () => ({ to: [digest.rep.email], ...renderRepDigest(report, digest, config, links) }),
+      compose: () => ({ to: [digest.rep.email], ...renderRepDigest(report, digest, config, linksFor()) }),
     })),
     ...report.escalations.map((escalation) => ({
       kind: `escalation#${escalation.managerEmail}`,
-      compose: () => ({ to: [escalation.managerEmail], ...renderEscalation(report, escalation, config, links) }),
+      compose: () => ({ to: [escalation.managerEmail], ...renderEscalation(report, escalation, config, linksFor({ role: 'manager', address: escalation.managerEmail })) }),
     })),
   ];
 }

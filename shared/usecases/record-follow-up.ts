@@ -13,8 +13,10 @@ import { sendOwnerAlert, type ProcessDependencies } from './process-lead.ts';
 export interface FollowUpRequest {
   leadId: string;
   action: FollowUpAction | 'note';
-  /** A salesperson id, or for API callers any actor name. */
+  /** A salesperson id, or for API callers and report recipients any actor name. */
   by: string;
+  /** The owner `by` acted for, when `by` is not that owner (a report recipient's link). */
+  onBehalfOf?: string;
   note?: string;
   via: Activity['via'];
   /** Set for one-click links: burnt with the update, so a replay is refused. */
@@ -46,7 +48,9 @@ export async function recordFollowUp(request: FollowUpRequest, deps: FollowUpDep
     throw new HttpError(409, `lead ${lead.leadId} ${why}`, { code: 'not_actionable' });
   }
   const note = request.note?.trim().slice(0, MAX_NOTE) || undefined;
-  const activity: Activity = { at: now().toISOString(), by: request.by, action: request.action, ...(note ? { note } : {}), via: request.via };
+  const activity: Activity = {
+    at: now().toISOString(), by: request.by, ...(request.onBehalfOf ? { onBehalfOf: request.onBehalfOf } : {}), action: request.action, ...(note ? { note } : {}), via: request.via,
+  };
   const followUp: FollowUp = { leadId: lead.leadId, activity, firstContact: false, usedLink: request.usedLink };
 
   switch (request.action) {

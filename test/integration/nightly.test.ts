@@ -231,7 +231,8 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     for (const row of rows) {
       const link = row[header!.indexOf('Link')]!;
       const verified = verifyActionToken(linkToken(link), actionSecret, new Date());
-      expect(verified.ok && verified.payload).toMatchObject({ leadId: row[0], action: 'contacted', repId: owners[row[0]!] });
+      // The sales report's links record whoever of its recipients uses them, on the owner's behalf.
+      expect(verified.ok && verified.payload).toMatchObject({ leadId: row[0], action: 'contacted', repId: owners[row[0]!], actor: { role: 'sales-report', address: SALES.join(', ') } });
       const daysValid = verified.ok ? (verified.payload.expiresAt.getTime() - Date.now()) / 86_400_000 : 0;
       expect(daysValid).toBeGreaterThan(13.9);
       expect(daysValid).toBeLessThanOrEqual(14);
@@ -320,6 +321,36 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     expect(response.statusCode).toBe(200);
     expect(await store.getLead('N03')).toMatchObject({ status: 'contacted', firstContactBy: 'ana', activities: [{ action: 'contacted', via: 'email-link', by: 'ana' }] });
     expect((await store.waitingDueBy(new Date(SCHEDULED))).map((lead) => lead.leadId)).not.toContain('N03');
+  });
+
+  it("records a manager's contact from their escalation as the manager's, on the owner's behalf, and burns the lead's other links", async () => {
+    process.env.TABLE_NAME = tableName;
+    const leadActions = asLambda((await import('../../functions/lead-actions.ts')).handler);
+    const tokenFor = (mail: MailboxEmail, leadId: string) => htmlLinks(mail).map(linkToken).find((token) => {
+      const verified = verifyActionToken(token, actionSecret, new Date());
+      return verified.ok && verified.payload.leadId === leadId;
+    })!;
+    const post = (token: string) => invokeHttp(leadActions, { method: 'POST', url: `/actions/${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    // N13, Ana's lead, 162 h overdue: in Eva's escalation, the sales report and Ana's digest.
+    const fromEscalation = tokenFor(mailTo(firstRun.mails, EVA), 'N13');
+    expect(verifyActionToken(fromEscalation, actionSecret, new Date())).toMatchObject({ ok: true, payload: { repId: 'ana', actor: { role: 'manager', address: EVA } } });
+
+    const confirm = await invokeHttp(leadActions, { method: 'GET', url: `/actions/${fromEscalation}` });
+    expect(confirm.body).toContain(`You record it as ${EVA} (manager), on behalf of Ana Silva.`);
+    const done = await post(fromEscalation);
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toContain(`Recorded as contacted by ${EVA} (manager), on behalf of Ana Silva.`);
+    const lead = (await store.getLead('N13'))!;
+    expect(lead).toMatchObject({ status: 'contacted', ownerId: 'ana', firstContactBy: EVA });
+    expect(lead.activities).toEqual([{ at: lead.firstContactAt, by: EVA, onBehalfOf: 'ana', action: 'contacted', via: 'email-link' }]);
+
+    // The lead's links in the other emails of the run are the same single-use link: used, and they say by whom.
+    for (const mail of [mailTo(firstRun.mails, ...SALES), mailTo(firstRun.mails, repEmail('ana'))]) {
+      const again = await post(tokenFor(mail, 'N13'));
+      expect(again.statusCode).toBe(409);
+      expect(again.body).toContain(`by ${EVA}, on behalf of Ana Silva. Each link works once`);
+    }
+    expect((await store.getLead('N13'))!.activities).toHaveLength(1);
   });
 
   it('after a failed send, the retry sends only the missing email', async () => {

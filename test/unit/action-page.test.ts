@@ -43,6 +43,12 @@ describe('renderActionConfirmPage', () => {
   ] as const)('words the %s question', (action, question) => {
     expect(renderActionConfirmPage({ action, lead: { displayName: 'Jane Doe' }, organisation: 'Northwind' })).toContain(`<h1>${question}</h1>`);
   });
+
+  it('tells a report recipient in whose name, and for whom, they record it', () => {
+    const page = renderActionConfirmPage({ action: 'contacted', lead: { displayName: 'Jane Doe' }, organisation: 'Northwind', actedBy: { name: 'sales-leads@northwind.example', role: 'sales-report', onBehalfOf: 'Ana <Silva>' } });
+    expect(page).toContain('<p class="muted">You record it as sales-leads@northwind.example (sales report), on behalf of Ana &lt;Silva&gt;.</p>');
+    expect(confirmPage).not.toContain('You record it as');
+  });
 });
 
 describe('renderActionResultPage', () => {
@@ -50,6 +56,8 @@ describe('renderActionResultPage', () => {
   it.each<[ActionOutcome, string]>([
     [{ kind: 'done', action: 'contacted', lead }, '<h1>Jane &lt;Doe&gt; is marked as contacted.</h1>'],
     [{ kind: 'done', action: 'reassign', lead }, '<h1>Jane &lt;Doe&gt; is handed back for reassignment.</h1>'],
+    [{ kind: 'done', action: 'contacted', lead, actedBy: { name: 'Maria Keller', role: 'manager', onBehalfOf: 'Ana Silva' } }, '<p class="muted">Recorded as contacted by Maria Keller (manager), on behalf of Ana Silva.</p>'],
+    [{ kind: 'done', action: 'contacted', lead, actedBy: { name: 'Eva <Klein>', role: 'sales-report' } }, '<p class="muted">Recorded as contacted by Eva &lt;Klein&gt; (sales report).</p>'],
     [{ kind: 'already-used', action: 'disqualified', lead, usedAt: 'Mon 30 Nov, 13:00 CET' }, 'Not a fit was recorded on Mon 30 Nov, 13:00 CET. Each link works once'],
     [{ kind: 'already-used', action: 'contacted', lead }, 'Contacted was recorded. Each link works once'],
     [{ kind: 'already-used', action: 'contacted', lead, usedAt: 'Mon 30 Nov, 13:00 CET', usedBy: 'Ana <Silva>' }, 'Contacted was recorded on Mon 30 Nov, 13:00 CET by Ana &lt;Silva&gt;. Each link works once'],
@@ -62,6 +70,10 @@ describe('renderActionResultPage', () => {
     const page = renderActionResultPage(outcome, 'Northwind');
     expect(page).toContain(expected);
     expect(page).not.toContain('<form');
+  });
+
+  it('says nothing of who acted when the owner used their own link', () => {
+    expect(renderActionResultPage({ kind: 'done', action: 'contacted', lead }, 'Northwind')).not.toMatch(/Recorded as|on behalf of/);
   });
 });
 
@@ -99,6 +111,18 @@ describe('a link opened again after it was used', () => {
     expect((await showActionLink(linkFor('qualified'), depsWith(contacted))).html).toContain('Qualified — make it a deal was recorded on Mon 30 Nov, 16:00 CET by Ana Silva.');
     // A lead read before the write that used the link has no such activity yet: the page claims no time then.
     expect((await showActionLink(linkFor('contacted'), depsWith({ ...contacted, activities: [] }))).html).toContain('Contacted was recorded. Each link works once');
+  });
+
+  it("says who used a nightly run's link for the lead from whichever report: its links share one nonce", async () => {
+    const usedByManager: Lead = { ...contacted, activities: [{ at: '2026-11-30T12:00:00.000Z', by: 'eva.klein@northwind.example', onBehalfOf: 'ana', action: 'contacted', via: 'email-link' }] };
+    const digestLink = linkFor('contacted');
+    const salesReportLink = createActionToken(
+      { leadId: contacted.leadId, action: 'contacted', repId: 'ana', actor: { role: 'sales-report', address: 'sales-leads@northwind.example' }, expiresAt: new Date('2026-12-14T00:00:00.000Z'), nonce: 'n-contacted' },
+      actionSecret,
+    );
+    for (const link of [digestLink, salesReportLink]) {
+      expect((await showActionLink(link, depsWith(usedByManager))).html).toContain('Contacted was recorded on Mon 30 Nov, 13:00 CET by eva.klein@northwind.example, on behalf of Ana Silva. Each link works once');
+    }
   });
 });
 

@@ -3,6 +3,7 @@
  * links, so GET only renders a confirmation with a POST button; the POST's outcome is a result
  * page. Self-contained (inline CSS, no scripts, no external assets) and mobile-first.
  */
+import type { ActionActor } from '../action-token.ts';
 import type { FollowUpAction } from '../lead.ts';
 import { asSentence, emailColours, html, type SafeHtml } from './html.ts';
 import { followUpActionLabels } from './owner-alert.ts';
@@ -12,14 +13,24 @@ export interface ActionLeadSummary {
   companyName?: string;
 }
 
+/** Who a report recipient's link records as acting: not the lead's owner, whose link it is. */
+export interface ActedBy {
+  /** Their name where they are a configured rep, else their address. */
+  name: string;
+  role: ActionActor['role'];
+  /** The owner's name; absent for a lead with no (configured) owner. */
+  onBehalfOf?: string;
+}
+
 export interface ActionConfirmPageInput {
   action: FollowUpAction;
   lead: ActionLeadSummary;
   organisation: string;
+  actedBy?: ActedBy;
 }
 
 export type ActionOutcome =
-  | { kind: 'done'; action: FollowUpAction; lead: ActionLeadSummary }
+  | { kind: 'done'; action: FollowUpAction; lead: ActionLeadSummary; actedBy?: ActedBy }
   /** `usedAt` is already formatted for the reader, e.g. "Mon 30 Nov, 13:00 CET"; `usedBy` is the rep's name. */
   | { kind: 'already-used'; action: FollowUpAction; lead: ActionLeadSummary; usedAt?: string; usedBy?: string }
   /** The lead was reassigned after the email went out: its links belong to the new owner now. */
@@ -67,9 +78,23 @@ const DONE_COPY: Record<FollowUpAction, string> = {
   reassign: 'is handed back for reassignment',
 };
 
+const RECORDED_AS: Record<FollowUpAction, string> = {
+  contacted: 'Recorded as contacted',
+  qualified: 'Recorded as qualified',
+  disqualified: 'Closed as not a fit',
+  reassign: 'Handed back for reassignment',
+};
+
+const ACTOR_ROLES: Record<ActionActor['role'], string> = { manager: 'manager', 'sales-report': 'sales report' };
+
 const NOTE_MAX_LENGTH = 2000;
 
-export function renderActionConfirmPage({ action, lead, organisation }: ActionConfirmPageInput): string {
+/** "Maria Keller (manager), on behalf of Ana Silva". */
+function actorLine({ name, role, onBehalfOf }: ActedBy): string {
+  return `${name} (${ACTOR_ROLES[role]})${onBehalfOf ? `, on behalf of ${onBehalfOf}` : ''}`;
+}
+
+export function renderActionConfirmPage({ action, lead, organisation, actedBy }: ActionConfirmPageInput): string {
   const copy = CONFIRM_COPY[action];
   // No form action: the POST goes to the very URL that rendered the page, token included,
   // whatever stage or path prefix the API sits behind.
@@ -80,6 +105,7 @@ export function renderActionConfirmPage({ action, lead, organisation }: ActionCo
 <h1>${copy.question}</h1>
 ${leadLine(lead)}
 <p class="muted">${copy.effect}</p>
+${actedBy ? html`<p class="muted">You record it as ${actorLine(actedBy)}.</p>` : ''}
 <form method="post">
 <label for="note">${copy.notePrompt}</label>
 <textarea id="note" name="note" rows="4" maxlength="${NOTE_MAX_LENGTH}"></textarea>
@@ -98,6 +124,7 @@ export function renderActionResultPage(outcome: ActionOutcome, organisation: str
         html`<p class="eyebrow ok">Done</p>
 <h1>${outcome.lead.displayName} ${DONE_COPY[outcome.action]}.</h1>
 ${leadLine(outcome.lead)}
+${outcome.actedBy ? html`<p class="muted">${RECORDED_AS[outcome.action]} by ${actorLine(outcome.actedBy)}.</p>` : ''}
 <p class="muted">Thank you. You can close this page.</p>`,
       );
     case 'already-used':
