@@ -19,6 +19,7 @@ import {
   headerSafe,
   html,
   humaniseFieldName,
+  mailtoHref,
   multilineHtml,
   renderEmailLayout,
   truncateText,
@@ -170,7 +171,7 @@ function buildView(input: OwnerAlertInput): AlertView {
   const contactRows: AlertView['contactRows'] = [];
   const nameTyped = NAME_PARTS.some((part) => contact[part]?.trim());
   contactRows.push(['Name', nameTyped ? enrichment.displayName : `${enrichment.displayName} (guessed from the email address)`, undefined]);
-  contactRows.push(['Email', contact.emailDisplay || contact.email, { href: `mailto:${encodeURIComponent(contact.email).replace('%40', '@')}` }]);
+  contactRows.push(['Email', contact.emailDisplay || contact.email, { href: mailtoHref(contact.email) }]);
   if (contact.phone) {
     const { readable, dialable } = phoneForRep(contact.phone, enrichment.phoneE164);
     contactRows.push(['Phone', readable, dialable ? { href: `tel:${dialable}` } : undefined]);

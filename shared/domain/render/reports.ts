@@ -9,7 +9,7 @@ import { phoneForRep } from '../phone.ts';
 import type { EmailProblem, Escalation, FunnelFigures, FunnelRow, LeadRow, NightlyReport, RepGroup, SlaBand } from '../report.ts';
 import { SLA_BANDS } from '../report.ts';
 import { toCsv } from './csv.ts';
-import { breakableAfterDots, emailColours as c, emailSection, headerSafe, html, renderEmailLayout, type SafeHtml } from './html.ts';
+import { breakableAfterDots, emailColours as c, emailSection, headerSafe, html, mailtoHref, renderEmailLayout, type SafeHtml } from './html.ts';
 
 export interface RenderedEmail {
   subject: string;
@@ -434,11 +434,6 @@ function contactLinks(row: LeadRow): SafeHtml {
   return html`<span style="${SMALL}"><a href="${mailtoHref(row.email)}" style="${CONTACT_LINK}">${address}</a></span>${
     phone ? html`<span style="${SMALL}">${phone.dialable ? html`<a href="tel:${phone.dialable}" style="${CONTACT_LINK}">${phone.readable}</a>` : phone.readable}</span>` : ''
   }`;
-}
-
-/** Only the @ stays as it is: an address is typed by a stranger, and a raw ? or & would add headers to the mail. */
-function mailtoHref(address: string): string {
-  return `mailto:${encodeURIComponent(address).replace('%40', '@')}`;
 }
 
 /** The phone as the owner alert shows it; a lead read from the deadline index alone has no enrichment, so as typed. */
