@@ -52,6 +52,8 @@ export interface ImportedCaptureOutcome extends CaptureOutcome {
    * and for a row stored by an earlier run of an import whose digest never went out (see `awaitsImportAlert`).
    */
   awaitsImportAlert: boolean;
+  /** The lead's address and when it counts as received: the import tells a person's rows together, oldest scans first. */
+  person: { email: string; receivedAt: string };
 }
 
 export type ImportCaptureDependencies = Omit<CaptureDependencies, 'store'> & { store: Pick<LeadStore, 'putNewLead'> };
@@ -80,7 +82,7 @@ export async function captureLead(request: CaptureRequest, deps: CaptureDependen
  */
 export async function captureImportedLead(request: ImportedSubmissionRequest, deps: ImportCaptureDependencies): Promise<ImportedCaptureOutcome> {
   const { outcome, lead } = await capture(request, deps, { kind: 'operator-import', capturedAt: request.capturedAt, importId: request.importId });
-  return { ...outcome, awaitsImportAlert: awaitsImportAlert(lead) };
+  return { ...outcome, awaitsImportAlert: awaitsImportAlert(lead), person: { email: lead.contact.email, receivedAt: lead.receivedAt } };
 }
 
 /** What capture answers, and the lead it names: the one it stored, or the one stored before that this repeats. */

@@ -107,7 +107,7 @@ async function sendDigest(part: ImportPart, owner: Salesperson, persons: Array<{
   const entries: ImportDigestEntry[] = persons.map(({ subject, rows }) => ({
     lead: subject,
     kind: rows.some((row) => row.leadId === subject.leadId) ? 'new' : 'returning',
-    rows: rows.length,
+    rows,
     actionLinks: actionLinksFor(subject.leadId, owner.id, deps),
   }));
   const digest = renderImportDigest({

@@ -137,7 +137,7 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
   const rows = filledRows.map((row, index) => ({ ...row, scanTime: scanTimes[index] }));
   const captureDeps = { ...deps, store: summary.dryRun ? previewStore(deps.store) : deps.store };
   const importId = newImportId(deps.now());
-  const toTell = new Set<string>();
+  const toTell = new Map<string, { email: string; receivedAt: string }>();
 
   let written = 0;
   // Rows are written concurrently, so a repeated row can finish before the one it repeats: count them per lead at the end.
@@ -159,8 +159,8 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
     }
     warnings.push(...captured.warnings);
     if (scanTime && 'problem' in scanTime) warnings.push(cellProblem(row, columns[scanColumn!]!, cells[scanColumn!]!, scanTime.problem));
-    const { leadId, outcome, awaitsImportAlert } = captured.capture;
-    if (awaitsImportAlert) toTell.add(leadId);
+    const { leadId, outcome, awaitsImportAlert, person } = captured.capture;
+    if (awaitsImportAlert) toTell.set(leadId, person);
     if (outcome === 'created') summary.imported++;
     else if (outcome === 'duplicate') summary.duplicates++;
     else summary.spam++;
@@ -176,7 +176,7 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
 
   // Of the rows that share a lead id, one was stored now or had been before; each of the others repeats it.
   for (const count of rowsPerLead.values()) summary.repeatedInFile += count - 1;
-  if (!summary.dryRun && toTell.size > 0) summary.alerts = await storeImportParts({ importId, formId: form.id, fileName: options.fileName ?? 'the imported file', importedAt: deps.now().toISOString(), leadIds: [...toTell] }, deps.store);
+  if (!summary.dryRun && toTell.size > 0) summary.alerts = await storeImportParts({ importId, formId: form.id, fileName: options.fileName ?? 'the imported file', importedAt: deps.now().toISOString(), leadIdsByPart: inTellingOrder(toTell) }, deps.store);
   // A stable sort: a row's own problems stay in the order they were found.
   summary.problems = problems.sort((a, b) => a.row - b.row);
   summary.warnings = warnings.sort((a, b) => a.row - b.row);
@@ -188,19 +188,37 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
  * digest lists a whole part. If the table goes away now, the rows are stored but untold: running the same import
  * again finds them (`awaitsImportAlert`) and tells them then.
  */
-async function storeImportParts(batch: Omit<ImportPart, 'part' | 'parts' | 'leadIds'> & { leadIds: string[] }, store: Pick<LeadStore, 'putImportPart'>): Promise<ImportSummary['alerts']> {
-  const parts = Math.ceil(batch.leadIds.length / IMPORT_PART_SIZE);
+async function storeImportParts({ leadIdsByPart, ...batch }: Omit<ImportPart, 'part' | 'parts' | 'leadIds'> & { leadIdsByPart: string[][] }, store: Pick<LeadStore, 'putImportPart'>): Promise<ImportSummary['alerts']> {
+  const parts = leadIdsByPart.length;
   try {
-    for (let part = 1; part <= parts; part++) {
-      await store.putImportPart({ ...batch, part, parts, leadIds: batch.leadIds.slice((part - 1) * IMPORT_PART_SIZE, part * IMPORT_PART_SIZE) });
-    }
+    for (const [index, leadIds] of leadIdsByPart.entries()) await store.putImportPart({ ...batch, part: index + 1, parts, leadIds });
   } catch (error) {
     if (!(error instanceof StorageUnavailableError)) throw error;
     throw new HttpError(503, 'every row is stored, but lead storage became unreachable before the owners could be told; run the same import again: it adds no rows and tells the owners', {
       code: 'storage_unavailable',
     });
   }
-  return { importId: batch.importId, parts, leads: batch.leadIds.length };
+  return { importId: batch.importId, parts, leads: leadIdsByPart.flat().length };
+}
+
+/**
+ * The leads to tell, a person's rows side by side and the people by their first scan: a part then never splits a
+ * person (who would be "new" in one email and "returning" in the next), and the oldest scans, the most urgent, go
+ * out first. Parts are cut at a person's boundary when one fits, so they can be a little under `IMPORT_PART_SIZE`.
+ */
+function inTellingOrder(toTell: ReadonlyMap<string, { email: string; receivedAt: string }>): string[][] {
+  const people = new Map<string, Array<{ leadId: string; receivedAt: string }>>();
+  for (const [leadId, { email, receivedAt }] of toTell) people.set(email, [...(people.get(email) ?? []), { leadId, receivedAt }]);
+  const ordered = [...people.values()]
+    .map((rows) => rows.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.leadId.localeCompare(b.leadId)))
+    .sort((a, b) => a[0]!.receivedAt.localeCompare(b[0]!.receivedAt) || a[0]!.leadId.localeCompare(b[0]!.leadId));
+  const parts: string[][] = [];
+  for (const rows of ordered) {
+    const last = parts.at(-1);
+    if (last && last.length + rows.length <= IMPORT_PART_SIZE) last.push(...rows.map((row) => row.leadId));
+    else parts.push(rows.map((row) => row.leadId));
+  }
+  return parts;
 }
 
 /** Sorts by time, so an operator listing the table's import parts sees them in order. */

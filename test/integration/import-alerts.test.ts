@@ -131,6 +131,22 @@ describe('telling owners about an import', () => {
     expect(rosaRows.map((lead) => [lead.status, lead.mergedInto, lead.alert?.status])).toEqual([['merged', openLeadId, 'sent'], ['merged', openLeadId, 'sent']]);
   });
 
+  it('cuts a large import into parts of at most 500 leads, oldest scans first, and never splits a person\'s rows', async () => {
+    const twice = `split.${run}@split-${run}.example`;
+    const filler = Array.from({ length: 501 }, (_, index) => scan(`Filler${index}`).line.replace('2026-11-25 15:00', `2026-11-25 ${String(9 + Math.floor(index / 60)).padStart(2, '0')}:${String(index % 60).padStart(2, '0')}`));
+    const first = scan('Split', 'at the booth', twice).line.replace('2026-11-25 15:00', '2026-11-25 08:00');
+    const again = scan('Split', 'at the talk', twice).line.replace('2026-11-25 15:00', '2026-11-25 18:00');
+    const summary = await importLeads(csvOf([{ line: first }, ...filler.map((line) => ({ line })), { line: again }]), { formId: EVENT_FORM, fileName: 'big.csv' }, importDeps(config));
+    expect(summary).toMatchObject({ imported: 503, alerts: { parts: 2, leads: 503 } });
+    const [one, two] = await Promise.all([1, 2].map((part) => store.getImportPart(summary.alerts!.importId, part)));
+    expect([one!.leadIds.length, two!.leadIds.length]).toEqual([500, 3]);
+    const splitRows = (await store.leadsByEmail(twice)).map((lead) => lead.leadId);
+    expect(one!.leadIds.slice(0, 2).sort()).toEqual([...splitRows].sort());
+    const scannedAt = async (leadIds: string[]) => (await store.getLeads(leadIds)).map((lead) => lead.receivedAt).sort();
+    // The last part holds the people scanned last: fillers 498–500, scanned 17:18–17:20 in Berlin.
+    expect(await scannedAt(two!.leadIds)).toEqual(['2026-11-25T16:18:00.000Z', '2026-11-25T16:19:00.000Z', '2026-11-25T16:20:00.000Z']);
+  }, 60_000);
+
   it('tells the owners when the same file is imported again after an import stopped before it could', async () => {
     const rows = [scan('Kofi'), scan('Lena')];
     const broken: ImportDependencies = {

@@ -30,19 +30,27 @@ function boothLead(leadId: string, contact: Partial<Lead['contact']> & { email: 
   return { ...lead, enrichment: enrichSubmission(lead, boothForm) };
 }
 
+const low = boothLead('ld_low', { email: 'li.xiaolong@shenzhen-tech.example', firstName: '小龙', lastName: '李', company: '深圳科技有限公司', jobTitle: 'Data Engineer' }, { score: 20, followUpDeadline: '2026-11-30T09:00:00.000Z' });
+const hostile = boothLead('ld_hostile', {
+  email: 'jose.mueller@muller-gmbh.de', firstName: 'José', lastName: 'Müller', company: 'Müller <GmbH>', jobTitle: 'Head of Sales', phone: '+49 30 1234567', country: 'DE',
+  message: 'Wants a demo <script>alert(1)</script>; call after 14:00',
+}, { score: 75, answers: { Interest: 'Data platform', '<b>Badge</b>': '</td></tr></table><h1>broken?</h1>' } });
+/** José's badge scanned a second time, at the talk: a row of the same import joined to his lead. */
+const hostileAgain = boothLead('ld_hostile2', { email: 'jose.mueller@muller-gmbh.de', firstName: 'José', lastName: 'Müller', message: 'Asked about SSO at the talk' }, {
+  status: 'merged', mergedInto: 'ld_hostile', receivedAt: '2026-11-25T16:30:00.000Z', answers: { Interest: 'Governance' },
+});
+/** Zoë asked for a demo on the website two weeks ago, was called, and came by the booth with her mobile number. */
+const zoe = boothLead('ld_back', { email: 'zoe@northwind-data.example', firstName: 'Zoë', lastName: 'Ó Briain', company: 'Northwind Data' }, {
+  receivedAt: '2026-11-10T09:00:00.000Z', formId: 'demo-request', firstContactAt: '2026-11-10T10:00:00.000Z', status: 'contacted', score: 55,
+});
+const zoeAtTheBooth = boothLead('ld_back_booth', { email: 'zoe@northwind-data.example', firstName: 'Zoë', lastName: 'Ó Briain', phone: '+44 7700 900123', jobTitle: 'CTO', message: 'Ready for a pilot in January' }, {
+  status: 'merged', mergedInto: 'ld_back', answers: { Interest: 'Pipelines' },
+});
+
 const entries: ImportDigestEntry[] = [
-  { lead: boothLead('ld_low', { email: 'li.xiaolong@shenzhen-tech.example', firstName: '小龙', lastName: '李', company: '深圳科技有限公司', jobTitle: 'Data Engineer' }, { score: 20, followUpDeadline: '2026-11-30T09:00:00.000Z' }), kind: 'new', rows: 1, actionLinks: links('ld_low') },
-  {
-    lead: boothLead('ld_hostile', {
-      email: 'jose.mueller@muller-gmbh.de', firstName: 'José', lastName: 'Müller', company: 'Müller <GmbH>', jobTitle: 'Head of Sales', phone: '+49 30 1234567', country: 'DE',
-      message: 'Wants a demo <script>alert(1)</script>; call after 14:00',
-    }, { score: 75, answers: { Interest: 'Data platform', '<b>Badge</b>': '</td></tr></table><h1>broken?</h1>' } }),
-    kind: 'new', rows: 2, actionLinks: links('ld_hostile'),
-  },
-  {
-    lead: boothLead('ld_back', { email: 'zoe@northwind-data.example', firstName: 'Zoë', lastName: 'Ó Briain', company: 'Northwind Data' }, { receivedAt: '2026-11-10T09:00:00.000Z', formId: 'demo-request', firstContactAt: '2026-11-10T10:00:00.000Z', status: 'contacted', score: 55 }),
-    kind: 'returning', rows: 1, actionLinks: links('ld_back'),
-  },
+  { lead: low, kind: 'new', rows: [low], actionLinks: links('ld_low') },
+  { lead: hostile, kind: 'new', rows: [hostileAgain, hostile], actionLinks: links('ld_hostile') },
+  { lead: zoe, kind: 'returning', rows: [zoeAtTheBooth], actionLinks: links('ld_back') },
 ];
 
 const input = (overrides: Partial<ImportDigestInput> = {}): ImportDigestInput => ({
@@ -52,7 +60,9 @@ const input = (overrides: Partial<ImportDigestInput> = {}): ImportDigestInput =>
 describe('renderImportDigest', () => {
   it('counts the leads and the overdue ones in the subject, and names the part when there are several', () => {
     expect(renderImportDigest(input()).subject).toBe('3 leads from Data Summit 2026 for you · 1 overdue');
-    expect(renderImportDigest(input({ part: { number: 2, of: 3 }, now: new Date('2026-11-25T15:00:00Z') })).subject).toBe('3 leads from Data Summit 2026 for you (part 2 of 3) · first due Thu 26 Nov, 10:00 CET');
+    const partTwo = renderImportDigest(input({ part: { number: 2, of: 3 }, now: new Date('2026-11-25T15:00:00Z') }));
+    expect(partTwo.subject).toBe('3 leads from Data Summit 2026 for you · first due Thu 26 Nov, 10:00 CET');
+    expect(partTwo.text).toContain("(the import's part 2 of 3, in scan order)");
   });
 
   it('lists the leads most urgent first, a returning person someone already spoke to last', () => {
@@ -61,10 +71,39 @@ describe('renderImportDigest', () => {
     expect(order.every((position) => position >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(text).toContain('1. José Müller (Head of Sales · Müller <GmbH>) · score 75 · New · 2 rows in the file');
-    expect(text).toContain('   Overdue: first contact was due Thu 26 Nov, 10:00 CET · received Wed 25 Nov, 15:00 CET');
+    expect(text).toContain('   Overdue: first contact was due Thu 26 Nov, 10:00 CET\n   Scanned Wed 25 Nov, 15:00 CET');
     expect(text).toContain('   First contact by Mon 30 Nov, 10:00 CET');
     expect(text).toContain('   Already contacted Tue 10 Nov, 11:00 CET: follow up on this visit');
     expect(text).toContain('1 of these is already past the first-contact deadline');
+  });
+
+  it('shows what every row of the import said about a person, and the best way to reach them now', () => {
+    const { text } = renderImportDigest(input());
+    const jose = text.slice(text.indexOf('1. José Müller'), text.indexOf('2. '));
+    expect(jose).toContain('   Scanned Wed 25 Nov, 15:00 CET\n     "Wants a demo <script>alert(1)</script>; call after 14:00"\n     Interest: Data platform');
+    expect(jose).toContain('   Scanned Wed 25 Nov, 17:30 CET\n     "Asked about SSO at the talk"\n     Interest: Governance');
+    const zoeText = text.slice(text.indexOf('3. Zoë'));
+    expect(zoeText).toContain('3. Zoë Ó Briain (CTO · Northwind Data) · score 55 · Returning');
+    expect(zoeText).toContain('zoe@northwind-data.example · +44 7700 900123');
+    expect(zoeText).toContain('   Yours since Tue 10 Nov, 10:00 CET');
+    expect(zoeText).toContain('"Ready for a pilot in January"');
+  });
+
+  it('shows the most urgent 25 in full and the rest in a line each, with their Contacted link', () => {
+    const many: ImportDigestEntry[] = Array.from({ length: 30 }, (_, index) => {
+      const lead = boothLead(`ld_${index}`, { email: `p${index}@firm${index}.example`, firstName: `Person${index}`, message: `note ${index}` }, {
+        followUpDeadline: new Date(Date.parse('2026-11-30T09:00:00.000Z') + index * 60_000).toISOString(),
+      });
+      return { lead, kind: 'new', rows: [lead], actionLinks: links(`ld_${index}`) };
+    });
+    const digest = renderImportDigest(input({ entries: many }));
+    expect(digest.html).toContain('Your 25 most urgent leads');
+    expect(digest.html).toContain('And 5 more');
+    expect(digest.html).toContain('note 24');
+    expect(digest.html).not.toContain('note 25');
+    expect(digest.html).toContain('href="http://localhost:3000/actions/ld_29-contacted"');
+    expect(digest.html).not.toContain('ld_29-reassign');
+    expect(digest.csv.content).toContain('note 29');
   });
 
   it('escapes every submitted value in the HTML, and links each lead\'s address, phone and four actions', () => {
@@ -79,15 +118,17 @@ describe('renderImportDigest', () => {
     for (const entry of entries) for (const action of Object.values(entry.actionLinks)) expect(html).toContain(`href="${action}"`);
   });
 
-  it('attaches the same leads as CSV, with formula-looking cells neutralised', () => {
-    const hostile = { ...entries[0]!, lead: { ...entries[0]!.lead, contact: { ...entries[0]!.lead.contact, message: '=HYPERLINK("http://evil.example")' } } };
-    const { csv } = renderImportDigest(input({ entries: [hostile, entries[1]!], part: { number: 2, of: 3 } }));
+  it('attaches the same leads as a CSV Excel reads as UTF-8, with ISO times, every row\'s message in full, and formula-looking cells neutralised', () => {
+    const formula = { ...low, contact: { ...low.contact, message: `=HYPERLINK("http://evil.example") ${'long '.repeat(100)}` } };
+    const { csv } = renderImportDigest(input({ entries: [{ ...entries[0]!, lead: formula, rows: [formula] }, entries[1]!], part: { number: 2, of: 3 } }));
     expect(csv.filename).toBe('summit-scans-your-leads-part-2.csv');
-    const lines = csv.content.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Lead ID,Name,Job title,Company,Email,Phone,Country,Score,Kind,Received,First contact by,Message,Contacted link');
+    expect(csv.content.startsWith('\uFEFFLead ID,')).toBe(true);
+    const lines = csv.content.slice(1).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('Lead ID,Name,Job title,Company,Email,Phone,Country,Score,Kind,Scanned,First contact by,First contact by (local),Overdue,Already contacted,Message,Answers,Contacted link');
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toContain("ld_hostile,José Müller,Head of Sales,Müller <GmbH>,jose.mueller@muller-gmbh.de,'+49 30 1234567,DE,75,New");
-    expect(lines[2]).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
+    expect(lines[1]).toBe("ld_hostile,José Müller,Head of Sales,Müller <GmbH>,jose.mueller@muller-gmbh.de,'+49 30 1234567,DE,75,New,2026-11-25T14:00:00.000Z 2026-11-25T16:30:00.000Z,2026-11-26T09:00:00.000Z,\"Thu 26 Nov, 10:00 CET\",yes,,Wants a demo <script>alert(1)</script>; call after 14:00 / Asked about SSO at the talk,Interest: Data platform / <b>Badge</b>: </td></tr></table><h1>broken?</h1> / Interest: Governance,http://localhost:3000/actions/ld_hostile-contacted");
+    expect(lines[2]).toContain(`"'=HYPERLINK(""http://evil.example"") long long`);
+    expect(lines[2]).toContain(`${'long '.repeat(99)}long",`);
   });
 
   it('keeps the subject free of line breaks from a form name', () => {
@@ -112,6 +153,12 @@ describe('the import digest in Chromium', () => {
     expect(refusedRequests).toEqual([]);
     await expect(page.locator('script, img, h1').count()).resolves.toBe(0);
     await expect(page.getByRole('link', { name: 'Contacted', exact: true }).count()).resolves.toBe(3);
+    // On a phone, a number and an action are never broken across lines.
+    const phone375 = await openHtml(browser, markup, { width: 375, height: 800 });
+    for (const name of ['+49 30 1234567', 'Not mine']) {
+      const box = await phone375.page.getByRole('link', { name, exact: true }).first().boundingBox();
+      expect(box!.height).toBeLessThan(24);
+    }
     if (process.env.UPDATE_SCREENSHOTS) {
       mkdirSync(new URL('.', `file://${SCREENSHOT}`).pathname, { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });

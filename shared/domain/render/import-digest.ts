@@ -10,15 +10,15 @@ import { phoneForRep } from '../phone.ts';
 import type { FollowUpAction, Lead } from '../lead.ts';
 import { toCsv } from './csv.ts';
 import { emailColours, emailSection, headerSafe, html, humaniseFieldName, mailtoHref, renderEmailLayout, truncateText, type SafeHtml } from './html.ts';
-import { followUpActionLabels, scoreColour } from './owner-alert.ts';
+import { followUpActionLabels, freshestContact, scoreColour } from './owner-alert.ts';
 
 export interface ImportDigestEntry {
   /** The lead the owner follows up: for a person who already had an open lead, that lead. */
   lead: Lead;
   /** new: the import made the lead; returning: the person already had an open lead, and was scanned again. */
   kind: 'new' | 'returning';
-  /** Rows of this import that are about this person (a badge scanned twice is one entry). */
-  rows: number;
+  /** This import's rows about this person, as stored (a badge scanned twice is one entry with two rows). */
+  rows: readonly Lead[];
   actionLinks: Record<FollowUpAction, string>;
 }
 
@@ -45,26 +45,43 @@ const ACTION_ORDER: FollowUpAction[] = ['contacted', 'qualified', 'disqualified'
 const MESSAGE_CHARS = 300;
 const ANSWERS_SHOWN = 4;
 const ANSWER_CHARS = 80;
+/**
+ * Leads shown in full, most urgent first; the rest get one line each (contact links and "Contacted"), and all are in
+ * the CSV. Gmail clips an email after about 100 KB of HTML, and a full entry with its four signed links is ~2.5 KB.
+ */
+const SHOWN_IN_FULL = 25;
+/** Excel reads a CSV without a byte-order mark as the computer's legacy code page: "José" would become "JosÃ©". */
+const UTF8_BOM = '\uFEFF';
 
 export function renderImportDigest(input: ImportDigestInput): ImportDigest {
   const view = buildView(input);
   return { subject: view.subject, html: renderHtml(input, view), text: renderText(input, view), csv: renderCsv(input, view) };
 }
 
+/** What one of this import's rows said: when it was scanned, the message, the answers. */
+interface Visit {
+  receivedAt: string;
+  message?: string;
+  answers: Array<[string, string]>;
+}
+
 interface Row {
   entry: ImportDigestEntry;
   name: string;
+  jobTitle?: string;
+  company?: string;
+  /** Job title · company, as far as known. */
   headline: string;
   email: string;
   phone?: { readable: string; dialable?: string };
   country?: string;
-  receivedAt: string;
   deadline: string;
   overdue: boolean;
   /** After first contact (a returning person someone already spoke to), who did it, instead of a deadline. */
   contacted?: string;
-  message?: string;
-  answers: Array<[string, string]>;
+  /** For a returning person: since when the lead is theirs, and how it came. */
+  since?: string;
+  visits: Visit[];
 }
 
 interface DigestView {
@@ -84,22 +101,31 @@ function buildView(input: ImportDigestInput): DigestView {
   const rows = entries.map((entry): Row => {
     const { lead } = entry;
     const enrichment = lead.enrichment;
-    const name = enrichment?.displayName ?? lead.contact.name ?? lead.contact.emailDisplay;
+    const visits = [...entry.rows].sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+    // What the booth learnt (a phone, a title) is the best way to reach them now, as in a returning alert.
+    const contact = freshestContact([lead, ...visits.filter((visit) => visit.leadId !== lead.leadId)]);
+    const jobTitle = contact.jobTitle?.trim() || undefined;
+    const company = enrichment?.companyName ?? (contact.company?.trim() || undefined);
     const row: Row = {
       entry,
-      name,
-      headline: [lead.contact.jobTitle?.trim(), enrichment?.companyName ?? lead.contact.company].filter(Boolean).join(' · '),
-      email: lead.contact.emailDisplay || lead.contact.email,
-      receivedAt: lead.receivedAt,
+      name: enrichment?.displayName ?? contact.name ?? contact.emailDisplay,
+      ...(jobTitle ? { jobTitle } : {}),
+      ...(company ? { company } : {}),
+      headline: [jobTitle, company].filter(Boolean).join(' · '),
+      email: contact.emailDisplay || contact.email,
       deadline: lead.followUpDeadline,
       overdue: !lead.firstContactAt && Date.parse(lead.followUpDeadline) <= now.getTime(),
-      answers: Object.entries(lead.answers).filter(([, value]) => value.trim()).slice(0, ANSWERS_SHOWN).map(([key, value]) => [humaniseFieldName(key), truncateText(value.replace(/\s+/g, ' ').trim(), ANSWER_CHARS)]),
+      visits: visits.map((visit) => ({
+        receivedAt: visit.receivedAt,
+        ...(visit.contact.message?.trim() ? { message: visit.contact.message.replace(/\s+/g, ' ').trim() } : {}),
+        answers: Object.entries(visit.answers).filter(([, value]) => value.trim()).map(([key, value]) => [humaniseFieldName(key), value.replace(/\s+/g, ' ').trim()]),
+      })),
     };
-    if (lead.contact.phone) row.phone = phoneForRep(lead.contact.phone, enrichment?.phoneE164);
-    if (enrichment?.country) row.country = enrichment.country;
+    if (contact.phone) row.phone = phoneForRep(contact.phone, contact.phone === lead.contact.phone ? enrichment?.phoneE164 : undefined);
+    const country = enrichment?.country ?? contact.country;
+    if (country) row.country = country;
     if (lead.firstContactAt) row.contacted = `Already contacted ${formatLocal(new Date(lead.firstContactAt), timezone)}`;
-    const message = lead.contact.message?.replace(/\s+/g, ' ').trim();
-    if (message) row.message = truncateText(message, MESSAGE_CHARS);
+    if (entry.kind === 'returning') row.since = `Yours since ${formatLocal(new Date(lead.receivedAt), timezone)}${enrichment ? ` (${enrichment.source.label})` : ''}`;
     return row;
   });
   // Who to call first: what is overdue or due soonest, the better lead first among equals.
@@ -109,9 +135,8 @@ function buildView(input: ImportDigestInput): DigestView {
   const firstDue = waiting[0]?.deadline;
   const count = `${rows.length} ${rows.length === 1 ? 'lead' : 'leads'}`;
   const urgency = overdue > 0 ? `${overdue} overdue` : firstDue ? `first due ${formatLocal(new Date(firstDue), timezone)}` : 'all contacted before';
-  const part = input.part.of > 1 ? ` (part ${input.part.number} of ${input.part.of})` : '';
   return {
-    subject: headerSafe(`${count} from ${truncateText(source, 60)} for you${part} · ${urgency}`, 160),
+    subject: headerSafe(`${count} from ${truncateText(source, 60)} for you · ${urgency}`, 160),
     source,
     timezone,
     rows,
@@ -121,7 +146,7 @@ function buildView(input: ImportDigestInput): DigestView {
 }
 
 const kindLabel = (row: Row) => (row.entry.kind === 'returning' ? 'Returning' : 'New');
-const scannedLabel = (row: Row) => (row.entry.rows > 1 ? `${row.entry.rows} rows in the file` : undefined);
+const scannedLabel = (row: Row) => (row.entry.rows.length > 1 ? `${row.entry.rows.length} rows in the file` : undefined);
 
 function followUpLine(row: Row, timezone: string): string {
   if (row.contacted) return `${row.contacted}: follow up on this visit`;
@@ -131,7 +156,8 @@ function followUpLine(row: Row, timezone: string): string {
 
 function summaryLine(input: ImportDigestInput, view: DigestView): string {
   const imported = `From ${input.fileName}, imported ${formatLocal(new Date(input.importedAt), view.timezone)} into "${input.form.name}"`;
-  const part = input.part.of > 1 ? `, part ${input.part.number} of ${input.part.of}` : '';
+  // A large import reaches each owner in several emails; the parts go out in scan order, the oldest scans first.
+  const part = input.part.of > 1 ? ` (the import's part ${input.part.number} of ${input.part.of}, in scan order)` : '';
   return `${imported}${part}. Most urgent first.`;
 }
 
@@ -139,6 +165,9 @@ function urgencyLine(view: DigestView): string | undefined {
   if (view.overdue > 0) return `${view.overdue} of these ${view.overdue === 1 ? 'is' : 'are'} already past the first-contact deadline, counted from when they were scanned.`;
   return view.firstDue ? `First contact is due from ${formatLocal(new Date(view.firstDue), view.timezone)}.` : undefined;
 }
+
+const visitLine = (visit: Visit, timezone: string) => `Scanned ${formatLocal(new Date(visit.receivedAt), timezone)}`;
+const shownAnswers = (visit: Visit) => visit.answers.slice(0, ANSWERS_SHOWN).map(([label, value]): [string, string] => [label, truncateText(value, ANSWER_CHARS)]);
 
 // ---------------------------------------------------------------- HTML
 
@@ -152,9 +181,11 @@ function renderHtml(input: ImportDigestInput, view: DigestView): string {
 ${urgency ? html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin-top:12px;"><tr><td style="background:${view.overdue ? c.dangerSoft : c.warningSoft};border-left:4px solid ${view.overdue ? c.danger : c.warning};padding:10px 12px;font-size:14px;"><strong>${urgency}</strong></td></tr></table>` : ''}
 </td></tr></table>`;
 
-  const leads = view.rows.map((row, index) => leadBlock(row, view.timezone, index === 0));
+  const full = view.rows.slice(0, SHOWN_IN_FULL);
+  const brief = view.rows.slice(SHOWN_IN_FULL);
   const body = html`${hero}
-${emailSection('Your leads', html`${leads}`)}
+${emailSection(brief.length ? `Your ${full.length} most urgent leads` : 'Your leads', html`${full.map((row, index) => leadBlock(row, view.timezone, index === 0))}`)}
+${brief.length ? emailSection(`And ${brief.length} more`, html`<div style="font-size:13px;color:${c.muted};padding-bottom:6px;">One line each, in the same order; every detail is in the attached CSV.</div>${brief.map((row) => briefLine(row, view.timezone))}`) : ''}
 ${emailSection('How to use this', html`<div style="font-size:14px;">Each link opens a confirmation page where you can add a note; nothing changes until you confirm. <strong>Not mine</strong> hands a lead to the next rep by the same rules. The attached CSV has the same leads for a dialer or a CRM import.</div>`)}`;
   const footer = html`Sent to ${input.owner.name} because Handoff assigned these imported leads to you: one email for the import instead of one per lead.<br>Import ${input.fileName} · ${input.form.id}`;
   return renderEmailLayout({
@@ -166,31 +197,49 @@ ${emailSection('How to use this', html`<div style="font-size:14px;">Each link op
   });
 }
 
+function contactLinks(row: Row): SafeHtml[] {
+  const c = emailColours;
+  const bits: SafeHtml[] = [html`<a href="${mailtoHref(row.entry.lead.contact.email)}" style="color:${c.brand};text-decoration:none;">${row.email}</a>`];
+  if (row.phone) bits.push(row.phone.dialable ? html`<a href="tel:${row.phone.dialable}" style="color:${c.brand};text-decoration:none;white-space:nowrap;">${row.phone.readable}</a>` : html`${row.phone.readable}`);
+  return bits;
+}
+
 function leadBlock(row: Row, timezone: string, first: boolean): SafeHtml {
   const c = emailColours;
   const { lead, kind, actionLinks } = row.entry;
-  const contactBits: SafeHtml[] = [html`<a href="${mailtoHref(lead.contact.email)}" style="color:${c.brand};text-decoration:none;">${row.email}</a>`];
-  if (row.phone) contactBits.push(row.phone.dialable ? html`<a href="tel:${row.phone.dialable}" style="color:${c.brand};text-decoration:none;">${row.phone.readable}</a>` : html`${row.phone.readable}`);
-  if (row.country) contactBits.push(html`${row.country}`);
-  const links = ACTION_ORDER.map((action, index) => html`${index ? ' · ' : ''}<a href="${actionLinks[action]}" target="_blank" style="color:${action === 'contacted' ? c.brand : c.text};font-weight:${action === 'contacted' ? 700 : 400};">${shortActionLabel(action)}</a>`);
+  const contactBits = [...contactLinks(row), ...(row.country ? [html`${row.country}`] : [])];
+  const links = ACTION_ORDER.map((action, index) => html`${index ? ' · ' : ''}<a href="${actionLinks[action]}" target="_blank" style="color:${action === 'contacted' ? c.brand : c.text};font-weight:${action === 'contacted' ? 700 : 400};white-space:nowrap;">${SHORT_ACTION_LABELS[action]}</a>`);
   const note = scannedLabel(row);
+  const visits = row.visits.map((visit) => html`<div style="padding-top:6px;">
+<div style="font-size:12px;color:${c.muted};">${visitLine(visit, timezone)}</div>
+${visit.message ? html`<div style="background:${c.page};border-radius:6px;padding:8px 10px;margin-top:2px;">${truncateText(visit.message, MESSAGE_CHARS)}</div>` : ''}
+${visit.answers.length ? html`<div style="font-size:13px;color:${c.muted};padding-top:2px;">${shownAnswers(visit).map(([label, value], index) => html`${index ? ' · ' : ''}${label}: <span style="color:${c.text};">${value}</span>`)}</div>` : ''}
+</div>`);
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${first ? '' : `border-top:1px solid ${c.border};`}"><tr>
 <td valign="top" style="padding:12px 0;font-size:14px;word-break:break-word;">
 <div><span style="font-size:16px;font-weight:700;">${row.name}</span> <span style="display:inline-block;padding:0 6px;border-radius:4px;background:${kind === 'new' ? c.brandSoft : c.warningSoft};color:${kind === 'new' ? c.brand : c.warning};font-size:11px;font-weight:700;text-transform:uppercase;">${kindLabel(row)}</span>${note ? html` <span style="font-size:12px;color:${c.muted};">${note}</span>` : ''}</div>
 ${row.headline ? html`<div style="color:${c.muted};">${row.headline}</div>` : ''}
 <div>${contactBits.map((bit, index) => html`${index ? ' · ' : ''}${bit}`)}</div>
 <div style="padding-top:4px;color:${row.overdue ? c.danger : c.text};font-weight:${row.overdue ? 700 : 400};">${followUpLine(row, timezone)}</div>
-<div style="font-size:12px;color:${c.muted};">Received ${formatLocal(new Date(row.receivedAt), timezone)}</div>
-${row.message ? html`<div style="background:${c.page};border-radius:6px;padding:8px 10px;margin-top:6px;">${row.message}</div>` : ''}
-${row.answers.length ? html`<div style="font-size:13px;color:${c.muted};padding-top:4px;">${row.answers.map(([label, value], index) => html`${index ? ' · ' : ''}${label}: <span style="color:${c.text};">${value}</span>`)}</div>` : ''}
-<div style="padding-top:6px;font-size:13px;">${links}</div>
+${row.since ? html`<div style="font-size:12px;color:${c.muted};">${row.since}</div>` : ''}
+${visits}
+<div style="padding-top:8px;font-size:14px;line-height:1.8;">${links}</div>
 </td>
 <td width="56" valign="top" align="right" style="width:56px;padding:12px 0 12px 8px;"><div style="display:inline-block;min-width:36px;padding:6px 0;border-radius:18px;background:${scoreColour(lead.score ?? 0)};color:#ffffff;font-size:14px;font-weight:700;text-align:center;">${lead.score ?? 0}</div></td>
 </tr></table>`;
 }
 
+/** A lead past the first ones: who, how to reach them, when due, and the one link a rep uses most. */
+function briefLine(row: Row, timezone: string): SafeHtml {
+  const c = emailColours;
+  const due = row.contacted ? 'contacted before' : `${row.overdue ? 'overdue since' : 'due'} ${formatLocal(new Date(row.deadline), timezone)}`;
+  return html`<div style="padding:6px 0;border-top:1px solid ${c.border};font-size:13px;word-break:break-word;">
+<strong>${row.name}</strong>${row.headline ? html` <span style="color:${c.muted};">${row.headline}</span>` : ''} · ${contactLinks(row).map((bit, index) => html`${index ? ' · ' : ''}${bit}`)}
+<br><span style="color:${row.overdue ? c.danger : c.muted};">${due}</span> · score ${row.entry.lead.score ?? 0} · <a href="${row.entry.actionLinks.contacted}" target="_blank" style="color:${c.brand};font-weight:700;">Contacted</a>
+</div>`;
+}
+
 const SHORT_ACTION_LABELS: Record<FollowUpAction, string> = { contacted: 'Contacted', qualified: 'Qualified', disqualified: 'Not a fit', reassign: 'Not mine' };
-const shortActionLabel = (action: FollowUpAction) => SHORT_ACTION_LABELS[action];
 
 // ---------------------------------------------------------------- plain text
 
@@ -207,12 +256,20 @@ function renderText(input: ImportDigestInput, view: DigestView): string {
     lines.push(
       `${index + 1}. ${row.name}${row.headline ? ` (${row.headline})` : ''} · score ${lead.score ?? 0} · ${kindLabel(row)}${scannedLabel(row) ? ` · ${scannedLabel(row)}` : ''}`,
       `   ${[row.email, row.phone?.readable, row.country].filter(Boolean).join(' · ')}`,
-      `   ${followUpLine(row, view.timezone)} · received ${formatLocal(new Date(row.receivedAt), view.timezone)}`,
-      ...(row.message ? [`   "${row.message}"`] : []),
-      ...(row.answers.length ? [`   ${row.answers.map(([label, value]) => `${label}: ${value}`).join(' · ')}`] : []),
-      ...ACTION_ORDER.map((action) => `   ${followUpActionLabels[action]}: ${actionLinks[action]}`),
-      '',
+      `   ${followUpLine(row, view.timezone)}`,
+      ...(row.since ? [`   ${row.since}`] : []),
     );
+    if (index < SHOWN_IN_FULL) {
+      for (const visit of row.visits) {
+        lines.push(`   ${visitLine(visit, view.timezone)}`);
+        if (visit.message) lines.push(`     "${truncateText(visit.message, MESSAGE_CHARS)}"`);
+        if (visit.answers.length) lines.push(`     ${shownAnswers(visit).map(([label, value]) => `${label}: ${value}`).join(' · ')}`);
+      }
+      lines.push(...ACTION_ORDER.map((action) => `   ${followUpActionLabels[action]}: ${actionLinks[action]}`));
+    } else {
+      lines.push(`   ${followUpActionLabels.contacted}: ${actionLinks.contacted}`);
+    }
+    lines.push('');
   });
   lines.push(
     'Each link opens a confirmation page where you can add a note; nothing changes until you confirm. The attached CSV has the same leads.',
@@ -225,23 +282,27 @@ function renderText(input: ImportDigestInput, view: DigestView): string {
 
 function renderCsv(input: ImportDigestInput, view: DigestView): ImportDigest['csv'] {
   const content = toCsv([
-    ['Lead ID', 'Name', 'Job title', 'Company', 'Email', 'Phone', 'Country', 'Score', 'Kind', 'Received', 'First contact by', 'Message', 'Contacted link'],
+    ['Lead ID', 'Name', 'Job title', 'Company', 'Email', 'Phone', 'Country', 'Score', 'Kind', 'Scanned', 'First contact by', 'First contact by (local)', 'Overdue', 'Already contacted', 'Message', 'Answers', 'Contacted link'],
     ...view.rows.map((row) => [
       row.entry.lead.leadId,
       row.name,
-      row.entry.lead.contact.jobTitle,
-      row.entry.lead.enrichment?.companyName ?? row.entry.lead.contact.company,
+      row.jobTitle,
+      row.company,
       row.email,
       row.phone?.readable,
       row.country,
       row.entry.lead.score ?? 0,
       kindLabel(row),
-      formatLocal(new Date(row.receivedAt), view.timezone),
-      row.contacted ?? formatLocal(new Date(row.deadline), view.timezone),
-      row.message,
+      row.visits.map((visit) => visit.receivedAt).join(' '),
+      row.deadline,
+      formatLocal(new Date(row.deadline), view.timezone),
+      row.overdue ? 'yes' : '',
+      row.entry.lead.firstContactAt,
+      row.visits.flatMap((visit) => (visit.message ? [visit.message] : [])).join(' / '),
+      row.visits.flatMap((visit) => visit.answers.map(([label, value]) => `${label}: ${value}`)).join(' / '),
       row.entry.actionLinks.contacted,
     ]),
   ]);
   const stem = input.fileName.replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '-').slice(0, 60) || 'import';
-  return { filename: `${stem}-your-leads${input.part.of > 1 ? `-part-${input.part.number}` : ''}.csv`, content };
+  return { filename: `${stem}-your-leads${input.part.of > 1 ? `-part-${input.part.number}` : ''}.csv`, content: `${UTF8_BOM}${content}` };
 }

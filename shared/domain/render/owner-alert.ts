@@ -245,7 +245,7 @@ const CONTACT_DETAILS = ['company', 'phone', 'jobTitle', 'country'] as const;
  * one, so two people's names never mix; only a missing last name is filled in, from an older submission with
  * the same first name ("Anna" after "Anna Kowalska" is still Anna Kowalska, "Bob" is someone else).
  */
-function freshestContact(oldestFirst: readonly Submission[]): Contact {
+export function freshestContact(oldestFirst: readonly Submission[]): Contact {
   const known: Contact = { ...(oldestFirst[0] as Submission).contact };
   for (const { contact } of oldestFirst.slice(1)) {
     if (NAME_PARTS.some((part) => contact[part]?.trim())) for (const part of NAME_PARTS) known[part] = contact[part];
