@@ -258,7 +258,7 @@ export class LeadStore {
    * further; then nothing is written and the caller decides again).
    */
   async mergeIntoLead(target: Lead, submission: Lead, raisedScore?: ScoreResult): Promise<boolean> {
-    const joined = { leadId: submission.leadId, formId: submission.formId, receivedAt: submission.receivedAt, answers: submission.answers, message: submission.contact.message };
+    const joined = { leadId: submission.leadId, formId: submission.formId, receivedAt: submission.receivedAt, answers: storedAnswers(submission.answers), message: submission.contact.message };
     const alert: AlertState = { kind: 'returning', status: 'pending', attempts: 0 };
     const scoreUpdate = raisedScore
       ? {
@@ -565,6 +565,8 @@ export class LeadStore {
     return marshall(
       {
         ...fields,
+        answers: storedAnswers(lead.answers),
+        ...(lead.submissions ? { submissions: lead.submissions.map((joined) => ({ ...joined, answers: storedAnswers(joined.answers) })) } : {}),
         ...key.lead(lead.leadId),
         entity: 'lead',
         emailKey: `EMAIL#${lead.contact.email}`,
@@ -599,7 +601,22 @@ export function fromItem(item: Record<string, AttributeValue>): Lead {
   const record = unmarshall(item) as Record<string, unknown>;
   const deletedAfter = deletionTimeOf(record);
   for (const attribute of KEY_ATTRIBUTES) delete record[attribute];
+  if ('answers' in record) record.answers = answersRead(record.answers);
+  if (Array.isArray(record.submissions)) record.submissions = record.submissions.map((joined: Record<string, unknown>) => ({ ...joined, answers: answersRead(joined.answers) }));
   return (deletedAfter ? { ...record, deletedAfter } : record) as unknown as Lead;
+}
+
+/**
+ * A DynamoDB map keeps no order, and a form's questions have one: a rep reads the answers as the form asked them.
+ * So answers are stored as a list of [question, answer] pairs, in the order the form sent them.
+ */
+function storedAnswers(answers: Record<string, string>): Array<[string, string]> {
+  return Object.entries(answers);
+}
+
+/** Answers as stored: pairs in the form's order, or a map (a lead stored before the order was kept). */
+function answersRead(stored: unknown): Record<string, string> {
+  return Array.isArray(stored) ? Object.fromEntries(stored as Array<[string, string]>) : ((stored ?? {}) as Record<string, string>);
 }
 
 /** The TTL attribute (epoch seconds) as the time DynamoDB may delete the item from. */
