@@ -19,6 +19,7 @@ export type SignatureCheck = { ok: true } | { ok: false; problem: 'missing' | 'i
 
 /** Webflow and HubSpot sign the time of sending too; an older delivery may be a replay of a captured one. */
 const MAX_AGE_MS = 5 * 60_000;
+const MIN_MILLISECOND_DIGITS = 12;
 
 interface Scheme {
   vendor: string;
@@ -68,6 +69,11 @@ export function checkWebhookSignature(vendor: WebhookVendor, request: SignedRequ
   if (scheme.timestampHeader && !/^\d{1,15}$/.test(timestamp!)) {
     return { ok: false, problem: 'invalid', message: `the ${scheme.timestampHeader} header must be the time of sending in milliseconds` };
   }
+  // Milliseconds since 1970 have had 12 digits since 1973 (13 today); a shorter number is seconds, which a sender
+  // signing with the wrong unit would otherwise only ever hear of as an "old" delivery.
+  if (scheme.timestampHeader && timestamp!.length < MIN_MILLISECOND_DIGITS) {
+    return { ok: false, problem: 'invalid', message: `the ${scheme.timestampHeader} header must be the time of sending in milliseconds, not seconds: ${timestamp!.length} digits are too few` };
+  }
 
   const hmac = createHmac('sha256', secret);
   for (const part of scheme.signed(request, timestamp!)) hmac.update(part);
@@ -76,7 +82,10 @@ export function checkWebhookSignature(vendor: WebhookVendor, request: SignedRequ
     return { ok: false, problem: 'invalid', message: `the ${scheme.signatureHeader} header does not match this request: it must be ${scheme.vendor}'s signature made with this form's signing secret` };
   }
   if (scheme.timestampHeader && Math.abs(now.getTime() - Number(timestamp)) > MAX_AGE_MS) {
-    return { ok: false, problem: 'expired', message: `the ${scheme.timestampHeader} header is more than 5 minutes away from now: a delivery that old is refused as a possible replay` };
+    const why = Number(timestamp) > now.getTime()
+      ? ', ahead of it: a delivery dated that far ahead is refused as a possible replay; check the sending clock'
+      : ': a delivery that old is refused as a possible replay';
+    return { ok: false, problem: 'expired', message: `the ${scheme.timestampHeader} header is more than 5 minutes away from now${why}` };
   }
   return { ok: true };
 }

@@ -115,6 +115,20 @@ describe('checkWebhookSignature', () => {
       }
     });
 
+    it('says a delivery dated too far ahead is ahead, and only an old one that it is old', () => {
+      const old = check(vendor, request(SIGN[vendor](BODY, { sentAt: NOW.getTime() - 600_000 })));
+      const ahead = check(vendor, request(SIGN[vendor](BODY, { sentAt: NOW.getTime() + 600_000 })));
+      expect(old).toMatchObject({ problem: 'expired', message: expect.stringContaining('a delivery that old is refused') });
+      expect(ahead).toMatchObject({ problem: 'expired', message: expect.stringContaining('ahead of it') });
+      expect(ahead).not.toMatchObject({ message: expect.stringContaining('old') });
+    });
+
+    it('refuses a correctly signed timestamp in seconds as invalid, saying it must be milliseconds', () => {
+      for (const sentAt of [Math.floor(NOW.getTime() / 1000), 99_999_999_999]) {
+        expect(check(vendor, request(SIGN[vendor](BODY, { sentAt })))).toEqual({ ok: false, problem: 'invalid', message: expect.stringContaining(`the ${header} header must be the time of sending in milliseconds, not seconds`) });
+      }
+    });
+
     it('refuses a fresh timestamp put on an old signature: the timestamp is signed', () => {
       const stale = SIGN[vendor](BODY, { sentAt: NOW.getTime() - 3_600_000 });
       expect(check(vendor, request({ ...stale, [header]: String(NOW.getTime()) }))).toMatchObject({ ok: false, problem: 'invalid' });
