@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ConfigError } from '../config/load.ts';
 import { loadSecret } from './secrets.ts';
 
 /**
@@ -10,16 +11,16 @@ export const WEBHOOK_SECRETS = 'WEBHOOK_SECRETS';
 const secretsByForm = z.record(z.string(), z.string().check(z.minLength(1)));
 const SHAPE = 'a JSON object of form ids to signing secrets, like {"contact-typeform": "the secret Typeform shows"}';
 
-/** The signing secrets by form id. Its errors never quote the text, which holds secrets. */
+/** The signing secrets by form id. Its errors are the operator's to fix and never quote the text, which holds secrets. */
 export function parseWebhookSecrets(text: string): Map<string, string> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new Error(`${WEBHOOK_SECRETS} is not JSON; it must be ${SHAPE}`);
+    throw new ConfigError(`${WEBHOOK_SECRETS} is not JSON; it must be ${SHAPE}`);
   }
   const parsed = secretsByForm.safeParse(value);
-  if (!parsed.success) throw new Error(`${WEBHOOK_SECRETS} must be ${SHAPE}, each secret a non-empty string`);
+  if (!parsed.success) throw new ConfigError(`${WEBHOOK_SECRETS} must be ${SHAPE}, each secret a non-empty string`);
   // A Map, so that a form id such as "constructor" finds its own entry or none, never an Object property.
   return new Map(Object.entries(parsed.data));
 }

@@ -1,3 +1,4 @@
+import { ConfigError } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { HttpError, SigningSecretMissingError } from '../errors.ts';
 import { checkWebhookSignature, type SignedRequest } from '../domain/webhook-signature.ts';
@@ -19,7 +20,9 @@ export async function requireWebhookSignature(formId: string, request: SignedReq
   const form = findForm(config, formId);
   if (!form.webhookSignature) return;
   const secret = await secretFor(form.id).catch((error: unknown) => {
-    throw new SigningSecretMissingError(form.id, error);
+    // A secrets file that is not what it should be is the operator's to fix, and its message says all of it: logged
+    // alone, like a missing entry, as a stack would only point at the parser. Anything unexpected keeps its stack.
+    throw new SigningSecretMissingError(form.id, error instanceof ConfigError ? error.message : error);
   });
   if (!secret) throw new SigningSecretMissingError(form.id, `the webhook secrets have no entry for form "${form.id}"`);
   const check = checkWebhookSignature(form.webhookSignature.vendor, request, secret, now());
