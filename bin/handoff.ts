@@ -95,10 +95,14 @@ async function main(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\nusage: ${command.usage}\n`);
     return 1;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`usage: ${command.usage}\n${command.summary}\n`);
+    return 0;
   }
   try {
     loadStackEnvironment();

@@ -118,6 +118,13 @@ describe('handoff contacted <leadId> --by <repId>', () => {
     }
   }, 60_000);
 
+  it("prints a command's usage on stdout and exits 0 for --help or -h after it, touching nothing", async () => {
+    for (const args of [['nightly', '--help'], ['import', '--help'], ['nightly', '-h'], ['contacted', 'CLI1', '--by', 'ana', '--help']]) {
+      const run = await handoff(args);
+      expect(run).toEqual({ code: 0, stdout: expect.stringMatching(new RegExp(`^usage: handoff ${args[0]} `)), errors: [] });
+    }
+  }, 60_000);
+
   it('says so when the lead does not exist', async () => {
     const run = await handoff(['contacted', 'NO-SUCH-LEAD', '--by', 'ana']);
     expect(run).toEqual({ code: 1, stdout: '', errors: ['handoff: lead "NO-SUCH-LEAD" does not exist'] });
