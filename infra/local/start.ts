@@ -63,6 +63,10 @@ function portFromEnv(variable: string, fallback: number): number {
 }
 
 async function main(): Promise<void> {
+  // Lambda runs Node 22; on a Node 20 workstation the SDK's upgrade notice is noise. Set before the first SDK client
+  // (the table check below) is made, as the SDK decides at the first one. Only this process and its children see it,
+  // and a value already set is kept.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const apiPort = portFromEnv('PORT', 3000);
   const dynamoDbPort = portFromEnv('DYNAMODB_PORT', 8000);
   const sesPort = portFromEnv('SES_PORT', 8005);
@@ -97,8 +101,6 @@ async function main(): Promise<void> {
     [`${WEBHOOK_SECRETS}_FILE`]: webhookSecretsFile,
   });
   delete process.env.AWS_SESSION_TOKEN;
-  // Lambda runs Node 22; on a Node 20 workstation the SDK's upgrade notice is noise.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
   const entries: Partial<Record<string, string>> = lambdaEntries;
   const loaded = new Map<string, Promise<LambdaHandler>>();
