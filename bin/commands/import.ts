@@ -41,15 +41,38 @@ export async function importCsv(options: { form?: OptionValue; delimiter?: Optio
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
-  const summary = await importLeads(csv, { formId, fileName: basename(file), ...(delimiter ? { delimiter } : {}), dryRun: options['dry-run'] === true }, { config, store: leadStoreFromEnv(config), now: () => new Date() })
+  const stop = stopOnInterrupt();
+  const summary = await importLeads(csv, { formId, fileName: basename(file), ...(delimiter ? { delimiter } : {}), dryRun: options['dry-run'] === true, signal: stop.signal }, { config, store: leadStoreFromEnv(config), now: () => new Date() })
     .catch((error: unknown) => {
       if (error instanceof MissingEmailColumnError && error.likelyDelimiter) throw new UsageError(`${error.message}: try --delimiter ${FLAG_SPELLING[error.likelyDelimiter]}`);
       throw error;
-    });
+    })
+    .finally(stop.dispose);
   const listFile = summary.problems.length > LISTED_IN_SUMMARY || summary.warnings.length > LISTED_IN_SUMMARY ? await writeFullList(file, summary) : undefined;
   process.stdout.write(describeImport(file, summary, config.organisation.timezone, listFile));
-  const refusal = invalidRowsRefusal(summary);
+  const refusal = stoppedRefusal(summary) ?? invalidRowsRefusal(summary);
   if (refusal) throw new UsageError(refusal);
+}
+
+/**
+ * Ctrl-C stops the import cleanly: no further row is read, the rows in flight finish, the owners of what is stored
+ * are told, and the summary says where it stopped. A second Ctrl-C quits at once, as a terminal user expects.
+ */
+function stopOnInterrupt(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+    process.stderr.write('handoff: stopping after the rows being written (Ctrl-C again to quit at once)\n');
+  };
+  process.on('SIGINT', onInterrupt);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onInterrupt) };
+}
+
+/** A stopped import has rows it never read: not every row is in, so it exits 1, saying how to finish. */
+function stoppedRefusal(summary: ImportSummary): string | undefined {
+  if (summary.stoppedAfter === undefined) return undefined;
+  return `stopped as asked after ${summary.stoppedAfter} of ${summary.rows} row(s); the rest were not read: import the same file again to add them (rows already stored count as duplicates)`;
 }
 
 /** What a script learns from the exit status: a row left out of Handoff is a failure, even when the others went in. */
@@ -64,6 +87,7 @@ function invalidRowsRefusal(summary: ImportSummary): string | undefined {
 function describeImport(file: string, summary: ImportSummary, timezone: string, listFile: string | undefined): string {
   const verb = summary.dryRun ? 'would be ' : '';
   const lines = [`${summary.dryRun ? 'Dry run of' : 'Imported'} ${file} into form "${summary.formId}": ${summary.rows} row(s), separated by ${delimiterLabel(summary.delimiter)}.`];
+  if (summary.stoppedAfter !== undefined) lines.push(`Stopped as asked after the first ${summary.stoppedAfter} row(s): the counts below are theirs.`);
   if (summary.encoding === 'windows-1252') lines.push('Read as Windows-1252 (what Excel on Windows saves as "CSV"), because the file is not valid UTF-8.');
   if (summary.encoding === 'utf-16le' || summary.encoding === 'utf-16be') lines.push(`Read as UTF-16 (${summary.encoding === 'utf-16le' ? 'little' : 'big'}-endian), as its byte-order mark says: what Excel saves as "Unicode text".`);
   if (summary.declaredDelimiter) {

@@ -21,6 +21,11 @@ export interface ImportOptions {
   concurrency?: number;
   /** The file's name as the owners' emails name it (no directory); defaults to "the imported file". */
   fileName?: string;
+  /**
+   * Stops the import (an operator's Ctrl-C): no further row is read, the rows in flight finish, and the owners of
+   * what was stored are told as usual. The summary says where it stopped.
+   */
+  signal?: AbortSignal;
 }
 
 /** What is wrong with one cell of one row: why the row was left out, or what was done with a value it could not use. */
@@ -45,8 +50,10 @@ export interface ImportSummary {
   /** Text handed over as a string needs no decoding and counts as `utf-8`. */
   encoding: CsvEncoding;
   dryRun: boolean;
-  /** Data rows read, blank rows not counted. */
+  /** Data rows in the file, blank rows not counted. */
   rows: number;
+  /** Set when the import was stopped: how many of the rows, the first ones, were handled (the counts are theirs). */
+  stoppedAfter?: number;
   /** Submissions stored: the stream processor makes each a new lead, or joins it to the person's open lead. */
   imported: number;
   duplicates: number;
@@ -142,7 +149,7 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
   let written = 0;
   // Rows are written concurrently, so a repeated row can finish before the one it repeats: count them per lead at the end.
   const rowsPerLead = new Map<string, number>();
-  await forEachBounded(rows, options.concurrency ?? DEFAULT_CONCURRENCY, async ({ row, cells, scanTime }) => {
+  const handled = await forEachBounded(rows, options.concurrency ?? DEFAULT_CONCURRENCY, async ({ row, cells, scanTime }) => {
     const extra = cells.slice(columns.length).filter((cell) => cell.trim() !== '');
     if (extra.length > 0) {
       summary.invalid++;
@@ -167,7 +174,7 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
     if (outcome !== 'duplicate') written++;
     if (capturedAt) summary.scanTimed++;
     rowsPerLead.set(leadId, (rowsPerLead.get(leadId) ?? 0) + 1);
-  }).catch((error: unknown) => {
+  }, options.signal).catch((error: unknown) => {
     if (!(error instanceof StorageUnavailableError)) throw error;
     throw new HttpError(503, `lead storage became unreachable after ${written} row(s) were stored; nothing stored is lost: run the same import again, rows already stored count as duplicates`, {
       code: 'storage_unavailable',
@@ -175,6 +182,7 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
   });
 
   // Of the rows that share a lead id, one was stored now or had been before; each of the others repeats it.
+  if (handled < rows.length) summary.stoppedAfter = handled;
   for (const count of rowsPerLead.values()) summary.repeatedInFile += count - 1;
   if (!summary.dryRun && toTell.size > 0) summary.alerts = await storeImportParts({ importId, formId: form.id, fileName: options.fileName ?? 'the imported file', importedAt: deps.now().toISOString(), leadIdsByPart: inTellingOrder(toTell) }, deps.store);
   // A stable sort: a row's own problems stay in the order they were found.

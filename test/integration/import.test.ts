@@ -2,7 +2,7 @@
  * `handoff import`: event CSVs go through the capture rules into DynamoDB Local, and the imported leads are
  * processed from the table stream like any other lead (assigned, alerted through the local SES).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -156,6 +156,32 @@ describe('importing other exports', () => {
     expect(summary).toMatchObject({ rows: rows.length, imported: rows.length, invalid: 0 });
     const { Items = [] } = await testDynamoDbClient().send(new ScanCommand({ TableName: tableName, FilterExpression: 'begins_with(pk, :rate)', ExpressionAttributeValues: { ':rate': { S: 'RATE#' } } }));
     expect(Items).toEqual([]);
+  });
+
+  it('stops when asked: reads no further row, finishes the rows in flight, tells their owners, and says where it stopped', async () => {
+    const batch = `stop${randomInt(1e9)}`;
+    const rows = Array.from({ length: 10 }, (_, index) => `${batch}.${index}@stop-${batch}-${index}.example,Guest ${index}`);
+    const stop = new AbortController();
+    let written = 0;
+    const stoppingDeps: ImportDependencies = {
+      ...deps,
+      store: {
+        getLead: (leadId) => store.getLead(leadId),
+        putImportPart: (part) => store.putImportPart(part),
+        putNewLead: async (lead) => {
+          const result = await store.putNewLead(lead);
+          if (++written === 3) stop.abort();
+          return result;
+        },
+      },
+    };
+    const csv = ['Email,Name', ...rows].join('\n');
+    const stopped = await importLeads(csv, { formId: EVENT_FORM, concurrency: 1, signal: stop.signal }, stoppingDeps);
+    expect(stopped).toMatchObject({ rows: 10, stoppedAfter: 3, imported: 3, invalid: 0, alerts: { parts: 1, leads: 3 } });
+    expect((await store.leadsByEmail(`${batch}.3@stop-${batch}-3.example`))).toEqual([]);
+    const rest = await importLeads(csv, { formId: EVENT_FORM }, deps);
+    expect(rest).toMatchObject({ rows: 10, imported: 7, duplicates: 3 });
+    expect(rest).not.toHaveProperty('stoppedAfter');
   });
 
   it('refuses, before reading a row, a header read with the wrong separator, and names the one that fits', async () => {
@@ -472,6 +498,30 @@ describe('npx handoff import', () => {
     expect(run).toMatchObject({ code: 1, errors: ['handoff: no row was imported: all 2 row(s) are invalid (see the problems above); fix them and import the file again'] });
     expect(run.stdout).toContain('  invalid     2 skipped\n');
   }, 60_000);
+
+  it('stops cleanly on Ctrl-C: says after how many rows and how to finish, and exits 1', async () => {
+    const batch = `ctrlc${randomInt(1e9)}`;
+    const file = join(mkdtempSync(join(tmpdir(), 'handoff-import-')), 'long-list.csv');
+    writeFileSync(file, ['Email,Name', ...Array.from({ length: 20_000 }, (_, index) => `${batch}.${index}@${batch}-${index}.example,Guest ${index}`)].join('\n'));
+    const cli = spawn(process.execPath, ['--import', 'tsx', 'bin/handoff.ts', 'import', file, '--form', EVENT_FORM], { cwd: repositoryRoot, env: cliEnv });
+    let stdout = '';
+    let stderr = '';
+    cli.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    cli.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => cli.on('exit', resolve));
+    // Interrupt once rows are being written, as an operator who picked the wrong file would.
+    const cliStore = new LeadStore({ client: testDynamoDbClient(), tableName: cliTable, timezone: config.organisation.timezone });
+    while ((await cliStore.leadsByEmail(`${batch}.0@${batch}-0.example`)).length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    cli.kill('SIGINT');
+    expect(await exited).toBe(1);
+    const stoppedAfter = Number(/Stopped as asked after the first (\d+) row\(s\): the counts below are theirs\./.exec(stdout)?.[1]);
+    expect(stoppedAfter).toBeGreaterThan(0);
+    expect(stoppedAfter).toBeLessThan(20_000);
+    expect(stdout).toContain(`  submissions ${stoppedAfter} stored`);
+    expect(stderr).toContain('handoff: stopping after the rows being written (Ctrl-C again to quit at once)');
+    expect(stderr).toContain(`handoff: stopped as asked after ${stoppedAfter} of 20000 row(s); the rest were not read: import the same file again to add them (rows already stored count as duplicates)`);
+    expect(await cliStore.leadsByEmail(`${batch}.19999@${batch}-19999.example`)).toEqual([]);
+  }, 120_000);
 
   it('refuses a file read with the wrong separator in one line that names the fix, and stores nothing', async () => {
     const wrongComma = await handoff(['import', BADGE_SCANS, '--form', EVENT_FORM, '--delimiter', ',']);
