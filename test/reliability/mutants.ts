@@ -151,11 +151,8 @@ const MUTANTS: Mutant[] = [
     name: 'half-stored-lead',
     breaks: 'a lead is either stored whole or not at all',
     file: 'shared/adapters/lead-store/store.ts',
-    find: `        ...fields,
-        ...key.lead(lead.leadId),`,
-    replace: `        ...fields,
-        answers: {},
-        ...key.lead(lead.leadId),`,
+    find: 'answers: storedAnswers(lead.answers),',
+    replace: 'answers: storedAnswers({}),',
     test: { file: 'test/reliability/capture-fuzz.test.ts', name: 'answers every modelled lead exactly' },
   },
   {
