@@ -56,7 +56,11 @@ const WENT_WITH_LEADS_NOTE = 'raw payloads (kept beside each lead), duplicate de
 interface ReadingOrder {
   keys?: readonly string[];
   fields?: Record<string, ReadingOrder>;
+  /** Keep the object's own order: answers are stored in the order the form asked them (the store keeps it). */
+  asStored?: true;
 }
+
+const FORM_ORDER: ReadingOrder = { asStored: true };
 
 const CONTACT_ORDER = ['email', 'emailDisplay', 'firstName', 'lastName', 'name', 'company', 'jobTitle', 'phone', 'country', 'message', 'consent'] as const satisfies ReadonlyArray<keyof Contact>;
 const TRACKING_ORDER = ['utm', 'pageUrl', 'referrer', 'leadSource', 'viewerCountry', 'userAgent'] as const satisfies ReadonlyArray<keyof Tracking>;
@@ -66,7 +70,7 @@ const SOURCE_ORDER = ['label', 'formId', 'formName', 'formKind', 'campaign', 'ch
 const ALERT_ORDER = ['kind', 'status', 'attempts', 'sentAt', 'lastError'] as const satisfies ReadonlyArray<keyof AlertState>;
 const ACTIVITY_ORDER = ['leadId', 'at', 'action', 'by', 'note', 'via'] as const satisfies ReadonlyArray<keyof Activity | 'leadId'>;
 const JOINED_SUBMISSION_ORDER = ['leadId', 'formId', 'receivedAt', 'message', 'answers'] as const satisfies ReadonlyArray<keyof JoinedSubmission>;
-const JOINED_INTO_ORDER: ReadingOrder = { keys: ['leadId', 'sameAddress', 'submissions'], fields: { submissions: { keys: JOINED_SUBMISSION_ORDER } } };
+const JOINED_INTO_ORDER: ReadingOrder = { keys: ['leadId', 'sameAddress', 'submissions'], fields: { submissions: { keys: JOINED_SUBMISSION_ORDER, fields: { answers: FORM_ORDER } } } };
 const RAW_PAYLOAD_ORDER: ReadingOrder = { keys: ['leadId', 'receivedAt', 'deletedAfter', 'contentType', 'body'] };
 
 /**
@@ -85,10 +89,11 @@ const LEAD_READING_ORDER: ReadingOrder = {
   ] satisfies ReadonlyArray<keyof Lead>,
   fields: {
     contact: { keys: CONTACT_ORDER },
+    answers: FORM_ORDER,
     tracking: { keys: TRACKING_ORDER, fields: { utm: { keys: UTM_ORDER } } },
     enrichment: { keys: ENRICHMENT_ORDER, fields: { source: { keys: SOURCE_ORDER } } },
     alert: { keys: ALERT_ORDER },
-    submissions: { keys: JOINED_SUBMISSION_ORDER },
+    submissions: { keys: JOINED_SUBMISSION_ORDER, fields: { answers: FORM_ORDER } },
     activities: { keys: ACTIVITY_ORDER },
   },
 };
@@ -119,11 +124,12 @@ const byName = new Intl.Collator('en').compare;
 
 /**
  * A copy of `value` with its keys in `order`: listed keys first, as listed; then any others by name, so an
- * attribute this list does not know yet (answers, a new lead field) is still exported, in a stable place.
+ * attribute this list does not know yet (a new lead field) is still exported, in a stable place. Answers keep the
+ * form's order.
  */
 function inReadingOrder<Value>(value: Value, order: ReadingOrder): Value {
   if (Array.isArray(value)) return value.map((item: unknown) => inReadingOrder(item, order)) as Value;
-  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype || order.asStored) return value;
   const record = value as Record<string, unknown>;
   const listed = (order.keys ?? []).filter((key) => Object.hasOwn(record, key));
   const others = Object.keys(record).filter((key) => !listed.includes(key)).sort(byName);

@@ -155,19 +155,19 @@ describe('handoff export --email', () => {
     expect(Object.keys(exported.rawPayloads[0]!)).toEqual(['leadId', 'receivedAt', 'deletedAfter', 'contentType', 'body']);
     const spam = exported.leads.find((lead) => lead.leadId === ids.spam)!;
     expect(Object.keys(spam)).toEqual(['leadId', 'contact', 'answers', 'formId', 'formKind', 'tracking', 'status', 'spamReason', 'deletedAfter', 'receivedAt', 'followUpDeadline']);
-    // Answers have no natural order: they are listed by name.
-    expect(Object.keys(spam.answers)).toEqual(['Area', 'budget', 'Team size']);
+    // Answers keep the order the form sent them in.
+    expect(Object.keys(spam.answers)).toEqual(['Team size', 'budget', 'Area']);
     // The table's key and index attributes mean nothing to the person and only repeat what the export shows.
     const storageKeys = ['pk', 'sk', 'entity', 'emailKey', 'emailSort', 'domainKey', 'domainSort', 'waitingKey', 'waitingSort', 'dayKey', 'dayFormSort'];
     for (const lead of exported.leads) expect(Object.keys(lead).filter((name) => storageKeys.includes(name))).toEqual([]);
   });
 
   it('prints the same text whatever order the table returns attributes in', async () => {
-    // Reverses the key order of every object, as another storage order would.
+    // Reverses the key order of every object, as another storage order would; answers come from the store in the form's order.
     const reversed = <Value>(value: Value): Value => {
       if (Array.isArray(value)) return value.map(reversed) as Value;
       if (typeof value !== 'object' || value === null) return value;
-      return Object.fromEntries(Object.entries(value).reverse().map(([name, item]) => [name, reversed(item)])) as Value;
+      return Object.fromEntries(Object.entries(value).reverse().map(([name, item]) => [name, name === 'answers' ? item : reversed(item)])) as Value;
     };
     const reversingStore: PrivacyDependencies['store'] = {
       leadsByEmail: async (address) => reversed(await store.leadsByEmail(address)),
