@@ -99,11 +99,36 @@ describe('renderImportDigest', () => {
     const digest = renderImportDigest(input({ entries: many }));
     expect(digest.html).toContain('Your 25 most urgent leads');
     expect(digest.html).toContain('And 5 more');
+    expect(digest.html).not.toContain('in the attached CSV</strong>');
     expect(digest.html).toContain('note 24');
     expect(digest.html).not.toContain('note 25');
     expect(digest.html).toContain('href="http://localhost:3000/actions/ld_29-contacted"');
     expect(digest.html).not.toContain('ld_29-reassign');
     expect(digest.csv.content).toContain('note 29');
+  });
+
+  it('keeps a big import\'s email short: 25 in full, 50 in a line each, the rest only in the CSV, and says so', () => {
+    const many: ImportDigestEntry[] = Array.from({ length: 300 }, (_, index) => {
+      const lead = boothLead(`ld_${index}`, { email: `p${index}@firm${index}.example`, firstName: `Person${index}`, phone: '+49 30 1234567' }, {
+        followUpDeadline: new Date(Date.parse('2026-11-30T09:00:00.000Z') + index * 60_000).toISOString(),
+      });
+      return { lead, kind: 'new', rows: [lead], actionLinks: links(`ld_${index}`) };
+    });
+    const digest = renderImportDigest(input({ entries: many }));
+    expect(digest.subject).toMatch(/^300 leads from Data Summit 2026 for you/);
+    expect(digest.html).toContain('And 275 more');
+    expect(digest.html).toContain('ld_74-contacted');
+    expect(digest.html).not.toContain('ld_75-contacted');
+    expect(digest.html).toContain('The other 225, the least urgent, are in the attached CSV');
+    expect(Buffer.byteLength(digest.html)).toBeLessThan(120_000);
+    expect(digest.csv.content).toContain('ld_299-contacted');
+  });
+
+  it('keeps the line breaks of a note in the email and in the CSV', () => {
+    const note = boothLead('ld_note', { email: 'nora@lines.example', firstName: 'Nora', message: 'first line\nsecond line' });
+    const digest = renderImportDigest(input({ entries: [{ lead: note, kind: 'new', rows: [note], actionLinks: links('ld_note') }, entries[0]!] }));
+    expect(digest.html).toContain('first line<br>second line');
+    expect(digest.csv.content).toContain('"first line\nsecond line"');
   });
 
   it('escapes every submitted value in the HTML, and links each lead\'s address, phone and four actions', () => {
@@ -124,9 +149,9 @@ describe('renderImportDigest', () => {
     expect(csv.filename).toBe('summit-scans-your-leads-part-2.csv');
     expect(csv.content.startsWith('\uFEFFLead ID,')).toBe(true);
     const lines = csv.content.slice(1).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Lead ID,Name,Job title,Company,Email,Phone,Country,Score,Kind,Scanned,First contact by,First contact by (local),Overdue,Already contacted,Message,Answers,Contacted link');
+    expect(lines[0]).toBe('Lead ID,Name,Job title,Company,Email,Phone,Country,Score,Kind,Rows in the file,First scanned,First contact by,First contact by (local),Overdue,Already contacted,Message,Answers,Contacted link');
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toBe("ld_hostile,José Müller,Head of Sales,Müller <GmbH>,jose.mueller@muller-gmbh.de,'+49 30 1234567,DE,75,New,2026-11-25T14:00:00.000Z 2026-11-25T16:30:00.000Z,2026-11-26T09:00:00.000Z,\"Thu 26 Nov, 10:00 CET\",yes,,Wants a demo <script>alert(1)</script>; call after 14:00 / Asked about SSO at the talk,Interest: Data platform / <b>Badge</b>: </td></tr></table><h1>broken?</h1> / Interest: Governance,http://localhost:3000/actions/ld_hostile-contacted");
+    expect(lines[1]).toBe("ld_hostile,José Müller,Head of Sales,Müller <GmbH>,jose.mueller@muller-gmbh.de,'+49 30 1234567,DE,75,New,2,2026-11-25T14:00:00.000Z,2026-11-26T09:00:00.000Z,\"Thu 26 Nov, 10:00 CET\",yes,,\"Wants a demo <script>alert(1)</script>; call after 14:00\n---\nAsked about SSO at the talk\",Interest: Data platform / <b>Badge</b>: </td></tr></table><h1>broken?</h1> / Interest: Governance,http://localhost:3000/actions/ld_hostile-contacted");
     expect(lines[2]).toContain(`"'=HYPERLINK(""http://evil.example"") long long`);
     expect(lines[2]).toContain(`${'long '.repeat(99)}long",`);
   });

@@ -9,7 +9,7 @@ import { calendarOfRep, formatLocal } from '../business-hours.ts';
 import { phoneForRep } from '../phone.ts';
 import type { FollowUpAction, Lead } from '../lead.ts';
 import { toCsv } from './csv.ts';
-import { emailColours, emailSection, headerSafe, html, humaniseFieldName, mailtoHref, renderEmailLayout, truncateText, type SafeHtml } from './html.ts';
+import { emailColours, emailSection, headerSafe, html, humaniseFieldName, mailtoHref, multilineHtml, renderEmailLayout, truncateText, type SafeHtml } from './html.ts';
 import { followUpActionLabels, freshestContact, scoreColour } from './owner-alert.ts';
 
 export interface ImportDigestEntry {
@@ -46,10 +46,12 @@ const MESSAGE_CHARS = 300;
 const ANSWERS_SHOWN = 4;
 const ANSWER_CHARS = 80;
 /**
- * Leads shown in full, most urgent first; the rest get one line each (contact links and "Contacted"), and all are in
- * the CSV. Gmail clips an email after about 100 KB of HTML, and a full entry with its four signed links is ~2.5 KB.
+ * Leads shown in full, most urgent first; the next ones get a line each (contact links and "Contacted"), and all are
+ * in the CSV. Gmail clips an email after about 100 KB of HTML: a full entry with its four signed links is ~2.5 KB, a
+ * line ~0.8 KB, so 25 and 50 keep a big import's email about that size.
  */
 const SHOWN_IN_FULL = 25;
+const SHOWN_AS_LINES = 50;
 /** Excel reads a CSV without a byte-order mark as the computer's legacy code page: "José" would become "JosÃ©". */
 const UTF8_BOM = '\uFEFF';
 
@@ -58,7 +60,7 @@ export function renderImportDigest(input: ImportDigestInput): ImportDigest {
   return { subject: view.subject, html: renderHtml(input, view), text: renderText(input, view), csv: renderCsv(input, view) };
 }
 
-/** What one of this import's rows said: when it was scanned, the message, the answers. */
+/** What one of this import's rows said: when it was scanned, the message (as written), the answers. */
 interface Visit {
   receivedAt: string;
   message?: string;
@@ -117,7 +119,7 @@ function buildView(input: ImportDigestInput): DigestView {
       overdue: !lead.firstContactAt && Date.parse(lead.followUpDeadline) <= now.getTime(),
       visits: visits.map((visit) => ({
         receivedAt: visit.receivedAt,
-        ...(visit.contact.message?.trim() ? { message: visit.contact.message.replace(/\s+/g, ' ').trim() } : {}),
+        ...(visit.contact.message?.trim() ? { message: visit.contact.message.trim() } : {}),
         answers: Object.entries(visit.answers).filter(([, value]) => value.trim()).map(([key, value]) => [humaniseFieldName(key), value.replace(/\s+/g, ' ').trim()]),
       })),
     };
@@ -182,10 +184,11 @@ ${urgency ? html`<table role="presentation" width="100%" cellpadding="0" cellspa
 </td></tr></table>`;
 
   const full = view.rows.slice(0, SHOWN_IN_FULL);
-  const brief = view.rows.slice(SHOWN_IN_FULL);
+  const brief = view.rows.slice(SHOWN_IN_FULL, SHOWN_IN_FULL + SHOWN_AS_LINES);
+  const onlyInCsv = view.rows.length - full.length - brief.length;
   const body = html`${hero}
 ${emailSection(brief.length ? `Your ${full.length} most urgent leads` : 'Your leads', html`${full.map((row, index) => leadBlock(row, view.timezone, index === 0))}`)}
-${brief.length ? emailSection(`And ${brief.length} more`, html`<div style="font-size:13px;color:${c.muted};padding-bottom:6px;">One line each, in the same order; every detail is in the attached CSV.</div>${brief.map((row) => briefLine(row, view.timezone))}`) : ''}
+${brief.length ? emailSection(`And ${brief.length + onlyInCsv} more`, html`<div style="font-size:13px;color:${c.muted};padding-bottom:6px;">One line each, in the same order; every detail is in the attached CSV.</div>${brief.map((row) => briefLine(row, view.timezone))}${onlyInCsv ? html`<div style="padding:8px 0;border-top:1px solid ${c.border};font-size:13px;"><strong>The other ${onlyInCsv}, the least urgent, are in the attached CSV</strong>, each with its Contacted link, so this email stays short enough for your mail app to show whole.</div>` : ''}`) : ''}
 ${emailSection('How to use this', html`<div style="font-size:14px;">Each link opens a confirmation page where you can add a note; nothing changes until you confirm. <strong>Not mine</strong> hands a lead to the next rep by the same rules. The attached CSV has the same leads for a dialer or a CRM import.</div>`)}`;
   const footer = html`Sent to ${input.owner.name} because Handoff assigned these imported leads to you: one email for the import instead of one per lead.<br>Import ${input.fileName} · ${input.form.id}`;
   return renderEmailLayout({
@@ -212,7 +215,7 @@ function leadBlock(row: Row, timezone: string, first: boolean): SafeHtml {
   const note = scannedLabel(row);
   const visits = row.visits.map((visit) => html`<div style="padding-top:6px;">
 <div style="font-size:12px;color:${c.muted};">${visitLine(visit, timezone)}</div>
-${visit.message ? html`<div style="background:${c.page};border-radius:6px;padding:8px 10px;margin-top:2px;">${truncateText(visit.message, MESSAGE_CHARS)}</div>` : ''}
+${visit.message ? html`<div style="background:${c.page};border-radius:6px;padding:8px 10px;margin-top:2px;">${multilineHtml(truncateText(visit.message, MESSAGE_CHARS))}</div>` : ''}
 ${visit.answers.length ? html`<div style="font-size:13px;color:${c.muted};padding-top:2px;">${shownAnswers(visit).map(([label, value], index) => html`${index ? ' · ' : ''}${label}: <span style="color:${c.text};">${value}</span>`)}</div>` : ''}
 </div>`);
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${first ? '' : `border-top:1px solid ${c.border};`}"><tr>
@@ -262,7 +265,7 @@ function renderText(input: ImportDigestInput, view: DigestView): string {
     if (index < SHOWN_IN_FULL) {
       for (const visit of row.visits) {
         lines.push(`   ${visitLine(visit, view.timezone)}`);
-        if (visit.message) lines.push(`     "${truncateText(visit.message, MESSAGE_CHARS)}"`);
+        if (visit.message) lines.push(`     "${truncateText(visit.message.replace(/\s+/g, ' '), MESSAGE_CHARS)}"`);
         if (visit.answers.length) lines.push(`     ${shownAnswers(visit).map(([label, value]) => `${label}: ${value}`).join(' · ')}`);
       }
       lines.push(...ACTION_ORDER.map((action) => `   ${followUpActionLabels[action]}: ${actionLinks[action]}`));
@@ -282,7 +285,7 @@ function renderText(input: ImportDigestInput, view: DigestView): string {
 
 function renderCsv(input: ImportDigestInput, view: DigestView): ImportDigest['csv'] {
   const content = toCsv([
-    ['Lead ID', 'Name', 'Job title', 'Company', 'Email', 'Phone', 'Country', 'Score', 'Kind', 'Scanned', 'First contact by', 'First contact by (local)', 'Overdue', 'Already contacted', 'Message', 'Answers', 'Contacted link'],
+    ['Lead ID', 'Name', 'Job title', 'Company', 'Email', 'Phone', 'Country', 'Score', 'Kind', 'Rows in the file', 'First scanned', 'First contact by', 'First contact by (local)', 'Overdue', 'Already contacted', 'Message', 'Answers', 'Contacted link'],
     ...view.rows.map((row) => [
       row.entry.lead.leadId,
       row.name,
@@ -293,12 +296,13 @@ function renderCsv(input: ImportDigestInput, view: DigestView): ImportDigest['cs
       row.country,
       row.entry.lead.score ?? 0,
       kindLabel(row),
-      row.visits.map((visit) => visit.receivedAt).join(' '),
+      row.visits.length,
+      row.visits[0]?.receivedAt,
       row.deadline,
       formatLocal(new Date(row.deadline), view.timezone),
       row.overdue ? 'yes' : '',
       row.entry.lead.firstContactAt,
-      row.visits.flatMap((visit) => (visit.message ? [visit.message] : [])).join(' / '),
+      row.visits.flatMap((visit) => (visit.message ? [visit.message] : [])).join('\n---\n'),
       row.visits.flatMap((visit) => visit.answers.map(([label, value]) => `${label}: ${value}`)).join(' / '),
       row.entry.actionLinks.contacted,
     ]),
