@@ -4,6 +4,7 @@ import { renderImportDigest, type ImportDigestEntry } from '../domain/render/imp
 import type { ImportPart } from '../adapters/lead-store/store.ts';
 import { countAlert } from '../adapters/metrics.ts';
 import { logger } from '../adapters/logger.ts';
+import { StorageUnavailableError } from '../errors.ts';
 import { mapBounded } from './bounded.ts';
 import { findForm } from './capture-lead.ts';
 import { actionLinksFor, placedLead, sendOwnerAlert, type ProcessDependencies } from './process-lead.ts';
@@ -38,10 +39,20 @@ const PLACING_AT_ONCE = 8;
 export async function alertImportedLeads(ref: { importId: string; part: number }, deps: ProcessDependencies, options: { finalAttempt?: boolean } = {}): Promise<ImportAlertOutcome | 'no-such-part'> {
   const { config, store } = deps;
   const finalAttempt = options.finalAttempt ?? false;
+  const outcome: ImportAlertOutcome = { digests: 0, singleAlerts: 0, leadsTold: 0, failed: 0 };
   const part = await store.getImportPart(ref.importId, ref.part);
   if (!part) return 'no-such-part';
   const read = await store.getLeads(part.leadIds);
-  const placed = (await mapBounded(read, PLACING_AT_ONCE, (lead) => placedLead(lead.leadId, deps, lead))).filter((lead): lead is Lead => lead !== undefined);
+  // A lead that cannot be placed (a poison row) must not keep the others' owners waiting: they are told, and the part
+  // fails afterwards so the lead is tried again; on the final attempt it stays unplaced, as a poison record would.
+  let unplaceable: unknown;
+  const placed = (await mapBounded(read, PLACING_AT_ONCE, (lead) => placedLead(lead.leadId, deps, lead).catch((error: unknown) => {
+    if (error instanceof StorageUnavailableError) throw error;
+    logger.warn('an imported lead could not be placed; the others are told without it', { importId: part.importId, part: part.part, leadId: lead.leadId, error });
+    unplaceable ??= error;
+    outcome.failed++;
+    return undefined;
+  }))).filter((lead): lead is Lead => lead !== undefined);
   const waiting = placed.filter(awaitsImportAlert);
 
   const subjects = new Map(placed.map((lead) => [lead.leadId, lead]));
@@ -64,8 +75,7 @@ export async function alertImportedLeads(ref: { importId: string; part: number }
     person.rows.push(row);
   }
 
-  const outcome: ImportAlertOutcome = { digests: 0, singleAlerts: 0, leadsTold: 0, failed: 0 };
-  let retry: unknown;
+  let retry: unknown = finalAttempt ? undefined : unplaceable;
   // sendOwnerAlert marks a lead with no owner failed, as it does for any lead.
   for (const row of unowned) {
     await sendOwnerAlert(row, deps, true);

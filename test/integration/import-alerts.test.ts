@@ -147,6 +147,27 @@ describe('telling owners about an import', () => {
     expect(await scannedAt(two!.leadIds)).toEqual(['2026-11-25T16:18:00.000Z', '2026-11-25T16:19:00.000Z', '2026-11-25T16:20:00.000Z']);
   }, 60_000);
 
+  it('tells the other owners when one lead of a part cannot be placed, and fails the part so that lead is tried again', async () => {
+    const rows = [scan('Quinn'), scan('Rami')];
+    const summary = await importLeads(csvOf(rows), { formId: EVENT_FORM, fileName: 'poison.csv' }, importDeps(anaAlone));
+    const good = await Promise.all(rows.map(async (row) => (await store.leadsByEmail(row.email))[0]!));
+    // A row of a form since taken out of the config: processing cannot place it.
+    const poison = { ...good[0]!, leadId: `ld_poison${run}`, formId: 'retired-form', contact: { ...good[0]!.contact, email: `poison.${run}@poison.example`, emailDisplay: `poison.${run}@poison.example` } };
+    await store.putNewLead(poison);
+    const part = { ...(await store.getImportPart(summary.alerts!.importId, 1))!, part: 2, parts: 2 };
+    await store.putImportPart({ ...part, leadIds: [poison.leadId, ...part.leadIds] });
+
+    const before = (await mailTo('ana')).length;
+    await expect(alertImportedLeads({ importId: part.importId, part: 2 }, processDeps(anaAlone))).rejects.toThrow('form "retired-form" does not exist');
+    const [digest, ...more] = (await mailTo('ana')).slice(before);
+    expect(more).toEqual([]);
+    for (const row of rows) expect(digest!.body.text).toContain(row.email);
+    // The retry tells nobody twice; the final attempt leaves the poison row unplaced and says so.
+    expect(await alertImportedLeads({ importId: part.importId, part: 2 }, processDeps(anaAlone), { finalAttempt: true })).toEqual({ digests: 0, singleAlerts: 0, leadsTold: 0, failed: 1 });
+    expect((await mailTo('ana')).length).toBe(before + 1);
+    expect((await store.getLead(poison.leadId))!.status).toBe('new');
+  });
+
   it('tells the owners when the same file is imported again after an import stopped before it could', async () => {
     const rows = [scan('Kofi'), scan('Lena')];
     const broken: ImportDependencies = {
