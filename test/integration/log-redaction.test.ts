@@ -20,6 +20,7 @@ import { flushMetrics } from '../../shared/adapters/metrics.ts';
 import { recordFollowUp } from '../../shared/usecases/record-follow-up.ts';
 import { asLambda } from '../support/handlers.ts';
 import { createTestTable, invokeHttp, testDynamoDbClient } from '../support/local-aws.ts';
+import { recordProcessOutput } from '../support/process-output.ts';
 
 const config = loadConfig('handoff.config.json');
 const run = `${Date.now().toString(36)}${randomInt(1e6)}`;
@@ -35,8 +36,7 @@ const person = {
 const spammer = { email: `bot.${run}@spam-relay.example`, name: 'Spammy McSpamface' };
 
 /** Everything any code in this process wrote to stdout or stderr while the test ran. */
-const written: string[] = [];
-const originalWrites = { stdout: process.stdout.write, stderr: process.stderr.write };
+let output: ReturnType<typeof recordProcessOutput>;
 
 /** Stands in front of the local SES; while `rejecting`, answers as SES does for an unverified recipient in the sandbox. */
 let sesProxy: Server;
@@ -78,18 +78,11 @@ beforeAll(async () => {
   processLeads = asLambda((await import('../../functions/process-leads.ts')).handler);
   store = new LeadStore({ client: testDynamoDbClient(), tableName: process.env.TABLE_NAME, timezone: config.organisation.timezone });
 
-  const record = (stream: 'stdout' | 'stderr') =>
-    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return (originalWrites[stream] as (...args: unknown[]) => boolean).call(process[stream], chunk, ...rest);
-    }) as typeof process.stdout.write;
-  process.stdout.write = record('stdout');
-  process.stderr.write = record('stderr');
+  output = recordProcessOutput();
 });
 
 afterAll(async () => {
-  process.stdout.write = originalWrites.stdout;
-  process.stderr.write = originalWrites.stderr;
+  output?.restore();
   await new Promise((resolve) => sesProxy?.close(resolve));
 });
 
@@ -139,7 +132,7 @@ describe('the logs of capturing and processing a lead', () => {
     expect(await processLeads(streamEvent(returning!.leadId), {} as never)).toEqual({ batchItemFailures: [] });
     expect((await store.getLead(leadId))!.alert).toMatchObject({ status: 'sent' });
 
-    const lines = written.join('').split('\n').filter((line) => line.trim() !== '');
+    const lines = output.written.join('').split('\n').filter((line) => line.trim() !== '');
     // The logs must say something, or this test proves nothing: the processing outcome and the failed send are there.
     expect(lines.some((line) => line.includes('lead processed') && line.includes(leadId))).toBe(true);
     expect(lines.some((line) => line.includes('lead processing failed') && line.includes('MessageRejected'))).toBe(true);
@@ -160,17 +153,17 @@ describe('the logs of capturing and processing a lead', () => {
     const leadId = (await store.leadsByEmail(person.emailDisplay)).find((lead) => lead.status === 'open')!.leadId;
     const lead = (await store.getLead(leadId))!;
     const deps = { config, store, mailer: mailerFromEnv(config), now: () => new Date() };
-    const before = written.length;
+    const before = output.written.length;
 
     await recordFollowUp({ leadId, action: 'contacted', by: lead.ownerId!, via: 'cli', note: `Called ${person.firstName} on ${person.phoneE164}` }, deps);
     await recordFollowUp({ leadId, action: 'contacted', by: lead.ownerId!, via: 'cli' }, deps);
     flushMetrics();
 
-    const lines = written.slice(before).join('').split('\n').filter((line) => line.includes('"TimeToFirstContactMinutes"'));
+    const lines = output.written.slice(before).join('').split('\n').filter((line) => line.includes('"TimeToFirstContactMinutes"'));
     expect(lines).toHaveLength(1);
     const minutes = JSON.parse(lines[0]!).TimeToFirstContactMinutes as number;
     const stamped = (await store.getLead(leadId))!.firstContactAt!;
     expect(minutes).toBeCloseTo((Date.parse(stamped) - Date.parse(lead.receivedAt)) / 60_000, 6);
-    expect(written.slice(before).join('')).not.toContain(person.phoneE164);
+    expect(output.written.slice(before).join('')).not.toContain(person.phoneE164);
   });
 });

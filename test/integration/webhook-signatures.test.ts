@@ -9,6 +9,7 @@ import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
 import type { ConfigInput } from '../../shared/config/schema.ts';
 import { asLambda } from '../support/handlers.ts';
 import { createTestTable, invokeHttp, testDynamoDbClient } from '../support/local-aws.ts';
+import { recordProcessOutput } from '../support/process-output.ts';
 
 const TYPEFORM_SECRET = `typeform-${randomUUID()}`;
 const HUBSPOT_SECRET = `hubspot-${randomUUID()}`;
@@ -128,11 +129,8 @@ describe('signed form-tool webhooks', () => {
 });
 
 describe('a WEBHOOK_SECRETS file that is not valid JSON', () => {
-  const originalWrites = { stdout: process.stdout.write, stderr: process.stderr.write };
-  afterEach(() => {
-    process.stdout.write = originalWrites.stdout;
-    process.stderr.write = originalWrites.stderr;
-  });
+  let output: ReturnType<typeof recordProcessOutput> | undefined;
+  afterEach(() => output?.restore());
 
   it('answers 503 and logs one line saying what is wrong, without a stack or the file\'s text', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'handoff-webhooks-invalid-')), 'WEBHOOK_SECRETS');
@@ -142,21 +140,13 @@ describe('a WEBHOOK_SECRETS file that is not valid JSON', () => {
     // A fresh capture module: the secrets are read once per process, and this file's other tests read the valid ones.
     vi.resetModules();
     capture = asLambda((await import('../../functions/capture.ts')).handler);
-    // Everything written to stdout or stderr from here on: the logger writes ERROR lines to stderr.
-    const written: string[] = [];
-    const record = (stream: 'stdout' | 'stderr') =>
-      ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-        written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-        return (originalWrites[stream] as (...args: unknown[]) => boolean).call(process[stream], chunk, ...rest);
-      }) as typeof process.stdout.write;
-    process.stdout.write = record('stdout');
-    process.stderr.write = record('stderr');
+    output = recordProcessOutput();
 
     const { body } = typeformDelivery();
     const response = await post('tally-leads', body, { 'tally-signature': createHmac('sha256', TYPEFORM_SECRET).update(body).digest('base64') });
     expect(response.statusCode).toBe(503);
     expect(JSON.parse(response.body)).toMatchObject({ code: 'signature_not_configured' });
-    const failures = written.join('').split('\n').filter((line) => line.includes('"request failed"'));
+    const failures = output.written.join('').split('\n').filter((line) => line.includes('"request failed"'));
     expect(failures).toHaveLength(1);
     expect(JSON.parse(failures[0]!)).toMatchObject({ level: 'ERROR', status: 503, error: expect.stringContaining('WEBHOOK_SECRETS is not JSON') });
     expect(failures[0]).not.toContain('stack');
