@@ -30,9 +30,11 @@ export async function recordContact(options: { by?: OptionValue; note?: OptionVa
   const recorded = lead.activities?.at(-1);
   const firstContactAt = lead.firstContactAt ? formatLocal(new Date(lead.firstContactAt), timezone) : 'unknown';
   const firstContactBy = config.salespeople.find((candidate) => candidate.id === lead.firstContactBy)?.name ?? lead.firstContactBy ?? 'unknown';
+  const owner = config.salespeople.find((candidate) => candidate.id === recorded?.onBehalfOf);
+  const forOwner = owner ? `, on behalf of ${owner.name} (the owner),` : '';
   process.stdout.write(
     lead.firstContactAt === recorded?.at && lead.firstContactBy === rep.id
-      ? `Recorded first contact with lead ${lead.leadId} by ${rep.name} at ${firstContactAt}; status ${lead.status}.\n`
+      ? `Recorded first contact with lead ${lead.leadId} by ${rep.name}${forOwner} at ${firstContactAt}; status ${lead.status}.\n`
       : `First contact with lead ${lead.leadId} was already recorded at ${firstContactAt} by ${firstContactBy}; added this contact to its activities (status ${lead.status}).\n`,
   );
 }

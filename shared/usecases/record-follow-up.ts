@@ -48,8 +48,11 @@ export async function recordFollowUp(request: FollowUpRequest, deps: FollowUpDep
     throw new HttpError(409, `lead ${lead.leadId} ${why}`, { code: 'not_actionable' });
   }
   const note = request.note?.trim().slice(0, MAX_NOTE) || undefined;
+  // A colleague who records a follow-up (`contacted --by`, a CRM naming another rep) acts for the owner, and says so.
+  const colleagueOfOwner = lead.ownerId !== undefined && request.by !== lead.ownerId && config.salespeople.some((rep) => rep.id === request.by);
+  const onBehalfOf = request.onBehalfOf ?? (colleagueOfOwner ? lead.ownerId : undefined);
   const activity: Activity = {
-    at: now().toISOString(), by: request.by, ...(request.onBehalfOf ? { onBehalfOf: request.onBehalfOf } : {}), action: request.action, ...(note ? { note } : {}), via: request.via,
+    at: now().toISOString(), by: request.by, ...(onBehalfOf ? { onBehalfOf } : {}), action: request.action, ...(note ? { note } : {}), via: request.via,
   };
   const followUp: FollowUp = { leadId: lead.leadId, activity, firstContact: false, usedLink: request.usedLink };
 

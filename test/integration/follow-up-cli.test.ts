@@ -101,6 +101,15 @@ describe('handoff contacted <leadId> --by <repId>', () => {
     const afterRepeat = await store.getLead('CLI1');
     expect(afterRepeat).toMatchObject({ firstContactAt: contacted!.firstContactAt, firstContactBy: 'ana' });
     expect(afterRepeat!.activities!.map((activity) => activity.by)).toEqual(['ana', 'jonas']);
+    expect(afterRepeat!.activities![1]).toMatchObject({ by: 'jonas', onBehalfOf: 'ana' });
+  }, 60_000);
+
+  it('records a colleague\'s contact as made on behalf of the owner, and says so', async () => {
+    await waitingLead('CLI5');
+    const run = await handoff(['contacted', 'CLI5', '--by', 'jonas']);
+    expect(run).toMatchObject({ code: 0, errors: [] });
+    expect(run.stdout).toMatch(/^Recorded first contact with lead CLI5 by Jonas Weber, on behalf of Ana Silva \(the owner\), at \w{3} \d+ \w{3}, \d\d:\d\d CET; status contacted\.\n$/);
+    expect(await store.getLead('CLI5')).toMatchObject({ ownerId: 'ana', firstContactBy: 'jonas', activities: [{ action: 'contacted', by: 'jonas', onBehalfOf: 'ana', via: 'cli' }] });
   }, 60_000);
 
   it('refuses a --by that is not a configured salesperson, in one line, and changes nothing', async () => {
