@@ -71,7 +71,7 @@ describe('renderImportDigest', () => {
     expect(order.every((position) => position >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(text).toContain('1. José Müller (Head of Sales · Müller <GmbH>) · score 75 · New · 2 rows in the file');
-    expect(text).toContain('   Overdue: first contact was due Thu 26 Nov, 10:00 CET\n   Scanned Wed 25 Nov, 15:00 CET');
+    expect(text).toContain('   Overdue: first contact was due Thu 26 Nov, 10:00 CET\n   Received Wed 25 Nov, 15:00 CET');
     expect(text).toContain('   First contact by Mon 30 Nov, 10:00 CET');
     expect(text).toContain('   Already contacted Tue 10 Nov, 11:00 CET: follow up on this visit');
     expect(text).toContain('1 of these is already past the first-contact deadline');
@@ -80,8 +80,8 @@ describe('renderImportDigest', () => {
   it('shows what every row of the import said about a person, and the best way to reach them now', () => {
     const { text } = renderImportDigest(input());
     const jose = text.slice(text.indexOf('1. José Müller'), text.indexOf('2. '));
-    expect(jose).toContain('   Scanned Wed 25 Nov, 15:00 CET\n     "Wants a demo <script>alert(1)</script>; call after 14:00"\n     Interest: Data platform');
-    expect(jose).toContain('   Scanned Wed 25 Nov, 17:30 CET\n     "Asked about SSO at the talk"\n     Interest: Governance');
+    expect(jose).toContain('   Received Wed 25 Nov, 15:00 CET\n     "Wants a demo <script>alert(1)</script>; call after 14:00"\n     Interest: Data platform');
+    expect(jose).toContain('   Received Wed 25 Nov, 17:30 CET\n     "Asked about SSO at the talk"\n     Interest: Governance');
     const zoeText = text.slice(text.indexOf('3. Zoë'));
     expect(zoeText).toContain('3. Zoë Ó Briain (CTO · Northwind Data) · score 55 · Returning');
     expect(zoeText).toContain('zoe@northwind-data.example · +44 7700 900123');
@@ -149,7 +149,7 @@ describe('renderImportDigest', () => {
     expect(csv.filename).toBe('summit-scans-your-leads-part-2.csv');
     expect(csv.content.startsWith('\uFEFFLead ID,')).toBe(true);
     const lines = csv.content.slice(1).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Lead ID,Name,Job title,Company,Email,Phone,Country,Score,Kind,Rows in the file,First scanned,First contact by,First contact by (local),Overdue,Already contacted,Message,Answers,Contacted link');
+    expect(lines[0]).toBe('Lead ID,Name,Job title,Company,Email,Phone,Country,Score,Kind,Rows in the file,First received,First contact by,First contact by (local),Overdue,Already contacted,Message,Answers,Contacted link');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toBe("ld_hostile,José Müller,Head of Sales,Müller <GmbH>,jose.mueller@muller-gmbh.de,'+49 30 1234567,DE,75,New,2,2026-11-25T14:00:00.000Z,2026-11-26T09:00:00.000Z,\"Thu 26 Nov, 10:00 CET\",yes,,\"Wants a demo <script>alert(1)</script>; call after 14:00\n---\nAsked about SSO at the talk\",Interest: Data platform / <b>Badge</b>: </td></tr></table><h1>broken?</h1> / Interest: Governance,http://localhost:3000/actions/ld_hostile-contacted");
     expect(lines[2]).toContain(`"'=HYPERLINK(""http://evil.example"") long long`);

@@ -168,7 +168,8 @@ function urgencyLine(view: DigestView): string | undefined {
   return view.firstDue ? `First contact is due from ${formatLocal(new Date(view.firstDue), view.timezone)}.` : undefined;
 }
 
-const visitLine = (visit: Visit, timezone: string) => `Scanned ${formatLocal(new Date(visit.receivedAt), timezone)}`;
+// "Received", not "Scanned": a row without a usable scan time counts from the import, which no badge was scanned at.
+const visitLine = (visit: Visit, timezone: string) => `Received ${formatLocal(new Date(visit.receivedAt), timezone)}`;
 const shownAnswers = (visit: Visit) => visit.answers.slice(0, ANSWERS_SHOWN).map(([label, value]): [string, string] => [label, truncateText(value, ANSWER_CHARS)]);
 
 // ---------------------------------------------------------------- HTML
@@ -285,7 +286,7 @@ function renderText(input: ImportDigestInput, view: DigestView): string {
 
 function renderCsv(input: ImportDigestInput, view: DigestView): ImportDigest['csv'] {
   const content = toCsv([
-    ['Lead ID', 'Name', 'Job title', 'Company', 'Email', 'Phone', 'Country', 'Score', 'Kind', 'Rows in the file', 'First scanned', 'First contact by', 'First contact by (local)', 'Overdue', 'Already contacted', 'Message', 'Answers', 'Contacted link'],
+    ['Lead ID', 'Name', 'Job title', 'Company', 'Email', 'Phone', 'Country', 'Score', 'Kind', 'Rows in the file', 'First received', 'First contact by', 'First contact by (local)', 'Overdue', 'Already contacted', 'Message', 'Answers', 'Contacted link'],
     ...view.rows.map((row) => [
       row.entry.lead.leadId,
       row.name,
