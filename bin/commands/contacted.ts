@@ -35,6 +35,6 @@ export async function recordContact(options: { by?: OptionValue; note?: OptionVa
   process.stdout.write(
     lead.firstContactAt === recorded?.at && lead.firstContactBy === rep.id
       ? `Recorded first contact with lead ${lead.leadId} by ${rep.name}${forOwner} at ${firstContactAt}; status ${lead.status}.\n`
-      : `First contact with lead ${lead.leadId} was already recorded at ${firstContactAt} by ${firstContactBy}; added this contact to its activities (status ${lead.status}).\n`,
+      : `First contact with lead ${lead.leadId} was already recorded at ${firstContactAt} by ${firstContactBy}; added this contact to its activities${owner ? `, on behalf of ${owner.name} (the owner)` : ''} (status ${lead.status}).\n`,
   );
 }

@@ -97,7 +97,7 @@ describe('handoff contacted <leadId> --by <repId>', () => {
     const again = await handoff(['contacted', 'CLI1', '--by', 'jonas']);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('First contact with lead CLI1 was already recorded at');
-    expect(again.stdout).toContain('by Ana Silva; added this contact to its activities (status contacted).');
+    expect(again.stdout).toContain('by Ana Silva; added this contact to its activities, on behalf of Ana Silva (the owner) (status contacted).');
     const afterRepeat = await store.getLead('CLI1');
     expect(afterRepeat).toMatchObject({ firstContactAt: contacted!.firstContactAt, firstContactBy: 'ana' });
     expect(afterRepeat!.activities!.map((activity) => activity.by)).toEqual(['ana', 'jonas']);

@@ -250,7 +250,7 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     //   → 6 / 11 = 55%. Times 1, 3, 10, 20, 40, 270, 3810 min: P50 = rank 4 = 20 min, P95 = rank ceil(6.65) = 7 = 63.5 h,
     //   shown to the nearest hour (half up) as 64 h = 2 d 16 h.
     //   Bands: <5m N15 N01, 5–15m N02, 15–60m N19 N11, 1–24h N04, >24h N12, not yet 4 missed + 2 pending. Deals N02, N11.
-    expect(marketing.subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads, 50% contacted within SLA');
+    expect(marketing.subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads, 50% of those due contacted within SLA');
     const text = marketing.body.text ?? '';
     expect(text).toContain('4 missed follow-ups (the sales report’s overdue leads also include 2 captured before 19 Nov) and 2 deals in the last 7 days.');
     expect(text).toContain([

@@ -275,7 +275,7 @@ describe('renderMarketingReport', () => {
   const marketing = renderMarketingReport(report, config);
 
   it('summarises the last day in the subject', () => {
-    expect(marketing.subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads, 50% contacted within SLA');
+    expect(marketing.subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads, 50% of those due contacted within SLA');
   });
 
   it('gives per-source figures for both periods in the text', () => {

@@ -87,7 +87,7 @@ export function renderMarketingReport(report: NightlyReport, config: Config): Re
   const { captured, withinSlaShare } = totals.lastDay;
   const lastDayFigures = captured === 0
     ? `no new leads${totals.last7Days.captured ? `; ${totals.last7Days.captured} in the last 7 days` : ''}`
-    : `${plural(captured, 'lead')}, ${withinSlaShare === null ? 'none due for follow-up yet' : `${formatShare(withinSlaShare)} contacted within SLA`}`;
+    : `${plural(captured, 'lead')}, ${withinSlaShare === null ? 'none due for follow-up yet' : `${formatShare(withinSlaShare)} of those due contacted within SLA`}`;
   const subject = `Speed to lead for ${formatReportDate(marketing.lastDay.from)}: ${lastDayFigures}`;
   // The sales report's overdue count also takes in leads captured outside these 7 days; said where the figures differ.
   const outsideWeek = overdueOutsideWeek(report);
