@@ -149,7 +149,11 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
   let written = 0;
   // Rows are written concurrently, so a repeated row can finish before the one it repeats: count them per lead at the end.
   const rowsPerLead = new Map<string, number>();
-  const handled = await forEachBounded(rows, options.concurrency ?? DEFAULT_CONCURRENCY, async ({ row, cells, scanTime }) => {
+  // One person's rows are written in file order, so the first row is the one stored and a repeat of it (an export that
+  // changed the address's case) is the duplicate; other people's rows still go side by side.
+  const emailColumns = columns.flatMap((name, index) => (fieldRoleOf(name) === 'email' ? [index] : []));
+  const lastRowOf = new Map<string, Promise<void>>();
+  async function importRow({ row, cells, scanTime }: (typeof rows)[number]): Promise<void> {
     const extra = cells.slice(columns.length).filter((cell) => cell.trim() !== '');
     if (extra.length > 0) {
       summary.invalid++;
@@ -174,6 +178,20 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
     if (outcome !== 'duplicate') written++;
     if (capturedAt) summary.scanTimed++;
     rowsPerLead.set(leadId, (rowsPerLead.get(leadId) ?? 0) + 1);
+  }
+
+  const handled = await forEachBounded(rows, options.concurrency ?? DEFAULT_CONCURRENCY, async (item) => {
+    const address = emailColumns.map((index) => item.cells[index]?.trim().toLowerCase() ?? '').find((cell) => cell !== '');
+    const before = address === undefined ? undefined : lastRowOf.get(address);
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    if (address !== undefined) lastRowOf.set(address, mine);
+    try {
+      await before;
+      await importRow(item);
+    } finally {
+      done();
+    }
   }, options.signal).catch((error: unknown) => {
     if (!(error instanceof StorageUnavailableError)) throw error;
     throw new HttpError(503, `lead storage became unreachable after ${written} row(s) were stored; nothing stored is lost: run the same import again, rows already stored count as duplicates`, {
@@ -181,8 +199,8 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
     });
   });
 
-  // Of the rows that share a lead id, one was stored now or had been before; each of the others repeats it.
   if (handled < rows.length) summary.stoppedAfter = handled;
+  // Of the rows that share a lead id, one was stored now or had been before; each of the others repeats it.
   for (const count of rowsPerLead.values()) summary.repeatedInFile += count - 1;
   if (!summary.dryRun && toTell.size > 0) summary.alerts = await storeImportParts({ importId, formId: form.id, fileName: options.fileName ?? 'the imported file', importedAt: deps.now().toISOString(), leadIdsByPart: inTellingOrder(toTell) }, deps.store);
   // A stable sort: a row's own problems stay in the order they were found.

@@ -77,6 +77,8 @@ describe('importing a badge-scan export (BOM, CRLF, semicolons, quotes, unicode)
     });
     const perPerson = await Promise.all(BADGE_SCAN_EMAILS.map((email) => store.leadsByEmail(email)));
     expect(perPerson.map((leads) => leads.length)).toEqual([1, 1, 1, 1, 1, 1]);
+    // Row 8 repeats row 2 with the address in capitals: the row in the file first is the one stored.
+    expect(perPerson[0]![0]!.contact.emailDisplay).toBe('Jose.Mueller@muller-gmbh.de');
     expect(await store.leadsByEmail('soren(at)philo.example')).toEqual([]);
   });
 
@@ -156,6 +158,27 @@ describe('importing other exports', () => {
     expect(summary).toMatchObject({ rows: rows.length, imported: rows.length, invalid: 0 });
     const { Items = [] } = await testDynamoDbClient().send(new ScanCommand({ TableName: tableName, FilterExpression: 'begins_with(pk, :rate)', ExpressionAttributeValues: { ':rate': { S: 'RATE#' } } }));
     expect(Items).toEqual([]);
+  });
+
+  it('stores the first of a person\'s repeated rows, even when a later one would be written sooner', async () => {
+    const run = randomInt(1e9);
+    const first = `Pat.Lee${run}@slow-first.example`;
+    const csv = ['Email,Name', `${first},Pat Lee`, `other${run}@elsewhere.example,Someone Else`, `${first.toUpperCase()},Pat Lee`].join('\n');
+    // The first row's write is slow, as a throttled request is: without ordering, the repeat would land first.
+    const slowFirst: ImportDependencies = {
+      ...deps,
+      store: {
+        getLead: (leadId) => store.getLead(leadId),
+        putImportPart: (part) => store.putImportPart(part),
+        putNewLead: async (lead) => {
+          if (lead.contact.emailDisplay === first) await new Promise((resolve) => setTimeout(resolve, 300));
+          return store.putNewLead(lead);
+        },
+      },
+    };
+    expect(await importLeads(csv, { formId: EVENT_FORM }, slowFirst)).toMatchObject({ rows: 3, imported: 2, duplicates: 1, repeatedInFile: 1 });
+    const [pat] = await store.leadsByEmail(first);
+    expect(pat!.contact.emailDisplay).toBe(first);
   });
 
   it('stops when asked: reads no further row, finishes the rows in flight, tells their owners, and says where it stopped', async () => {
