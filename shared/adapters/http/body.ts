@@ -23,7 +23,10 @@ export interface ParsedBody {
   fieldProblems?: Record<string, string>;
 }
 
+/** A whole body: a byte-order mark in front of it says UTF-8 and is no part of the fields. */
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** One percent-decoded name or value: a U+FEFF that starts it is data, as it is anywhere else in the body. */
+const utf8Token = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function bodyKind(contentType: string | undefined): BodyKind {
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
@@ -98,12 +101,12 @@ function percentDecoded(encoded: string): string {
     }
   }
   const decoded = bytes.subarray(0, length);
-  return decodeUtf8(decoded) ?? decodeWindows1252(decoded);
+  return decodeUtf8(decoded, utf8Token) ?? decodeWindows1252(decoded);
 }
 
-function decodeUtf8(bytes: Buffer): string | undefined {
+function decodeUtf8(bytes: Buffer, decoder = utf8): string | undefined {
   try {
-    return utf8.decode(bytes);
+    return decoder.decode(bytes);
   } catch {
     return undefined;
   }
