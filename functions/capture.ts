@@ -25,7 +25,7 @@ export const handler = middy<HttpEvent>()
     // Browsers always send Origin on cross-site posts; servers (webhooks, imports) send none and are not browsers.
     if (header(event, 'origin') && !cors) throw new HttpError(403, 'origin is not allowed to post to this form', { code: 'origin_not_allowed' });
     const formId = event.pathParameters?.formId ?? '';
-    await requireWebhookSignature(formId, signedRequestOf(event), { config, secretFor: webhookSecretFor, now: () => new Date() });
+    await requireWebhookSignature(formId, () => signedRequestOf(event), { config, secretFor: webhookSecretFor, now: () => new Date() });
 
     const body = await parseBody(header(event, 'content-type'), event.body, event.isBase64Encoded);
     if (body.fieldProblems) throw invalidFields(body.fieldProblems);

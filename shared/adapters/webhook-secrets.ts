@@ -25,7 +25,15 @@ export function parseWebhookSecrets(text: string): Map<string, string> {
   return new Map(Object.entries(parsed.data));
 }
 
-/** Looks up a form's signing secret; the secret is read once per process, on the first lookup. */
+/** Looks up a form's signing secret; the secret is read and parsed once per process, on the first lookup. */
 export function webhookSecretsFromEnv(env: NodeJS.ProcessEnv = process.env): (formId: string) => Promise<string | undefined> {
-  return async (formId) => parseWebhookSecrets(await loadSecret(WEBHOOK_SECRETS, env)).get(formId);
+  let secrets: Promise<Map<string, string>> | undefined;
+  return async (formId) => {
+    // A failed read or parse is not kept: the next post reads again (loadSecret forgets a failed read too).
+    secrets ??= loadSecret(WEBHOOK_SECRETS, env).then(parseWebhookSecrets);
+    return (await secrets.catch((error: unknown) => {
+      secrets = undefined;
+      throw error;
+    })).get(formId);
+  };
 }

@@ -16,7 +16,7 @@ export interface WebhookSignatureDependencies {
  * body is read, so nothing of it is parsed, counted or stored. Forms without it take every post, as today: a plain
  * HTML form cannot sign. The secret is asked for only when a signed form is posted to.
  */
-export async function requireWebhookSignature(formId: string, request: SignedRequest, { config, secretFor, now }: WebhookSignatureDependencies): Promise<void> {
+export async function requireWebhookSignature(formId: string, request: () => SignedRequest, { config, secretFor, now }: WebhookSignatureDependencies): Promise<void> {
   const form = findForm(config, formId);
   if (!form.webhookSignature) return;
   const secret = await secretFor(form.id).catch((error: unknown) => {
@@ -25,6 +25,6 @@ export async function requireWebhookSignature(formId: string, request: SignedReq
     throw new SigningSecretMissingError(form.id, error instanceof ConfigError ? error.message : error);
   });
   if (!secret) throw new SigningSecretMissingError(form.id, `the webhook secrets have no entry for form "${form.id}"`);
-  const check = checkWebhookSignature(form.webhookSignature.vendor, request, secret, now());
+  const check = checkWebhookSignature(form.webhookSignature.vendor, request(), secret, now());
   if (!check.ok) throw new HttpError(401, check.message, { code: `signature_${check.problem}` });
 }

@@ -150,26 +150,26 @@ describe('requireWebhookSignature', () => {
 
   it('lets any post through to a form without webhookSignature, without reading a secret', async () => {
     const dependencies = deps(async () => SECRET);
-    await expect(requireWebhookSignature('demo-request', request({}), dependencies)).resolves.toBeUndefined();
+    await expect(requireWebhookSignature('demo-request', () => request({}), dependencies)).resolves.toBeUndefined();
     expect(dependencies.secretFor).not.toHaveBeenCalled();
   });
 
   it("takes a signed form's delivery signed with its own secret", async () => {
     const dependencies = deps(async (formId) => (formId === 'contact-typeform' ? SECRET : undefined));
-    await expect(requireWebhookSignature('contact-typeform', request(SIGN.typeform(BODY, {})), dependencies)).resolves.toBeUndefined();
+    await expect(requireWebhookSignature('contact-typeform', () => request(SIGN.typeform(BODY, {})), dependencies)).resolves.toBeUndefined();
   });
 
   it.each([
     ['signature_missing', {}, 'the Typeform-Signature header is missing'],
     ['signature_invalid', SIGN.typeform(BODY, { secret: 'wrong' }), 'the Typeform-Signature header does not match'],
   ])('refuses with 401 %s, the message naming the header', async (code, headers, message) => {
-    const error = await refusal(requireWebhookSignature('contact-typeform', request(headers), deps(async () => SECRET)));
+    const error = await refusal(requireWebhookSignature('contact-typeform', () => request(headers), deps(async () => SECRET)));
     expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({ statusCode: 401, details: { code }, message: expect.stringContaining(message) });
   });
 
   it('answers 503 without a stack or the secret when the form has no secret configured, and says why in the cause', async () => {
-    const error = await refusal(requireWebhookSignature('contact-typeform', request(SIGN.typeform(BODY, {})), deps(async () => undefined)));
+    const error = await refusal(requireWebhookSignature('contact-typeform', () => request(SIGN.typeform(BODY, {})), deps(async () => undefined)));
     expect(error).toBeInstanceOf(SigningSecretMissingError);
     expect(error).toMatchObject({ statusCode: 503, expose: true, details: { code: 'signature_not_configured' }, message: 'form "contact-typeform" cannot take webhooks yet: its signing secret is not configured' });
     expect(error?.cause).toBe('the webhook secrets have no entry for form "contact-typeform"');
@@ -177,7 +177,7 @@ describe('requireWebhookSignature', () => {
 
   it('answers the same 503 when the secrets cannot be read, keeping the reason for the logs', async () => {
     const unreadable = new Error('set WEBHOOK_SECRETS_ARN (Secrets Manager) or WEBHOOK_SECRETS_FILE (a file) to provide the WEBHOOK_SECRETS secret');
-    const error = await refusal(requireWebhookSignature('contact-typeform', request(SIGN.typeform(BODY, {})), deps(() => Promise.reject(unreadable))));
+    const error = await refusal(requireWebhookSignature('contact-typeform', () => request(SIGN.typeform(BODY, {})), deps(() => Promise.reject(unreadable))));
     expect(error).toMatchObject({ statusCode: 503, details: { code: 'signature_not_configured' } });
     expect(error?.cause).toBe(unreadable);
   });
