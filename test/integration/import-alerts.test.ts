@@ -140,6 +140,8 @@ describe('telling owners about an import', () => {
     expect(summary).toMatchObject({ imported: 503, alerts: { parts: 2, leads: 503 } });
     const [one, two] = await Promise.all([1, 2].map((part) => store.getImportPart(summary.alerts!.importId, part)));
     expect([one!.leadIds.length, two!.leadIds.length]).toEqual([500, 3]);
+    // Parts are only needed until their emails are out: DynamoDB's TTL deletes them 30 days after the import.
+    expect([one!.deletedAfter, two!.deletedAfter]).toEqual(['2026-12-27T10:00:00.000Z', '2026-12-27T10:00:00.000Z']);
     const splitRows = (await store.leadsByEmail(twice)).map((lead) => lead.leadId);
     expect(one!.leadIds.slice(0, 2).sort()).toEqual([...splitRows].sort());
     const scannedAt = async (leadIds: string[]) => (await store.getLeads(leadIds)).map((lead) => lead.receivedAt).sort();

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Context, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startStreamPoller, type StreamPoller } from '../../infra/local/stream-poller.ts';
 import { loadConfig } from '../../shared/config/load.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
@@ -393,6 +394,55 @@ describe('importing the encodings Excel saves', () => {
     const bigEndian = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
     expect(await importLeads(bigEndian, { formId: EVENT_FORM }, deps)).toMatchObject({ encoding: 'utf-16be', imported: 0, duplicates: 1 });
   });
+});
+
+describe('an import part whose every attempt fails', () => {
+  it('reaches the failure queue, whose consumer reads the part back from the stream and tells its owners once', async () => {
+    const saved = process.env.TABLE_NAME;
+    const ownTable = await createTestTable('import-failure-queue');
+    vi.resetModules();
+    process.env.TABLE_NAME = ownTable;
+    let failingPoller: StreamPoller | undefined;
+    try {
+      const processLeads = asLambda((await import('../../functions/process-leads.ts')).handler);
+      const leadsDlq = asLambda((await import('../../functions/leads-dlq.ts')).handler);
+      // The processor crashes on any batch with an import part in it (as a timeout would) and handles leads as usual,
+      // so only the failure queue's consumer can tell these owners.
+      const crashingOnParts = async (event: DynamoDBStreamEvent, context: Context) => {
+        if (event.Records.some((record) => record.dynamodb?.Keys?.pk?.S?.startsWith('IMPORT#'))) throw new Error('the processor crashed');
+        return processLeads(event, context);
+      };
+      const failureQueue: SQSEvent[] = [];
+      failingPoller = await startStreamPoller({
+        endpoint: dynamoDbEndpoint(), tableName: ownTable, functionName: 'processLeads', handler: crashingOnParts,
+        onFailure: async (event) => {
+          failureQueue.push(event);
+          return leadsDlq(event, {} as never);
+        },
+      });
+      const run = randomInt(1e9);
+      const emails = [`nadia.${run}@failure-queue-a.example`, `oskar.${run}@failure-queue-b.example`];
+      const csv = ['Email;First Name;Company;Country', `${emails[0]};Nadia;Queue A;DE`, `${emails[1]};Oskar;Queue B;DE`].join('\n');
+      const ownStore = new LeadStore({ client: testDynamoDbClient(), tableName: ownTable, timezone: config.organisation.timezone });
+      const summary = await importLeads(csv, { formId: EVENT_FORM, fileName: 'failure-queue.csv' }, { config, store: ownStore, now: () => IMPORTED_AT });
+      expect(summary).toMatchObject({ imported: 2, alerts: { parts: 1, leads: 2 } });
+      await failingPoller.idle(90_000);
+
+      const conditions = failureQueue.map((event) => JSON.parse(event.Records[0]!.body).requestContext.condition);
+      expect(conditions).toEqual(['RetryAttemptsExhausted']);
+      const leads = (await Promise.all(emails.map((email) => ownStore.leadsByEmail(email)))).flat();
+      expect(leads.map((lead) => lead.alert)).toEqual([expect.objectContaining({ status: 'sent' }), expect.objectContaining({ status: 'sent' })]);
+      const mailbox = await readMailbox();
+      for (const lead of leads) {
+        const owner = config.salespeople.find((rep) => rep.id === lead.ownerId)!;
+        expect(mailbox.filter((mail) => mail.body.text?.toLowerCase().includes(lead.contact.email)).map((mail) => mail.destination.to)).toEqual([[owner.email]]);
+      }
+    } finally {
+      await failingPoller?.stop();
+      process.env.TABLE_NAME = saved;
+      vi.resetModules();
+    }
+  }, 120_000);
 });
 
 describe('npx handoff import', () => {

@@ -47,6 +47,11 @@ export interface ImportPart {
   leadIds: string[];
 }
 
+/** A part as read back: with the time DynamoDB's TTL may delete it from. */
+export interface StoredImportPart extends ImportPart {
+  deletedAfter: string;
+}
+
 /** Leads per part: a part is placed, told and marked within one run of the processor, well inside its timeout. */
 export const IMPORT_PART_SIZE = 500;
 /** A part is only needed until its digests are out; it stays a while longer so an operator can see what was sent. */
@@ -449,21 +454,22 @@ export class LeadStore {
     }
   }
 
-  async putImportPart(part: ImportPart): Promise<void> {
+  async putImportPart({ importId, part, parts, formId, fileName, importedAt, leadIds }: ImportPart): Promise<void> {
     await this.#guard(() => this.#client.send(new PutItemCommand({
       TableName: this.#tableName,
       Item: marshall({
-        ...key.importPart(part.importId, part.part), entity: 'import-part', ...part,
-        [TTL_ATTRIBUTE]: epochSeconds(new Date(part.importedAt)) + IMPORT_PART_DAYS * 86_400,
+        ...key.importPart(importId, part), entity: 'import-part', importId, part, parts, formId, fileName, importedAt, leadIds,
+        [TTL_ATTRIBUTE]: epochSeconds(new Date(importedAt)) + IMPORT_PART_DAYS * 86_400,
       }),
     })));
   }
 
-  async getImportPart(importId: string, part: number): Promise<ImportPart | undefined> {
+  async getImportPart(importId: string, part: number): Promise<StoredImportPart | undefined> {
     const { Item } = await this.#guard(() => this.#client.send(new GetItemCommand({ TableName: this.#tableName, Key: marshall(key.importPart(importId, part)), ConsistentRead: true })));
     if (!Item) return undefined;
-    const { importId: id, part: number, parts, formId, fileName, importedAt, leadIds } = unmarshall(Item) as ImportPart;
-    return { importId: id, part: number, parts, formId, fileName, importedAt, leadIds };
+    const record = unmarshall(Item);
+    const { importId: id, part: number, parts, formId, fileName, importedAt, leadIds } = record as ImportPart;
+    return { importId: id, part: number, parts, formId, fileName, importedAt, leadIds, deletedAfter: deletionTimeOf(record)! };
   }
 
   /** Leads by id, as `getLead` reads them (strongly consistent), by BatchGetItem; an id with no lead is left out. */
