@@ -1,5 +1,5 @@
 import { verifyActionToken, type ActionTokenPayload } from '../domain/action-token.ts';
-import { renderActionConfirmPage, renderActionResultPage, type ActedBy, type ActionLeadSummary } from '../domain/render/action-page.ts';
+import { renderActionConfirmPage, renderActionResultPage, type ActedBy, type ActionLeadSummary, type EarlierContact } from '../domain/render/action-page.ts';
 import type { Config } from '../config/schema.ts';
 import { repName } from '../domain/assign.ts';
 import { formatLocal } from '../domain/business-hours.ts';
@@ -35,7 +35,8 @@ export async function showActionLink(token: string, deps: ProcessDependencies): 
     }
   }
   const actedBy = actedByOf(payload, lead, deps.config);
-  return { statusCode: 200, html: renderActionConfirmPage({ action: payload.action, lead: summary(lead), organisation: deps.config.organisation.name, ...(actedBy ? { actedBy } : {}) }) };
+  const earlierContact = earlierContactOf(payload, lead, deps.config);
+  return { statusCode: 200, html: renderActionConfirmPage({ action: payload.action, lead: summary(lead), organisation: deps.config.organisation.name, ...(actedBy ? { actedBy } : {}), ...(earlierContact ? { earlierContact } : {}) }) };
 }
 
 /**
@@ -69,7 +70,8 @@ export async function useActionLink(token: string, note: string | undefined, dep
     throw error;
   }
   const actedBy = actedByOf(payload, lead, deps.config);
-  return { statusCode: 200, html: renderActionResultPage({ kind: 'done', action: payload.action, lead: summary(lead), ...(actedBy ? { actedBy } : {}) }, organisation) };
+  const earlierContact = earlierContactOf(payload, lead, deps.config);
+  return { statusCode: 200, html: renderActionResultPage({ kind: 'done', action: payload.action, lead: summary(lead), ...(actedBy ? { actedBy } : {}), ...(earlierContact ? { earlierContact } : {}) }, organisation) };
 }
 
 async function verify(token: string, deps: ProcessDependencies): Promise<Verified> {
@@ -102,6 +104,17 @@ function ownedByLinksRep(payload: ActionTokenPayload, lead: Lead): boolean {
 function actedByOf(payload: ActionTokenPayload, lead: Lead, config: Config): ActedBy | undefined {
   if (!payload.actor) return undefined;
   return { name: actorName(config, payload.actor.address), role: payload.actor.role, ...(ownedByLinksRep(payload, lead) ? { onBehalfOf: repName(config, payload.repId) } : {}) };
+}
+
+/**
+ * For "Contacted" on a lead whose first contact is already recorded (a colleague's `contacted --by`, the CRM, a
+ * manager's link): who and when, so the owner does not take it for a lead still waiting on them.
+ */
+function earlierContactOf(payload: ActionTokenPayload, lead: Lead, config: Config): EarlierContact | undefined {
+  if (payload.action !== 'contacted' || !lead.firstContactAt) return undefined;
+  const linkActor = payload.actor?.address ?? payload.repId;
+  const by = lead.firstContactBy === undefined ? 'someone' : lead.firstContactBy === linkActor ? 'you' : actorName(config, lead.firstContactBy);
+  return { at: formatLocal(new Date(lead.firstContactAt), config.organisation.timezone), by };
 }
 
 /** A rep by their name, whether recorded by id or by address (a manager who is also a rep); anyone else as recorded. */

@@ -280,6 +280,24 @@ describe('one-click action links', () => {
     expect(qualified.firstContactAt).toBe(contacted.firstContactAt);
   });
 
+  it('tells the owner when a colleague already recorded first contact, and adds theirs to the history', async () => {
+    const { lead, links } = await alertedLead();
+    const colleague = config.salespeople.find((rep) => rep.id !== lead.ownerId)!;
+    await store.recordFollowUp({
+      leadId: lead.leadId, activity: { at: '2026-11-30T10:05:00.000Z', by: colleague.id, onBehalfOf: lead.ownerId, action: 'contacted', via: 'cli' }, status: 'contacted', firstContact: true,
+    });
+    const already = `First contact was already recorded on Mon 30 Nov, 11:05 CET by ${colleague.name}. The follow-up clock stopped then; this adds your contact to the lead's history.`;
+    expect((await get(links.contacted)).body).toContain(already);
+    const done = await post(links.contacted, 'Spoke to them as well');
+    expect(done.body).toContain(already);
+    const after = (await store.getLead(lead.leadId))!;
+    expect(after).toMatchObject({ firstContactBy: colleague.id, firstContactAt: '2026-11-30T10:05:00.000Z' });
+    expect(after.activities?.map((activity) => activity.by)).toEqual([colleague.id, lead.ownerId]);
+    // A lead nobody has contacted yet says nothing of the kind.
+    const fresh = await alertedLead();
+    expect((await get(fresh.links.contacted)).body).not.toContain('First contact was already recorded');
+  });
+
   it('refuses a tampered link and an expired one, changing nothing', async () => {
     const { lead, links } = await alertedLead();
     const [payload, signature] = links.contacted.split('.') as [string, string];

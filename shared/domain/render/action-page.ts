@@ -22,15 +22,24 @@ export interface ActedBy {
   onBehalfOf?: string;
 }
 
+/** First contact recorded before this link was used: "Contacted" then only adds to the lead's history. */
+export interface EarlierContact {
+  /** Formatted for the reader, e.g. "Mon 30 Nov, 13:00 CET". */
+  at: string;
+  /** A name, an address, or "you". */
+  by: string;
+}
+
 export interface ActionConfirmPageInput {
   action: FollowUpAction;
   lead: ActionLeadSummary;
   organisation: string;
   actedBy?: ActedBy;
+  earlierContact?: EarlierContact;
 }
 
 export type ActionOutcome =
-  | { kind: 'done'; action: FollowUpAction; lead: ActionLeadSummary; actedBy?: ActedBy }
+  | { kind: 'done'; action: FollowUpAction; lead: ActionLeadSummary; actedBy?: ActedBy; earlierContact?: EarlierContact }
   /** `usedAt` is already formatted for the reader, e.g. "Mon 30 Nov, 13:00 CET"; `usedBy` is the rep's name. */
   | { kind: 'already-used'; action: FollowUpAction; lead: ActionLeadSummary; usedAt?: string; usedBy?: string }
   /** The lead was reassigned after the email went out: its links belong to the new owner now. */
@@ -94,7 +103,11 @@ function actorLine({ name, role, onBehalfOf }: ActedBy): string {
   return `${name} (${ACTOR_ROLES[role]})${onBehalfOf ? `, on behalf of ${onBehalfOf}` : ''}`;
 }
 
-export function renderActionConfirmPage({ action, lead, organisation, actedBy }: ActionConfirmPageInput): string {
+function earlierContactLine({ at, by }: EarlierContact): SafeHtml {
+  return html`<p class="notice">First contact was already recorded on ${at} by ${by}. The follow-up clock stopped then; this adds your contact to the lead's history.</p>`;
+}
+
+export function renderActionConfirmPage({ action, lead, organisation, actedBy, earlierContact }: ActionConfirmPageInput): string {
   const copy = CONFIRM_COPY[action];
   // No form action: the POST goes to the very URL that rendered the page, token included,
   // whatever stage or path prefix the API sits behind.
@@ -104,7 +117,7 @@ export function renderActionConfirmPage({ action, lead, organisation, actedBy }:
     html`<p class="eyebrow">Lead follow-up</p>
 <h1>${copy.question}</h1>
 ${leadLine(lead)}
-<p class="muted">${copy.effect}</p>
+${earlierContact ? earlierContactLine(earlierContact) : html`<p class="muted">${copy.effect}</p>`}
 ${actedBy ? html`<p class="muted">You record it as ${actorLine(actedBy)}.</p>` : ''}
 <form method="post">
 <label for="note">${copy.notePrompt}</label>
@@ -125,6 +138,7 @@ export function renderActionResultPage(outcome: ActionOutcome, organisation: str
 <h1>${outcome.lead.displayName} ${DONE_COPY[outcome.action]}.</h1>
 ${leadLine(outcome.lead)}
 ${outcome.actedBy ? html`<p class="muted">${RECORDED_AS[outcome.action]} by ${actorLine(outcome.actedBy)}.</p>` : ''}
+${outcome.earlierContact ? earlierContactLine(outcome.earlierContact) : ''}
 <p class="muted">Thank you. You can close this page.</p>`,
       );
     case 'already-used':
@@ -218,6 +232,7 @@ p{margin:0 0 12px;overflow-wrap:anywhere}
 .lead{font-size:17px;font-weight:600}
 .muted{color:${c.muted};font-weight:400}
 .small{font-size:13px;color:${c.muted};margin:12px 0 0}
+.notice{background:${c.warningSoft};border-left:3px solid ${c.warning};padding:10px 12px;border-radius:4px}
 label{display:block;font-size:14px;font-weight:600;margin:16px 0 6px}
 textarea{width:100%;font:inherit;padding:10px;border:1px solid ${c.border};border-radius:6px;resize:vertical}
 textarea:focus{outline:2px solid ${c.brand};outline-offset:1px}
