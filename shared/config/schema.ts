@@ -97,7 +97,18 @@ const form = z.strictObject({
    * WEBHOOK_SECRETS secret (never this file, which is committed); anything else is refused with 401. Leave it out for
    * forms that plain HTML pages post to: a browser cannot sign.
    */
-  webhookSignature: z.optional(z.strictObject({ vendor: z.enum(WEBHOOK_VENDORS, `must be one of ${WEBHOOK_VENDORS.join(', ')}`) })),
+  webhookSignature: z.optional(z.strictObject({
+    vendor: z.enum(WEBHOOK_VENDORS, `must be one of ${WEBHOOK_VENDORS.join(', ')}`),
+    /**
+     * HubSpot signs the URL it called. Behind a proxy or a custom domain with a path mapping, the URL the handler can
+     * rebuild (Host header + path) is not that one: give the URL exactly as registered in HubSpot.
+     */
+    url: z.optional(url),
+  }).check(z.superRefine((signature, ctx) => {
+    if (signature.url !== undefined && signature.vendor !== 'hubspot') {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: `only hubspot signs the URL it calls; ${signature.vendor} does not, so leave url out`, input: signature.url });
+    }
+  }))),
 });
 
 const businessHours = z.strictObject({

@@ -90,6 +90,16 @@ export function checkWebhookSignature(vendor: WebhookVendor, request: SignedRequ
   return { ok: true };
 }
 
+/**
+ * A 401 must name how to authenticate (RFC 9110 §11.6.1). No registered scheme covers a form tool's HMAC header, so
+ * the challenge names the header and the tool that signs it: `HMAC-SHA256 realm="form contact-typeform",
+ * header="Typeform-Signature", signer="Typeform"`.
+ */
+export function signatureChallenge(vendor: WebhookVendor, formId: string): string {
+  const scheme = SCHEMES[vendor];
+  return `HMAC-SHA256 realm="form ${formId}", header="${scheme.signatureHeader}", signer="${scheme.vendor}"`;
+}
+
 /** The presented digest, or undefined when the value is not one digest in the scheme's single spelling. */
 function decodeDigest(value: string, { prefix = '', encoding }: Scheme): Buffer | undefined {
   if (!value.startsWith(prefix)) return undefined;

@@ -1,7 +1,7 @@
 import { ConfigError } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { HttpError, SigningSecretMissingError } from '../errors.ts';
-import { checkWebhookSignature, type SignedRequest } from '../domain/webhook-signature.ts';
+import { checkWebhookSignature, signatureChallenge, type SignedRequest } from '../domain/webhook-signature.ts';
 import { findForm } from './capture-lead.ts';
 
 export interface WebhookSignatureDependencies {
@@ -25,6 +25,8 @@ export async function requireWebhookSignature(formId: string, request: () => Sig
     throw new SigningSecretMissingError(form.id, error instanceof ConfigError ? error.message : error);
   });
   if (!secret) throw new SigningSecretMissingError(form.id, `the webhook secrets have no entry for form "${form.id}"`);
-  const check = checkWebhookSignature(form.webhookSignature.vendor, request(), secret, now());
-  if (!check.ok) throw new HttpError(401, check.message, { code: `signature_${check.problem}` });
+  const { vendor, url } = form.webhookSignature;
+  const sent = request();
+  const check = checkWebhookSignature(vendor, url ? { ...sent, url } : sent, secret, now());
+  if (!check.ok) throw new HttpError(401, check.message, { code: `signature_${check.problem}`, headers: { 'www-authenticate': signatureChallenge(vendor, form.id) } });
 }

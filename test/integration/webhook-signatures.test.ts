@@ -15,6 +15,9 @@ const TYPEFORM_SECRET = `typeform-${randomUUID()}`;
 const HUBSPOT_SECRET = `hubspot-${randomUUID()}`;
 const TYPEFORM_FIXTURE = readFileSync(new URL('../fixtures/vendors/typeform-form_response.json', import.meta.url), 'utf8');
 
+/** The URL registered in HubSpot: a custom domain whose path mapping `handoff/` the API never sees. */
+const PROXIED_HUBSPOT_URL = 'https://leads.northwind.example/handoff/forms/hubspot-behind-proxy';
+
 let capture: LambdaHandler;
 let store: LeadStore;
 let tableName: string;
@@ -26,10 +29,13 @@ let tableName: string;
 beforeAll(async () => {
   const directory = mkdtempSync(join(tmpdir(), 'handoff-webhooks-'));
   const config = JSON.parse(readFileSync('handoff.config.json', 'utf8')) as ConfigInput;
-  const signedForm = (id: string, vendor: 'typeform' | 'tally' | 'hubspot') => ({ ...config.forms[0]!, id, name: `${vendor} webhooks`, webhookSignature: { vendor } });
-  config.forms.push(signedForm('typeform-leads', 'typeform'), signedForm('hubspot-leads', 'hubspot'), signedForm('tally-leads', 'tally'));
+  const signedForm = (id: string, vendor: 'typeform' | 'tally' | 'hubspot', url?: string) => ({ ...config.forms[0]!, id, name: `${vendor} webhooks`, webhookSignature: { vendor, ...(url ? { url } : {}) } });
+  config.forms.push(
+    signedForm('typeform-leads', 'typeform'), signedForm('hubspot-leads', 'hubspot'), signedForm('tally-leads', 'tally'),
+    signedForm('hubspot-behind-proxy', 'hubspot', PROXIED_HUBSPOT_URL),
+  );
   writeFileSync(join(directory, 'handoff.config.json'), JSON.stringify(config));
-  writeFileSync(join(directory, 'WEBHOOK_SECRETS'), JSON.stringify({ 'typeform-leads': TYPEFORM_SECRET, 'hubspot-leads': HUBSPOT_SECRET }, null, 2));
+  writeFileSync(join(directory, 'WEBHOOK_SECRETS'), JSON.stringify({ 'typeform-leads': TYPEFORM_SECRET, 'hubspot-leads': HUBSPOT_SECRET, 'hubspot-behind-proxy': HUBSPOT_SECRET }, null, 2));
   tableName = await createTestTable('webhooks');
   Object.assign(process.env, { TABLE_NAME: tableName, HANDOFF_CONFIG: join(directory, 'handoff.config.json'), WEBHOOK_SECRETS_FILE: join(directory, 'WEBHOOK_SECRETS') });
   capture = asLambda((await import('../../functions/capture.ts')).handler);
@@ -75,6 +81,7 @@ describe('signed form-tool webhooks', () => {
     const response = await post('typeform-leads', body, headers(body));
     expect(response.statusCode).toBe(401);
     expect(JSON.parse(response.body)).toEqual({ message: expect.stringContaining(message), code });
+    expect(response.headers['www-authenticate']).toBe('HMAC-SHA256 realm="form typeform-leads", header="Typeform-Signature", signer="Typeform"');
     expect(await itemCount()).toBe(before);
     expect(await store.leadsByEmail(email)).toEqual([]);
   });
@@ -116,6 +123,22 @@ describe('signed form-tool webhooks', () => {
     const signed = await post('hubspot-leads', body, sign(asSent), url);
     expect(signed.statusCode).toBe(201);
     expect((await store.leadsByEmail(email))[0]).toMatchObject({ formId: 'hubspot-leads', tracking: { utm: { source: 'hubspot' } } });
+  });
+
+  it('checks HubSpot against the URL configured for the form when HubSpot calls it through a proxy or a path mapping', async () => {
+    const email = `hs.proxy.${randomInt(1e9)}@acme-corp.com`;
+    const body = JSON.stringify({ fields: [{ objectTypeId: '0-1', name: 'email', value: email }] });
+    const sentAt = Date.now();
+    const sign = (signedUrl: string) => ({
+      'x-hubspot-request-timestamp': String(sentAt),
+      'x-hubspot-signature-v3': createHmac('sha256', HUBSPOT_SECRET).update(`POST${signedUrl}${body}${sentAt}`).digest('base64'),
+    });
+    // What the handler could rebuild from Host and path is not what HubSpot called, so it no longer counts.
+    const rebuilt = await post('hubspot-behind-proxy', body, sign('http://api.handoff.example/forms/hubspot-behind-proxy'));
+    expect(rebuilt.statusCode).toBe(401);
+    const registered = await post('hubspot-behind-proxy', body, sign(PROXIED_HUBSPOT_URL));
+    expect(registered.statusCode).toBe(201);
+    expect((await store.leadsByEmail(email)).map((lead) => lead.formId)).toEqual(['hubspot-behind-proxy']);
   });
 
   it('answers 503 with a safe message when a signed form has no secret configured, and stores nothing', async () => {

@@ -34,6 +34,8 @@ describe('config', () => {
     [(c: any) => (c.forms[0].colour = 'blue'), 'forms[0]: unknown key(s) colour'],
     [(c: any) => (c.forms[0].webhookSignature = { vendor: 'jotform' }), 'forms[0].webhookSignature.vendor: must be one of typeform, tally, webflow, hubspot'],
     [(c: any) => (c.forms[0].webhookSignature = { vendor: 'typeform', secret: 'not-in-a-committed-file' }), 'forms[0].webhookSignature: unknown key(s) secret'],
+    [(c: any) => (c.forms[0].webhookSignature = { vendor: 'typeform', url: 'https://leads.example/forms/x' }), 'forms[0].webhookSignature.url: only hubspot signs the URL it calls; typeform does not, so leave url out'],
+    [(c: any) => (c.forms[0].webhookSignature = { vendor: 'hubspot', url: 'leads.example/forms/x' }), 'forms[0].webhookSignature.url: must be an http(s) URL'],
     [(c: any) => delete c.sender, 'sender: is required'],
     [(c: any) => (c.sender = 42), 'sender: expected string'],
     [(c: any) => (c.salespeople[2].weight = 2.5), 'salespeople[2].weight: must be a whole number'],
