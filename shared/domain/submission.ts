@@ -135,7 +135,7 @@ export function readJsonEntries(entries: Iterable<readonly [string, unknown]>): 
   for (const [name, value] of entries) {
     if (value === null || value === undefined) continue;
     const role = fieldRoleOf(name);
-    const problem = role !== undefined && CONTACT_FIELDS.has(role) ? contactValueProblem(role as CanonicalField, value) : undefined;
+    const problem = role !== undefined && CONTACT_FIELDS.has(role) ? contactValueProblem(role as CanonicalField, value) : nestingProblem(value);
     if (problem) problems[name.slice(0, MAX_ANSWER_NAME)] = problem;
     else fields.push([name, jsonValueAsText(value)]);
   }
@@ -149,6 +149,19 @@ function contactValueProblem(field: CanonicalField, value: unknown): string | un
     return Number.isInteger(value) && value >= 0 && value <= LARGEST_PHONE_NUMBER ? undefined : 'must be a text value like "+49 30 1234567"; a number must be whole and at most 15 digits';
   }
   return `must be a text value, not ${jsonTypeName(value)}`;
+}
+
+/** Deeper than any form's answer: JSON.parse takes thousands of levels in 32 KB, but writing them back as text would overflow the stack. */
+const MAX_ANSWER_DEPTH = 32;
+
+function nestingProblem(value: unknown): string | undefined {
+  // Walked without recursion, for the same reason.
+  let level: unknown[] = [value];
+  for (let depth = 0; level.length > 0; depth++) {
+    if (depth > MAX_ANSWER_DEPTH) return `must not nest lists and objects more than ${MAX_ANSWER_DEPTH} levels deep`;
+    level = level.flatMap((item) => (typeof item === 'object' && item !== null ? Object.values(item) : []));
+  }
+  return undefined;
 }
 
 function jsonTypeName(value: unknown): string {
