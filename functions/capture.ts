@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { loadConfig } from '#shared/config/load.ts';
 import { leadStoreFromEnv } from '#shared/adapters/lead-store/from-env.ts';
 import { parseBody } from '#shared/adapters/http/body.ts';
-import { corsHeaders, header, httpErrorResponses, isBrowserFormPost, json, preflight, redirect, signedRequestOf, type HttpEvent } from '#shared/adapters/http/api-gateway.ts';
+import { corsHeaders, firstQueryValues, header, httpErrorResponses, isBrowserFormPost, json, preflight, redirect, signedRequestOf, type HttpEvent } from '#shared/adapters/http/api-gateway.ts';
 import { webhookSecretsFromEnv } from '#shared/adapters/webhook-secrets.ts';
 import { countLeadCaptured, publishMetrics } from '#shared/adapters/metrics.ts';
 import { captureLead, findForm } from '#shared/usecases/capture-lead.ts';
@@ -38,7 +38,7 @@ export const handler = middy<HttpEvent>()
         idempotencyKey: header(event, 'idempotency-key')?.slice(0, 200),
         raw: { contentType: header(event, 'content-type') ?? '', body: body.text },
         context: {
-          query: event.queryStringParameters ?? {},
+          query: firstQueryValues(event),
           referer: header(event, 'referer'),
           userAgent: header(event, 'user-agent'),
           viewerCountry: header(event, 'cloudfront-viewer-country'),

@@ -181,6 +181,7 @@ export function readSubmission(formFields: Array<[string, string]>, request: Req
   const contact: Record<string, string | boolean> = {};
   const answers: Record<string, string> = {};
   const tracking: Tracking = { utm: {} };
+  const bodyUtm: Tracking['utm'] = {};
   const controls: SubmissionControls = { honeypotFilled: false };
   const problems: Record<string, string> = {};
   let loadedAt: number | undefined;
@@ -205,21 +206,22 @@ export function readSubmission(formFields: Array<[string, string]>, request: Req
       case 'next':
         controls.requestedRedirect = value;
         return;
+      // As for contact fields, the first value of a repeated tracking field wins.
       case 'leadSource':
-        tracking.leadSource = value.slice(0, 200);
+        tracking.leadSource ??= value.slice(0, 200);
         return;
       case 'pageUrl':
-        tracking.pageUrl = value.slice(0, 2000);
+        tracking.pageUrl ??= value.slice(0, 2000);
         return;
       case 'referrer':
-        tracking.referrer = value.slice(0, 2000);
+        tracking.referrer ??= value.slice(0, 2000);
         return;
       case 'consent':
         contact.consent = TRUTHY.has(value.toLowerCase());
         return;
       default:
         if (alias.startsWith('utm_')) {
-          tracking.utm[alias.slice(4) as keyof Tracking['utm']] = value.slice(0, 200);
+          bodyUtm[alias.slice(4) as UtmKey] ??= value.slice(0, 200);
           return;
         }
         // The first value wins: a form that repeats a canonical field keeps the others as answers.
@@ -239,15 +241,13 @@ export function readSubmission(formFields: Array<[string, string]>, request: Req
 
   for (const [name, value] of formFields) collect(name, value);
 
-  // UTM parameters and the page URL may ride on the action URL's query string instead of the body.
-  for (const key of ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const) {
-    const fromQuery = request.query[key];
-    if (fromQuery && !tracking.utm[key.slice(4) as keyof Tracking['utm']]) tracking.utm[key.slice(4) as keyof Tracking['utm']] = fromQuery.slice(0, 200);
-  }
   if (!tracking.referrer && request.referer) tracking.referrer = request.referer.slice(0, 2000);
   // A plain HTML form's post names its page only in the Referer header: a campaign landing page's UTM is there.
   if (!tracking.pageUrl && request.referer) tracking.pageUrl = request.referer.slice(0, 2000);
-  if (tracking.pageUrl) addUtmFromUrl(tracking, tracking.pageUrl);
+  // UTM parameters may come in the body, on the action URL's query string or on the page URL. They describe one
+  // visit together, so they are taken as a set from the first place that has any: mixed key by key, a body's
+  // "facebook" and a page URL's "cpc" would make "facebook / cpc", which nobody sent.
+  tracking.utm = [bodyUtm, utmOf((name) => request.query[name]), utmOfUrl(tracking.pageUrl)].find((utm) => Object.keys(utm).length > 0) ?? {};
   if (request.userAgent) tracking.userAgent = request.userAgent.slice(0, 400);
   if (request.viewerCountry && /^[A-Z]{2}$/.test(request.viewerCountry)) tracking.viewerCountry = request.viewerCountry;
 
@@ -276,16 +276,26 @@ export function readSubmission(formFields: Array<[string, string]>, request: Req
   };
 }
 
-function addUtmFromUrl(tracking: Tracking, pageUrl: string) {
-  let url: URL;
-  try {
-    url = new URL(pageUrl.startsWith('http') ? pageUrl : `https://${pageUrl}`);
-  } catch {
-    return;
+type UtmKey = keyof Tracking['utm'];
+const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'] as const satisfies readonly UtmKey[];
+
+/** The UTM parameters `parameter` has (by `utm_*` name), each trimmed and capped; blank ones count as absent. */
+function utmOf(parameter: (name: string) => string | null | undefined): Tracking['utm'] {
+  const utm: Tracking['utm'] = {};
+  for (const key of UTM_KEYS) {
+    const value = parameter(`utm_${key}`)?.trim();
+    if (value) utm[key] = value.slice(0, 200);
   }
-  for (const key of ['source', 'medium', 'campaign', 'term', 'content'] as const) {
-    const value = url.searchParams.get(`utm_${key}`);
-    if (value && !tracking.utm[key]) tracking.utm[key] = value.slice(0, 200);
+  return utm;
+}
+
+function utmOfUrl(pageUrl: string | undefined): Tracking['utm'] {
+  if (!pageUrl) return {};
+  try {
+    const url = new URL(pageUrl.startsWith('http') ? pageUrl : `https://${pageUrl}`);
+    return utmOf((name) => url.searchParams.get(name));
+  } catch {
+    return {};
   }
 }
 

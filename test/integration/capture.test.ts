@@ -313,6 +313,39 @@ describe('POST /forms/{formId}', () => {
   });
 });
 
+describe('UTM parameters from more than one place', () => {
+  const storedUtm = async (email: string) => (await store.leadsByEmail(email))[0]?.tracking.utm;
+
+  it('takes the whole set from the first place that has any (body, then the action URL, then the page URL), never a mix', async () => {
+    const email = uniqueEmail('utm');
+    const response = await postJson(
+      { email, utm_source: 'facebook', utm_campaign: 'from-body', pageUrl: 'https://www.northwind.example/demo?utm_source=google&utm_medium=cpc&utm_campaign=from-page' },
+      {}, `${WEBSITE}?utm_campaign=from-query`,
+    );
+    expect(response.statusCode).toBe(201);
+    expect(await storedUtm(email)).toEqual({ source: 'facebook', campaign: 'from-body' });
+
+    const fromQuery = uniqueEmail('utm');
+    await postJson({ email: fromQuery, pageUrl: 'https://www.northwind.example/demo?utm_source=google&utm_medium=cpc' }, {}, `${WEBSITE}?utm_campaign=from-query&utm_source=newsletter`);
+    expect(await storedUtm(fromQuery)).toEqual({ source: 'newsletter', campaign: 'from-query' });
+  });
+
+  it('keeps the first value of a repeated UTM parameter, in a form post and on the action URL alike', async () => {
+    const email = uniqueEmail('utm');
+    const response = await invokeHttp(capture, {
+      method: 'POST', url: WEBSITE, sourceIp: someIp(), headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: `email=${encodeURIComponent(email)}&interest=BI&interest=ETL&utm_source=google&utm_source=bing`,
+    });
+    expect(response.statusCode).toBe(201);
+    expect(await storedUtm(email)).toEqual({ source: 'google' });
+    expect((await store.leadsByEmail(email))[0]?.answers).toEqual({ interest: 'BI, ETL' });
+
+    const onUrl = uniqueEmail('utm');
+    await postJson({ email: onUrl }, {}, `${WEBSITE}?utm_source=google&utm_source=bing&utm_medium=cpc`);
+    expect(await storedUtm(onUrl)).toEqual({ source: 'google', medium: 'cpc' });
+  });
+});
+
 describe('the form snippet the stack prints, posted by a browser from a campaign landing page on the website', () => {
   it("keeps the page's UTM parameters, though a cross-origin post's Referer is only the site's origin", async () => {
     const landing = 'https://www.northwind.example/landing?utm_source=google&utm_medium=cpc&utm_campaign=brand-de';

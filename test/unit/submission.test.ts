@@ -43,16 +43,14 @@ describe('readSubmission', () => {
     expect(result.ok && result.controls).toMatchObject({ honeypotFilled: true, requestedRedirect: 'https://a.b/c' });
   });
 
-  it('captures UTM parameters from the body, the query string and the page URL, and the referrer header', () => {
-    const result = read(
-      { email: 'a@b.co', utm_source: 'google', pageUrl: 'https://www.northwind.example/pricing?utm_medium=cpc&utm_campaign=brand' },
-      { query: { utm_term: 'lead tool' }, referer: 'https://www.google.com/' },
-    );
-    expect(result.ok && result.submission.tracking).toMatchObject({
-      utm: { source: 'google', medium: 'cpc', campaign: 'brand', term: 'lead tool' },
-      pageUrl: 'https://www.northwind.example/pricing?utm_medium=cpc&utm_campaign=brand',
-      referrer: 'https://www.google.com/',
-    });
+  it('takes the UTM parameters as one set from the body, else the query string, else the page URL, and keeps the referrer header', () => {
+    const pageUrl = 'https://www.northwind.example/pricing?utm_medium=cpc&utm_campaign=brand';
+    const fromBody = read({ email: 'a@b.co', utm_source: 'google', pageUrl }, { query: { utm_term: 'lead tool' }, referer: 'https://www.google.com/' });
+    expect(fromBody.ok && fromBody.submission.tracking).toEqual({ utm: { source: 'google' }, pageUrl, referrer: 'https://www.google.com/' });
+    const fromQuery = read({ email: 'a@b.co', pageUrl }, { query: { utm_term: 'lead tool' } });
+    expect(fromQuery.ok && fromQuery.submission.tracking.utm).toEqual({ term: 'lead tool' });
+    const fromPage = read({ email: 'a@b.co', pageUrl }, { query: { utm_term: '  ' } });
+    expect(fromPage.ok && fromPage.submission.tracking.utm).toEqual({ medium: 'cpc', campaign: 'brand' });
   });
 
   it('reads the UTM of a plain HTML form post from its Referer, the only place that names the landing page', () => {

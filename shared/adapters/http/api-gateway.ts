@@ -12,6 +12,16 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 export const header = (event: HttpEvent, name: string): string | undefined => event.headers?.[name.toLowerCase()];
 
 /**
+ * Each query parameter's first value. API Gateway's `queryStringParameters` joins a repeated one with commas
+ * (`utm_source=google&utm_source=bing` → "google,bing"), a value nobody sent; the raw query string still has both.
+ */
+export function firstQueryValues(event: HttpEvent): Record<string, string> {
+  const values = new Map<string, string>();
+  for (const [name, value] of new URLSearchParams(event.rawQueryString ?? '')) if (!values.has(name)) values.set(name, value);
+  return Object.fromEntries(values);
+}
+
+/**
  * A request body's bytes as they arrived: API Gateway base64-encodes every body that is not text (form posts
  * included) and passes text, JSON among it, as a string it decoded from UTF-8.
  */
