@@ -2,20 +2,29 @@ import { readFileSync } from 'node:fs';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /**
- * A secret's value, from where the environment says it is: `<NAME>_ARN` names a Secrets Manager secret (in AWS),
- * `<NAME>_FILE` a file (the local stack generates one under its data directory). Read once per process.
+ * How long a warm function keeps a secret it read. A secret set or rotated in Secrets Manager reaches every warm
+ * function within this time, with no deploy: a deploy that changes no code would not restart them.
  */
-const cache = new Map<string, Promise<string>>();
+export const SECRET_MAX_AGE_MS = 5 * 60_000;
+
+const cache = new Map<string, { value: Promise<string>; readAt: number }>();
 let secretsManager: SecretsManagerClient | undefined;
 
+/**
+ * A secret's value, from where the environment says it is: `<NAME>_ARN` names a Secrets Manager secret (in AWS),
+ * `<NAME>_FILE` a file (the local stack generates one under its data directory). Read again once it is older than
+ * SECRET_MAX_AGE_MS; the same promise is handed out until then, so callers may key what they derive from it on it.
+ */
 export function loadSecret(name: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  let value = cache.get(name);
-  if (!value) {
-    value = readSecret(name, env);
-    cache.set(name, value);
-    value.catch(() => cache.delete(name));
-  }
-  return value;
+  const cached = cache.get(name);
+  if (cached && Date.now() - cached.readAt < SECRET_MAX_AGE_MS) return cached.value;
+  const entry = { value: readSecret(name, env), readAt: Date.now() };
+  cache.set(name, entry);
+  // A failed read is not kept: the next call reads again.
+  entry.value.catch(() => {
+    if (cache.get(name) === entry) cache.delete(name);
+  });
+  return entry.value;
 }
 
 async function readSecret(name: string, env: NodeJS.ProcessEnv): Promise<string> {

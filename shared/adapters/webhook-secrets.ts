@@ -25,14 +25,19 @@ export function parseWebhookSecrets(text: string): Map<string, string> {
   return new Map(Object.entries(parsed.data));
 }
 
-/** Looks up a form's signing secret; the secret is read and parsed once per process, on the first lookup. */
+/**
+ * Looks up a form's signing secret. The secret is parsed once per read of it: loadSecret hands out the same text
+ * until it reads the secret again (SECRET_MAX_AGE_MS), so a secret added for a new form reaches warm functions too.
+ */
 export function webhookSecretsFromEnv(env: NodeJS.ProcessEnv = process.env): (formId: string) => Promise<string | undefined> {
-  let secrets: Promise<Map<string, string>> | undefined;
+  let parsed: { text: Promise<string>; secrets: Promise<Map<string, string>> } | undefined;
   return async (formId) => {
-    // A failed read or parse is not kept: the next post reads again (loadSecret forgets a failed read too).
-    secrets ??= loadSecret(WEBHOOK_SECRETS, env).then(parseWebhookSecrets);
-    return (await secrets.catch((error: unknown) => {
-      secrets = undefined;
+    const text = loadSecret(WEBHOOK_SECRETS, env);
+    if (parsed?.text !== text) parsed = { text, secrets: text.then(parseWebhookSecrets) };
+    const current = parsed;
+    return (await current.secrets.catch((error: unknown) => {
+      // A failed read or parse is not kept: the next post reads again (loadSecret forgets a failed read too).
+      if (parsed === current) parsed = undefined;
       throw error;
     })).get(formId);
   };
