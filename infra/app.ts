@@ -11,12 +11,14 @@ function main(): void {
   const configFile = configPath();
   const config = loadConfig(configFile);
   const alarmEmail: unknown = app.node.tryGetContext('alarmEmail');
+  const overdueLeadsAlarmThreshold = positiveWholeNumber(app.node.tryGetContext('overdueLeadsAlarmThreshold'), 'overdueLeadsAlarmThreshold');
 
   new HandoffStack(app, `Handoff-${stage as Stage}`, {
     config,
     configFile,
     stage: stage as Stage,
     alarmEmail: typeof alarmEmail === 'string' ? alarmEmail : undefined,
+    overdueLeadsAlarmThreshold,
     // Account and region only when the CLI resolved them: without credentials the stack stays environment-agnostic, so synth works offline.
     env:
       process.env.CDK_DEFAULT_ACCOUNT && process.env.CDK_DEFAULT_REGION
@@ -25,6 +27,14 @@ function main(): void {
     description: `Handoff lead capture and follow-up (${stage as Stage})`,
   });
   app.synth();
+}
+
+/** A context value given with `-c name=25` arrives as text, one from cdk.json as a number. */
+function positiveWholeNumber(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < 1) throw new ConfigError(`context "${name}" must be a whole number of at least 1, got ${JSON.stringify(value)}`);
+  return number;
 }
 
 try {
