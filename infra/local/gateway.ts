@@ -9,6 +9,14 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { lambdaContext, LOCAL_ACCOUNT_ID, type LambdaHandler } from './lambda-runtime.ts';
 
+/**
+ * A request's path as the access log shows it: an action link's token (it names the lead, the rep and a report's
+ * recipient) and the query string stay out of the log, as they do from API Gateway's, which logs the route key.
+ */
+export function loggedPath(url: string): string {
+  return url.split('?')[0]!.replace(/^\/actions\/[^/]+/, '/actions/{token}');
+}
+
 export interface GatewayRoute {
   method: string;
   /** API Gateway route path with {param} or greedy {param+} placeholders. */
@@ -294,7 +302,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       );
     }
     send(response, result);
-    if (options.accessLog) console.log(`[gateway] ${method} ${url} → ${result.statusCode} (${Date.now() - started} ms)`);
+    if (options.accessLog) console.log(`[gateway] ${method} ${loggedPath(url)} → ${result.statusCode} (${Date.now() - started} ms)`);
   });
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);

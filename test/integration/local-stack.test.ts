@@ -9,7 +9,7 @@ import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import type { APIGatewayProxyEventV2, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { matchesAnyFilterPattern } from '../../infra/local/event-filter.ts';
-import { startGateway, type GatewayRoute, type RunningGateway } from '../../infra/local/gateway.ts';
+import { loggedPath, startGateway, type GatewayRoute, type RunningGateway } from '../../infra/local/gateway.ts';
 import type { LambdaHandler } from '../../infra/local/lambda-runtime.ts';
 import { ensureJava, ensureTable, LocalStackError } from '../../infra/local/services.ts';
 import { startStreamPoller, type StreamPoller, type StreamSourceSettings } from '../../infra/local/stream-poller.ts';
@@ -58,6 +58,14 @@ function send(url: string, options: { method?: string; headers?: Record<string, 
     outgoing.end(options.body);
   });
 }
+
+describe("the local gateway's access log", () => {
+  it('keeps action-link tokens and query strings out of it', () => {
+    expect(loggedPath('/actions/WzIsImxkX2FiYyJd.c2lnbmF0dXJl')).toBe('/actions/{token}');
+    expect(loggedPath('/forms/demo-request?email=ana%40example.com')).toBe('/forms/demo-request');
+    expect(loggedPath('/health')).toBe('/health');
+  });
+});
 
 describe('local gateway (API Gateway HTTP API, payload 2.0)', () => {
   let gateway: RunningGateway;
