@@ -69,7 +69,7 @@ const contactSchema = z.object({
   lastName: singleLine(100),
   name: singleLine(200),
   company: singleLine(200),
-  phone: z.optional(z.string().check(z.maxLength(40, 'must be at most 40 characters'), noControlChars(), z.regex(/^[0-9+()./\s-]*(?:(?:ext|x)\.?\s*\d+)?$/i, 'must contain only digits, spaces and + ( ) . - /'))),
+  phone: z.optional(z.string().check(z.maxLength(40, 'must be at most 40 characters'), noControlChars(), z.regex(/^[0-9+()./\s-]*(?:(?:ext|x|#)\.?\s*\d+)?$/i, 'must contain only digits, spaces and + ( ) . - /, and an extension like "ext 12"'))),
   jobTitle: singleLine(150),
   country: singleLine(60),
   message: z.optional(z.string().check(z.maxLength(5000, 'must be at most 5000 characters'), z.refine((v: string) => !v.includes('\0'), 'cannot contain NUL characters'))),
@@ -177,6 +177,49 @@ function jsonValueAsText(value: unknown): string {
   return String(value);
 }
 
+/** A refused contact value kept as an answer: the field it would have filled, why, and the field's place in the list. */
+export interface SetAsideField {
+  field: string;
+  message: string;
+  index: number;
+}
+
+/**
+ * For senders nobody can ask to correct a value (a form tool relaying what a person typed, a file from an event):
+ * when every field `readSubmission` refused is a contact field other than the email (a lead is nothing without its
+ * address), the fields that filled them are renamed with `suffix` (`Phone` → `Phone (as sent)`), so their values are
+ * kept verbatim as answers, and the lead is not lost over them. Undefined when anything else was refused. Read the
+ * renamed fields again: a second field of the same kind (`Mobile` after `Phone`) may fill the contact field now.
+ */
+export function setAsideRefusedContactFields(fields: Array<[string, string]>, refused: Record<string, string>, suffix: string): { fields: Array<[string, string]>; setAside: SetAsideField[] } | undefined {
+  const refusals = Object.entries(refused).map(([field, message]) => ({ field, message, index: fieldHolding(fields, field) }));
+  if (refusals.length === 0 || !refusals.every(({ field, index }) => canSetAside(fields, field, index))) return undefined;
+  const setAside = refusals as SetAsideField[];
+  return {
+    fields: fields.map(([name, value], index): [string, string] => [setAside.some((refusal) => refusal.index === index) ? `${name}${suffix}` : name, value]),
+    setAside: setAside.sort((a, b) => a.index - b.index),
+  };
+}
+
+/**
+ * The field a refused name came from, as the sender would find it: for a contact field the first non-empty field
+ * of that kind (the one capture took), or the first of that kind when all are empty (a missing email); for an
+ * answer, the field of that name.
+ */
+export function fieldHolding(fields: Array<[string, string]>, field: string): number | undefined {
+  return [
+    fields.findIndex(([name, value]) => fieldRoleOf(name) === field && value.trim() !== ''),
+    fields.findIndex(([name]) => fieldRoleOf(name) === field || name === field),
+  ].find((candidate) => candidate >= 0);
+}
+
+/** Only a value that can be an answer (no NUL) and that filled a contact field other than the email. */
+function canSetAside(fields: Array<[string, string]>, field: string, index: number | undefined): boolean {
+  if (field === 'email' || index === undefined) return false;
+  const [name, value] = fields[index]!;
+  return fieldRoleOf(name) === field && value.trim() !== '' && !value.includes('\0');
+}
+
 export function readSubmission(formFields: Array<[string, string]>, request: RequestContext): SubmissionResult {
   const contact: Record<string, string | boolean> = {};
   const answers: Record<string, string> = {};
@@ -226,7 +269,8 @@ export function readSubmission(formFields: Array<[string, string]>, request: Req
         }
         // The first value wins: a form that repeats a canonical field keeps the others as answers.
         if (!Object.hasOwn(contact, alias)) {
-          contact[alias] = value;
+          // A Japanese or Chinese keyboard types full-width digits and signs (０１７１ １２３４５６７).
+          contact[alias] = alias === 'phone' ? value.normalize('NFKC') : value;
           return;
         }
     }

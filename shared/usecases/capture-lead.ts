@@ -3,7 +3,7 @@ import type { Config, FormConfig } from '../config/schema.ts';
 import { HttpError, invalidFields } from '../errors.ts';
 import { followUpDeadline } from '../domain/business-hours.ts';
 import { awaitsImportAlert, type Lead, type Submission } from '../domain/lead.ts';
-import { readSubmission, type RequestContext } from '../domain/submission.ts';
+import { readSubmission, setAsideRefusedContactFields, type RequestContext } from '../domain/submission.ts';
 import { fieldsFromVendorPayload } from '../domain/vendor-payloads.ts';
 import type { LeadStore, PutLeadResult, RawPayload } from '../adapters/lead-store/store.ts';
 import { logger } from '../adapters/logger.ts';
@@ -85,6 +85,9 @@ export async function captureImportedLead(request: ImportedSubmissionRequest, de
   return { ...outcome, awaitsImportAlert: awaitsImportAlert(lead), person: { email: lead.contact.email, receivedAt: lead.receivedAt } };
 }
 
+/** The name a form tool's contact value capture refused is kept under, as an answer. */
+const VENDOR_SET_ASIDE_SUFFIX = ' (as sent)';
+
 /** What capture answers, and the lead it names: the one it stored, or the one stored before that this repeats. */
 async function capture(request: SubmissionRequest, { config, store, now }: ImportCaptureDependencies, admission: Admission): Promise<{ outcome: CaptureOutcome; lead: Lead }> {
   const form = findForm(config, request.formId);
@@ -92,8 +95,16 @@ async function capture(request: SubmissionRequest, { config, store, now }: Impor
   // A form tool's own id for the submission wins over an Idempotency-Key: a relay in between may add a new key per attempt.
   const vendor = fieldsFromVendorPayload(request.json);
   if (vendor && Object.keys(vendor.problems).length > 0) throw invalidFields(vendor.problems);
-  const fields = vendor?.fields ?? request.fields;
-  const read = readSubmission(fields, { ...request.context, formId: form.id, receivedAt });
+  const context = { ...request.context, formId: form.id, receivedAt };
+  let fields = vendor?.fields ?? request.fields;
+  let read = readSubmission(fields, context);
+  // A form tool relays what a person typed, and nobody is there to correct it: a contact value capture refuses (a
+  // phone "n/a") is kept as an answer instead of losing the lead, as an import keeps a file's. Each round renames a field.
+  for (let setAside = vendor && !read.ok ? setAsideRefusedContactFields(fields, read.fields, VENDOR_SET_ASIDE_SUFFIX) : undefined; setAside; ) {
+    fields = setAside.fields;
+    read = readSubmission(fields, context);
+    setAside = read.ok ? undefined : setAsideRefusedContactFields(fields, read.fields, VENDOR_SET_ASIDE_SUFFIX);
+  }
   if (!read.ok) throw invalidFields(read.fields);
   const { submission, controls } = read;
 

@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { HttpError, StorageUnavailableError } from '../errors.ts';
 import type { Lead } from '../domain/lead.ts';
 import { IMPORT_PART_SIZE, type ImportPart, type LeadStore } from '../adapters/lead-store/store.ts';
-import { fieldRoleOf, normaliseFieldName } from '../domain/submission.ts';
+import { fieldHolding, fieldRoleOf, normaliseFieldName, setAsideRefusedContactFields } from '../domain/submission.ts';
 import { isolatedIfRightToLeft, withoutTerminalControls } from '../domain/terminal-text.ts';
 import { formatLocal, localDate, zonedTimeToUtc } from '../domain/business-hours.ts';
 import { captureImportedLead, findForm, type ImportCaptureDependencies, type ImportedCaptureOutcome } from './capture-lead.ts';
@@ -275,41 +275,20 @@ async function captureRow(row: number, request: { formId: string; fields: Array<
     if (!(error instanceof HttpError) || error.details.code !== 'invalid_fields') throw error;
     refused = error.details.fields ?? {};
   }
-  const refusals = Object.entries(refused)
-    .map(([field, message]) => ({ field, message, index: columnHolding(fields, field) }))
-    .sort((a, b) => (a.index ?? fields.length) - (b.index ?? fields.length));
-  if (refusals.length === 0 || !refusals.every((refusal) => canSetAside(fields, refusal))) {
+  const setAside = setAsideRefusedContactFields(fields, refused, SET_ASIDE_SUFFIX);
+  if (!setAside) {
+    const refusals = Object.entries(refused)
+      .map(([field, message]) => ({ field, message, index: fieldHolding(fields, field) }))
+      .sort((a, b) => (a.index ?? fields.length) - (b.index ?? fields.length));
     return { problems: refusals.map(({ field, message, index }) => cellProblem(row, index === undefined ? field : fields[index]![0], index === undefined ? '' : fields[index]![1], message)) };
   }
-  const renamed = fields.map(([name, value], index): [string, string] => [refusals.some((refusal) => refusal.index === index) ? `${name}${SET_ASIDE_SUFFIX}` : name, value]);
-  const warnings = refusals.map(({ field, message, index }) => {
-    const [name, value] = fields[index!]!;
+  const renamed = setAside.fields;
+  const warnings = setAside.setAside.map(({ field, message, index }) => {
+    const [name, value] = fields[index]!;
     return cellProblem(row, name, value, `${whyRefused(field, value, message)}; kept as the answer "${shownSafely(name)}${SET_ASIDE_SUFFIX}"`);
   });
   const retried = await captureRow(row, { formId, fields: renamed, capturedAt, importId }, deps);
   return 'problems' in retried ? retried : { capture: retried.capture, warnings: [...warnings, ...retried.warnings] };
-}
-
-/**
- * The column a refused field came from, as the operator finds it in the file: for a contact field the first
- * non-empty column of that kind (the one capture took), or the first of that kind when all are empty (a missing
- * email); for an answer, the column of that name.
- */
-function columnHolding(fields: Array<[string, string]>, field: string): number | undefined {
-  return [
-    fields.findIndex(([name, value]) => fieldRoleOf(name) === field && value.trim() !== ''),
-    fields.findIndex(([name]) => fieldRoleOf(name) === field || name === field),
-  ].find((candidate) => candidate >= 0);
-}
-
-/**
- * A refused value can be kept as an answer instead when it filled a contact field other than the email (a lead is
- * nothing without its address) and can be an answer (no NUL). A refused answer cannot: it is one already.
- */
-function canSetAside(fields: Array<[string, string]>, { field, index }: { field: string; index: number | undefined }): boolean {
-  if (field === 'email' || index === undefined) return false;
-  const [name, value] = fields[index]!;
-  return fieldRoleOf(name) === field && value.trim() !== '' && !value.includes('\0');
 }
 
 /** A spreadsheet shows a long number such as a phone number as 4.91701E+11 and saves it so: its last digits are gone. */

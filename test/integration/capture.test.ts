@@ -194,7 +194,7 @@ describe('POST /forms/{formId}', () => {
       expect(response.statusCode).toBe(422);
       expect(JSON.parse(response.body).fields).toEqual({
         firstName: 'must be a single line, without line breaks',
-        phone: 'must contain only digits, spaces and + ( ) . - /',
+        phone: 'must contain only digits, spaces and + ( ) . - /, and an extension like "ext 12"',
       });
       expect(await store.leadsByEmail(email)).toEqual([]);
     });

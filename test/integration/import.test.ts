@@ -59,7 +59,7 @@ const SCANNED_TUESDAY = [
 ];
 const SCANNED_WEDNESDAY = ['tomas.novak@prague-data.example', 'marta.garcia@iberia-analytics.example'];
 const BADGE_SCAN_EMAILS = [...SCANNED_TUESDAY, ...SCANNED_WEDNESDAY];
-const PHONE_RULE = 'must contain only digits, spaces and + ( ) . - /';
+const PHONE_RULE = 'must contain only digits, spaces and + ( ) . - /, and an extension like "ext 12"';
 
 describe('importing a badge-scan export (BOM, CRLF, semicolons, quotes, unicode)', () => {
   it('stores every row with an email once, reports the rows without one by row, column and value, and the bad phone as a warning', async () => {

@@ -112,6 +112,7 @@ describe('capture API hand corpus', () => {
       if (expected.stored?.status) expect(lead.status).toBe(expected.stored.status);
       if (expected.stored?.tracking) expect(lead.tracking).toMatchObject(expected.stored.tracking);
       for (const name of expected.stored?.absentAnswers ?? []) expect(Object.hasOwn(lead.answers, name), `answer ${name}`).toBe(false);
+      for (const field of expected.stored?.absentContact ?? []) expect(Object.hasOwn(lead.contact, field), `contact ${field}`).toBe(false);
     }
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeysBefore);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

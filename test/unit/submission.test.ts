@@ -82,7 +82,7 @@ describe('readSubmission', () => {
     [{ email: 'zw\u200bsp@b.co' }, 'email', 'must not contain invisible characters'],
     [{ email: 'a\u2060b@c.co' }, 'email', 'must not contain invisible characters'],
     [{ email: 'a@b.co', lastName: 'x'.repeat(101) }, 'lastName', 'must be at most 100 characters'],
-    [{ email: 'a@b.co', phone: 'call me maybe' }, 'phone', 'must contain only digits, spaces and + ( ) . - /'],
+    [{ email: 'a@b.co', phone: 'call me maybe' }, 'phone', 'must contain only digits, spaces and + ( ) . - /, and an extension like "ext 12"'],
     [{ email: 'a@b.co', message: 'm'.repeat(5001) }, 'message', 'must be at most 5000 characters'],
     [{ email: 'a@b.co', favouriteColour: 'bl\0ue' }, 'favouriteColour', 'cannot contain NUL characters'],
   ])('rejects %j naming the field', (fields, field, problem) => {
