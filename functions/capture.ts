@@ -27,7 +27,7 @@ export const handler = middy<HttpEvent>()
     const formId = event.pathParameters?.formId ?? '';
     await requireWebhookSignature(formId, () => signedRequestOf(event), { config, secretFor: webhookSecretFor, now: () => new Date() });
 
-    const body = await parseBody(header(event, 'content-type'), event.body, event.isBase64Encoded);
+    const body = await parseBody(header(event, 'content-type'), event.body, event.isBase64Encoded, header(event, 'content-encoding'));
     if (body.fieldProblems) throw invalidFields(body.fieldProblems);
     const result = await captureLead(
       {

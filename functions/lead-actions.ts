@@ -28,7 +28,7 @@ export const handler = middy<HttpEvent>()
       const page = await showActionLink(token, deps);
       return html(page.statusCode, page.html, headers);
     }
-    const body = event.body ? await parseBody(header(event, 'content-type'), event.body, event.isBase64Encoded) : undefined;
+    const body = event.body ? await parseBody(header(event, 'content-type'), event.body, event.isBase64Encoded, header(event, 'content-encoding')) : undefined;
     const note = body?.fields.find(([name]) => name === 'note')?.[1];
     const page = await useActionLink(token, note, deps);
     return html(page.statusCode, page.html, headers);

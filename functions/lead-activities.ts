@@ -36,7 +36,7 @@ export const handler = middy<HttpEvent>()
   .use(publishMetrics())
   .handler(async (event) => {
     requireBearerToken(header(event, 'authorization'), await loadSecret('API_TOKEN_SECRET'));
-    const body = await parseBody(header(event, 'content-type'), event.body, event.isBase64Encoded);
+    const body = await parseBody(header(event, 'content-type'), event.body, event.isBase64Encoded, header(event, 'content-encoding'));
     const input: unknown = body.json ?? Object.fromEntries(body.fields);
     const parsed = activitySchema.safeParse(input);
     if (!parsed.success) {

@@ -28,6 +28,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** One percent-decoded name or value: a U+FEFF that starts it is data, as it is anywhere else in the body. */
 const utf8Token = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+const UTF8_NAMES = new Set(['utf-8', 'utf8']);
+
+/** The content type's `charset` parameter, lower case, without quotes; undefined when it has none. */
+function declaredCharset(contentType: string | undefined): string | undefined {
+  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
+  return match?.[1]?.toLowerCase();
+}
+
 export function bodyKind(contentType: string | undefined): BodyKind {
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
   if (mediaType === 'application/json' || mediaType?.endsWith('+json')) return 'json';
@@ -39,8 +47,15 @@ export function bodyKind(contentType: string | undefined): BodyKind {
 }
 
 /** Decodes a request body the way API Gateway delivers it (base64 for form posts) and parses it by content type. */
-export async function parseBody(contentType: string | undefined, body: string | undefined, isBase64Encoded: boolean): Promise<ParsedBody> {
+export async function parseBody(contentType: string | undefined, body: string | undefined, isBase64Encoded: boolean, contentEncoding?: string): Promise<ParsedBody> {
   const kind = bodyKind(contentType);
+  if (contentEncoding && contentEncoding.trim().toLowerCase() !== 'identity') {
+    // RFC 7694: a server that takes no compressed bodies answers 415 and says which coding it takes.
+    throw new HttpError(415, `content-encoding "${contentEncoding.slice(0, 50)}" is not supported: send the body uncompressed (a 32 KB form needs no compression)`, {
+      code: 'unsupported_content_encoding',
+      headers: { 'accept-encoding': 'identity' },
+    });
+  }
   const bytes = bodyBytes(body, isBase64Encoded);
   if (bytes.length > MAX_BODY_BYTES) {
     throw new HttpError(413, `body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES} bytes (32 KB)`, { code: 'payload_too_large' });
@@ -55,6 +70,12 @@ export async function parseBody(contentType: string | undefined, body: string | 
     return { kind, fields: fields.map(([name, value]) => [name, windows1252FromLatin1(value)]), text: decodeWindows1252(bytes) };
   }
   const text = decodeUtf8(bytes);
+  const charset = declaredCharset(contentType);
+  if (kind === 'json' && charset && !UTF8_NAMES.has(charset) && (text === undefined || text.includes('\uFFFD'))) {
+    // JSON is UTF-8 (RFC 8259). A body in another charset reaches us with its letters already lost (API Gateway
+    // decodes a JSON body as UTF-8), so it is refused rather than stored as "J\uFFFDrgen".
+    throw new HttpError(415, `JSON must be sent as UTF-8 (RFC 8259); this body says charset=${charset.slice(0, 40)} and is not UTF-8`, { code: 'unsupported_charset' });
+  }
   if (text === undefined) throw badRequest('body is not valid UTF-8');
   if (kind === 'urlencoded') return { kind, fields: parseUrlencoded(text), text };
   let json: unknown;
