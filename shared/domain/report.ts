@@ -144,7 +144,9 @@ export interface FunnelFigures {
   pending: number;
   /** Closed without a recorded contact time (disqualified without contact). */
   untimed: number;
-  /** contactedInTime / (contactedInTime + contactedLate + missed); null when nothing is decided yet. */
+  /** Leads whose SLA outcome is known, contacted or past their deadline: contactedInTime + contactedLate + missed. */
+  outcomeKnown: number;
+  /** contactedInTime / outcomeKnown; null when nothing is decided yet. */
   withinSlaShare: number | null;
   p50Ms: number | null;
   p95Ms: number | null;
@@ -470,7 +472,7 @@ function funnelFigures(leads: readonly Lead[], now: Date): FunnelFigures {
     }
   }
   responseTimes.sort((a, b) => a - b);
-  const decided = counts.inTime + counts.late + counts.missed;
+  const outcomeKnown = counts.inTime + counts.late + counts.missed;
   return {
     captured: leads.length,
     contactedInTime: counts.inTime,
@@ -478,7 +480,8 @@ function funnelFigures(leads: readonly Lead[], now: Date): FunnelFigures {
     missed: counts.missed,
     pending: counts.pending,
     untimed: counts.untimed,
-    withinSlaShare: decided === 0 ? null : counts.inTime / decided,
+    outcomeKnown,
+    withinSlaShare: outcomeKnown === 0 ? null : counts.inTime / outcomeKnown,
     p50Ms: nearestRank(responseTimes, 50),
     p95Ms: nearestRank(responseTimes, 95),
     bands,

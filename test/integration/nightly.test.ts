@@ -250,13 +250,13 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     //   → 6 / 11 = 55%. Times 1, 3, 10, 20, 40, 270, 3810 min: P50 = rank 4 = 20 min, P95 = rank ceil(6.65) = 7 = 63.5 h,
     //   shown to the nearest hour (half up) as 64 h = 2 d 16 h.
     //   Bands: <5m N15 N01, 5–15m N02, 15–60m N19 N11, 1–24h N04, >24h N12, not yet 4 missed + 2 pending. Deals N02, N11.
-    expect(marketing.subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads, 50% of those due contacted within SLA');
+    expect(marketing.subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads · 2 of 4 due contacted within SLA; 4 missed follow-ups in the last 7 days');
     const text = marketing.body.text ?? '';
     expect(text).toContain('4 missed follow-ups (the sales report’s overdue leads also include 2 captured before 19 Nov) and 2 deals in the last 7 days.');
     expect(text).toContain([
       'All sources',
-      '  Yesterday (Wed 25 Nov): 7 leads, 50% within SLA, P50 10 min, P95 4 h 30 min, 1 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 3',
-      '  Last 7 days (19–25 Nov): 15 leads, 55% within SLA, P50 20 min, P95 2 d 16 h, 4 missed, 2 deals; bands: <5m 2, 5–15m 1, 15–60m 2, 1–24h 1, >24h 1, Not yet 6',
+      '  Yesterday (Wed 25 Nov): 7 leads, 50% within SLA (2 of 4), P50 10 min, P95 4 h 30 min, 1 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 3',
+      '  Last 7 days (19–25 Nov): 15 leads, 55% within SLA (6 of 11), P50 20 min, P95 2 d 16 h, 4 missed, 2 deals; bands: <5m 2, 5–15m 1, 15–60m 2, 1–24h 1, >24h 1, Not yet 6',
     ].join('\n'));
     // Per source. Demo request, 7 days: N01 N02 N03 N04 N08 N09 N12 N13 N15 = 9; in time N01 N02 N12 N15, late N04,
     //   missed N03 N09 N13 → 4/8 = 50%; times 1, 3, 10, 270, 3810 → P50 rank 3 = 10 min, P95 rank 5 = 63.5 h = 2 d 16 h.
@@ -265,18 +265,18 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     expect(text).toContain([
       'By source',
       'Website demo request',
-      '  Yesterday (Wed 25 Nov): 5 leads, 50% within SLA, P50 10 min, P95 4 h 30 min, 1 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 2',
-      '  Last 7 days (19–25 Nov): 9 leads, 50% within SLA, P50 10 min, P95 2 d 16 h, 3 missed, 1 deal; bands: <5m 2, 5–15m 1, 15–60m 0, 1–24h 1, >24h 1, Not yet 4',
+      '  Yesterday (Wed 25 Nov): 5 leads, 50% within SLA (2 of 4), P50 10 min, P95 4 h 30 min, 1 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 2',
+      '  Last 7 days (19–25 Nov): 9 leads, 50% within SLA (4 of 8), P50 10 min, P95 2 d 16 h, 3 missed, 1 deal; bands: <5m 2, 5–15m 1, 15–60m 0, 1–24h 1, >24h 1, Not yet 4',
       'Data Summit 2026 booth tablet',
       '  Yesterday (Wed 25 Nov): 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1',
-      '  Last 7 days (19–25 Nov): 6 leads, 67% within SLA, P50 20 min, P95 40 min, 1 missed, 1 deal; bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
+      '  Last 7 days (19–25 Nov): 6 leads, 67% within SLA (2 of 3), P50 20 min, P95 40 min, 1 missed, 1 deal; bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
     ].join('\n'));
     // No lead came with a UTM source, lead source or outside referrer: one "(direct)" channel row, equal to the total.
     expect(text).toContain([
       'By channel',
       '(direct)',
-      '  Yesterday (Wed 25 Nov): 7 leads, 50% within SLA, P50 10 min, P95 4 h 30 min, 1 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 3',
-      '  Last 7 days (19–25 Nov): 15 leads, 55% within SLA, P50 20 min, P95 2 d 16 h, 4 missed, 2 deals; bands: <5m 2, 5–15m 1, 15–60m 2, 1–24h 1, >24h 1, Not yet 6',
+      '  Yesterday (Wed 25 Nov): 7 leads, 50% within SLA (2 of 4), P50 10 min, P95 4 h 30 min, 1 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 3',
+      '  Last 7 days (19–25 Nov): 15 leads, 55% within SLA (6 of 11), P50 20 min, P95 2 d 16 h, 4 missed, 2 deals; bands: <5m 2, 5–15m 1, 15–60m 2, 1–24h 1, >24h 1, Not yet 6',
     ].join('\n'));
   });
 
@@ -401,7 +401,7 @@ describe('a quiet Monday after a Friday-evening lead', () => {
     // Mon 23 – Sun 29: Q1 (in time), Q2 (pending), Q4 (untimed) → 1 / 1 within SLA; nothing on Sunday.
     const marketing = mailTo(mails, ...MARKETING);
     expect(marketing.subject).toBe('Speed to lead for Sun 29 Nov 2026: no new leads; 3 in the last 7 days');
-    expect(marketing.body.text).toContain('  Last 7 days (23–29 Nov): 3 leads, 100% within SLA, P50 20 min, P95 20 min, 0 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 1, 1–24h 0, >24h 0, Not yet 1');
+    expect(marketing.body.text).toContain('  Last 7 days (23–29 Nov): 3 leads, 100% within SLA (1 of 1), P50 20 min, P95 20 min, 0 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 1, 1–24h 0, >24h 0, Not yet 1');
   });
 
   it('lists the Friday-evening lead on Tuesday, overdue since Monday 13:00', async () => {

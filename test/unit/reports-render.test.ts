@@ -274,18 +274,44 @@ describe('leads who gave no name', () => {
 describe('renderMarketingReport', () => {
   const marketing = renderMarketingReport(report, config);
 
-  it('summarises the last day in the subject', () => {
-    expect(marketing.subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads, 50% of those due contacted within SLA');
+  it('summarises the last day in the subject with the counts behind the share, and the week’s missed follow-ups', () => {
+    expect(marketing.subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads · 2 of 4 due contacted within SLA; 4 missed follow-ups in the last 7 days');
+  });
+
+  it('does not dress up a tiny denominator as a percentage in the subject', () => {
+    // 17 leads on Wed 25 Nov: 4 answered within 3 minutes, 13 arrived in the evening and are due Thu 13:00 CET.
+    const answered = ['08', '09', '10', '11'].map((hour) =>
+      seedLead({ leadId: `A${hour}`, formId: 'demo-request', receivedAt: `2026-11-25T${hour}:00:00Z`, status: 'contacted', name: `Answered ${hour}`, email: `a${hour}@example.com`, ownerId: 'ana', firstContactAt: `2026-11-25T${hour}:03:00Z` }),
+    );
+    const pending = Array.from({ length: 13 }, (_, n) =>
+      seedLead({ leadId: `P${n}`, formId: 'demo-request', receivedAt: `2026-11-25T19:${String(n).padStart(2, '0')}:00Z`, status: 'open', name: `Pending ${n}`, email: `p${n}@example.com`, ownerId: 'ana' }),
+    );
+    const tiny = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: [], window7d: [...answered, ...pending] });
+    expect(renderMarketingReport(tiny, config).subject).toBe('Speed to lead for Wed 25 Nov 2026: 17 leads · 4 of 4 due contacted within SLA');
+  });
+
+  it('gives the counts behind every within-SLA share in the tables, in HTML and text', () => {
+    expect(visibleText(marketing.html)).toContain('55%6 of 11');
+    expect(marketing.text).toContain('15 leads, 55% within SLA (6 of 11)');
+  });
+
+  it('names the week’s missed follow-ups in the subject when nothing of the last day is due yet', () => {
+    // Wed 25 Nov: one lead due Thu 13:00 CET. Earlier in the week: two leads nobody contacted.
+    const lead = (leadId: string, receivedAt: string) => seedLead({ leadId, formId: 'demo-request', receivedAt, status: 'open', name: `Lead ${leadId}`, email: `${leadId}@example.com`, ownerId: 'ana' });
+    const notDueYet = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: [], window7d: [lead('D1', '2026-11-25T19:00:00Z'), lead('M1', '2026-11-23T09:00:00Z'), lead('M2', '2026-11-24T09:00:00Z')] });
+    const rendered = renderMarketingReport(notDueYet, config);
+    expect(rendered.subject).toBe('Speed to lead for Wed 25 Nov 2026: 1 lead · none due for follow-up yet; 2 missed follow-ups in the last 7 days');
+    expect(rendered.text).toContain('2 missed follow-ups and 0 deals in the last 7 days');
   });
 
   it('gives per-source figures for both periods in the text', () => {
     expect(marketing.text).toContain(
       'Data Summit 2026 booth tablet\n' +
         '  Yesterday (Wed 25 Nov): 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1\n' +
-        '  Last 7 days (19–25 Nov): 6 leads, 67% within SLA, P50 20 min, P95 40 min, 1 missed, 1 deal; bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
+        '  Last 7 days (19–25 Nov): 6 leads, 67% within SLA (2 of 3), P50 20 min, P95 40 min, 1 missed, 1 deal; bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
     );
     // P95 is L12's 3810 min = 63 h 30 min, shown to the nearest hour (half up): 64 h = 2 d 16 h.
-    expect(marketing.text).toContain('  Last 7 days (19–25 Nov): 15 leads, 55% within SLA, P50 20 min, P95 2 d 16 h, 4 missed, 2 deals');
+    expect(marketing.text).toContain('  Last 7 days (19–25 Nov): 15 leads, 55% within SLA (6 of 11), P50 20 min, P95 2 d 16 h, 4 missed, 2 deals');
     expect(marketing.text).toContain('Black Friday LinkedIn');
   });
 
@@ -301,13 +327,13 @@ describe('renderMarketingReport', () => {
   it('gives a channel breakdown with the same figures as the other breakdowns', () => {
     expect(marketing.text).toContain(
       'By channel\n(direct)\n' +
-        '  Yesterday (Wed 25 Nov): 5 leads, 0% within SLA, P50 4 h 30 min, P95 4 h 30 min, 1 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 1, >24h 0, Not yet 3\n',
+        '  Yesterday (Wed 25 Nov): 5 leads, 0% within SLA (0 of 2), P50 4 h 30 min, P95 4 h 30 min, 1 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 1, >24h 0, Not yet 3\n',
     );
     // google / cpc: L01 (3 min) and L02 (10 min) yesterday, L15 (1 min) earlier in the week.
     expect(marketing.text).toContain(
       'google / cpc\n' +
-        '  Yesterday (Wed 25 Nov): 2 leads, 100% within SLA, P50 3 min, P95 10 min, 0 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 0, >24h 0, Not yet 0\n' +
-        '  Last 7 days (19–25 Nov): 3 leads, 100% within SLA, P50 3 min, P95 10 min, 0 missed, 1 deal; bands: <5m 2, 5–15m 1, 15–60m 0, 1–24h 0, >24h 0, Not yet 0',
+        '  Yesterday (Wed 25 Nov): 2 leads, 100% within SLA (2 of 2), P50 3 min, P95 10 min, 0 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 0, >24h 0, Not yet 0\n' +
+        '  Last 7 days (19–25 Nov): 3 leads, 100% within SLA (3 of 3), P50 3 min, P95 10 min, 0 missed, 1 deal; bands: <5m 2, 5–15m 1, 15–60m 0, 1–24h 0, >24h 0, Not yet 0',
     );
   });
 
@@ -319,14 +345,14 @@ describe('renderMarketingReport', () => {
 
   it('says when the day\'s leads are not due for follow-up yet, instead of a share of nothing', () => {
     const { total } = report.marketing;
-    const notDueYet = { ...report, marketing: { ...report.marketing, total: { ...total, lastDay: { ...total.lastDay, withinSlaShare: null } } } };
-    expect(renderMarketingReport(notDueYet, config).subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads, none due for follow-up yet');
+    const notDueYet = { ...report, marketing: { ...report.marketing, total: { ...total, lastDay: { ...total.lastDay, withinSlaShare: null, outcomeKnown: 0 } } } };
+    expect(renderMarketingReport(notDueYet, config).subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads · none due for follow-up yet; 4 missed follow-ups in the last 7 days');
   });
 
   it('says how the week went when the last day had no new leads', () => {
     const { total } = report.marketing;
-    const quietDay = { ...report, marketing: { ...report.marketing, total: { ...total, lastDay: { ...total.lastDay, captured: 0, withinSlaShare: null } } } };
-    expect(renderMarketingReport(quietDay, config).subject).toBe(`Speed to lead for Wed 25 Nov 2026: no new leads; ${total.last7Days.captured} in the last 7 days`);
+    const quietDay = { ...report, marketing: { ...report.marketing, total: { ...total, lastDay: { ...total.lastDay, captured: 0, withinSlaShare: null, outcomeKnown: 0 } } } };
+    expect(renderMarketingReport(quietDay, config).subject).toBe(`Speed to lead for Wed 25 Nov 2026: no new leads; ${total.last7Days.captured} in the last 7 days, 4 missed follow-ups`);
   });
 
   it('keeps each duration and band on one line, and breaks a host name only after a dot', () => {

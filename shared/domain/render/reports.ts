@@ -84,11 +84,7 @@ export function renderMarketingReport(report: NightlyReport, config: Config): Re
   const periodNames = namePeriods(marketing);
   const [yesterday, lastWeek] = [`yesterday (${periodNames.lastDay.days})`, `last 7 days (${periodNames.last7Days.days})`];
   const totals = marketing.total;
-  const { captured, withinSlaShare } = totals.lastDay;
-  const lastDayFigures = captured === 0
-    ? `no new leads${totals.last7Days.captured ? `; ${totals.last7Days.captured} in the last 7 days` : ''}`
-    : `${plural(captured, 'lead')}, ${withinSlaShare === null ? 'none due for follow-up yet' : `${formatShare(withinSlaShare)} of those due contacted within SLA`}`;
-  const subject = `Speed to lead for ${formatReportDate(marketing.lastDay.from)}: ${lastDayFigures}`;
+  const subject = `Speed to lead for ${formatReportDate(marketing.lastDay.from)}: ${marketingHeadline(totals)}`;
   // The sales report's overdue count also takes in leads captured outside these 7 days; said where the figures differ.
   const outsideWeek = overdueOutsideWeek(report);
   const summary =
@@ -127,6 +123,20 @@ export function renderMarketingReport(report: NightlyReport, config: Config): Re
   ].join('\n');
 
   return { subject: headerSafe(subject, 250), html: layout(config, subject, summary, sections, report), text };
+}
+
+/**
+ * "17 leads · 4 of 4 due contacted within SLA; 2 missed follow-ups in the last 7 days". Counts, not a share: 100% of 4
+ * read as a percentage hides that 12 are still pending. The week's missed follow-ups are named whenever the body
+ * counts some, so a day with nothing due yet does not read as all clear.
+ */
+function marketingHeadline({ lastDay, last7Days }: FunnelRow): string {
+  const day = lastDay.captured === 0
+    ? 'no new leads'
+    : `${plural(lastDay.captured, 'lead')} · ${lastDay.outcomeKnown === 0 ? 'none due for follow-up yet' : `${lastDay.contactedInTime} of ${lastDay.outcomeKnown} due contacted within SLA`}`;
+  const missed = last7Days.missed ? plural(last7Days.missed, 'missed follow-up') : undefined;
+  if (lastDay.captured === 0 && last7Days.captured) return `${day}; ${[`${last7Days.captured} in the last 7 days`, missed].filter(Boolean).join(', ')}`;
+  return missed ? `${day}; ${missed} in the last 7 days` : day;
 }
 
 export function renderRepDigest(teamReport: NightlyReport, digest: RepGroup, config: Config, links: LeadLink): RenderedEmail {
@@ -329,7 +339,7 @@ function funnelCells(period: PeriodName, figures: FunnelFigures, last: boolean):
   const cell = `padding:3px 4px;${last ? `border-bottom:1px solid ${c.border};padding-bottom:8px;` : ''}${NUM}`;
   const missedColour = figures.missed > 0 ? c.danger : c.text;
   // P50 in the P95's smaller size: an unbreakable "59 min 40 s" is the widest value a phone has to fit.
-  return html`<tr><td style="padding:3px 4px 3px 8px;font-size:12px;color:${c.muted};${last ? `border-bottom:1px solid ${c.border};padding-bottom:8px;` : ''}">${periodCell(period)}</td><td style="${cell}">${figures.captured}</td><td style="${cell}">${formatShare(figures.withinSlaShare)}</td><td style="${cell}font-size:12px;">${unbreakableDuration(figures.p50Ms)}<span style="${SMALL}">${unbreakableDuration(figures.p95Ms)}</span></td><td style="${cell}color:${missedColour};font-weight:${figures.missed > 0 ? 700 : 400};">${figures.missed}</td><td style="${cell}">${figures.deals}</td></tr>`;
+  return html`<tr><td style="padding:3px 4px 3px 8px;font-size:12px;color:${c.muted};${last ? `border-bottom:1px solid ${c.border};padding-bottom:8px;` : ''}">${periodCell(period)}</td><td style="${cell}">${figures.captured}</td><td style="${cell}">${formatShare(figures.withinSlaShare)}${figures.outcomeKnown ? html`<span style="${SMALL}">${figures.contactedInTime} of ${figures.outcomeKnown}</span>` : ''}</td><td style="${cell}font-size:12px;">${unbreakableDuration(figures.p50Ms)}<span style="${SMALL}">${unbreakableDuration(figures.p95Ms)}</span></td><td style="${cell}color:${missedColour};font-weight:${figures.missed > 0 ? 700 : 400};">${figures.missed}</td><td style="${cell}">${figures.deals}</td></tr>`;
 }
 
 const BAND_LABELS: Record<SlaBand, string> = {
@@ -416,7 +426,7 @@ function funnelLines(row: FunnelRow, periods: PeriodNames): string[] {
     ...(['lastDay', 'last7Days'] as const).map((period) => {
       const f = row[period];
       const bands = SLA_BANDS.map((band) => `${BAND_SHORT_LABELS[band]} ${f.bands[band]}`).join(', ');
-      return `  ${periodLabel(periods[period])}: ${plural(f.captured, 'lead')}, ${formatShare(f.withinSlaShare)} within SLA, P50 ${formatOptionalDuration(f.p50Ms)}, P95 ${formatOptionalDuration(f.p95Ms)}, ${f.missed} missed, ${plural(f.deals, 'deal')}; bands: ${bands}`;
+      return `  ${periodLabel(periods[period])}: ${plural(f.captured, 'lead')}, ${formatShare(f.withinSlaShare)} within SLA${f.outcomeKnown ? ` (${f.contactedInTime} of ${f.outcomeKnown})` : ''}, P50 ${formatOptionalDuration(f.p50Ms)}, P95 ${formatOptionalDuration(f.p95Ms)}, ${f.missed} missed, ${plural(f.deals, 'deal')}; bands: ${bands}`;
     }),
   ];
 }
