@@ -27,18 +27,28 @@ function isOwnSite(host: string, allowedOrigins: readonly string[]): boolean {
 /** The channel of a lead that came with no UTM source, form-tool lead source or outside referrer. */
 export const DIRECT_CHANNEL = '(direct)';
 
+/** What channelOf needs of a form. */
+export type ChannelForm = Pick<FormConfig, 'kind' | 'event' | 'allowedOrigins'>;
+
 /**
- * Where the visitor came from, as the source label shows it and the marketing report groups by it:
- * "utm_source / utm_medium", else a form tool's lead source, else "via <referrer host>", else DIRECT_CHANNEL.
+ * Where the visitor came from, as the marketing report groups it: "utm_source / utm_medium", else for an event form
+ * "event: <event name>" (a badge scan or booth entry came from the event, not from a website visit that sent no
+ * UTMs), else a form tool's lead source, else "via <referrer host>", else DIRECT_CHANNEL.
  * Exported so leads enriched before the channel was stored are grouped by this same rule.
  */
-export function channelOf(tracking: Tracking, allowedOrigins: readonly string[]): string {
+export function channelOf(tracking: Tracking, form: ChannelForm): string {
   const utmSource = cleanSpaces(tracking.utm.source ?? '');
   if (utmSource) return [utmSource, cleanSpaces(tracking.utm.medium ?? '')].filter(Boolean).join(' / ');
+  const eventChannel = eventChannelOf(form);
+  if (eventChannel) return eventChannel;
   const leadSource = cleanSpaces(tracking.leadSource ?? '');
   if (leadSource) return leadSource;
   const referrerHost = referrerHostOf(tracking.referrer);
-  return referrerHost && !isOwnSite(referrerHost, allowedOrigins) ? `via ${referrerHost}` : DIRECT_CHANNEL;
+  return referrerHost && !isOwnSite(referrerHost, form.allowedOrigins) ? `via ${referrerHost}` : DIRECT_CHANNEL;
+}
+
+function eventChannelOf(form: ChannelForm): string | undefined {
+  return form.kind === 'event' && form.event ? `event: ${form.event.name}` : undefined;
 }
 
 /** The campaign a lead counts under in the label and both reports: the UTM campaign it came with, else its form's. */
@@ -48,7 +58,7 @@ export function campaignOf(source: Pick<SourceAttribution, 'campaign' | 'utmCamp
 
 export function attributeSource(submission: Pick<Submission, 'tracking'>, form: FormConfig): SourceAttribution {
   const { utm, referrer } = submission.tracking;
-  const channel = channelOf(submission.tracking, form.allowedOrigins);
+  const channel = channelOf(submission.tracking, form);
   const source: SourceAttribution = { formId: form.id, formName: form.name, formKind: form.kind, campaign: form.campaign, channel, label: '' };
   if (form.event) source.event = form.event.name;
   const utmSource = cleanSpaces(utm.source ?? '') || undefined;
@@ -61,8 +71,9 @@ export function attributeSource(submission: Pick<Submission, 'tracking'>, form: 
   // The form's own page as referrer (every plain HTML post sends it) is not where the visitor came from.
   if (referrerHost && !isOwnSite(referrerHost, form.allowedOrigins)) source.referrerHost = referrerHost;
 
-  // A direct visit adds nothing a reader needs on the one-line label.
-  const parts = [form.name, channel === DIRECT_CHANNEL ? undefined : channel, campaignOf(source), source.event].filter((part): part is string => Boolean(part));
+  // A direct visit adds nothing a reader needs on the one-line label, and an event channel only repeats the event.
+  const visitorChannel = channel === DIRECT_CHANNEL || channel === eventChannelOf(form) ? undefined : channel;
+  const parts = [form.name, visitorChannel, campaignOf(source), source.event].filter((part): part is string => Boolean(part));
   source.label = [...new Set(parts)].join(' · ');
   return source;
 }

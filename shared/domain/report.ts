@@ -3,7 +3,8 @@
  * plain JSON-ready data out; rendering lives in render/reports.ts.
  *
  * Definitions (the README's report section quotes these):
- * - Real lead: any status but spam and merged. Only real leads are counted anywhere.
+ * - Real lead: any status but spam and merged. Only real leads are counted as leads; the marketing report counts
+ *   spam (per form) and merged submissions (returning visits) beside them, never in them.
  * - First response: `firstContactAt`, else `qualifiedAt` (qualifying implies a contact).
  * - Missed: still waiting (new/open), no first response, deadline passed by `now`. Spam, merged and
  *   disqualified leads are never missed; a lead answered after its deadline is "late", not missed.
@@ -28,7 +29,7 @@
 import type { Config, Salesperson } from '../config/schema.ts';
 import { WAITING_STATUSES, type AlertState, type Lead, type LeadStatus, type WaitingLead } from './lead.ts';
 import { addDays, businessHoursBetween, calendarOfRep, localDate, zonedTimeToUtc } from './business-hours.ts';
-import { attributeSource, campaignOf, channelOf } from './attribution.ts';
+import { DIRECT_CHANNEL, attributeSource, campaignOf, channelOf, type ChannelForm } from './attribution.ts';
 
 /** A lead as the report sees it: the waiting fields always, the rest when the lead was read whole. */
 type ReportLead = WaitingLead & Partial<Lead>;
@@ -152,6 +153,15 @@ export interface FunnelFigures {
   p95Ms: number | null;
   bands: Record<SlaBand, number>;
   deals: number;
+  /** Leads a rep disqualified ("Not a fit"): the bad-fit volume a source or campaign brings. */
+  notAFit: number;
+  /** Submissions of people who already had an open lead, joined to it (merged): touchpoints, not new leads. */
+  returningVisits: number;
+  /**
+   * Submissions caught as spam: counted per form (source and event rows) and in the total. Absent on campaign and
+   * channel rows: a bot fills tracking fields at will, and split by them its spam would make up rows.
+   */
+  spam?: number;
 }
 
 export interface FunnelRow {
@@ -378,17 +388,22 @@ function formOf(lead: ReportLead, config: Config): FormConfig | undefined {
 
 const NO_CAMPAIGN = '(no campaign)';
 
+/** A form since removed from the config: its leads keep the channel their UTMs or referrer give. */
+const REMOVED_FORM: ChannelForm = { kind: 'website', allowedOrigins: [] };
+
 /** The campaign and channel a lead counts under, by the rule its source label was built with. */
 function attributionOf(lead: ReportLead, config: Config): { campaign: string; channel: string } | undefined {
   const form = formOf(lead, config);
   const stored = lead.enrichment?.source;
   const { tracking } = lead;
   if (!stored && !tracking) return undefined;
-  // Leads stored before enrichment (still "new") get the attribution enrichment would give them.
+  // Leads stored before enrichment (still "new", spam, merged) get the attribution enrichment would give them.
   const source = stored ?? (form && tracking ? attributeSource({ tracking }, form) : undefined);
+  // Event-form leads enriched before event forms had a channel of their own were stored as direct.
+  const storedChannel = source?.channel === DIRECT_CHANNEL && form?.kind === 'event' ? undefined : source?.channel;
   return {
     campaign: source ? campaignOf(source) : NO_CAMPAIGN,
-    channel: source?.channel ?? channelOf(tracking ?? { utm: {} }, form?.allowedOrigins ?? []),
+    channel: storedChannel ?? channelOf(tracking ?? { utm: {} }, form ?? REMOVED_FORM),
   };
 }
 
@@ -400,15 +415,16 @@ interface Dimension {
 function marketingReport({ reportDate, now, config, window7d }: NightlyReportInput): MarketingReport {
   const periods = reportPeriods(reportDate);
   const timezone = config.organisation.timezone;
+  // Spam and merged submissions too: the rows count them beside the leads (funnelFigures keeps them apart).
   const dated = uniqueById(window7d)
     .map((lead) => asOf(lead, now))
-    .filter(isReal)
     .map((lead) => ({ lead, day: localDate(new Date(lead.receivedAt), timezone) }))
     .filter(({ day }) => day >= periods.last7Days.from && day <= periods.last7Days.to);
+  const withoutSpam = dated.filter(({ lead }) => lead.status !== 'spam');
 
-  const rowsBy = (dimensionOf: (lead: Lead) => Dimension | undefined): FunnelRow[] => {
+  const rowsBy = (dimensionOf: (lead: Lead) => Dimension | undefined, spam: SpamCounting): FunnelRow[] => {
     const groups = new Map<string, { label: string; entries: typeof dated }>();
-    for (const entry of dated) {
+    for (const entry of spam === 'counted' ? dated : withoutSpam) {
       const dimension = dimensionOf(entry.lead);
       if (!dimension) continue;
       const group = groups.get(dimension.key) ?? { label: dimension.label, entries: [] };
@@ -416,33 +432,33 @@ function marketingReport({ reportDate, now, config, window7d }: NightlyReportInp
       groups.set(dimension.key, group);
     }
     return [...groups.entries()]
-      .map(([key, { label, entries }]) => funnelRow(key, label, entries))
+      .map(([key, { label, entries }]) => funnelRow(key, label, entries, spam))
       .sort((a, b) => b.last7Days.captured - a.last7Days.captured || a.label.localeCompare(b.label));
   };
 
-  const funnelRow = (key: string, label: string, entries: typeof dated): FunnelRow => ({
+  const funnelRow = (key: string, label: string, entries: typeof dated, spam: SpamCounting): FunnelRow => ({
     key,
     label,
-    lastDay: funnelFigures(entries.filter(({ day }) => day === periods.lastDay.from).map(({ lead }) => lead), now),
-    last7Days: funnelFigures(entries.map(({ lead }) => lead), now),
+    lastDay: funnelFigures(entries.filter(({ day }) => day === periods.lastDay.from).map(({ lead }) => lead), now, spam),
+    last7Days: funnelFigures(entries.map(({ lead }) => lead), now, spam),
   });
 
   return {
     ...periods,
-    total: funnelRow('all', 'All sources', dated),
-    bySource: rowsBy((lead) => ({ key: lead.formId, label: formOf(lead, config)?.name ?? lead.enrichment?.source.formName ?? lead.formId })),
+    total: funnelRow('all', 'All sources', dated, 'counted'),
+    bySource: rowsBy((lead) => ({ key: lead.formId, label: formOf(lead, config)?.name ?? lead.enrichment?.source.formName ?? lead.formId }), 'counted'),
     byCampaign: rowsBy((lead) => {
       const campaign = attributionOf(lead, config)?.campaign ?? NO_CAMPAIGN;
       return { key: campaign, label: campaign };
-    }),
+    }, 'left out'),
     byChannel: rowsBy((lead) => {
       const channel = attributionOf(lead, config)?.channel;
       return channel === undefined ? undefined : { key: channel, label: channel };
-    }),
+    }, 'left out'),
     byEvent: rowsBy((lead) => {
       const event = lead.enrichment?.source.event ?? formOf(lead, config)?.event?.name;
       return event === undefined ? undefined : { key: event, label: event };
-    }),
+    }, 'counted'),
   };
 }
 
@@ -455,7 +471,12 @@ function outcomeOf(lead: Lead, now: Date): Outcome {
   return isPastDeadline(lead, now) ? 'missed' : 'pending';
 }
 
-function funnelFigures(leads: readonly Lead[], now: Date): FunnelFigures {
+/** Whether a row counts the spam of its submissions (see FunnelFigures.spam). */
+type SpamCounting = 'counted' | 'left out';
+
+/** The figures of one row and period: `submissions` may hold spam and merged ones, which are counted apart from the leads. */
+function funnelFigures(submissions: readonly Lead[], now: Date, spam: SpamCounting): FunnelFigures {
+  const leads = submissions.filter(isReal);
   const counts: Record<Outcome, number> = { inTime: 0, late: 0, missed: 0, pending: 0, untimed: 0 };
   const bands: Record<SlaBand, number> = { under5m: 0, '5to15m': 0, '15to60m': 0, '1to24h': 0, over24h: 0, notYet: 0 };
   const responseTimes: number[] = [];
@@ -486,6 +507,9 @@ function funnelFigures(leads: readonly Lead[], now: Date): FunnelFigures {
     p95Ms: nearestRank(responseTimes, 95),
     bands,
     deals: leads.filter((lead) => lead.status === 'qualified').length,
+    notAFit: leads.filter((lead) => lead.status === 'disqualified').length,
+    returningVisits: submissions.filter((lead) => lead.status === 'merged').length,
+    ...(spam === 'counted' ? { spam: submissions.filter((lead) => lead.status === 'spam').length } : {}),
   };
 }
 

@@ -202,7 +202,8 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     expect(column('Alert')).toEqual(['sent', 'sent', 'sent', 'failed', 'sent', '']);
     // N16 and N20 are older than the 7-day window: the deadline index keeps no tracking, so their attribution is unknown.
     expect(column('Campaign')).toEqual(['', 'Always-on demo request', 'Always-on demo request', 'Always-on demo request', 'Data Summit 2026', '']);
-    expect(column('Channel')).toEqual(['', '(direct)', '(direct)', '(direct)', '(direct)', '']);
+    // N10 came through the booth form: its channel is the event, in the sales CSV as in the marketing report.
+    expect(column('Channel')).toEqual(['', '(direct)', '(direct)', '(direct)', 'event: Data Summit 2026', '']);
     // N03's phone as enrichment read it (the apostrophe keeps a spreadsheet from reading +49 as a formula); N16's as
     // typed, because the deadline index keeps the contact but not the enrichment.
     expect(column('Email')).toEqual(['isabella.rossi@n16.example', 'oliver.brown@n13.example', 'sofia.marino@n03.example', 'ethan.walker@n09.example', 'chloe.dubois@n10.example', 'ravi.kumar@n20.example']);
@@ -250,13 +251,14 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     //   → 6 / 11 = 55%. Times 1, 3, 10, 20, 40, 270, 3810 min: P50 = rank 4 = 20 min, P95 = rank ceil(6.65) = 7 = 63.5 h,
     //   shown to the nearest hour (half up) as 64 h = 2 d 16 h.
     //   Bands: <5m N15 N01, 5–15m N02, 15–60m N19 N11, 1–24h N04, >24h N12, not yet 4 missed + 2 pending. Deals N02, N11.
+    // Beside the leads, read from the same by-day index: not a fit N07 (Wed) and N18, N14 a returning visit (Wed), N06 spam (Wed).
     expect(marketing.subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads · 2 of 4 due contacted within SLA; 4 missed follow-ups in the last 7 days');
     const text = marketing.body.text ?? '';
     expect(text).toContain('4 missed follow-ups (the sales report’s overdue leads also include 2 captured before 19 Nov) and 2 deals in the last 7 days.');
     expect(text).toContain([
       'All sources',
-      '  Yesterday (Wed 25 Nov): 7 leads, 50% within SLA (2 of 4), P50 10 min, P95 4 h 30 min, 1 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 3',
-      '  Last 7 days (19–25 Nov): 15 leads, 55% within SLA (6 of 11), P50 20 min, P95 2 d 16 h, 4 missed, 2 deals; bands: <5m 2, 5–15m 1, 15–60m 2, 1–24h 1, >24h 1, Not yet 6',
+      '  Yesterday (Wed 25 Nov): 7 leads, 50% within SLA (2 of 4), P50 10 min, P95 4 h 30 min, 1 missed, 1 deal, 1 not a fit, 1 returning visit, 1 spam; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 3',
+      '  Last 7 days (19–25 Nov): 15 leads, 55% within SLA (6 of 11), P50 20 min, P95 2 d 16 h, 4 missed, 2 deals, 2 not a fit, 1 returning visit, 1 spam; bands: <5m 2, 5–15m 1, 15–60m 2, 1–24h 1, >24h 1, Not yet 6',
     ].join('\n'));
     // Per source. Demo request, 7 days: N01 N02 N03 N04 N08 N09 N12 N13 N15 = 9; in time N01 N02 N12 N15, late N04,
     //   missed N03 N09 N13 → 4/8 = 50%; times 1, 3, 10, 270, 3810 → P50 rank 3 = 10 min, P95 rank 5 = 63.5 h = 2 d 16 h.
@@ -265,18 +267,22 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     expect(text).toContain([
       'By source',
       'Website demo request',
-      '  Yesterday (Wed 25 Nov): 5 leads, 50% within SLA (2 of 4), P50 10 min, P95 4 h 30 min, 1 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 2',
-      '  Last 7 days (19–25 Nov): 9 leads, 50% within SLA (4 of 8), P50 10 min, P95 2 d 16 h, 3 missed, 1 deal; bands: <5m 2, 5–15m 1, 15–60m 0, 1–24h 1, >24h 1, Not yet 4',
+      '  Yesterday (Wed 25 Nov): 5 leads, 50% within SLA (2 of 4), P50 10 min, P95 4 h 30 min, 1 missed, 1 deal, 0 not a fit, 1 returning visit, 0 spam; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 2',
+      '  Last 7 days (19–25 Nov): 9 leads, 50% within SLA (4 of 8), P50 10 min, P95 2 d 16 h, 3 missed, 1 deal, 0 not a fit, 1 returning visit, 0 spam; bands: <5m 2, 5–15m 1, 15–60m 0, 1–24h 1, >24h 1, Not yet 4',
       'Data Summit 2026 booth tablet',
-      '  Yesterday (Wed 25 Nov): 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1',
-      '  Last 7 days (19–25 Nov): 6 leads, 67% within SLA (2 of 3), P50 20 min, P95 40 min, 1 missed, 1 deal; bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
+      '  Yesterday (Wed 25 Nov): 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals, 1 not a fit, 0 returning visits, 1 spam; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1',
+      '  Last 7 days (19–25 Nov): 6 leads, 67% within SLA (2 of 3), P50 20 min, P95 40 min, 1 missed, 1 deal, 2 not a fit, 0 returning visits, 1 spam; bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
     ].join('\n'));
-    // No lead came with a UTM source, lead source or outside referrer: one "(direct)" channel row, equal to the total.
+    // No lead came with a UTM source, lead source or outside referrer: the booth's leads came from the event, the demo
+    // request's directly, with the same figures as their sources (spam is counted per form only).
     expect(text).toContain([
       'By channel',
       '(direct)',
-      '  Yesterday (Wed 25 Nov): 7 leads, 50% within SLA (2 of 4), P50 10 min, P95 4 h 30 min, 1 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 3',
-      '  Last 7 days (19–25 Nov): 15 leads, 55% within SLA (6 of 11), P50 20 min, P95 2 d 16 h, 4 missed, 2 deals; bands: <5m 2, 5–15m 1, 15–60m 2, 1–24h 1, >24h 1, Not yet 6',
+      '  Yesterday (Wed 25 Nov): 5 leads, 50% within SLA (2 of 4), P50 10 min, P95 4 h 30 min, 1 missed, 1 deal, 0 not a fit, 1 returning visit; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 2',
+      '  Last 7 days (19–25 Nov): 9 leads, 50% within SLA (4 of 8), P50 10 min, P95 2 d 16 h, 3 missed, 1 deal, 0 not a fit, 1 returning visit; bands: <5m 2, 5–15m 1, 15–60m 0, 1–24h 1, >24h 1, Not yet 4',
+      'event: Data Summit 2026',
+      '  Yesterday (Wed 25 Nov): 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals, 1 not a fit, 0 returning visits; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1',
+      '  Last 7 days (19–25 Nov): 6 leads, 67% within SLA (2 of 3), P50 20 min, P95 40 min, 1 missed, 1 deal, 2 not a fit, 0 returning visits; bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
     ].join('\n'));
   });
 
@@ -398,10 +404,10 @@ describe('a quiet Monday after a Friday-evening lead', () => {
     expect(sales.body.text).toContain('Every lead due by Mon 30 Nov, 07:00 CET has a recorded first contact.');
     // The Friday-evening lead is due Monday 13:00, so Monday's report does not list it yet.
     expect(sales.body.text).not.toContain('Felix Hart');
-    // Mon 23 – Sun 29: Q1 (in time), Q2 (pending), Q4 (untimed) → 1 / 1 within SLA; nothing on Sunday.
+    // Mon 23 – Sun 29: Q1 (in time), Q2 (pending), Q4 (untimed, not a fit) → 1 / 1 within SLA; Q3 spam; nothing on Sunday.
     const marketing = mailTo(mails, ...MARKETING);
     expect(marketing.subject).toBe('Speed to lead for Sun 29 Nov 2026: no new leads; 3 in the last 7 days');
-    expect(marketing.body.text).toContain('  Last 7 days (23–29 Nov): 3 leads, 100% within SLA (1 of 1), P50 20 min, P95 20 min, 0 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 1, 1–24h 0, >24h 0, Not yet 1');
+    expect(marketing.body.text).toContain('  Last 7 days (23–29 Nov): 3 leads, 100% within SLA (1 of 1), P50 20 min, P95 20 min, 0 missed, 0 deals, 1 not a fit, 0 returning visits, 1 spam; bands: <5m 0, 5–15m 0, 15–60m 1, 1–24h 0, >24h 0, Not yet 1');
   });
 
   it('lists the Friday-evening lead on Tuesday, overdue since Monday 13:00', async () => {

@@ -188,6 +188,14 @@ describe('enrichSubmission', () => {
     expect(result.source).toMatchObject({ formKind: 'event', event: 'Data Summit 2026', label: 'Data Summit 2026 booth tablet · Data Summit 2026' });
   });
 
+  it('gives an event form’s lead without UTMs the event as its channel, not (direct), and keeps it off the label', () => {
+    const scanned = enrichSubmission({ ...submission({ email: 'a@acme.com' }), formId: 'data-summit-booth' }, boothForm);
+    expect(scanned.source).toMatchObject({ channel: 'event: Data Summit 2026', label: 'Data Summit 2026 booth tablet · Data Summit 2026' });
+    // UTMs say where the person came from, even on an event's form (a QR code on the stand with its own UTMs).
+    const tagged = enrichSubmission({ ...submission({ email: 'a@acme.com' }, { utm: { source: 'qr', medium: 'booth' } }), formId: 'data-summit-booth' }, boothForm);
+    expect(tagged.source).toMatchObject({ channel: 'qr / booth' });
+  });
+
   it('uses a Salesforce lead source as the channel when there is no UTM', () => {
     const result = enrichSubmission(submission({ email: 'a@acme.com' }, { leadSource: 'Partner referral' }), demoForm);
     expect(result.source).toMatchObject({ channel: 'Partner referral', label: 'Website demo request · Partner referral · Always-on demo request' });

@@ -123,6 +123,9 @@ describe('the marketing side of the seeded scenario', () => {
       p95Ms: 270 * MIN,
       bands: { ...empty, under5m: 1, '5to15m': 1, '1to24h': 1, notYet: 3 },
       deals: 1,
+      notAFit: 1, // L07
+      returningVisits: 0,
+      spam: 1, // L06
     });
   });
 
@@ -144,6 +147,9 @@ describe('the marketing side of the seeded scenario', () => {
       p95Ms: 3810 * MIN,
       bands: { under5m: 2, '5to15m': 1, '15to60m': 2, '1to24h': 1, over24h: 1, notYet: 6 },
       deals: 2,
+      notAFit: 2, // L07 L18
+      returningVisits: 1, // L14
+      spam: 1, // L06
     });
   });
 
@@ -165,6 +171,57 @@ describe('the marketing side of the seeded scenario', () => {
       ['Black Friday LinkedIn', 1, 0],
     ]);
     expect(report.marketing.byEvent.map((row) => [row.key, row.lastDay.captured, row.last7Days.captured])).toEqual([['Data Summit 2026', 2, 6]]);
+  });
+});
+
+describe('quality signals per row: not a fit, spam and returning visits', () => {
+  // The seeded week: L07 and L18 were disqualified and L06 is spam (all booth); L14 is Lena Fischer's return visit
+  // through the demo request, joined to her open lead (merged).
+  it('counts them in the total, for the last day and the 7 days', () => {
+    expect(report.marketing.total.lastDay).toMatchObject({ notAFit: 1, spam: 1, returningVisits: 0 });
+    expect(report.marketing.total.last7Days).toMatchObject({ notAFit: 2, spam: 1, returningVisits: 1 });
+  });
+
+  it('counts them per source, none of them as leads', () => {
+    expect(report.marketing.bySource.map((row) => [row.key, row.last7Days.captured, row.last7Days.notAFit, row.last7Days.spam, row.last7Days.returningVisits])).toEqual([
+      ['demo-request', 9, 0, 0, 1],
+      ['data-summit-booth', 6, 2, 1, 0],
+    ]);
+  });
+
+  it('counts not a fit and returning visits per campaign, channel and event, and spam only per form and event', () => {
+    // A bot fills UTM fields at will: spam split by campaign or channel would make up rows.
+    expect(report.marketing.byCampaign.map((row) => [row.key, row.last7Days.notAFit, row.last7Days.returningVisits, row.last7Days.spam])).toEqual([
+      ['Always-on demo request', 0, 1, undefined],
+      ['Data Summit 2026', 2, 0, undefined],
+      ['Black Friday LinkedIn', 0, 0, undefined],
+    ]);
+    expect(report.marketing.byEvent.map((row) => [row.key, row.last7Days.notAFit, row.last7Days.spam])).toEqual([['Data Summit 2026', 2, 1]]);
+  });
+
+  it('shows a campaign whose only lead was not a fit as such', () => {
+    const lead = seedLead({ leadId: 'F1', formId: 'demo-request', receivedAt: '2026-11-24T09:00:00Z', status: 'disqualified', name: 'Student', email: 'f1@uni.example', ownerId: 'ana', disqualifiedAt: '2026-11-24T09:30:00Z', tracking: { utm: { source: 'reddit', campaign: 'Reddit test' } } });
+    const result = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config: scenarioConfig, overdue: [], window7d: [lead] });
+    expect(result.marketing.byCampaign[0]?.last7Days).toMatchObject({ captured: 1, notAFit: 1, missed: 0, deals: 0 });
+  });
+
+  it('counts spam per form without ever making it a lead or a missed follow-up', () => {
+    const spam = ['S1', 'S2', 'S3'].map((leadId) => seedLead({ leadId, formId: 'demo-request', receivedAt: '2026-11-23T09:00:00Z', status: 'spam', name: 'Bot', email: `${leadId}@bot.example`, tracking: { utm: { source: 'spam-network', campaign: 'made up' } } }));
+    const result = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config: scenarioConfig, overdue: spam, window7d: spam });
+    expect(result.sales.overdueCount).toBe(0);
+    expect(result.marketing.total.last7Days).toMatchObject({ captured: 0, spam: 3, missed: 0, outcomeKnown: 0 });
+    expect(result.marketing.bySource.map((row) => [row.key, row.last7Days.captured, row.last7Days.spam])).toEqual([['demo-request', 0, 3]]);
+    expect(result.marketing.byCampaign).toEqual([]);
+    expect(result.marketing.byChannel).toEqual([]);
+  });
+
+  it('counts a returning person’s booth visit under the booth and the event, not as a new lead', () => {
+    const returning = seedLead({ leadId: 'R1', formId: 'data-summit-booth', receivedAt: '2026-11-24T12:00:00Z', status: 'merged', name: 'Lena Fischer', email: 'lena.fischer@brightpath.example' });
+    const result = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config: scenarioConfig, overdue: [], window7d: [returning] });
+    expect(result.marketing.total.last7Days).toMatchObject({ captured: 0, returningVisits: 1 });
+    expect(result.marketing.bySource.map((row) => [row.key, row.last7Days.captured, row.last7Days.returningVisits])).toEqual([['data-summit-booth', 0, 1]]);
+    expect(result.marketing.byEvent.map((row) => [row.key, row.last7Days.returningVisits])).toEqual([['Data Summit 2026', 1]]);
+    expect(result.marketing.byChannel.map((row) => [row.key, row.last7Days.returningVisits])).toEqual([['event: Data Summit 2026', 1]]);
   });
 });
 
@@ -192,7 +249,7 @@ describe('one attribution for both reports', () => {
     });
   });
 
-  it('groups channels as the source label names them, with (direct) for a lead that came with none', () => {
+  it('groups channels as the source label names them, with the event for an event form’s lead and (direct) for another that came with none', () => {
     const result = reportOf([
       lead('C1', 'demo-request', { utm: { source: 'google', medium: 'cpc' } }),
       lead('C2', 'data-summit-booth', { utm: { source: 'google', medium: 'cpc' } }),
@@ -203,14 +260,15 @@ describe('one attribution for both reports', () => {
       lead('C7', 'data-summit-booth', {}),
     ]);
     expect(rowsOf(result.marketing.byChannel)).toEqual([
-      ['(direct)', 2],
       ['google / cpc', 2],
+      ['(direct)', 1],
+      ['event: Data Summit 2026', 1],
       ['linkedin / paid', 1],
       ['Partner referral', 1],
       ['via news.ycombinator.com', 1],
     ]);
     // Each lead was contacted after 2 minutes, in time: every channel row has the same figures as its leads.
-    expect(result.marketing.byChannel[1]?.last7Days).toMatchObject({ captured: 2, contactedInTime: 2, withinSlaShare: 1, p50Ms: 2 * MIN, p95Ms: 2 * MIN });
+    expect(result.marketing.byChannel[0]?.last7Days).toMatchObject({ captured: 2, contactedInTime: 2, withinSlaShare: 1, p50Ms: 2 * MIN, p95Ms: 2 * MIN });
   });
 
   it('derives the channel of a lead stored before channels were, and of a lead not enriched yet, by the same rule', () => {
@@ -223,16 +281,24 @@ describe('one attribution for both reports', () => {
     expect(rowsOf(result.marketing.byCampaign)).toEqual([['Always-on demo request', 2], ['Q4 data teams', 1]]);
   });
 
+  it('counts an event-form lead stored as (direct), before event forms had a channel of their own, under its event', () => {
+    const stored = lead('E1', 'data-summit-booth', {});
+    const storedAsDirect = { ...stored, enrichment: { ...stored.enrichment!, source: { ...stored.enrichment!.source, channel: '(direct)' } } };
+    expect(rowsOf(reportOf([storedAsDirect]).marketing.byChannel)).toEqual([['event: Data Summit 2026', 1]]);
+  });
+
   it('splits the seeded week by channel', () => {
     // google / cpc: L01 (3 min), L02 (10 min, a deal), L15 (1 min) — all in time; P50 rank 2 = 3 min, P95 rank 3 = 10 min.
-    // linkedin / paid: L12; via news.ycombinator.com: L09 (missed); the other 10 real leads came direct.
+    // linkedin / paid: L12; via news.ycombinator.com: L09 (missed); the 6 booth leads came from the event; the other 4
+    // real leads came direct.
     expect(report.marketing.byChannel.map((row) => [row.label, row.lastDay.captured, row.last7Days.captured])).toEqual([
-      ['(direct)', 5, 10],
+      ['event: Data Summit 2026', 2, 6],
+      ['(direct)', 3, 4],
       ['google / cpc', 2, 3],
       ['linkedin / paid', 0, 1],
       ['via news.ycombinator.com', 0, 1],
     ]);
-    expect(report.marketing.byChannel[1]?.last7Days).toMatchObject({ contactedInTime: 3, withinSlaShare: 1, p50Ms: 3 * MIN, p95Ms: 10 * MIN, bands: { under5m: 2, '5to15m': 1 }, deals: 1 });
+    expect(report.marketing.byChannel[2]?.last7Days).toMatchObject({ contactedInTime: 3, withinSlaShare: 1, p50Ms: 3 * MIN, p95Ms: 10 * MIN, bands: { under5m: 2, '5to15m': 1 }, deals: 1 });
   });
 });
 

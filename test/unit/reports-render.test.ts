@@ -295,6 +295,19 @@ describe('renderMarketingReport', () => {
     expect(marketing.text).toContain('15 leads, 55% within SLA (6 of 11)');
   });
 
+  it('shows not a fit, returning visits and spam under each row’s figures, spam only where it is counted per form', () => {
+    const visible = visibleText(marketing.html);
+    // The booth: L07 and L18 disqualified, L06 spam; the demo request: L14, a returning person's visit.
+    expect(visible).toContain('Data Summit 2026 booth tablet');
+    expect(visible).toContain('Last 7 days: 2 not a fit · 0 returning visits · 1 spam');
+    expect(visible).toContain('Last 7 days: 0 not a fit · 1 returning visit · 0 spam');
+    const byCampaign = visible.slice(visible.indexOf('By campaign'), visible.indexOf('By channel'));
+    expect(byCampaign).toContain('Last 7 days: 2 not a fit · 0 returning visits');
+    expect(byCampaign).not.toContain('spam');
+    expect(marketing.text).toContain('6 leads, 67% within SLA (2 of 3), P50 20 min, P95 40 min, 1 missed, 1 deal, 2 not a fit, 0 returning visits, 1 spam; bands:');
+    for (const term of ['Not a fit', 'Returning visits', 'Spam']) expect(marketing.text).toMatch(new RegExp(`^${term}: `, 'm'));
+  });
+
   it('names the week’s missed follow-ups in the subject when nothing of the last day is due yet', () => {
     // Wed 25 Nov: one lead due Thu 13:00 CET. Earlier in the week: two leads nobody contacted.
     const lead = (leadId: string, receivedAt: string) => seedLead({ leadId, formId: 'demo-request', receivedAt, status: 'open', name: `Lead ${leadId}`, email: `${leadId}@example.com`, ownerId: 'ana' });
@@ -307,11 +320,11 @@ describe('renderMarketingReport', () => {
   it('gives per-source figures for both periods in the text', () => {
     expect(marketing.text).toContain(
       'Data Summit 2026 booth tablet\n' +
-        '  Yesterday (Wed 25 Nov): 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1\n' +
-        '  Last 7 days (19–25 Nov): 6 leads, 67% within SLA (2 of 3), P50 20 min, P95 40 min, 1 missed, 1 deal; bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
+        '  Yesterday (Wed 25 Nov): 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals, 1 not a fit, 0 returning visits, 1 spam; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1\n' +
+        '  Last 7 days (19–25 Nov): 6 leads, 67% within SLA (2 of 3), P50 20 min, P95 40 min, 1 missed, 1 deal, 2 not a fit, 0 returning visits, 1 spam; bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
     );
     // P95 is L12's 3810 min = 63 h 30 min, shown to the nearest hour (half up): 64 h = 2 d 16 h.
-    expect(marketing.text).toContain('  Last 7 days (19–25 Nov): 15 leads, 55% within SLA (6 of 11), P50 20 min, P95 2 d 16 h, 4 missed, 2 deals');
+    expect(marketing.text).toContain('  Last 7 days (19–25 Nov): 15 leads, 55% within SLA (6 of 11), P50 20 min, P95 2 d 16 h, 4 missed, 2 deals, 2 not a fit, 1 returning visit, 1 spam;');
     expect(marketing.text).toContain('Black Friday LinkedIn');
   });
 
@@ -326,14 +339,14 @@ describe('renderMarketingReport', () => {
 
   it('gives a channel breakdown with the same figures as the other breakdowns', () => {
     expect(marketing.text).toContain(
-      'By channel\n(direct)\n' +
-        '  Yesterday (Wed 25 Nov): 5 leads, 0% within SLA (0 of 2), P50 4 h 30 min, P95 4 h 30 min, 1 missed, 0 deals; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 1, >24h 0, Not yet 3\n',
+      'By channel\nevent: Data Summit 2026\n' +
+        '  Yesterday (Wed 25 Nov): 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals, 1 not a fit, 0 returning visits; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1\n',
     );
     // google / cpc: L01 (3 min) and L02 (10 min) yesterday, L15 (1 min) earlier in the week.
     expect(marketing.text).toContain(
       'google / cpc\n' +
-        '  Yesterday (Wed 25 Nov): 2 leads, 100% within SLA (2 of 2), P50 3 min, P95 10 min, 0 missed, 1 deal; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 0, >24h 0, Not yet 0\n' +
-        '  Last 7 days (19–25 Nov): 3 leads, 100% within SLA (3 of 3), P50 3 min, P95 10 min, 0 missed, 1 deal; bands: <5m 2, 5–15m 1, 15–60m 0, 1–24h 0, >24h 0, Not yet 0',
+        '  Yesterday (Wed 25 Nov): 2 leads, 100% within SLA (2 of 2), P50 3 min, P95 10 min, 0 missed, 1 deal, 0 not a fit, 0 returning visits; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 0, >24h 0, Not yet 0\n' +
+        '  Last 7 days (19–25 Nov): 3 leads, 100% within SLA (3 of 3), P50 3 min, P95 10 min, 0 missed, 1 deal, 0 not a fit, 0 returning visits; bands: <5m 2, 5–15m 1, 15–60m 0, 1–24h 0, >24h 0, Not yet 0',
     );
   });
 

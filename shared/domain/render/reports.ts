@@ -325,9 +325,22 @@ function funnelTable(firstColumn: string, rows: readonly FunnelRow[], periods: P
 <tr><th style="${TH}${TIGHT}${PLAIN_HEAD}">${firstColumn}</th>${['Leads', 'Within SLA', 'P50 / P95', 'Missed', 'Deals'].map((title) => html`<th style="${TH}${TIGHT}${PLAIN_HEAD}${NUM_HEAD}">${title}</th>`)}</tr>
 ${rows.map(
   (row) => html`<tr><td colspan="6" style="${BREAKABLE}padding:10px 4px 2px 4px;font-weight:700;color:${c.text};">${breakableAfterDots(row.label)}</td></tr>
-${(['lastDay', 'last7Days'] as const).map((period) => funnelCells(periods[period], row[period], period === 'last7Days'))}`,
+${(['lastDay', 'last7Days'] as const).map((period) => funnelCells(periods[period], row[period]))}
+<tr><td colspan="6" style="padding:2px 4px 8px 8px;border-bottom:1px solid ${c.border};font-size:12px;color:${c.muted};">${periods.last7Days.name}: ${beyondTheLeads(row.last7Days).join(' · ')}</td></tr>`,
 )}
 </table>`;
+}
+
+/**
+ * "2 not a fit", "1 returning visit", "3 spam": what a row's submissions were besides leads waiting for a contact.
+ * On a line of its own under the figures, not in more columns, which a phone could not fit.
+ */
+function beyondTheLeads(figures: FunnelFigures): string[] {
+  return [
+    `${figures.notAFit} not a fit`,
+    plural(figures.returningVisits, 'returning visit'),
+    ...(figures.spam === undefined ? [] : [`${figures.spam} spam`]),
+  ];
 }
 
 /** "1 d 18 h" read as "1 d" on one line and "18 h" on the next is two figures, so a duration never wraps. */
@@ -335,11 +348,11 @@ function unbreakableDuration(ms: number | null): string {
   return formatOptionalDuration(ms).replaceAll(' ', '\u00a0');
 }
 
-function funnelCells(period: PeriodName, figures: FunnelFigures, last: boolean): SafeHtml {
-  const cell = `padding:3px 4px;${last ? `border-bottom:1px solid ${c.border};padding-bottom:8px;` : ''}${NUM}`;
+function funnelCells(period: PeriodName, figures: FunnelFigures): SafeHtml {
+  const cell = `padding:3px 4px;${NUM}`;
   const missedColour = figures.missed > 0 ? c.danger : c.text;
   // P50 in the P95's smaller size: an unbreakable "59 min 40 s" is the widest value a phone has to fit.
-  return html`<tr><td style="padding:3px 4px 3px 8px;font-size:12px;color:${c.muted};${last ? `border-bottom:1px solid ${c.border};padding-bottom:8px;` : ''}">${periodCell(period)}</td><td style="${cell}">${figures.captured}</td><td style="${cell}">${formatShare(figures.withinSlaShare)}${figures.outcomeKnown ? html`<span style="${SMALL}">${figures.contactedInTime} of ${figures.outcomeKnown}</span>` : ''}</td><td style="${cell}font-size:12px;">${unbreakableDuration(figures.p50Ms)}<span style="${SMALL}">${unbreakableDuration(figures.p95Ms)}</span></td><td style="${cell}color:${missedColour};font-weight:${figures.missed > 0 ? 700 : 400};">${figures.missed}</td><td style="${cell}">${figures.deals}</td></tr>`;
+  return html`<tr><td style="padding:3px 4px 3px 8px;font-size:12px;color:${c.muted};">${periodCell(period)}</td><td style="${cell}">${figures.captured}</td><td style="${cell}">${formatShare(figures.withinSlaShare)}${figures.outcomeKnown ? html`<span style="${SMALL}">${figures.contactedInTime} of ${figures.outcomeKnown}</span>` : ''}</td><td style="${cell}font-size:12px;">${unbreakableDuration(figures.p50Ms)}<span style="${SMALL}">${unbreakableDuration(figures.p95Ms)}</span></td><td style="${cell}color:${missedColour};font-weight:${figures.missed > 0 ? 700 : 400};">${figures.missed}</td><td style="${cell}">${figures.deals}</td></tr>`;
 }
 
 const BAND_LABELS: Record<SlaBand, string> = {
@@ -393,13 +406,16 @@ function definitionsOf(timezone: string): ReadonlyArray<readonly [term: string, 
 }
 
 const DEFINITIONS = [
-  ['Leads', 'captured, without spam and merged duplicates.'],
+  ['Leads', 'captured, without spam and returning visits, which are counted beside them.'],
   ['Campaign', 'the UTM campaign the lead came with, else its form’s campaign.'],
-  ['Channel', 'utm_source / utm_medium, else the form tool’s lead source, else the referring site; (direct) when there is none.'],
+  ['Channel', 'utm_source / utm_medium, else “event: …” for an event’s form (booth entries, imported scans), else the form tool’s lead source, else the referring site; (direct) when there is none.'],
   ['Within SLA', 'first contact at or before the form’s deadline, out of the leads that were contacted or whose deadline passed.'],
   ['P50 / P95', 'time from capture to first contact (nearest rank): half, and 95 in 100, of contacted leads were reached this fast.'],
   ['Missed', 'deadline passed, still no first contact. Disqualified and spam leads are never missed; a late contact is not a miss.'],
   ['Deals', 'leads a rep marked qualified.'],
+  ['Not a fit', 'leads a rep disqualified.'],
+  ['Returning visits', 'submissions of people who already had an open lead: joined to that lead for sales, counted here as a touchpoint of the form, campaign and channel they came through.'],
+  ['Spam', 'submissions caught as spam, per form and event (not per campaign or channel: bots fill those fields at will). Never a lead, never a missed follow-up.'],
 ] as const;
 
 function definitions(timezone: string): SafeHtml {
@@ -426,7 +442,7 @@ function funnelLines(row: FunnelRow, periods: PeriodNames): string[] {
     ...(['lastDay', 'last7Days'] as const).map((period) => {
       const f = row[period];
       const bands = SLA_BANDS.map((band) => `${BAND_SHORT_LABELS[band]} ${f.bands[band]}`).join(', ');
-      return `  ${periodLabel(periods[period])}: ${plural(f.captured, 'lead')}, ${formatShare(f.withinSlaShare)} within SLA${f.outcomeKnown ? ` (${f.contactedInTime} of ${f.outcomeKnown})` : ''}, P50 ${formatOptionalDuration(f.p50Ms)}, P95 ${formatOptionalDuration(f.p95Ms)}, ${f.missed} missed, ${plural(f.deals, 'deal')}; bands: ${bands}`;
+      return `  ${periodLabel(periods[period])}: ${plural(f.captured, 'lead')}, ${formatShare(f.withinSlaShare)} within SLA${f.outcomeKnown ? ` (${f.contactedInTime} of ${f.outcomeKnown})` : ''}, P50 ${formatOptionalDuration(f.p50Ms)}, P95 ${formatOptionalDuration(f.p95Ms)}, ${f.missed} missed, ${[plural(f.deals, 'deal'), ...beyondTheLeads(f)].join(', ')}; bands: ${bands}`;
     }),
   ];
 }
