@@ -11,8 +11,10 @@
  * - Contacted within SLA: first response at or before `followUpDeadline`. The share is taken over
  *   leads whose outcome is known (in time + late + missed); leads still inside their SLA wait.
  * - Time to first contact is elapsed wall-clock time from capture, because that is what the person
- *   who filled the form experiences. P50/P95 use the nearest-rank method: sort ascending, take the
- *   value at rank ceil(p/100 × n). Every reported value is a real observation.
+ *   who filled the form experiences; beside it, the business hours it took on the owner's clock, the one
+ *   their deadline counts in (Friday 18:00 to Monday 09:30 is 2 d 16 h elapsed, 30 min of business time).
+ *   P50/P95 use the nearest-rank method: sort ascending, take the value at rank ceil(p/100 × n). Every
+ *   reported value is a real observation.
  * - SLA bands by time to first contact: under 5 min, [5, 15) min, [15, 60) min, [1, 24) h, 24 h and
  *   over; "not yet" holds missed and pending leads. Closed leads with no recorded contact time
  *   (disqualified without contact) are in no band, so bands add up to captured − untimed.
@@ -149,8 +151,12 @@ export interface FunnelFigures {
   outcomeKnown: number;
   /** contactedInTime / outcomeKnown; null when nothing is decided yet. */
   withinSlaShare: number | null;
+  /** Elapsed time from capture to first contact, nights and weekends included. */
   p50Ms: number | null;
   p95Ms: number | null;
+  /** The same in business hours on the owner's clock, the one their deadline counts in. */
+  p50BusinessHours: number | null;
+  p95BusinessHours: number | null;
   bands: Record<SlaBand, number>;
   deals: number;
   /** Leads a rep disqualified ("Not a fit"): the bad-fit volume a source or campaign brings. */
@@ -439,8 +445,8 @@ function marketingReport({ reportDate, now, config, window7d }: NightlyReportInp
   const funnelRow = (key: string, label: string, entries: typeof dated, spam: SpamCounting): FunnelRow => ({
     key,
     label,
-    lastDay: funnelFigures(entries.filter(({ day }) => day === periods.lastDay.from).map(({ lead }) => lead), now, spam),
-    last7Days: funnelFigures(entries.map(({ lead }) => lead), now, spam),
+    lastDay: funnelFigures(entries.filter(({ day }) => day === periods.lastDay.from).map(({ lead }) => lead), { now, config, spam }),
+    last7Days: funnelFigures(entries.map(({ lead }) => lead), { now, config, spam }),
   });
 
   return {
@@ -475,11 +481,12 @@ function outcomeOf(lead: Lead, now: Date): Outcome {
 type SpamCounting = 'counted' | 'left out';
 
 /** The figures of one row and period: `submissions` may hold spam and merged ones, which are counted apart from the leads. */
-function funnelFigures(submissions: readonly Lead[], now: Date, spam: SpamCounting): FunnelFigures {
+function funnelFigures(submissions: readonly Lead[], { now, config, spam }: { now: Date; config: Config; spam: SpamCounting }): FunnelFigures {
   const leads = submissions.filter(isReal);
   const counts: Record<Outcome, number> = { inTime: 0, late: 0, missed: 0, pending: 0, untimed: 0 };
   const bands: Record<SlaBand, number> = { under5m: 0, '5to15m': 0, '15to60m': 0, '1to24h': 0, over24h: 0, notYet: 0 };
   const responseTimes: number[] = [];
+  const responseBusinessHours: number[] = [];
   for (const lead of leads) {
     const outcome = outcomeOf(lead, now);
     counts[outcome] += 1;
@@ -487,12 +494,14 @@ function funnelFigures(submissions: readonly Lead[], now: Date, spam: SpamCounti
     if (respondedAt !== undefined) {
       const elapsed = Date.parse(respondedAt) - Date.parse(lead.receivedAt);
       responseTimes.push(elapsed);
+      responseBusinessHours.push(businessHoursBetween(new Date(lead.receivedAt), new Date(respondedAt), calendarOfRep(config, lead.ownerId)));
       bands[bandOf(elapsed)] += 1;
     } else if (outcome === 'missed' || outcome === 'pending') {
       bands.notYet += 1;
     }
   }
   responseTimes.sort((a, b) => a - b);
+  responseBusinessHours.sort((a, b) => a - b);
   const outcomeKnown = counts.inTime + counts.late + counts.missed;
   return {
     captured: leads.length,
@@ -505,6 +514,8 @@ function funnelFigures(submissions: readonly Lead[], now: Date, spam: SpamCounti
     withinSlaShare: outcomeKnown === 0 ? null : counts.inTime / outcomeKnown,
     p50Ms: nearestRank(responseTimes, 50),
     p95Ms: nearestRank(responseTimes, 95),
+    p50BusinessHours: nearestRank(responseBusinessHours, 50),
+    p95BusinessHours: nearestRank(responseBusinessHours, 95),
     bands,
     deals: leads.filter((lead) => lead.status === 'qualified').length,
     notAFit: leads.filter((lead) => lead.status === 'disqualified').length,

@@ -257,8 +257,8 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     expect(text).toContain('4 missed follow-ups (the sales report’s overdue leads also include 2 captured before 19 Nov) and 2 deals in the last 7 days.');
     expect(text).toContain([
       'All sources',
-      '  Yesterday (Wed 25 Nov): 7 leads, 50% within SLA (2 of 4), P50 10 min, P95 4 h 30 min, 1 missed, 1 deal, 1 not a fit, 1 returning visit, 1 spam; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 3',
-      '  Last 7 days (19–25 Nov): 15 leads, 55% within SLA (6 of 11), P50 20 min, P95 2 d 16 h, 4 missed, 2 deals, 2 not a fit, 1 returning visit, 1 spam; bands: <5m 2, 5–15m 1, 15–60m 2, 1–24h 1, >24h 1, Not yet 6',
+      '  Yesterday (Wed 25 Nov): 7 leads, 50% within SLA (2 of 4), P50 10 min, P95 4 h 30 min (business hours: 10 min, 4 h 30 min), 1 missed, 1 deal, 1 not a fit, 1 returning visit, 1 spam; elapsed bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 3',
+      '  Last 7 days (19–25 Nov): 15 leads, 55% within SLA (6 of 11), P50 20 min, P95 2 d 16 h (business hours: 20 min, 4 h 30 min), 4 missed, 2 deals, 2 not a fit, 1 returning visit, 1 spam; elapsed bands: <5m 2, 5–15m 1, 15–60m 2, 1–24h 1, >24h 1, Not yet 6',
     ].join('\n'));
     // Per source. Demo request, 7 days: N01 N02 N03 N04 N08 N09 N12 N13 N15 = 9; in time N01 N02 N12 N15, late N04,
     //   missed N03 N09 N13 → 4/8 = 50%; times 1, 3, 10, 270, 3810 → P50 rank 3 = 10 min, P95 rank 5 = 63.5 h = 2 d 16 h.
@@ -267,22 +267,22 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     expect(text).toContain([
       'By source',
       'Website demo request',
-      '  Yesterday (Wed 25 Nov): 5 leads, 50% within SLA (2 of 4), P50 10 min, P95 4 h 30 min, 1 missed, 1 deal, 0 not a fit, 1 returning visit, 0 spam; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 2',
-      '  Last 7 days (19–25 Nov): 9 leads, 50% within SLA (4 of 8), P50 10 min, P95 2 d 16 h, 3 missed, 1 deal, 0 not a fit, 1 returning visit, 0 spam; bands: <5m 2, 5–15m 1, 15–60m 0, 1–24h 1, >24h 1, Not yet 4',
+      '  Yesterday (Wed 25 Nov): 5 leads, 50% within SLA (2 of 4), P50 10 min, P95 4 h 30 min (business hours: 10 min, 4 h 30 min), 1 missed, 1 deal, 0 not a fit, 1 returning visit, 0 spam; elapsed bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 2',
+      '  Last 7 days (19–25 Nov): 9 leads, 50% within SLA (4 of 8), P50 10 min, P95 2 d 16 h (business hours: 10 min, 4 h 30 min), 3 missed, 1 deal, 0 not a fit, 1 returning visit, 0 spam; elapsed bands: <5m 2, 5–15m 1, 15–60m 0, 1–24h 1, >24h 1, Not yet 4',
       'Data Summit 2026 booth tablet',
-      '  Yesterday (Wed 25 Nov): 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals, 1 not a fit, 0 returning visits, 1 spam; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1',
-      '  Last 7 days (19–25 Nov): 6 leads, 67% within SLA (2 of 3), P50 20 min, P95 40 min, 1 missed, 1 deal, 2 not a fit, 0 returning visits, 1 spam; bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
+      '  Yesterday (Wed 25 Nov): 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals, 1 not a fit, 0 returning visits, 1 spam; elapsed bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1',
+      '  Last 7 days (19–25 Nov): 6 leads, 67% within SLA (2 of 3), P50 20 min, P95 40 min (business hours: 20 min, 40 min), 1 missed, 1 deal, 2 not a fit, 0 returning visits, 1 spam; elapsed bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
     ].join('\n'));
     // No lead came with a UTM source, lead source or outside referrer: the booth's leads came from the event, the demo
     // request's directly, with the same figures as their sources (spam is counted per form only).
     expect(text).toContain([
       'By channel',
       '(direct)',
-      '  Yesterday (Wed 25 Nov): 5 leads, 50% within SLA (2 of 4), P50 10 min, P95 4 h 30 min, 1 missed, 1 deal, 0 not a fit, 1 returning visit; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 2',
-      '  Last 7 days (19–25 Nov): 9 leads, 50% within SLA (4 of 8), P50 10 min, P95 2 d 16 h, 3 missed, 1 deal, 0 not a fit, 1 returning visit; bands: <5m 2, 5–15m 1, 15–60m 0, 1–24h 1, >24h 1, Not yet 4',
+      '  Yesterday (Wed 25 Nov): 5 leads, 50% within SLA (2 of 4), P50 10 min, P95 4 h 30 min (business hours: 10 min, 4 h 30 min), 1 missed, 1 deal, 0 not a fit, 1 returning visit; elapsed bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 1, >24h 0, Not yet 2',
+      '  Last 7 days (19–25 Nov): 9 leads, 50% within SLA (4 of 8), P50 10 min, P95 2 d 16 h (business hours: 10 min, 4 h 30 min), 3 missed, 1 deal, 0 not a fit, 1 returning visit; elapsed bands: <5m 2, 5–15m 1, 15–60m 0, 1–24h 1, >24h 1, Not yet 4',
       'event: Data Summit 2026',
-      '  Yesterday (Wed 25 Nov): 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals, 1 not a fit, 0 returning visits; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1',
-      '  Last 7 days (19–25 Nov): 6 leads, 67% within SLA (2 of 3), P50 20 min, P95 40 min, 1 missed, 1 deal, 2 not a fit, 0 returning visits; bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
+      '  Yesterday (Wed 25 Nov): 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals, 1 not a fit, 0 returning visits; elapsed bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1',
+      '  Last 7 days (19–25 Nov): 6 leads, 67% within SLA (2 of 3), P50 20 min, P95 40 min (business hours: 20 min, 40 min), 1 missed, 1 deal, 2 not a fit, 0 returning visits; elapsed bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
     ].join('\n'));
   });
 
@@ -407,7 +407,7 @@ describe('a quiet Monday after a Friday-evening lead', () => {
     // Mon 23 – Sun 29: Q1 (in time), Q2 (pending), Q4 (untimed, not a fit) → 1 / 1 within SLA; Q3 spam; nothing on Sunday.
     const marketing = mailTo(mails, ...MARKETING);
     expect(marketing.subject).toBe('Speed to lead for Sun 29 Nov 2026: no new leads; 3 in the last 7 days');
-    expect(marketing.body.text).toContain('  Last 7 days (23–29 Nov): 3 leads, 100% within SLA (1 of 1), P50 20 min, P95 20 min, 0 missed, 0 deals, 1 not a fit, 0 returning visits, 1 spam; bands: <5m 0, 5–15m 0, 15–60m 1, 1–24h 0, >24h 0, Not yet 1');
+    expect(marketing.body.text).toContain('  Last 7 days (23–29 Nov): 3 leads, 100% within SLA (1 of 1), P50 20 min, P95 20 min (business hours: 20 min, 20 min), 0 missed, 0 deals, 1 not a fit, 0 returning visits, 1 spam; elapsed bands: <5m 0, 5–15m 0, 15–60m 1, 1–24h 0, >24h 0, Not yet 1');
   });
 
   it('lists the Friday-evening lead on Tuesday, overdue since Monday 13:00', async () => {

@@ -121,6 +121,8 @@ describe('the marketing side of the seeded scenario', () => {
       withinSlaShare: 0.5,
       p50Ms: 10 * MIN,
       p95Ms: 270 * MIN,
+      p50BusinessHours: 10 / 60, // all three answered inside business hours: as elapsed
+      p95BusinessHours: 4.5,
       bands: { ...empty, under5m: 1, '5to15m': 1, '1to24h': 1, notYet: 3 },
       deals: 1,
       notAFit: 1, // L07
@@ -145,6 +147,8 @@ describe('the marketing side of the seeded scenario', () => {
       withinSlaShare: 6 / 11,
       p50Ms: 20 * MIN,
       p95Ms: 3810 * MIN,
+      p50BusinessHours: 20 / 60, // see 'time to first contact in business hours'
+      p95BusinessHours: 4.5,
       bands: { under5m: 2, '5to15m': 1, '15to60m': 2, '1to24h': 1, over24h: 1, notYet: 6 },
       deals: 2,
       notAFit: 2, // L07 L18
@@ -171,6 +175,31 @@ describe('the marketing side of the seeded scenario', () => {
       ['Black Friday LinkedIn', 1, 0],
     ]);
     expect(report.marketing.byEvent.map((row) => [row.key, row.lastDay.captured, row.last7Days.captured])).toEqual([['Data Summit 2026', 2, 6]]);
+  });
+});
+
+describe('time to first contact in business hours, beside the elapsed time', () => {
+  // The seeded contacts on the organisation's clock (Mon–Fri 09:00–17:00 Berlin): L15 1 min, L01 3 min, L02 10 min,
+  // L19 20 min, L12 30 min (Fri 18:00 → Mon 09:30: only Mon 09:00–09:30 is business time; 63.5 h elapsed),
+  // L11 40 min, L04 4 h 30 min.
+  it('takes the percentiles by the same nearest rank', () => {
+    const week = report.marketing.total.last7Days;
+    expect(week.p50BusinessHours).toBeCloseTo(20 / 60, 10); // rank 4 of 7
+    expect(week.p95BusinessHours).toBe(4.5); // rank 7 of 7
+    expect(report.marketing.total.lastDay).toMatchObject({ p50BusinessHours: 10 / 60, p95BusinessHours: 4.5 });
+  });
+
+  it('shows the Friday-evening lead answered on Monday morning as the half hour of business time it waited', () => {
+    const blackFriday = report.marketing.byCampaign.find((row) => row.key === 'Black Friday LinkedIn')!.last7Days;
+    expect(blackFriday).toMatchObject({ p50Ms: 3810 * MIN, p50BusinessHours: 0.5, p95BusinessHours: 0.5, contactedInTime: 1 });
+  });
+
+  it('counts on the owner’s team clock, the one their deadline was set on', () => {
+    // Maya's team in New York: L04, 12:00 → 16:30 Berlin, is 06:00 → 10:30 New York: 1.5 business hours.
+    const newYork = { ...scenarioConfig, teams: scenarioConfig.teams.map((team) => (team.id === 'americas' ? { ...team, timezone: 'America/New_York' } : team)) };
+    const l04 = window7d.filter((lead) => lead.leadId === 'L04');
+    const result = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config: newYork, overdue: [], window7d: l04 });
+    expect(result.marketing.total.last7Days).toMatchObject({ p50Ms: 270 * MIN, p50BusinessHours: 1.5 });
   });
 });
 

@@ -304,8 +304,28 @@ describe('renderMarketingReport', () => {
     const byCampaign = visible.slice(visible.indexOf('By campaign'), visible.indexOf('By channel'));
     expect(byCampaign).toContain('Last 7 days: 2 not a fit · 0 returning visits');
     expect(byCampaign).not.toContain('spam');
-    expect(marketing.text).toContain('6 leads, 67% within SLA (2 of 3), P50 20 min, P95 40 min, 1 missed, 1 deal, 2 not a fit, 0 returning visits, 1 spam; bands:');
+    expect(marketing.text).toContain('6 leads, 67% within SLA (2 of 3), P50 20 min, P95 40 min (business hours: 20 min, 40 min), 1 missed, 1 deal, 2 not a fit, 0 returning visits, 1 spam; elapsed bands:');
     for (const term of ['Not a fit', 'Returning visits', 'Spam']) expect(marketing.text).toMatch(new RegExp(`^${term}: `, 'm'));
+  });
+
+  it('gives time to first contact in business hours beside the elapsed time, in HTML and text', () => {
+    // Black Friday LinkedIn: L12, Fri 18:00 → Mon 09:30, in time: 2 d 16 h elapsed, 30 min of business time.
+    const visible = visibleText(marketing.html);
+    const blackFriday = visible.slice(visible.indexOf('Black Friday LinkedIn'));
+    expect(blackFriday).toContain('2\u00a0d\u00a016\u00a0h');
+    expect(blackFriday).toContain('Business hours to first contact, last 7 days: P50 30\u00a0min · P95 30\u00a0min');
+    expect(marketing.text).toContain('1 lead, 100% within SLA (1 of 1), P50 2 d 16 h, P95 2 d 16 h (business hours: 30 min, 30 min), 0 missed');
+    expect(marketing.text).toContain('0 leads, — within SLA, P50 —, P95 —, 0 missed');
+  });
+
+  it('says the bands are elapsed time, nights and weekends included, and why a lead within SLA can be over 24 h', () => {
+    const visible = visibleText(marketing.html);
+    expect(visible).toContain('Elapsed time to first contact');
+    expect(visible).not.toContain('SLA bands');
+    expect(visible).toContain('nights and weekends included');
+    expect(visible).toContain('a lead from Friday evening answered on Monday morning is “Over 24 h” here, and within SLA');
+    expect(marketing.text).toContain('; elapsed bands: <5m 2, 5–15m 1');
+    expect(marketing.text).toMatch(/^Bands: elapsed time/m);
   });
 
   it('names the week’s missed follow-ups in the subject when nothing of the last day is due yet', () => {
@@ -320,11 +340,11 @@ describe('renderMarketingReport', () => {
   it('gives per-source figures for both periods in the text', () => {
     expect(marketing.text).toContain(
       'Data Summit 2026 booth tablet\n' +
-        '  Yesterday (Wed 25 Nov): 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals, 1 not a fit, 0 returning visits, 1 spam; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1\n' +
-        '  Last 7 days (19–25 Nov): 6 leads, 67% within SLA (2 of 3), P50 20 min, P95 40 min, 1 missed, 1 deal, 2 not a fit, 0 returning visits, 1 spam; bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
+        '  Yesterday (Wed 25 Nov): 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals, 1 not a fit, 0 returning visits, 1 spam; elapsed bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1\n' +
+        '  Last 7 days (19–25 Nov): 6 leads, 67% within SLA (2 of 3), P50 20 min, P95 40 min (business hours: 20 min, 40 min), 1 missed, 1 deal, 2 not a fit, 0 returning visits, 1 spam; elapsed bands: <5m 0, 5–15m 0, 15–60m 2, 1–24h 0, >24h 0, Not yet 2',
     );
     // P95 is L12's 3810 min = 63 h 30 min, shown to the nearest hour (half up): 64 h = 2 d 16 h.
-    expect(marketing.text).toContain('  Last 7 days (19–25 Nov): 15 leads, 55% within SLA (6 of 11), P50 20 min, P95 2 d 16 h, 4 missed, 2 deals, 2 not a fit, 1 returning visit, 1 spam;');
+    expect(marketing.text).toContain('  Last 7 days (19–25 Nov): 15 leads, 55% within SLA (6 of 11), P50 20 min, P95 2 d 16 h (business hours: 20 min, 4 h 30 min), 4 missed, 2 deals, 2 not a fit, 1 returning visit, 1 spam;');
     expect(marketing.text).toContain('Black Friday LinkedIn');
   });
 
@@ -334,24 +354,24 @@ describe('renderMarketingReport', () => {
       expect(body).toContain('whole calendar days in Europe/Berlin');
     }
     expect(marketing.html).toContain('Yesterday<span');
-    expect(marketing.html).toContain('SLA bands, last 7 days (19–25 Nov)');
+    expect(marketing.html).toContain('Elapsed time to first contact, last 7 days (19–25 Nov)');
   });
 
   it('gives a channel breakdown with the same figures as the other breakdowns', () => {
     expect(marketing.text).toContain(
       'By channel\nevent: Data Summit 2026\n' +
-        '  Yesterday (Wed 25 Nov): 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals, 1 not a fit, 0 returning visits; bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1\n',
+        '  Yesterday (Wed 25 Nov): 2 leads, — within SLA, P50 —, P95 —, 0 missed, 0 deals, 1 not a fit, 0 returning visits; elapsed bands: <5m 0, 5–15m 0, 15–60m 0, 1–24h 0, >24h 0, Not yet 1\n',
     );
     // google / cpc: L01 (3 min) and L02 (10 min) yesterday, L15 (1 min) earlier in the week.
     expect(marketing.text).toContain(
       'google / cpc\n' +
-        '  Yesterday (Wed 25 Nov): 2 leads, 100% within SLA (2 of 2), P50 3 min, P95 10 min, 0 missed, 1 deal, 0 not a fit, 0 returning visits; bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 0, >24h 0, Not yet 0\n' +
-        '  Last 7 days (19–25 Nov): 3 leads, 100% within SLA (3 of 3), P50 3 min, P95 10 min, 0 missed, 1 deal, 0 not a fit, 0 returning visits; bands: <5m 2, 5–15m 1, 15–60m 0, 1–24h 0, >24h 0, Not yet 0',
+        '  Yesterday (Wed 25 Nov): 2 leads, 100% within SLA (2 of 2), P50 3 min, P95 10 min (business hours: 3 min, 10 min), 0 missed, 1 deal, 0 not a fit, 0 returning visits; elapsed bands: <5m 1, 5–15m 1, 15–60m 0, 1–24h 0, >24h 0, Not yet 0\n' +
+        '  Last 7 days (19–25 Nov): 3 leads, 100% within SLA (3 of 3), P50 3 min, P95 10 min (business hours: 3 min, 10 min), 0 missed, 1 deal, 0 not a fit, 0 returning visits; elapsed bands: <5m 2, 5–15m 1, 15–60m 0, 1–24h 0, >24h 0, Not yet 0',
     );
   });
 
   it('shows the source, campaign, channel and event tables in HTML', () => {
-    for (const heading of ['By source', 'By campaign', 'By channel', 'By event', 'SLA bands']) expect(marketing.html).toContain(heading);
+    for (const heading of ['By source', 'By campaign', 'By channel', 'By event', 'Elapsed time to first contact']) expect(marketing.html).toContain(heading);
     expect(marketing.html).toContain('linkedin / paid');
     expect(marketing.html).toContain('Data Summit 2026');
   });

@@ -96,7 +96,7 @@ export function renderMarketingReport(report: NightlyReport, config: Config): Re
 
   const sections: SafeHtml[] = [
     emailSection('Speed to lead', html`${heading(subject)}${paragraph(summary)}${funnelTable('Total', [totals], periodNames)}`, { first: true }),
-    emailSection('SLA bands · time to first contact', bandsTable(totals, periodNames)),
+    emailSection('Elapsed time to first contact', html`${paragraph(BANDS_NOTE)}${bandsTable(totals, periodNames)}`),
   ];
   const dimensions: Array<[title: string, column: string, rows: FunnelRow[]]> = [
     ['By source', 'Source', marketing.bySource],
@@ -326,9 +326,16 @@ function funnelTable(firstColumn: string, rows: readonly FunnelRow[], periods: P
 ${rows.map(
   (row) => html`<tr><td colspan="6" style="${BREAKABLE}padding:10px 4px 2px 4px;font-weight:700;color:${c.text};">${breakableAfterDots(row.label)}</td></tr>
 ${(['lastDay', 'last7Days'] as const).map((period) => funnelCells(periods[period], row[period]))}
-<tr><td colspan="6" style="padding:2px 4px 8px 8px;border-bottom:1px solid ${c.border};font-size:12px;color:${c.muted};">${periods.last7Days.name}: ${beyondTheLeads(row.last7Days).join(' · ')}</td></tr>`,
+<tr><td colspan="6" style="padding:2px 4px 8px 8px;border-bottom:1px solid ${c.border};font-size:12px;color:${c.muted};">${periods.last7Days.name}: ${beyondTheLeads(row.last7Days).join(' · ')}${
+  row.last7Days.p50BusinessHours === null ? '' : html`<br>Business hours to first contact, ${periods.last7Days.name.toLowerCase()}: P50 ${unbreakableDuration(businessHoursAsMs(row.last7Days.p50BusinessHours))} · P95 ${unbreakableDuration(businessHoursAsMs(row.last7Days.p95BusinessHours))}`
+}</td></tr>`,
 )}
 </table>`;
+}
+
+/** Business hours as a duration: "30 min" reads better than "0.5 business h" beside an elapsed "2 d 16 h". */
+function businessHoursAsMs(hours: number | null): number | null {
+  return hours === null ? null : hours * HOUR_MS;
 }
 
 /**
@@ -354,6 +361,9 @@ function funnelCells(period: PeriodName, figures: FunnelFigures): SafeHtml {
   // P50 in the P95's smaller size: an unbreakable "59 min 40 s" is the widest value a phone has to fit.
   return html`<tr><td style="padding:3px 4px 3px 8px;font-size:12px;color:${c.muted};">${periodCell(period)}</td><td style="${cell}">${figures.captured}</td><td style="${cell}">${formatShare(figures.withinSlaShare)}${figures.outcomeKnown ? html`<span style="${SMALL}">${figures.contactedInTime} of ${figures.outcomeKnown}</span>` : ''}</td><td style="${cell}font-size:12px;">${unbreakableDuration(figures.p50Ms)}<span style="${SMALL}">${unbreakableDuration(figures.p95Ms)}</span></td><td style="${cell}color:${missedColour};font-weight:${figures.missed > 0 ? 700 : 400};">${figures.missed}</td><td style="${cell}">${figures.deals}</td></tr>`;
 }
+
+const BANDS_NOTE =
+  'Elapsed time, nights and weekends included, as the person who filled the form waits it. Deadlines count business hours, so a lead from Friday evening answered on Monday morning is “Over 24 h” here, and within SLA.';
 
 const BAND_LABELS: Record<SlaBand, string> = {
   under5m: 'Under 5 min',
@@ -387,7 +397,7 @@ function bar(share: number, colour: string): SafeHtml {
 }
 
 function bandsByRowTable(rows: readonly FunnelRow[], week: PeriodName): SafeHtml {
-  return html`<div style="font-size:12px;color:${c.muted};padding:14px 0 4px 0;">SLA bands, ${week.name.toLowerCase()} (${week.days})</div>
+  return html`<div style="font-size:12px;color:${c.muted};padding:14px 0 4px 0;">Elapsed time to first contact, ${week.name.toLowerCase()} (${week.days})</div>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}font-size:12px;">
 <tr>${SLA_BANDS.map((band) => html`<th style="${TH}${TIGHT}${NUM}${PLAIN_HEAD}">${BAND_SHORT_LABELS[band]}</th>`)}</tr>
 ${rows.map(
@@ -410,7 +420,8 @@ const DEFINITIONS = [
   ['Campaign', 'the UTM campaign the lead came with, else its form’s campaign.'],
   ['Channel', 'utm_source / utm_medium, else “event: …” for an event’s form (booth entries, imported scans), else the form tool’s lead source, else the referring site; (direct) when there is none.'],
   ['Within SLA', 'first contact at or before the form’s deadline, out of the leads that were contacted or whose deadline passed.'],
-  ['P50 / P95', 'time from capture to first contact (nearest rank): half, and 95 in 100, of contacted leads were reached this fast.'],
+  ['P50 / P95', 'elapsed time from capture to first contact (nearest rank): half, and 95 in 100, of contacted leads were reached this fast. Under each row, the same in business hours on the owner’s clock, the one deadlines count in.'],
+  ['Bands', 'elapsed time to first contact, nights and weekends included; “Not yet”: missed and still inside the deadline.'],
   ['Missed', 'deadline passed, still no first contact. Disqualified and spam leads are never missed; a late contact is not a miss.'],
   ['Deals', 'leads a rep marked qualified.'],
   ['Not a fit', 'leads a rep disqualified.'],
@@ -442,7 +453,8 @@ function funnelLines(row: FunnelRow, periods: PeriodNames): string[] {
     ...(['lastDay', 'last7Days'] as const).map((period) => {
       const f = row[period];
       const bands = SLA_BANDS.map((band) => `${BAND_SHORT_LABELS[band]} ${f.bands[band]}`).join(', ');
-      return `  ${periodLabel(periods[period])}: ${plural(f.captured, 'lead')}, ${formatShare(f.withinSlaShare)} within SLA${f.outcomeKnown ? ` (${f.contactedInTime} of ${f.outcomeKnown})` : ''}, P50 ${formatOptionalDuration(f.p50Ms)}, P95 ${formatOptionalDuration(f.p95Ms)}, ${f.missed} missed, ${[plural(f.deals, 'deal'), ...beyondTheLeads(f)].join(', ')}; bands: ${bands}`;
+      const business = f.p50BusinessHours === null ? '' : ` (business hours: ${formatOptionalDuration(businessHoursAsMs(f.p50BusinessHours))}, ${formatOptionalDuration(businessHoursAsMs(f.p95BusinessHours))})`;
+      return `  ${periodLabel(periods[period])}: ${plural(f.captured, 'lead')}, ${formatShare(f.withinSlaShare)} within SLA${f.outcomeKnown ? ` (${f.contactedInTime} of ${f.outcomeKnown})` : ''}, P50 ${formatOptionalDuration(f.p50Ms)}, P95 ${formatOptionalDuration(f.p95Ms)}${business}, ${f.missed} missed, ${[plural(f.deals, 'deal'), ...beyondTheLeads(f)].join(', ')}; elapsed bands: ${bands}`;
     }),
   ];
 }
