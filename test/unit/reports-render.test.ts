@@ -313,7 +313,7 @@ describe('renderMarketingReport', () => {
     const visible = visibleText(marketing.html);
     const blackFriday = visible.slice(visible.indexOf('Black Friday LinkedIn'));
     expect(blackFriday).toContain('2\u00a0d\u00a016\u00a0h');
-    expect(blackFriday).toContain('Business hours to first contact, last 7 days: P50 30\u00a0min · P95 30\u00a0min');
+    expect(blackFriday).toContain('Last 7 days: 0 not a fit · 0 returning visitsIn business hours: P50\u00a030\u00a0min · P95\u00a030\u00a0min');
     expect(marketing.text).toContain('1 lead, 100% within SLA (1 of 1), P50 2 d 16 h, P95 2 d 16 h (business hours: 30 min, 30 min), 0 missed');
     expect(marketing.text).toContain('0 leads, — within SLA, P50 —, P95 —, 0 missed');
   });

@@ -327,7 +327,7 @@ ${rows.map(
   (row) => html`<tr><td colspan="6" style="${BREAKABLE}padding:10px 4px 2px 4px;font-weight:700;color:${c.text};">${breakableAfterDots(row.label)}</td></tr>
 ${(['lastDay', 'last7Days'] as const).map((period) => funnelCells(periods[period], row[period]))}
 <tr><td colspan="6" style="padding:2px 4px 8px 8px;border-bottom:1px solid ${c.border};font-size:12px;color:${c.muted};">${periods.last7Days.name}: ${beyondTheLeads(row.last7Days).join(' · ')}${
-  row.last7Days.p50BusinessHours === null ? '' : html`<br>Business hours to first contact, ${periods.last7Days.name.toLowerCase()}: P50 ${unbreakableDuration(businessHoursAsMs(row.last7Days.p50BusinessHours))} · P95 ${unbreakableDuration(businessHoursAsMs(row.last7Days.p95BusinessHours))}`
+  row.last7Days.p50BusinessHours === null ? '' : html`<br>In business hours: P50\u00a0${unbreakableDuration(businessHoursAsMs(row.last7Days.p50BusinessHours))} · P95\u00a0${unbreakableDuration(businessHoursAsMs(row.last7Days.p95BusinessHours))}`
 }</td></tr>`,
 )}
 </table>`;
@@ -420,7 +420,7 @@ const DEFINITIONS = [
   ['Campaign', 'the UTM campaign the lead came with, else its form’s campaign.'],
   ['Channel', 'utm_source / utm_medium, else “event: …” for an event’s form (booth entries, imported scans), else the form tool’s lead source, else the referring site; (direct) when there is none.'],
   ['Within SLA', 'first contact at or before the form’s deadline, out of the leads that were contacted or whose deadline passed.'],
-  ['P50 / P95', 'elapsed time from capture to first contact (nearest rank): half, and 95 in 100, of contacted leads were reached this fast. Under each row, the same in business hours on the owner’s clock, the one deadlines count in.'],
+  ['P50 / P95', 'elapsed time from capture to first contact (nearest rank): half, and 95 in 100, of contacted leads were reached this fast. “In business hours” under each row: the same, counted in the owner’s business hours, as deadlines are.'],
   ['Bands', 'elapsed time to first contact, nights and weekends included; “Not yet”: missed and still inside the deadline.'],
   ['Missed', 'deadline passed, still no first contact. Disqualified and spam leads are never missed; a late contact is not a miss.'],
   ['Deals', 'leads a rep marked qualified.'],
