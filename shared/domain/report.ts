@@ -15,8 +15,8 @@
  *   their deadline counts in (Friday 18:00 to Monday 09:30 is 2 d 16 h elapsed, 30 min of business time).
  *   P50/P95 use the nearest-rank method: sort ascending, take the value at rank ceil(p/100 × n). Every
  *   reported value is a real observation.
- * - SLA bands by time to first contact: under 5 min, [5, 15) min, [15, 60) min, [1, 24) h, 24 h and
- *   over; "not yet" holds missed and pending leads. Closed leads with no recorded contact time
+ * - Bands of elapsed time to first contact (SlaBand): under 5 min, [5, 15) min, [15, 60) min, [1, 24) h, 24 h and
+ *   over; "not yet" holds missed and pending leads. Elapsed, so a lead within a business-hours SLA can be 24 h and over. Closed leads with no recorded contact time
  *   (disqualified without contact) are in no band, so bands add up to captured − untimed.
  * - Periods are whole org-local calendar days: the last day is the day before the report date, the
  *   last 7 days end with it. Leads captured on the report date itself count in tomorrow's report.
@@ -26,7 +26,8 @@
  *   `reports.escalateAfterHours` as elapsed hours, like every SLA without the word "business".
  * - Email problems: addresses SES reported a bounce or complaint for in the 7 × 24 hours before `now`.
  * - Campaign and channel are one attribution for both reports (`campaignOf`, `channelOf` in attribution.ts): the
- *   campaign is the UTM campaign, else the form's; the channel is the one the source label shows, or "(direct)".
+ *   campaign is the UTM campaign, else the form's; the channel is the UTM source, else "event: <name>" for an event
+ *   form, else the lead source or outside referrer the source label shows, else "(direct)".
  */
 import type { Config, Salesperson } from '../config/schema.ts';
 import { WAITING_STATUSES, type AlertState, type Lead, type LeadStatus, type WaitingLead } from './lead.ts';
