@@ -203,7 +203,8 @@ export const configSchema = z.strictObject({
   ),
   retention: z.prefault(
     z.strictObject({
-      spamDays: z._default(z.number().check(z.int(), z.positive()), 30),
+      /** At least 8: the marketing report counts spam over the last 7 days and the report date, and TTL must not take it first. */
+      spamDays: z._default(z.number().check(z.int(), z.minimum(8, 'must be at least 8: the marketing report counts the last 7 days of spam')), 30),
       rawPayloadDays: z._default(z.number().check(z.int(), z.positive()), 90),
     }),
     {},

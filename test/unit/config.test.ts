@@ -42,6 +42,7 @@ describe('config', () => {
     [(c: any) => (c.salespeople[0].weight = 11), 'salespeople[0].weight: must be at most 10'],
     [(c: any) => (c.salespeople[0].weight = 0), 'salespeople[0].weight: must be at least 1'],
     [(c: any) => (c.capture = { rateLimitPerMinute: 0 }), 'capture.rateLimitPerMinute: must be above 0'],
+    [(c: any) => (c.retention = { spamDays: 7 }), 'retention.spamDays: must be at least 8: the marketing report counts the last 7 days of spam'],
     [(c: any) => (c.organisation.businessHours.days = []), 'organisation.businessHours.days: must be at least 1 item'],
     [(c: any) => (c.organisation.businessHours.start = '24:00'), 'organisation.businessHours.start: must be a time like 09:00'],
     [(c: any) => (c.organisation.businessHours.end = '24:30'), 'organisation.businessHours.end: must be a time like 17:00, or 24:00 for the end of the day'],
