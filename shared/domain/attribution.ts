@@ -4,7 +4,7 @@
  * Kept apart from enrich.ts so the nightly report doesn't load enrichment's domain lists.
  */
 import type { FormConfig } from '../config/schema.ts';
-import type { SourceAttribution, Submission, Tracking } from './lead.ts';
+import type { AdClickParameter, SourceAttribution, Submission, Tracking } from './lead.ts';
 
 export function cleanSpaces(value: string): string {
   return value.replace(/\s+/g, ' ').trim();
@@ -27,11 +27,21 @@ function isOwnSite(host: string, allowedOrigins: readonly string[]): boolean {
 /** The channel of a lead that came with no UTM source, form-tool lead source or outside referrer. */
 export const DIRECT_CHANNEL = '(direct)';
 
+/**
+ * The channel an ad network's click id stands for, as its network's own UTM tagging would name it (Google Ads'
+ * auto-tagging is "google / cpc" in Google Analytics). Meta adds fbclid to organic posts' links as well as ads'.
+ */
+export const AD_CLICK_CHANNELS: Record<AdClickParameter, string> = {
+  gclid: 'google / cpc', gbraid: 'google / cpc', wbraid: 'google / cpc', msclkid: 'bing / cpc',
+  fbclid: 'facebook / social', li_fat_id: 'linkedin / paid', ttclid: 'tiktok / paid',
+};
+
 /** What channelOf needs of a form. */
 export type ChannelForm = Pick<FormConfig, 'kind' | 'event' | 'allowedOrigins'>;
 
 /**
- * Where the visitor came from, as the marketing report groups it: "utm_source / utm_medium", else for an event form
+ * Where the visitor came from, as the marketing report groups it: "utm_source / utm_medium", else an ad click id's
+ * network ("google / cpc" for a gclid), else for an event form
  * "event: <event name>" (a badge scan or booth entry came from the event, not from a website visit that sent no
  * UTMs), else a form tool's lead source, else "via <referrer host>", else DIRECT_CHANNEL.
  * Exported so leads enriched before the channel was stored are grouped by this same rule.
@@ -39,6 +49,8 @@ export type ChannelForm = Pick<FormConfig, 'kind' | 'event' | 'allowedOrigins'>;
 export function channelOf(tracking: Tracking, form: ChannelForm): string {
   const utmSource = cleanSpaces(tracking.utm.source ?? '');
   if (utmSource) return [utmSource, cleanSpaces(tracking.utm.medium ?? '')].filter(Boolean).join(' / ');
+  // Auto-tagged ads carry a click id and no UTM: without this they would pass for their referrer ("via google.com"), organic.
+  if (tracking.adClick) return AD_CLICK_CHANNELS[tracking.adClick.parameter];
   const eventChannel = eventChannelOf(form);
   if (eventChannel) return eventChannel;
   const leadSource = cleanSpaces(tracking.leadSource ?? '');

@@ -41,7 +41,16 @@ export interface Tracking {
   userAgent?: string;
   /** Salesforce Web-to-Lead `lead_source`. */
   leadSource?: string;
+  /**
+   * An ad network's click id (Google Ads' `gclid`, Microsoft Ads' `msclkid`, …): auto-tagged paid traffic carries
+   * it instead of UTM parameters. Kept whole, for an offline-conversion upload.
+   */
+  adClick?: { parameter: AdClickParameter; id: string };
 }
+
+/** The click ids ad networks add to a landing page's URL, in the order capture looks for them. */
+export const AD_CLICK_PARAMETERS = ['gclid', 'gbraid', 'wbraid', 'msclkid', 'fbclid', 'li_fat_id', 'ttclid'] as const;
+export type AdClickParameter = (typeof AD_CLICK_PARAMETERS)[number];
 
 /** A submission as captured: what one person sent through one form at one moment. */
 export interface Submission {

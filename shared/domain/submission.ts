@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { Contact, Submission, Tracking } from './lead.ts';
+import { AD_CLICK_PARAMETERS, type AdClickParameter, type Contact, type Submission, type Tracking } from './lead.ts';
 
 /**
  * Turns the fields a form sent, under whatever names that form uses, into a validated submission.
@@ -8,7 +8,7 @@ import type { Contact, Submission, Tracking } from './lead.ts';
  */
 
 type CanonicalField = Exclude<keyof Contact, 'emailDisplay'>;
-type ControlField = 'honeypot' | 'loadedAt' | 'next' | 'leadSource' | 'pageUrl' | 'referrer' | 'ignore';
+type ControlField = 'honeypot' | 'loadedAt' | 'next' | 'leadSource' | 'pageUrl' | 'referrer' | AdClickParameter | 'ignore';
 type UtmField = `utm_${keyof Tracking['utm']}`;
 
 /** Keys are compared lowercased with everything but letters and digits removed ("First Name" → "firstname"). */
@@ -30,6 +30,7 @@ const FIELD_ALIASES: Record<string, CanonicalField | ControlField | UtmField> = 
   pageurl: 'pageUrl', pageuri: 'pageUrl', page: 'pageUrl',
   referrer: 'referrer', referer: 'referrer',
   utmsource: 'utm_source', utmmedium: 'utm_medium', utmcampaign: 'utm_campaign', utmterm: 'utm_term', utmcontent: 'utm_content',
+  gclid: 'gclid', gbraid: 'gbraid', wbraid: 'wbraid', msclkid: 'msclkid', fbclid: 'fbclid', lifatid: 'li_fat_id', ttclid: 'ttclid',
   submit: 'ignore',
 };
 
@@ -225,6 +226,7 @@ export function readSubmission(formFields: Array<[string, string]>, request: Req
   const answers: Record<string, string> = {};
   const tracking: Tracking = { utm: {} };
   const bodyUtm: Tracking['utm'] = {};
+  const bodyAdClicks = new Map<AdClickParameter, string>();
   const controls: SubmissionControls = { honeypotFilled: false };
   const problems: Record<string, string> = {};
   let loadedAt: number | undefined;
@@ -262,6 +264,9 @@ export function readSubmission(formFields: Array<[string, string]>, request: Req
       case 'consent':
         contact.consent = TRUTHY.has(value.toLowerCase());
         return;
+      case 'gclid': case 'gbraid': case 'wbraid': case 'msclkid': case 'fbclid': case 'li_fat_id': case 'ttclid':
+        if (!bodyAdClicks.has(alias)) bodyAdClicks.set(alias, value.slice(0, 500));
+        return;
       default:
         if (alias.startsWith('utm_')) {
           bodyUtm[alias.slice(4) as UtmKey] ??= value.slice(0, 200);
@@ -292,6 +297,9 @@ export function readSubmission(formFields: Array<[string, string]>, request: Req
   // visit together, so they are taken as a set from the first place that has any: mixed key by key, a body's
   // "facebook" and a page URL's "cpc" would make "facebook / cpc", which nobody sent.
   tracking.utm = [bodyUtm, utmOf((name) => request.query[name]), utmOfUrl(tracking.pageUrl)].find((utm) => Object.keys(utm).length > 0) ?? {};
+  // An ad network's click id comes the same ways (a hidden field, the action URL, the landing page's URL).
+  const adClick = adClickOf((name) => bodyAdClicks.get(name as AdClickParameter)) ?? adClickOf((name) => request.query[name]) ?? adClickOf(parametersOfUrl(tracking.pageUrl));
+  if (adClick) tracking.adClick = adClick;
   if (request.userAgent) tracking.userAgent = request.userAgent.slice(0, 400);
   if (request.viewerCountry && /^[A-Z]{2}$/.test(request.viewerCountry)) tracking.viewerCountry = request.viewerCountry;
 
@@ -334,13 +342,27 @@ function utmOf(parameter: (name: string) => string | null | undefined): Tracking
 }
 
 function utmOfUrl(pageUrl: string | undefined): Tracking['utm'] {
-  if (!pageUrl) return {};
+  return utmOf(parametersOfUrl(pageUrl));
+}
+
+/** A page URL's query parameters by name (the first of a repeated one); none for a URL that does not parse. */
+function parametersOfUrl(pageUrl: string | undefined): (name: string) => string | null {
+  if (!pageUrl) return () => null;
   try {
-    const url = new URL(pageUrl.startsWith('http') ? pageUrl : `https://${pageUrl}`);
-    return utmOf((name) => url.searchParams.get(name));
+    const { searchParams } = new URL(pageUrl.startsWith('http') ? pageUrl : `https://${pageUrl}`);
+    return (name) => searchParams.get(name);
   } catch {
-    return {};
+    return () => null;
   }
+}
+
+/** The first ad click id `parameter` has, in AD_CLICK_PARAMETERS order. */
+function adClickOf(parameter: (name: string) => string | null | undefined): Tracking['adClick'] {
+  for (const name of AD_CLICK_PARAMETERS) {
+    const id = parameter(name)?.trim();
+    if (id) return { parameter: name, id: id.slice(0, 500) };
+  }
+  return undefined;
 }
 
 function dropUndefined<T extends object>(object: T): T {

@@ -196,6 +196,16 @@ describe('enrichSubmission', () => {
     expect(tagged.source).toMatchObject({ channel: 'qr / booth' });
   });
 
+  it('counts an auto-tagged ad click (a gclid, no UTM) as its network’s paid channel, not as the referrer', () => {
+    const clicked = enrichSubmission(submission({ email: 'a@acme.com' }, { referrer: 'https://www.google.com/', adClick: { parameter: 'gclid', id: 'EAIaIQobChMI' } }), demoForm);
+    expect(clicked.source).toMatchObject({ channel: 'google / cpc', referrerHost: 'google.com', label: 'Website demo request · google / cpc · Always-on demo request' });
+    const bing = enrichSubmission(submission({ email: 'a@acme.com' }, { adClick: { parameter: 'msclkid', id: 'abc' } }), demoForm);
+    expect(bing.source.channel).toBe('bing / cpc');
+    // UTMs the advertiser set by hand say more than the click id.
+    const tagged = enrichSubmission(submission({ email: 'a@acme.com' }, { utm: { source: 'google', medium: 'display' }, adClick: { parameter: 'gclid', id: 'x' } }), demoForm);
+    expect(tagged.source.channel).toBe('google / display');
+  });
+
   it('uses a Salesforce lead source as the channel when there is no UTM', () => {
     const result = enrichSubmission(submission({ email: 'a@acme.com' }, { leadSource: 'Partner referral' }), demoForm);
     expect(result.source).toMatchObject({ channel: 'Partner referral', label: 'Website demo request · Partner referral · Always-on demo request' });

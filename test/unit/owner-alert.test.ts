@@ -209,6 +209,13 @@ describe('renderOwnerAlert', () => {
       expect(html).toContain('First came via Data Summit 2026 booth tablet · Data Summit 2026 on Wed 25 Nov, 11:00 CET');
     });
 
+    it('shows the ad click id the visit came with, for an offline-conversion upload', () => {
+      const clicked = { ...websiteVisit, tracking: { utm: {}, referrer: 'https://www.google.com/', adClick: { parameter: 'gclid' as const, id: 'EAIaIQobChMI' } } };
+      const { text } = returningAlert([clicked]);
+      expect(text).toContain('Score 70 · Website demo request · google / cpc · Always-on demo request\n');
+      expect(text).toMatch(/SOURCE\nForm: Website demo request\nCampaign: Always-on demo request\nAd click: gclid EAIaIQobChMI\nReferrer: google\.com/);
+    });
+
     it('shows the phone and title given only on this visit, and keeps the company given only on the first', () => {
       const { html, text } = returningAlert([websiteVisit]);
       expect(html).toMatch(/href="tel:\+49309876543"[^>]*>\+49 30 9876543<\/a>/);

@@ -53,6 +53,17 @@ describe('readSubmission', () => {
     expect(fromPage.ok && fromPage.submission.tracking.utm).toEqual({ medium: 'cpc', campaign: 'brand' });
   });
 
+  it('keeps an ad click id from a hidden field, else the action URL, else the page URL', () => {
+    const fromPage = read({ email: 'a@b.co', pageUrl: 'https://www.northwind.example/demo?gclid=EAIaIQobChMI&msclkid=ms1' }, { query: {} });
+    expect(fromPage.ok && fromPage.submission.tracking.adClick).toEqual({ parameter: 'gclid', id: 'EAIaIQobChMI' });
+    const fromQuery = read({ email: 'a@b.co', pageUrl: 'https://www.northwind.example/demo?gclid=page' }, { query: { msclkid: 'query' } });
+    expect(fromQuery.ok && fromQuery.submission.tracking.adClick).toEqual({ parameter: 'msclkid', id: 'query' });
+    const fromField = read({ email: 'a@b.co', fbclid: 'IwAR0', pageUrl: 'https://www.northwind.example/demo?gclid=page' }, { query: {} });
+    expect(fromField.ok && fromField.submission).toMatchObject({ tracking: { adClick: { parameter: 'fbclid', id: 'IwAR0' } }, answers: {} });
+    const none = read({ email: 'a@b.co', pageUrl: 'https://www.northwind.example/demo?gclid=' }, { query: {} });
+    expect(none.ok && none.submission.tracking).not.toHaveProperty('adClick');
+  });
+
   it('reads the UTM of a plain HTML form post from its Referer, the only place that names the landing page', () => {
     const result = read({ email: 'a@b.co' }, { query: {}, referer: 'https://www.northwind.example/?utm_source=google&utm_medium=cpc&utm_campaign=pricing' });
     expect(result.ok && result.submission.tracking).toMatchObject({

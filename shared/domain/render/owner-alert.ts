@@ -191,6 +191,8 @@ function buildView(input: OwnerAlertInput): AlertView {
   if (form?.event) sourceRows.push(['Event', `${form.event.name}, ${form.event.location}`]);
   const utm = [source.utmSource, source.utmMedium, source.utmCampaign].filter(Boolean).join(' / ');
   if (utm) sourceRows.push(['UTM', utm]);
+  const { adClick } = enrichedFrom.tracking;
+  if (adClick) sourceRows.push(['Ad click', `${adClick.parameter} ${truncateText(adClick.id, 60)}`]);
   if (source.referrerHost) sourceRows.push(['Referrer', source.referrerHost]);
   if (enrichedFrom.tracking.pageUrl) sourceRows.push(['Page', truncateText(enrichedFrom.tracking.pageUrl, 200)]);
   sourceRows.push(['Received', formatLocal(new Date(request.receivedAt), timezone)]);
