@@ -38,8 +38,15 @@ function hubspot(body: Json): VendorFields | undefined {
     if (pageName) fields.push(['pageName', pageName]);
   }
   if (isObject(body.legalConsentOptions) && isObject(body.legalConsentOptions.consent)) {
-    const consent = body.legalConsentOptions.consent.consentToProcess;
-    if (typeof consent === 'boolean') fields.push(['consent', String(consent)]);
+    const { consentToProcess, communications } = body.legalConsentOptions.consent;
+    if (typeof consentToProcess === 'boolean') fields.push(['consent', String(consentToProcess)]);
+    // Each subscription the person ticked or not ("I agree to receive marketing communications"): whether marketing
+    // may email them, under the wording they agreed to.
+    for (const communication of Array.isArray(communications) ? communications.filter(isObject) : []) {
+      if (typeof communication.value !== 'boolean') continue;
+      const wording = text(communication.text);
+      fields.push([wording ? answerLabel(wording) : `HubSpot subscription ${text(communication.subscriptionTypeId) ?? ''}`.trim(), communication.value ? 'yes' : 'no']);
+    }
   }
   return { fields };
 }
@@ -119,6 +126,7 @@ function typeform(body: Json): VendorFields | undefined {
     for (const field of response.definition.fields) if (isObject(field) && typeof field.id === 'string') definitions.set(field.id, field);
   }
   const questions: Question[] = [];
+  let legalConsent: boolean | undefined;
   for (const answer of response.answers) {
     if (!isObject(answer) || !isObject(answer.field)) continue;
     const value = typeformAnswerValue(answer);
@@ -128,6 +136,8 @@ function typeform(body: Json): VendorFields | undefined {
     const ref = typeof answer.field.ref === 'string' ? answer.field.ref : typeof definition?.ref === 'string' ? definition.ref : undefined;
     const title = typeof definition?.title === 'string' ? definition.title : undefined;
     const fieldType = answer.field.type ?? definition?.type;
+    // A "legal" question (accept the privacy terms) is the consent HubSpot sends as consentToProcess.
+    if (fieldType === 'legal' && typeof answer.boolean === 'boolean') legalConsent ??= answer.boolean;
     questions.push({
       value, title, ref, id,
       knownAs: answer.type === 'email' ? 'email' : answer.type === 'phone_number' ? 'phone' : undefined,
@@ -135,6 +145,7 @@ function typeform(body: Json): VendorFields | undefined {
     });
   }
   const fields = fieldsFromQuestions(questions);
+  if (legalConsent !== undefined) fields.push(['consent', String(legalConsent)]);
   if (isObject(response.hidden)) fields.push(...Object.entries(response.hidden));
   // The response token names the submission across Typeform's retries; the event id names one delivery.
   const deliveryId = text(response.token) ?? text(body.event_id);

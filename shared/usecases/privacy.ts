@@ -63,7 +63,7 @@ interface ReadingOrder {
 const FORM_ORDER: ReadingOrder = { asStored: true };
 
 const CONTACT_ORDER = ['email', 'emailDisplay', 'firstName', 'lastName', 'name', 'company', 'jobTitle', 'phone', 'country', 'message', 'consent'] as const satisfies ReadonlyArray<keyof Contact>;
-const TRACKING_ORDER = ['utm', 'pageUrl', 'referrer', 'leadSource', 'viewerCountry', 'userAgent'] as const satisfies ReadonlyArray<keyof Tracking>;
+const TRACKING_ORDER = ['utm', 'pageUrl', 'referrer', 'leadSource', 'adClick', 'viewerCountry', 'userAgent'] as const satisfies ReadonlyArray<keyof Tracking>;
 const UTM_ORDER = ['source', 'medium', 'campaign', 'term', 'content'] as const satisfies ReadonlyArray<keyof Tracking['utm']>;
 const ENRICHMENT_ORDER = ['displayName', 'emailDomain', 'isFreeMail', 'isDisposable', 'companyName', 'companySource', 'phoneE164', 'country', 'countrySource', 'source'] as const satisfies ReadonlyArray<keyof Enrichment>;
 const SOURCE_ORDER = ['label', 'formId', 'formName', 'formKind', 'campaign', 'channel', 'event', 'utmSource', 'utmMedium', 'utmCampaign', 'referrerHost'] as const satisfies ReadonlyArray<keyof SourceAttribution>;

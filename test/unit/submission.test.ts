@@ -127,6 +127,8 @@ describe('vendor payloads', () => {
     if (!result.ok) throw new Error(JSON.stringify(result.fields));
     expect(result.submission.contact).toMatchObject({ email: 'example@example.com', firstName: 'Jeff', consent: true });
     expect(result.submission.tracking.pageUrl).toBe('www.example.com/page');
+    // The marketing opt-in, under the wording the person agreed to: whether marketing may email them.
+    expect(result.submission.answers).toMatchObject({ 'I agree to receive marketing communications from Example Company.': 'yes' });
   });
 
   it('flattens a Webflow form_submission webhook, including a numeric phone', () => {
@@ -141,6 +143,9 @@ describe('vendor payloads', () => {
     expect(result.submission.contact.email).toMatch(/@/);
     expect(result.submission.answers.user_id).toBe('abc123456');
     expect(Object.keys(result.submission.answers).length).toBeGreaterThan(3);
+    // Its "legal" question (accept the terms) is the consent, as HubSpot's consentToProcess is; the answer stays too.
+    expect(result.submission.contact.consent).toBe(true);
+    expect(Object.keys(result.submission.answers)).toContainEqual(expect.stringMatching(/^By submitting this form, you understand and accept/));
   });
 
   it('gives a webhook field the same type rules as a plain JSON body: a list answer is kept as a comma list, a list email refused', () => {
