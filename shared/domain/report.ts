@@ -430,16 +430,19 @@ function marketingReport({ reportDate, now, config, window7d }: NightlyReportInp
   const withoutSpam = dated.filter(({ lead }) => lead.status !== 'spam');
 
   const rowsBy = (dimensionOf: (lead: Lead) => Dimension | undefined, spam: SpamCounting): FunnelRow[] => {
-    const groups = new Map<string, { label: string; entries: typeof dated }>();
+    // UTM values are typed by hand in many places: "Google / CPC" and "google / cpc" are one row, under the
+    // spelling met first.
+    const groups = new Map<string, { key: string; label: string; entries: typeof dated }>();
     for (const entry of spam === 'counted' ? dated : withoutSpam) {
       const dimension = dimensionOf(entry.lead);
       if (!dimension) continue;
-      const group = groups.get(dimension.key) ?? { label: dimension.label, entries: [] };
+      const sameWhateverTheCase = dimension.key.toLowerCase();
+      const group = groups.get(sameWhateverTheCase) ?? { key: dimension.key, label: dimension.label, entries: [] };
       group.entries.push(entry);
-      groups.set(dimension.key, group);
+      groups.set(sameWhateverTheCase, group);
     }
-    return [...groups.entries()]
-      .map(([key, { label, entries }]) => funnelRow(key, label, entries, spam))
+    return [...groups.values()]
+      .map(({ key, label, entries }) => funnelRow(key, label, entries, spam))
       .sort((a, b) => b.last7Days.captured - a.last7Days.captured || a.label.localeCompare(b.label));
   };
 
