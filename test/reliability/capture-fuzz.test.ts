@@ -6,7 +6,7 @@
  * the exact answer and the exact stored lead. The other runs post garbage (random bytes, random JSON
  * values, corrupted UTF-8, unsupported content types) where only the safety properties can be known.
  *
- * FUZZ_RUNS sets the number of runs (2,000 by default; 10,000 for a deep run).
+ * FUZZ_RUNS sets the number of runs (2,000 by default; 10,000 for a deep run); FUZZ_SEED replays a run by its seed.
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -20,6 +20,8 @@ import {
 import { encodeLead, expectedOutcome, garbageRequest, garbageWithFreshMarker, leadModel, withFreshMarkers, type LeadModel } from './support/lead-model.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
+/** FUZZ_SEED replays a failing run: fast-check prints its seed with the counterexample. */
+const SEED = process.env.FUZZ_SEED === undefined ? {} : { seed: Number(process.env.FUZZ_SEED) };
 const MAX_BODY_BYTES = 32 * 1024;
 const WEBSITE_FORM = config.forms.find((form) => form.kind === 'website')!;
 const EVENT_FORM = config.forms.find((form) => form.kind === 'event')!;
@@ -107,6 +109,7 @@ describe(`capture API fuzzing (${RUNS} runs)`, () => {
           originAllowed: shape.origin === undefined || (config.forms.find((form) => form.id === shape.formId)?.allowedOrigins.includes(shape.origin) ?? false),
           bodyBytes: Buffer.byteLength(body),
           browserFormPost: shape.encoding !== 'json' && shape.encoding !== 'hubspot' && !(shape.accept ?? '').includes('application/json'),
+          relayed: shape.encoding === 'hubspot',
         });
         expect(response.statusCode, response.body.slice(0, 400)).toBe(expected.status);
 
@@ -122,7 +125,7 @@ describe(`capture API fuzzing (${RUNS} runs)`, () => {
         expect(lead!.status).toBe(expected.stored.status);
         for (const [name, value] of Object.entries(expected.stored.answers)) expect(lead!.answers[name], `answer ${name}`).toBe(value);
       }),
-      { numRuns: Math.ceil(RUNS * 0.7), interruptAfterTimeLimit: 540_000 },
+      { ...SEED, numRuns: Math.ceil(RUNS * 0.7), interruptAfterTimeLimit: 540_000 },
     );
   });
 
@@ -144,7 +147,7 @@ describe(`capture API fuzzing (${RUNS} runs)`, () => {
           expect(await harness.store.leadsByEmail(email)).toEqual([]);
         }
       }),
-      { numRuns: Math.ceil(RUNS * 0.3), interruptAfterTimeLimit: 240_000 },
+      { ...SEED, numRuns: Math.ceil(RUNS * 0.3), interruptAfterTimeLimit: 240_000 },
     );
   });
 

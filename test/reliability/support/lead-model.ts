@@ -325,7 +325,12 @@ export interface RequestFacts {
   originAllowed: boolean;
   bodyBytes: number;
   browserFormPost: boolean;
+  /** A form tool's webhook: a contact value capture refuses (other than the email) is kept as an answer instead. */
+  relayed: boolean;
 }
+
+/** What capture renames a relayed contact value it refuses to (see setAsideRefusedContactFields). */
+const SET_ASIDE_SUFFIX = ' (as sent)';
 
 /** How a decoder turns a JSON value into a field's text (JSON bodies carry numbers, booleans, arrays). */
 function asText(value: unknown): string | undefined {
@@ -334,6 +339,15 @@ function asText(value: unknown): string | undefined {
   if (Array.isArray(value)) return value.map((item) => (typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item))).join(', ');
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
+}
+
+/** Whether capture refuses `text` for a contact field. */
+function problemIn(field: Exclude<CanonicalField, 'consent'>, text: string, constructedValid: boolean): boolean {
+  // Limits count characters (code points): an emoji is one character, not two UTF-16 units.
+  const tooLong = [...text].length > MAX_LENGTH[field];
+  // Single-line fields refuse line breaks (U+2028/9 too), every other C0/C1 control but the tab and bidi overrides; an email also zero-width characters.
+  const badCharacter = SINGLE_LINE.has(field) ? /[\0-\u0008\n-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u.test(text) || (field === 'email' && /[\u200b-\u200d\u2060\ufeff]/u.test(text)) : text.includes('\0');
+  return !constructedValid || tooLong || badCharacter;
 }
 
 /** What the capture contract says the API answers to these fields, and what it stores. */
@@ -361,6 +375,12 @@ export function expectedOutcome(fields: FieldValue[], facts: RequestFacts): Expe
       continue;
     }
     if (field.role !== 'extra' && !chosen.has(field.role)) {
+      if (facts.relayed && field.role !== 'email' && !text.includes('\0') && problemIn(field.role, text, field.constructedValid)) {
+        // Kept as an answer, and the role stays open for the next field of its kind.
+        const setAsideName = `${field.name}${SET_ASIDE_SUFFIX}`;
+        if (typeof field.value === 'string' && setAsideName.length <= 100) answers[setAsideName] = text.slice(0, 2000);
+        continue;
+      }
       chosen.set(field.role, { text, constructedValid: field.constructedValid });
       continue;
     }
@@ -379,11 +399,7 @@ export function expectedOutcome(fields: FieldValue[], facts: RequestFacts): Expe
       contact.consent = TRUTHY.has(text.toLowerCase());
       continue;
     }
-    // Limits count characters (code points): an emoji is one character, not two UTF-16 units.
-    const tooLong = [...text].length > MAX_LENGTH[field];
-    // Single-line fields refuse line breaks (U+2028/9 too), every other C0/C1 control but the tab and bidi overrides; an email also zero-width characters.
-    const badCharacter = SINGLE_LINE.has(field) ? /[\0-\u0008\n-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u.test(text) || (field === 'email' && /[\u200b-\u200d\u2060\ufeff]/u.test(text)) : text.includes('\0');
-    if (!constructedValid || tooLong || badCharacter) valid = false;
+    if (problemIn(field, text, constructedValid)) valid = false;
     if (field === 'email') {
       contact.email = text.toLowerCase();
       contact.emailDisplay = text;
