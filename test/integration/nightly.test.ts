@@ -415,7 +415,7 @@ describe('a quiet Monday after a Friday-evening lead', () => {
     expect(result).toEqual({ reportDate: '2026-12-01', overdue: 1, sent: ['sales', 'marketing', 'digest#jonas'], skipped: [] });
     const digest = mailTo(mails, repEmail('jonas'));
     expect(digest.body.text).toContain('- Felix Hart, Hart Logistics');
-    expect(digest.body.text).toContain('overdue 18 h (4 business h); deadline Mon 30 Nov, 13:00 CET');
+    expect(digest.body.text).toContain('overdue 18 h (4 h in business hours); deadline Mon 30 Nov, 13:00 CET');
     expect(mailTo(mails, ...SALES).subject).toBe('Missed follow-ups for Tue 1 Dec 2026: 1 lead overdue');
   });
 });

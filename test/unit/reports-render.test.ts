@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { WAITING_LEAD_FIELDS, type Lead, type WaitingLead } from '../../shared/domain/lead.ts';
 import { buildNightlyReport, type NightlyReport } from '../../shared/domain/report.ts';
 import { toCsv } from '../../shared/domain/render/csv.ts';
-import { formatDuration, renderEscalation, renderMarketingReport, renderRepDigest, renderSalesReport } from '../../shared/domain/render/reports.ts';
+import { formatBusinessTime, formatDuration, renderEscalation, renderMarketingReport, renderRepDigest, renderSalesReport } from '../../shared/domain/render/reports.ts';
 import { NOW, REPORT_DATE, overdue, scenarioConfig as config, seedLead, window7d } from '../fixtures/nightly-scenario.ts';
 import { launchChromium, openHtml } from '../support/screenshot.ts';
 
@@ -37,6 +37,20 @@ describe('toCsv', () => {
 
   it('keeps numbers as numbers, negative ones included', () => {
     expect(toCsv([[-6, 2.5]])).toBe('-6,2.5\r\n');
+  });
+});
+
+describe('formatBusinessTime', () => {
+  it.each([
+    [null, '—'],
+    [0, '0 min'],
+    [0.5, '30 min'],
+    [2, '2 h'],
+    [14.8, '14 h 48 min'],
+    [43, '43 h'], // never "1 d 19 h": a business day is not 24 hours
+    [63.995, '64 h'], // 63 h 59.7 min rounds up into the hour
+  ])('shows %j business hours as %j', (hours, expected) => {
+    expect(formatBusinessTime(hours)).toBe(expected);
   });
 });
 
@@ -93,8 +107,8 @@ describe('renderSalesReport', () => {
   });
 
   it('states deadlines and overdue time in local time and business hours', () => {
-    expect(sales.text).toContain('overdue 16 h (2 business h); deadline Wed 25 Nov, 15:00 CET; received 20 h ago');
-    expect(sales.text).toContain('overdue 7 d 17 h (43 business h); deadline Wed 18 Nov, 14:00 CET');
+    expect(sales.text).toContain('overdue 16 h (2 h in business hours); deadline Wed 25 Nov, 15:00 CET; received 20 h ago');
+    expect(sales.text).toContain('overdue 7 d 17 h (43 h in business hours); deadline Wed 18 Nov, 14:00 CET');
   });
 
   it('attaches exactly the overdue leads as CSV, worst first', () => {

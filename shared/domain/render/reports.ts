@@ -254,7 +254,7 @@ ${rows.map((row) => {
   return html`<tr>
 <td style="${TD}${BREAKABLE}"><a href="${links(row.leadId)}" target="_blank" style="color:${c.brand};font-weight:600;text-decoration:none;">${nameIsAddress(row) ? breakableAfterDots(row.name) : row.name}</a>${row.company ? html`<span style="${SMALL}">${row.company}</span>` : ''}${contactLinks(row)}${showOwner ? html`<span style="${SMALL}">Owner: ${ownerName(row, owner.config)}</span>` : ''}<span style="${SMALL}${BREAKABLE}padding-top:2px;">${breakableAfterDots(row.sourceLabel)} · score ${row.score ?? '—'}</span></td>
 <td style="${TD}">${formatLocal(new Date(row.followUpDeadline), report.timezone)}<span style="${SMALL}">received ${unbreakableDuration(row.ageMs)} ago</span></td>
-<td style="${TD}${NUM}color:${overdueColour};font-weight:700;">${late ? formatDuration(row.overdueMs) : `due in ${formatDuration(-row.overdueMs)}`}${late ? html`<span style="${SMALL}font-weight:400;">${formatHours(row.overdueBusinessHours)} business h</span>` : ''}</td>
+<td style="${TD}${NUM}color:${overdueColour};font-weight:700;">${late ? formatDuration(row.overdueMs) : `due in ${formatDuration(-row.overdueMs)}`}${late ? html`<span style="${SMALL}font-weight:400;">${unbreakable(formatBusinessTime(row.overdueBusinessHours))} in business hours</span>` : ''}</td>
 </tr>`;
 })}
 </table>`;
@@ -327,15 +327,27 @@ ${rows.map(
   (row) => html`<tr><td colspan="6" style="${BREAKABLE}padding:10px 4px 2px 4px;font-weight:700;color:${c.text};">${breakableAfterDots(row.label)}</td></tr>
 ${(['lastDay', 'last7Days'] as const).map((period) => funnelCells(periods[period], row[period]))}
 <tr><td colspan="6" style="padding:2px 4px 8px 8px;border-bottom:1px solid ${c.border};font-size:12px;color:${c.muted};">${periods.last7Days.name}: ${beyondTheLeads(row.last7Days).join(' · ')}${
-  row.last7Days.p50BusinessHours === null ? '' : html`<br>In business hours: P50\u00a0${unbreakableDuration(businessHoursAsMs(row.last7Days.p50BusinessHours))} · P95\u00a0${unbreakableDuration(businessHoursAsMs(row.last7Days.p95BusinessHours))}`
+  row.last7Days.p50BusinessHours === null ? '' : html`<br>In business hours: P50\u00a0${unbreakable(formatBusinessTime(row.last7Days.p50BusinessHours))} · P95\u00a0${unbreakable(formatBusinessTime(row.last7Days.p95BusinessHours))}`
 }</td></tr>`,
 )}
 </table>`;
 }
 
-/** Business hours as a duration: "30 min" reads better than "0.5 business h" beside an elapsed "2 d 16 h". */
-function businessHoursAsMs(hours: number | null): number | null {
-  return hours === null ? null : hours * HOUR_MS;
+/**
+ * Business time in hours and minutes, never days ("43 h", "14 h 48 min", "30 min"): a day of business time is
+ * not 24 hours, so "1 d 19 h" would mislead, and "14.8 business h" reads worse beside an elapsed "1 d 21 h".
+ */
+export function formatBusinessTime(hours: number | null): string {
+  if (hours === null) return '—';
+  const minutes = Math.round(Math.max(0, hours) * 60);
+  const whole = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  if (whole === 0) return `${rest} min`;
+  return rest === 0 ? `${whole} h` : `${whole} h ${rest} min`;
+}
+
+function unbreakable(text: string): string {
+  return text.replaceAll(' ', '\u00a0');
 }
 
 /**
@@ -352,7 +364,7 @@ function beyondTheLeads(figures: FunnelFigures): string[] {
 
 /** "1 d 18 h" read as "1 d" on one line and "18 h" on the next is two figures, so a duration never wraps. */
 function unbreakableDuration(ms: number | null): string {
-  return formatOptionalDuration(ms).replaceAll(' ', '\u00a0');
+  return unbreakable(formatOptionalDuration(ms));
 }
 
 function funnelCells(period: PeriodName, figures: FunnelFigures): SafeHtml {
@@ -436,7 +448,7 @@ ${definitionsOf(timezone).map(([term, meaning]) => html`<tr><td valign="top" wid
 }
 
 function leadLine(row: LeadRow, report: NightlyReport, links: LeadLink, config?: Config): string {
-  const when = isOverdue(row) ? `overdue ${formatDuration(row.overdueMs)} (${formatHours(row.overdueBusinessHours)} business h)` : `due in ${formatDuration(-row.overdueMs)}`;
+  const when = isOverdue(row) ? `overdue ${formatDuration(row.overdueMs)} (${formatBusinessTime(row.overdueBusinessHours)} in business hours)` : `due in ${formatDuration(-row.overdueMs)}`;
   // A row named by its address shows it once, in the first line.
   const contact = [nameIsAddress(row) ? undefined : row.email, phoneOf(row)?.readable].filter(Boolean).join(' · ');
   return [
@@ -453,7 +465,7 @@ function funnelLines(row: FunnelRow, periods: PeriodNames): string[] {
     ...(['lastDay', 'last7Days'] as const).map((period) => {
       const f = row[period];
       const bands = SLA_BANDS.map((band) => `${BAND_SHORT_LABELS[band]} ${f.bands[band]}`).join(', ');
-      const business = f.p50BusinessHours === null ? '' : ` (business hours: ${formatOptionalDuration(businessHoursAsMs(f.p50BusinessHours))}, ${formatOptionalDuration(businessHoursAsMs(f.p95BusinessHours))})`;
+      const business = f.p50BusinessHours === null ? '' : ` (business hours: ${formatBusinessTime(f.p50BusinessHours)}, ${formatBusinessTime(f.p95BusinessHours)})`;
       return `  ${periodLabel(periods[period])}: ${plural(f.captured, 'lead')}, ${formatShare(f.withinSlaShare)} within SLA${f.outcomeKnown ? ` (${f.contactedInTime} of ${f.outcomeKnown})` : ''}, P50 ${formatOptionalDuration(f.p50Ms)}, P95 ${formatOptionalDuration(f.p95Ms)}${business}, ${f.missed} missed, ${[plural(f.deals, 'deal'), ...beyondTheLeads(f)].join(', ')}; elapsed bands: ${bands}`;
     }),
   ];
@@ -533,10 +545,6 @@ export function formatDuration(ms: number): string {
   if (larger && rounded >= larger.ms) return formatDuration(rounded);
   const rest = precision === unit ? 0 : (rounded % unit.ms) / precision.ms;
   return `${Math.floor(rounded / unit.ms)} ${unit.name}${rest ? ` ${rest} ${precision.name}` : ''}`;
-}
-
-function formatHours(hours: number): string {
-  return String(roundTo(hours, 1));
 }
 
 function roundTo(value: number, decimals: number): number {
