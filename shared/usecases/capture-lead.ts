@@ -100,10 +100,11 @@ async function capture(request: SubmissionRequest, { config, store, now }: Impor
   let read = readSubmission(fields, context);
   // A form tool relays what a person typed, and nobody is there to correct it: a contact value capture refuses (a
   // phone "n/a") is kept as an answer instead of losing the lead, as an import keeps a file's. Each round renames a field.
-  for (let setAside = vendor && !read.ok ? setAsideRefusedContactFields(fields, read.fields, VENDOR_SET_ASIDE_SUFFIX) : undefined; setAside; ) {
+  while (vendor && !read.ok) {
+    const setAside = setAsideRefusedContactFields(fields, read.fields, VENDOR_SET_ASIDE_SUFFIX);
+    if (!setAside) break;
     fields = setAside.fields;
     read = readSubmission(fields, context);
-    setAside = read.ok ? undefined : setAsideRefusedContactFields(fields, read.fields, VENDOR_SET_ASIDE_SUFFIX);
   }
   if (!read.ok) throw invalidFields(read.fields);
   const { submission, controls } = read;

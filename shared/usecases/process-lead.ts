@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Config } from '../config/schema.ts';
+import type { Config, Salesperson } from '../config/schema.ts';
 import { awaitsImportAlert, type FollowUpAction, type Lead, type ScoreResult } from '../domain/lead.ts';
 import { enrichSubmission } from '../domain/enrich.ts';
 import { calendarOfRep, followUpDeadline } from '../domain/business-hours.ts';
 import { scoreLead } from '../domain/score.ts';
-import { continuityOwner, describeAssignment, organisationToday, pickByWeightedRoundRobin, roundRobinPool, routeLead, type AssignmentDecision } from '../domain/assign.ts';
-import { ACTION_LINK_DAYS, createActionToken } from '../domain/action-token.ts';
-import { renderOwnerAlert } from '../domain/render/owner-alert.ts';
+import { continuityOwner, describeAssignment, isAvailable, organisationToday, pickByWeightedRoundRobin, roundRobinPool, routeLead, type AssignmentDecision } from '../domain/assign.ts';
+import { ACTION_LINK_DAYS, createActionToken, type ActionActor } from '../domain/action-token.ts';
+import { renderOwnerAlert, type OwnerAlert } from '../domain/render/owner-alert.ts';
 import type { LeadStore } from '../adapters/lead-store/store.ts';
 import type { Mailer } from '../adapters/mailer.ts';
 import { countAlert } from '../adapters/metrics.ts';
@@ -163,21 +163,27 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
   const personLeads = (await store.leadsByEmail(subject.contact.email)).filter((other) => other.leadId !== subject.leadId && other.status !== 'spam');
   const joinedSubmissions = personLeads.filter((other) => other.mergedInto === subject.leadId);
   const history = personLeads.filter((other) => other.mergedInto !== subject.leadId);
-  const actionLinks = actionLinksFor(subject.leadId, owner.id, deps);
-  const alert = renderOwnerAlert({
+  const away = awayUntil(owner, organisationToday(now(), config));
+  const managerCopy = away !== undefined && owner.managerEmail.toLowerCase() !== owner.email.toLowerCase();
+  const alertFor = (actionLinks: Record<FollowUpAction, string>, awayNotice: string | undefined) => renderOwnerAlert({
     lead: subject,
-    enrichment: subject.enrichment,
+    enrichment: subject.enrichment!,
     score: { score: subject.score ?? 0, reasons: subject.scoreReasons ?? [] },
     owner,
     ownerReason: subject.ownerReason ?? '',
-    kind: lead.alert.kind,
+    kind: lead.alert!.kind,
     history,
     joinedSubmissions,
     actionLinks,
     config,
     deadline: subject.followUpDeadline,
     now: now(),
+    ...(awayNotice ? { awayNotice } : {}),
   });
+  const alert = alertFor(
+    actionLinksFor(subject.leadId, owner.id, deps),
+    away === undefined ? undefined : `You are marked ${away}${managerCopy ? `, so your manager (${owner.managerEmail}) gets a copy of this alert` : ''}.`,
+  );
   try {
     await mailer.send({ to: [owner.email], replyTo: alert.replyTo, subject: alert.subject, html: alert.html, text: alert.text, idempotencyKey: `alert:${lead.leadId}:${lead.alert.kind}` });
   } catch (error) {
@@ -187,14 +193,43 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
     return 'alert-failed';
   }
   if (await store.markAlertSent(lead.leadId, now())) countAlert('sent');
+  if (managerCopy) await sendManagerCopy(lead, owner, away, alertFor, deps);
   return 'alerted';
 }
 
+/**
+ * The rule that keeps new leads from a rep who is away (assign.ts) cannot keep a returning person from the rep who owns
+ * their lead, nor a lead from the fallback owner when nobody else is there: the rep's manager gets a copy, whose
+ * buttons record the manager, on the rep's behalf. Best effort, after the rep's alert is marked sent: a retry must not
+ * send the rep's alert twice for the sake of the copy.
+ */
+async function sendManagerCopy(lead: Lead, owner: Salesperson, away: string, alertFor: (links: Record<FollowUpAction, string>, notice: string) => OwnerAlert, deps: ProcessDependencies): Promise<void> {
+  const copy = alertFor(
+    actionLinksFor(lead.mergedInto ?? lead.leadId, owner.id, deps, { role: 'manager', address: owner.managerEmail }),
+    `${owner.name} is marked ${away}, so you get this copy as their manager. Its buttons record you, on ${owner.name}'s behalf.`,
+  );
+  try {
+    await deps.mailer.send({ to: [owner.managerEmail], replyTo: copy.replyTo, subject: `[Copy for ${owner.name}] ${copy.subject}`, html: copy.html, text: copy.text, idempotencyKey: `alert-copy:${lead.leadId}:${lead.alert!.kind}` });
+  } catch (error) {
+    logger.warn('the manager\'s copy of an alert to an away rep could not be sent', { leadId: lead.leadId, ownerId: owner.id, error });
+  }
+}
+
+/** "away until Wed 2 Dec" (the away period holding `today`), "no longer active", or undefined for a rep who is at work. */
+function awayUntil(rep: Salesperson, today: string): string | undefined {
+  if (isAvailable(rep, today)) return undefined;
+  if (!rep.active) return 'as no longer active';
+  const until = rep.away.filter((period) => period.from <= today && today <= period.to).map((period) => period.to).sort().at(-1)!;
+  return `away until ${AWAY_DAY.format(new Date(`${until}T12:00:00Z`))}`;
+}
+
+const AWAY_DAY = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
+
 /** The four one-click follow-up links an owner gets for a lead: signed for them, single use, valid for `ACTION_LINK_DAYS`. */
-export function actionLinksFor(leadId: string, ownerId: string, { config, actionSecret, now }: Pick<ProcessDependencies, 'config' | 'actionSecret' | 'now'>): Record<FollowUpAction, string> {
+export function actionLinksFor(leadId: string, ownerId: string, { config, actionSecret, now }: Pick<ProcessDependencies, 'config' | 'actionSecret' | 'now'>, actor?: ActionActor): Record<FollowUpAction, string> {
   const expiresAt = new Date(now().getTime() + ACTION_LINK_DAYS * 86_400_000);
   return Object.fromEntries(FOLLOW_UP_ACTIONS.map((action) => {
-    const token = createActionToken({ leadId, action, repId: ownerId, expiresAt, nonce: randomBytes(12).toString('base64url') }, actionSecret);
+    const token = createActionToken({ leadId, action, repId: ownerId, ...(actor ? { actor } : {}), expiresAt, nonce: randomBytes(12).toString('base64url') }, actionSecret);
     return [action, `${config.publicBaseUrl.replace(/\/$/, '')}/actions/${token}`];
   })) as Record<FollowUpAction, string>;
 }

@@ -59,6 +59,8 @@ export interface OwnerAlertInput {
   deadline: string;
   /** When the alert goes out: a deadline already behind it (a badge scan imported days later) reads as overdue. */
   now?: Date;
+  /** The owner is away: who else gets this alert, and what its buttons record. */
+  awayNotice?: string;
 }
 
 export interface OwnerAlert {
@@ -334,7 +336,11 @@ ${entry.message ? html`<div style="color:${c.text};word-break:break-word;">${tru
     ? emailSection('Handed over', html`<div style="font-size:14px;">${view.handover.from} passed this lead on${view.handover.note ? ':' : '.'}</div>
 ${view.handover.note ? html`<div style="background:${c.page};border-radius:6px;padding:10px 12px;margin-top:6px;font-size:14px;word-break:break-word;">${multilineHtml(view.handover.note)}</div>` : ''}`)
     : '';
+  const away = input.awayNotice
+    ? emailSection('Away', html`<div style="background:${c.warningSoft};border-left:4px solid ${c.warning};padding:10px 12px;font-size:14px;">${input.awayNotice}</div>`)
+    : '';
   const body = html`${hero}
+${away}
 ${handover}
 ${emailSection('Your next step', actions)}
 ${emailSection(kind === 'returning' ? 'What they asked this time' : 'What they asked', asked)}
@@ -383,6 +389,7 @@ function renderText(input: OwnerAlertInput, view: AlertView): string {
     ...(view.firstCameVia ? [`First came via ${view.firstCameVia}`] : []),
     view.followUpLine,
     '',
+    ...(input.awayNotice ? section('Away', [input.awayNotice]) : []),
     ...(view.handover ? section('Handed over', [`${view.handover.from} passed this lead on${view.handover.note ? ':' : '.'}`, ...(view.handover.note ? [view.handover.note] : [])]) : []),
     ...section('Your next step', ACTION_ORDER.map((action) => `${followUpActionLabels[action]}: ${input.actionLinks[action]}`)),
     ...section(kind === 'returning' ? 'What they asked this time' : 'What they asked', [view.message ?? 'No message.', ...(view.answerRows.length ? ['', ...rows(view.answerRows)] : [])]),

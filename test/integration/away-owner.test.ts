@@ -1,0 +1,80 @@
+/**
+ * A rep who is away keeps the leads they own: a returning person joins their open lead, and the fallback owner takes
+ * what nobody else can. Their manager gets a copy of the alert, whose buttons record the manager. Against DynamoDB
+ * Local and the local SES, through the use cases the stream processor runs.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../shared/config/load.ts';
+import type { Config } from '../../shared/config/schema.ts';
+import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
+import { mailerFromEnv } from '../../shared/adapters/mailer-from-env.ts';
+import { verifyActionToken } from '../../shared/domain/action-token.ts';
+import { captureLead } from '../../shared/usecases/capture-lead.ts';
+import { processLead, type ProcessDependencies } from '../../shared/usecases/process-lead.ts';
+import { createTestTable, readMailbox, testDynamoDbClient, type MailboxEmail } from '../support/local-aws.ts';
+
+const run = randomInt(1e9);
+const shipped = loadConfig('handoff.config.json');
+/** This run's own addresses for reps and managers, so the shared mailbox can be read per person. */
+const atWork: Config = {
+  ...shipped,
+  salespeople: shipped.salespeople.map((rep) => ({ ...rep, email: `${rep.id}.${run}@reps.example`, managerEmail: `manager-of-${rep.team}.${run}@reps.example`, away: [] })),
+};
+const NOW = new Date('2026-11-27T10:00:00Z');
+const awayUntilWednesday = (config: Config, repIds: string[]): Config => ({
+  ...config,
+  salespeople: config.salespeople.map((rep) => (repIds.includes(rep.id) ? { ...rep, away: [{ from: '2026-11-27', to: '2026-12-02' }] } : rep)),
+});
+
+let store: LeadStore;
+const actionSecret = randomBytes(48).toString('base64url');
+beforeAll(async () => {
+  store = new LeadStore({ client: testDynamoDbClient(), tableName: await createTestTable('away-owner'), timezone: shipped.organisation.timezone });
+});
+
+const deps = (config: Config): ProcessDependencies => ({ config, store, mailer: mailerFromEnv(config), actionSecret, now: () => NOW });
+async function submitAndProcess(config: Config, email: string, country: string, message: string): Promise<string> {
+  const { leadId } = await captureLead({ formId: 'demo-request', fields: [['email', email], ['country', country], ['message', message]], sourceIp: `198.51.100.${randomInt(1, 254)}`, context: { query: {} } }, { config, store, now: () => NOW });
+  await processLead(leadId, deps(config));
+  return leadId;
+}
+const mailTo = async (address: string): Promise<MailboxEmail[]> => (await readMailbox()).filter((mail) => mail.destination.to.includes(address));
+const linkActors = (mail: MailboxEmail) =>
+  [...new Set((mail.body.html ?? '').match(/\/actions\/[A-Za-z0-9_.-]+/g) ?? [])].map((path) => {
+    const verified = verifyActionToken(path.replace('/actions/', ''), actionSecret, NOW);
+    return verified.ok ? (verified.payload.actor?.address ?? verified.payload.repId) : 'invalid';
+  });
+
+describe('an owner who is away', () => {
+  it("hears of their returning person with a note that they are away, and their manager gets a copy whose buttons record the manager", async () => {
+    const email = `oliver.${run}@returning-away.example`;
+    const leadId = await submitAndProcess(atWork, email, 'GB', 'First contact please');
+    const { ownerId } = (await store.getLead(leadId))!;
+    const owner = atWork.salespeople.find((rep) => rep.id === ownerId)!;
+    const manager = owner.managerEmail;
+
+    await submitAndProcess(awayUntilWednesday(atWork, [owner.id]), email, 'GB', 'URGENT: we want to buy this week');
+    const [returning, ...moreToOwner] = (await mailTo(owner.email)).filter((mail) => mail.subject.startsWith('Returning lead'));
+    expect(moreToOwner).toEqual([]);
+    expect(returning!.body.text).toContain(`AWAY\nYou are marked away until Wed 2 Dec, so your manager (${manager}) gets a copy of this alert.`);
+    expect(linkActors(returning!)).toEqual([owner.id, owner.id, owner.id, owner.id]);
+
+    const [copy, ...moreCopies] = await mailTo(manager);
+    expect(moreCopies).toEqual([]);
+    expect(copy!.subject).toBe(`[Copy for ${owner.name}] ${returning!.subject}`);
+    expect(copy!.body.text).toContain(`AWAY\n${owner.name} is marked away until Wed 2 Dec, so you get this copy as their manager. Its buttons record you, on ${owner.name}'s behalf.`);
+    expect(copy!.body.text).toContain('URGENT: we want to buy this week');
+    expect(linkActors(copy!)).toEqual([manager, manager, manager, manager]);
+  });
+
+  it('sends a rep who is at work their alert alone, with no note', async () => {
+    const email = `mia.${run}@at-work.example`;
+    const leadId = await submitAndProcess(atWork, email, 'DE', 'Demo please');
+    const { ownerId } = (await store.getLead(leadId))!;
+    const owner = atWork.salespeople.find((rep) => rep.id === ownerId)!;
+    const [alert] = (await mailTo(owner.email)).filter((mail) => mail.body.text?.includes(email));
+    expect(alert!.body.text).not.toContain('AWAY');
+    expect((await mailTo(owner.managerEmail)).filter((mail) => mail.body.text?.includes(email))).toEqual([]);
+  });
+});
