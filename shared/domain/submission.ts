@@ -64,6 +64,8 @@ const contactSchema = z.object({
     noControlChars(),
     noOtherControls(),
     noInvisibleCharacters(),
+    // U+FFFD stands for a letter lost on the way (bytes that were not UTF-8): the address would reach nobody.
+    z.refine((value: string) => !value.includes('\uFFFD'), 'contains a letter lost on the way (U+FFFD): send the body as UTF-8'),
     z.regex(/^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]{2,}$/, 'must be a valid email address like jane@example.com'),
   ),
   firstName: singleLine(100),

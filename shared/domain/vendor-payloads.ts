@@ -45,7 +45,8 @@ function hubspot(body: Json): VendorFields | undefined {
     for (const communication of Array.isArray(communications) ? communications.filter(isObject) : []) {
       if (typeof communication.value !== 'boolean') continue;
       const wording = text(communication.text);
-      fields.push([wording ? answerLabel(wording) : `HubSpot subscription ${text(communication.subscriptionTypeId) ?? ''}`.trim(), communication.value ? 'yes' : 'no']);
+      // Named with a prefix, so that a wording such as "Company" or "_gotcha" never reads as that field.
+      fields.push([`Subscription: ${wording ? answerLabel(wording) : `HubSpot type ${text(communication.subscriptionTypeId) ?? '?'}`}`, communication.value ? 'yes' : 'no']);
     }
   }
   return { fields };

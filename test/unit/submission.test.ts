@@ -128,7 +128,18 @@ describe('vendor payloads', () => {
     expect(result.submission.contact).toMatchObject({ email: 'example@example.com', firstName: 'Jeff', consent: true });
     expect(result.submission.tracking.pageUrl).toBe('www.example.com/page');
     // The marketing opt-in, under the wording the person agreed to: whether marketing may email them.
-    expect(result.submission.answers).toMatchObject({ 'I agree to receive marketing communications from Example Company.': 'yes' });
+    expect(result.submission.answers).toMatchObject({ 'Subscription: I agree to receive marketing communications from Example Company.': 'yes' });
+  });
+
+  it('never reads a HubSpot subscription worded like a field ("Company", "_gotcha") as that field', () => {
+    const hubspot = vendorFixture('hubspot-forms-v3.json');
+    hubspot.legalConsentOptions.consent.communications = [{ value: true, subscriptionTypeId: 1, text: 'Company' }, { value: true, subscriptionTypeId: 4, text: '_gotcha' }, { value: false, subscriptionTypeId: 5, text: 'utm_source' }];
+    const result = read(fieldsFromVendorPayload(hubspot)!.fields);
+    if (!result.ok) throw new Error(JSON.stringify(result.fields));
+    expect(result.submission.contact).not.toHaveProperty('company');
+    expect(result.submission.tracking.utm).toEqual({});
+    expect(result.controls.honeypotFilled).toBe(false);
+    expect(result.submission.answers).toMatchObject({ 'Subscription: Company': 'yes', 'Subscription: _gotcha': 'yes', 'Subscription: utm_source': 'no' });
   });
 
   it('flattens a Webflow form_submission webhook, including a numeric phone', () => {

@@ -346,7 +346,7 @@ function problemIn(field: Exclude<CanonicalField, 'consent'>, text: string, cons
   // Limits count characters (code points): an emoji is one character, not two UTF-16 units.
   const tooLong = [...text].length > MAX_LENGTH[field];
   // Single-line fields refuse line breaks (U+2028/9 too), every other C0/C1 control but the tab and bidi overrides; an email also zero-width characters.
-  const badCharacter = SINGLE_LINE.has(field) ? /[\0-\u0008\n-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u.test(text) || (field === 'email' && /[\u200b-\u200d\u2060\ufeff]/u.test(text)) : text.includes('\0');
+  const badCharacter = SINGLE_LINE.has(field) ? /[\0-\u0008\n-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u.test(text) || (field === 'email' && /[\u200b-\u200d\u2060\ufeff\ufffd]/u.test(text)) : text.includes('\0');
   return !constructedValid || tooLong || badCharacter;
 }
 
