@@ -86,6 +86,8 @@ export interface ReportRep {
   email: string;
   team: string;
   managerEmail: string;
+  /** On the report date: the last day of the away period that holds it, or 'inactive'. A manager chasing the rep needs it. */
+  away?: string;
 }
 
 export interface LeadRow {
@@ -230,7 +232,7 @@ export function buildNightlyReport(input: NightlyReportInput): NightlyReport {
   const repsById = new Map(config.salespeople.map((rep) => [rep.id, rep]));
   const toRow = (lead: ReportLead) => leadRow(lead, now, config);
 
-  const byRep = groupByRep(missed.filter((lead) => ownerOf(lead, repsById)).map(toRow), repsById);
+  const byRep = groupByRep(missed.filter((lead) => ownerOf(lead, repsById)).map(toRow), repsById, reportDate);
   const unassigned = waiting.filter((lead) => !ownerOf(lead, repsById)).map(toRow).sort(mostOverdueFirst);
   const alertFailed = waiting.filter((lead) => lead.alert?.status === 'failed').map(toRow).sort(mostOverdueFirst);
 
@@ -252,7 +254,7 @@ export function buildNightlyReport(input: NightlyReportInput): NightlyReport {
     quiet: missed.length === 0,
     sales: { overdueCount: missed.length, overdueOutsideWeek, byRep, unassigned, alertFailed },
     marketing: marketingReport(input),
-    escalations: escalations(escalatedRows, repsById),
+    escalations: escalations(escalatedRows, repsById, reportDate),
     emailProblems: emailProblems(input.emailHealth ?? [], now, config),
   };
 }
@@ -357,16 +359,18 @@ function mostOverdueFirst(a: LeadRow, b: LeadRow): number {
   return b.overdueMs - a.overdueMs || a.leadId.localeCompare(b.leadId);
 }
 
-function reportRep(rep: Salesperson): ReportRep {
-  return { id: rep.id, name: rep.name, email: rep.email, team: rep.team, managerEmail: rep.managerEmail };
+function reportRep(rep: Salesperson, reportDate: string): ReportRep {
+  const awayUntil = rep.away.filter((period) => period.from <= reportDate && reportDate <= period.to).map((period) => period.to).sort().at(-1);
+  const away = !rep.active ? 'inactive' : awayUntil;
+  return { id: rep.id, name: rep.name, email: rep.email, team: rep.team, managerEmail: rep.managerEmail, ...(away ? { away } : {}) };
 }
 
-function groupByRep(rows: readonly LeadRow[], repsById: ReadonlyMap<string, Salesperson>): RepGroup[] {
+function groupByRep(rows: readonly LeadRow[], repsById: ReadonlyMap<string, Salesperson>, reportDate: string): RepGroup[] {
   const groups = new Map<string, RepGroup>();
   for (const row of rows) {
     const rep = repsById.get(row.ownerId ?? '');
     if (!rep) continue;
-    const group = groups.get(rep.id) ?? { rep: reportRep(rep), leads: [] };
+    const group = groups.get(rep.id) ?? { rep: reportRep(rep, reportDate), leads: [] };
     group.leads.push(row);
     groups.set(rep.id, group);
   }
@@ -375,7 +379,7 @@ function groupByRep(rows: readonly LeadRow[], repsById: ReadonlyMap<string, Sale
   return sorted.sort((a, b) => mostOverdueFirst(a.leads[0]!, b.leads[0]!) || a.rep.name.localeCompare(b.rep.name));
 }
 
-function escalations(rows: readonly LeadRow[], repsById: ReadonlyMap<string, Salesperson>): Escalation[] {
+function escalations(rows: readonly LeadRow[], repsById: ReadonlyMap<string, Salesperson>, reportDate: string): Escalation[] {
   const byManager = new Map<string, LeadRow[]>();
   for (const row of rows) {
     const managerEmail = repsById.get(row.ownerId ?? '')?.managerEmail;
@@ -384,7 +388,7 @@ function escalations(rows: readonly LeadRow[], repsById: ReadonlyMap<string, Sal
   }
   return [...byManager.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([managerEmail, managerRows]) => ({ managerEmail, leadCount: managerRows.length, byRep: groupByRep(managerRows, repsById) }));
+    .map(([managerEmail, managerRows]) => ({ managerEmail, leadCount: managerRows.length, byRep: groupByRep(managerRows, repsById, reportDate) }));
 }
 
 type FormConfig = Config['forms'][number];

@@ -111,6 +111,19 @@ describe('renderSalesReport', () => {
     expect(sales.text).toContain('overdue 7 d 17 h (43 h in business hours); deadline Wed 18 Nov, 14:00 CET');
   });
 
+  it('says which reps are away or no longer active, in the sales report and the escalation a manager reads', () => {
+    const awayConfig = { ...config, salespeople: config.salespeople.map((rep) => (rep.id === 'jonas' ? { ...rep, away: [{ from: '2026-11-20', to: '2026-12-02' }] } : rep.id === 'diego' ? { ...rep, active: false } : rep)) };
+    const withAway = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config: awayConfig, overdue, window7d });
+    const { html: salesHtml, text: salesText } = renderSalesReport(withAway, awayConfig, links);
+    expect(salesText).toMatch(/\nJonas Weber \(away until Wed 2 Dec\) \(\d+ overdue leads?\)\n/);
+    expect(salesText).toMatch(/\nDiego Ramos \(no longer active\) \(\d+ overdue leads?\)\n/);
+    expect(salesHtml).toContain('Jonas Weber (away until Wed 2 Dec)');
+    expect(salesText).toMatch(/\nAna Silva \(\d+ overdue leads?\)\n/);
+    const escalatedReps = withAway.escalations.flatMap((escalation) => escalation.byRep.map((group) => ({ escalation, rep: group.rep })));
+    const { escalation, rep } = escalatedReps.find((entry) => entry.rep.id === 'jonas' || entry.rep.id === 'diego')!;
+    expect(renderEscalation(withAway, escalation, awayConfig, links).text).toContain(`\n${rep.id === 'jonas' ? 'Jonas Weber (away until Wed 2 Dec)' : 'Diego Ramos (no longer active)'}\n`);
+  });
+
   it('attaches exactly the overdue leads as CSV, worst first', () => {
     const lines = sales.csv.trimEnd().split('\r\n');
     expect(lines[0]).toBe('Lead ID,Name,Company,Email,Phone,Source,Campaign,Channel,Score,Owner,Received,Deadline,Deadline (local),Overdue hours,Overdue business hours,Alert,Link');

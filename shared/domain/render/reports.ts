@@ -6,7 +6,7 @@
 import type { Config } from '../../config/schema.ts';
 import { calendarOfRep, formatLocal } from '../business-hours.ts';
 import { phoneForRep } from '../phone.ts';
-import type { EmailProblem, Escalation, FunnelFigures, FunnelRow, LeadRow, NightlyReport, RepGroup, SlaBand } from '../report.ts';
+import type { EmailProblem, Escalation, FunnelFigures, FunnelRow, LeadRow, NightlyReport, RepGroup, ReportRep, SlaBand } from '../report.ts';
 import { SLA_BANDS } from '../report.ts';
 import { toCsv } from './csv.ts';
 import { breakableAfterDots, emailColours as c, emailSection, headerSafe, html, mailtoHref, renderEmailLayout, type SafeHtml } from './html.ts';
@@ -47,7 +47,7 @@ export function renderSalesReport(report: NightlyReport, config: Config, links: 
   const sections: SafeHtml[] = [emailSection(report.quiet ? 'All caught up' : 'Missed follow-ups', html`${heading(subject)}${paragraph(summary)}`, { first: true })];
   if (sales.byRep.length) sections.push(emailSection('Totals per rep', repTotalsTable(sales.byRep, config)));
   for (const group of sales.byRep) {
-    sections.push(emailSection(`${group.rep.name} · ${plural(group.leads.length, 'overdue lead')}`, leadTable(group.leads, report, links)));
+    sections.push(emailSection(`${repHeading(group.rep)} · ${plural(group.leads.length, 'overdue lead')}`, leadTable(group.leads, report, links)));
   }
   if (sales.alertFailed.length) {
     sections.push(emailSection('Alert not delivered', html`${paragraph('The owner was never told about these leads: the alert email failed. Forward them by hand.')}${leadTable(sales.alertFailed, report, links, { showOwner: true, config })}`));
@@ -63,7 +63,7 @@ export function renderSalesReport(report: NightlyReport, config: Config, links: 
     subject,
     '',
     summary,
-    ...sales.byRep.flatMap((group) => ['', `${group.rep.name} (${plural(group.leads.length, 'overdue lead')})`, ...group.leads.map((row) => leadLine(row, report, links))]),
+    ...sales.byRep.flatMap((group) => ['', `${repHeading(group.rep)} (${plural(group.leads.length, 'overdue lead')})`, ...group.leads.map((row) => leadLine(row, report, links))]),
     ...(sales.alertFailed.length ? ['', 'Alert not delivered:', ...sales.alertFailed.map((row) => leadLine(row, report, links, config))] : []),
     ...(sales.unassigned.length ? ['', 'No owner:', ...sales.unassigned.map((row) => leadLine(row, report, links, config))] : []),
     ...(report.emailProblems.length ? ['', 'Email problems:', EMAIL_PROBLEMS_INTRO, ...report.emailProblems.map((problem) => emailProblemLine(problem, report))] : []),
@@ -156,13 +156,13 @@ export function renderEscalation(report: NightlyReport, escalation: Escalation, 
   const summary = `${plural(escalation.leadCount, 'lead')} in your team ${escalation.leadCount === 1 ? 'has' : 'have'} waited more than ${threshold} past the first-contact deadline.`;
   const sections = [
     emailSection(`Escalation · ${formatReportDate(report.reportDate)}`, html`${heading(subject)}${paragraph(summary)}`, { first: true }),
-    ...escalation.byRep.map((group) => emailSection(`${group.rep.name} · ${plural(group.leads.length, 'lead')}`, leadTable(group.leads, report, links))),
+    ...escalation.byRep.map((group) => emailSection(`${repHeading(group.rep)} · ${plural(group.leads.length, 'lead')}`, leadTable(group.leads, report, links))),
   ];
   const text = [
     subject,
     '',
     summary,
-    ...escalation.byRep.flatMap((group) => ['', group.rep.name, ...group.leads.map((row) => leadLine(row, report, links))]),
+    ...escalation.byRep.flatMap((group) => ['', repHeading(group.rep), ...group.leads.map((row) => leadLine(row, report, links))]),
     '',
     footerText(config, report),
   ].join('\n');
@@ -292,7 +292,7 @@ function repTotalsTable(groups: readonly RepGroup[], config: Config): SafeHtml {
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}">
 <tr><th style="${TH}">Rep</th><th style="${TH}">Team</th><th style="${TH}${NUM_HEAD}">Overdue</th><th style="${TH}${NUM_HEAD}">Most overdue</th></tr>
 ${groups.map(
-  (group) => html`<tr><td style="${TD}font-weight:600;">${group.rep.name}</td><td style="${TD}color:${c.muted};">${config.teams.find((team) => team.id === group.rep.team)?.name ?? group.rep.team}</td><td style="${TD}${NUM}font-weight:700;">${group.leads.length}</td><td style="${TD}${NUM}">${formatDuration(group.leads[0]?.overdueMs ?? 0)}</td></tr>`,
+  (group) => html`<tr><td style="${TD}font-weight:600;">${repHeading(group.rep)}</td><td style="${TD}color:${c.muted};">${config.teams.find((team) => team.id === group.rep.team)?.name ?? group.rep.team}</td><td style="${TD}${NUM}font-weight:700;">${group.leads.length}</td><td style="${TD}${NUM}">${formatDuration(group.leads[0]?.overdueMs ?? 0)}</td></tr>`,
 )}
 </table>`;
 }
@@ -332,6 +332,14 @@ ${(['lastDay', 'last7Days'] as const).map((period) => funnelCells(periods[period
 )}
 </table>`;
 }
+
+/** A rep as the sales report and an escalation name them: "Jonas Weber (away until Wed 2 Dec)" for a rep who cannot answer now. */
+function repHeading(rep: ReportRep): string {
+  if (rep.away === undefined) return rep.name;
+  return `${rep.name} (${rep.away === 'inactive' ? 'no longer active' : `away until ${AWAY_DAY.format(new Date(`${rep.away}T12:00:00Z`))}`})`;
+}
+
+const AWAY_DAY = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
 
 /**
  * Business time in hours and minutes, never days ("43 h", "14 h 48 min", "30 min"): a day of business time is
@@ -430,7 +438,7 @@ function definitionsOf(timezone: string): ReadonlyArray<readonly [term: string, 
 const DEFINITIONS = [
   ['Leads', 'captured, without spam and returning visits, which are counted beside them.'],
   ['Campaign', 'the UTM campaign the lead came with, else its form’s campaign.'],
-  ['Channel', 'utm_source / utm_medium, else “event: …” for an event’s form (booth entries, imported scans), else the form tool’s lead source, else the referring site; (direct) when there is none.'],
+  ['Channel', 'utm_source / utm_medium, else an ad click id’s network (google / cpc for a gclid, bing / cpc, facebook / social …), else “event: …” for an event’s form (booth entries, imported scans), else the form tool’s lead source, else the referring site; (direct) when there is none.'],
   ['Within SLA', 'first contact at or before the form’s deadline, out of the leads that were contacted or whose deadline passed.'],
   ['P50 / P95', 'elapsed time from capture to first contact (nearest rank): half, and 95 in 100, of contacted leads were reached this fast. “In business hours” under each row: the same, counted in the owner’s business hours, as deadlines are.'],
   ['Bands', 'elapsed time to first contact, nights and weekends included; “Not yet”: missed and still inside the deadline.'],
