@@ -296,9 +296,11 @@ export function readSubmission(formFields: Array<[string, string]>, request: Req
   // A plain HTML form's post names its page only in the Referer header: a campaign landing page's UTM is there.
   if (!tracking.pageUrl && request.referer) tracking.pageUrl = request.referer.slice(0, 2000);
   // UTM parameters may come in the body, on the action URL's query string or on the page URL. They describe one
-  // visit together, so they are taken as a set from the first place that has any: mixed key by key, a body's
-  // "facebook" and a page URL's "cpc" would make "facebook / cpc", which nobody sent.
-  tracking.utm = [bodyUtm, utmOf((name) => request.query[name]), utmOfUrl(tracking.pageUrl)].find((utm) => Object.keys(utm).length > 0) ?? {};
+  // visit together, so they are taken as a set from one place: mixed key by key, a body's "facebook" and a page
+  // URL's "cpc" would make "facebook / cpc", which nobody sent. The first place that names a source, medium or
+  // campaign wins; a stray utm_term alone does not hide a whole set further on.
+  const utmSets = [bodyUtm, utmOf((name) => request.query[name]), utmOfUrl(tracking.pageUrl)];
+  tracking.utm = utmSets.find((utm) => utm.source ?? utm.medium ?? utm.campaign) ?? utmSets.find((utm) => Object.keys(utm).length > 0) ?? {};
   // An ad network's click id comes the same ways (a hidden field, the action URL, the landing page's URL).
   const adClick = adClickOf((name) => bodyAdClicks.get(name as AdClickParameter)) ?? adClickOf((name) => request.query[name]) ?? adClickOf(parametersOfUrl(tracking.pageUrl));
   if (adClick) tracking.adClick = adClick;

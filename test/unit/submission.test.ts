@@ -47,10 +47,16 @@ describe('readSubmission', () => {
     const pageUrl = 'https://www.northwind.example/pricing?utm_medium=cpc&utm_campaign=brand';
     const fromBody = read({ email: 'a@b.co', utm_source: 'google', pageUrl }, { query: { utm_term: 'lead tool' }, referer: 'https://www.google.com/' });
     expect(fromBody.ok && fromBody.submission.tracking).toEqual({ utm: { source: 'google' }, pageUrl, referrer: 'https://www.google.com/' });
-    const fromQuery = read({ email: 'a@b.co', pageUrl }, { query: { utm_term: 'lead tool' } });
-    expect(fromQuery.ok && fromQuery.submission.tracking.utm).toEqual({ term: 'lead tool' });
+    const fromQuery = read({ email: 'a@b.co', pageUrl }, { query: { utm_campaign: 'spring', utm_term: 'lead tool' } });
+    expect(fromQuery.ok && fromQuery.submission.tracking.utm).toEqual({ campaign: 'spring', term: 'lead tool' });
     const fromPage = read({ email: 'a@b.co', pageUrl }, { query: { utm_term: '  ' } });
     expect(fromPage.ok && fromPage.submission.tracking.utm).toEqual({ medium: 'cpc', campaign: 'brand' });
+  });
+
+  it('does not let a stray utm_term or utm_content hide a set that names a source, medium or campaign further on', () => {
+    const pageUrl = 'https://x.example/?utm_source=fb&utm_medium=social';
+    const stray = read({ email: 'a@b.co', pageUrl, utm_content: 'hero-button' }, { query: { utm_term: 'x' } });
+    expect(stray.ok && stray.submission.tracking.utm).toEqual({ source: 'fb', medium: 'social' });
   });
 
   it('keeps an ad click id from a hidden field, else the action URL, else the page URL', () => {
