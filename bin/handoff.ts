@@ -25,10 +25,10 @@ const NOTHING_CHANGED = 'nothing was changed; try again';
 
 const commands: Record<string, Command> = {
   leads: {
-    summary: 'list stored leads, newest first',
-    usage: 'handoff leads [--days 7] [--form <formId>] [--status <status>] [--json]',
+    summary: 'list stored leads, newest first; --waiting: every lead still waiting for first contact, by deadline',
+    usage: 'handoff leads [--days 7] [--form <formId>] [--status <status>] [--owner <repId>] [--waiting] [--json]',
     afterOutage: () => NOTHING_CHANGED,
-    options: { days: { type: 'string' }, form: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } },
+    options: { days: { type: 'string' }, form: { type: 'string' }, status: { type: 'string' }, owner: { type: 'string' }, waiting: { type: 'boolean' }, json: { type: 'boolean' } },
     run: (values) => listLeads(values),
   },
   contacted: {

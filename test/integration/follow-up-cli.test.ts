@@ -164,6 +164,22 @@ describe('npx handoff leads', () => {
     expect(await handoff(['leads', '--status', 'bogus'])).toEqual({ code: 1, stdout: '', errors: [`handoff: --status must be one of ${LEAD_STATUSES.join(', ')}; got "bogus"`] });
     expect(await handoff(['leads', '--form', 'nope'])).toEqual({ code: 1, stdout: '', errors: [`handoff: --form must be one of ${config.forms.map((form) => form.id).join(', ')}; got "nope"`] });
   }, 60_000);
+
+  it('lists every lead still waiting for first contact, however old, by deadline, with the overdue ones marked; and filters by owner', async () => {
+    await waitingLead('CLI6');
+    const waiting = await handoff(['leads', '--waiting', '--owner', 'ana']);
+    expect(waiting.code).toBe(0);
+    const lines = waiting.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^received \(UTC\)\s+lead\s+status\s+form\s+name\s+email\s+company\s+owner\s+deadline \(UTC\)$/);
+    const cli6 = lines.find((line) => line.includes('CLI6'))!;
+    expect(cli6).toMatch(/ana\s+\d{4}-\d\d-\d\d \d\d:\d\d overdue$/);
+    const stillWaiting = (await store.waitingDueBy(FAR_FUTURE)).filter((lead) => lead.ownerId === 'ana');
+    expect(lines.at(-1)).toBe(`${stillWaiting.length} lead(s) waiting for first contact, ${stillWaiting.length} of them overdue.`);
+
+    expect((await handoff(['leads', '--waiting', '--owner', 'maya'])).stdout).not.toContain('CLI6');
+    expect(await handoff(['leads', '--owner', 'zoe'])).toEqual({ code: 1, stdout: '', errors: ['handoff: --owner must be one of ana, jonas, maya, diego; got "zoe"'] });
+    expect((await handoff(['leads', '--waiting', '--days', '3'])).errors).toEqual(['handoff: --waiting lists every lead still waiting for first contact, whenever it came in: leave out --days and --status']);
+  }, 60_000);
 });
 
 describe('npx handoff leads --json through a pipe', () => {
