@@ -55,14 +55,15 @@ export async function useActionLink(token: string, note: string | undefined, dep
     // A "Not mine" link that already did its work finds the lead with someone else: that is a replay.
     return (await deps.store.actionLinkUsed(payload.leadId, payload.nonce)) ? alreadyUsedPage(payload, lead, deps) : movedPage(lead, deps);
   }
+  let reassignedTo: string | undefined;
   try {
-    await recordFollowUp(
+    ({ reassignedTo } = await recordFollowUp(
       {
         leadId: payload.leadId, action: payload.action, by: payload.actor?.address ?? payload.repId, ...(payload.actor && ownedByLinksRep(payload, lead) ? { onBehalfOf: payload.repId } : {}),
         note, via: 'email-link', usedLink: { nonce: payload.nonce, ownerId: lead.ownerId },
       },
       deps,
-    );
+    ));
   } catch (error) {
     if (error instanceof ActionLinkAlreadyUsedError) return alreadyUsedPage(payload, lead, deps);
     // Refusals are written to be shown ("nobody else is available…"); the page says which one it was.
@@ -71,7 +72,7 @@ export async function useActionLink(token: string, note: string | undefined, dep
   }
   const actedBy = actedByOf(payload, lead, deps.config);
   const earlierContact = earlierContactOf(payload, lead, deps.config);
-  return { statusCode: 200, html: renderActionResultPage({ kind: 'done', action: payload.action, lead: summary(lead), ...(actedBy ? { actedBy } : {}), ...(earlierContact ? { earlierContact } : {}) }, organisation) };
+  return { statusCode: 200, html: renderActionResultPage({ kind: 'done', action: payload.action, lead: summary(lead), ...(actedBy ? { actedBy } : {}), ...(earlierContact ? { earlierContact } : {}), ...(reassignedTo ? { reassignedTo } : {}) }, organisation) };
 }
 
 async function verify(token: string, deps: ProcessDependencies): Promise<Verified> {

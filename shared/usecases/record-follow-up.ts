@@ -131,5 +131,8 @@ export function chooseNewOwner(lead: Lead, declinedBy: string, config: Config, n
   if (declined.has(ownerId)) {
     throw new HttpError(409, 'nobody else is available to take this lead; ask your manager to reassign it', { code: 'no_other_owner' });
   }
-  return { ownerId, ownerReason: `Reassigned: ${repName(config, currentOwner)} said "not mine". ${ownerReason}` };
+  // Reps who declined it earlier are out of the running too, which the rest of the reason does not say.
+  const earlier = [...declined].filter((repId) => repId !== currentOwner && config.salespeople.some((rep) => rep.id === repId)).map((repId) => repName(config, repId));
+  const asDid = earlier.length ? ` (as did ${earlier.join(' and ')} before)` : '';
+  return { ownerId, ownerReason: `Reassigned: ${repName(config, currentOwner)} said "not mine"${asDid}. ${ownerReason}` };
 }

@@ -401,6 +401,8 @@ describe('one-click action links', () => {
     // Both Americas reps declined, so the team has nobody left and the fallback owner takes it.
     expect(third.ownerId).toBe(config.assignment.fallbackOwner);
     expect([lead.ownerId, second.ownerId]).not.toContain(third.ownerId);
+    const name = (repId: string | undefined) => config.salespeople.find((rep) => rep.id === repId)!.name;
+    expect(third.ownerReason).toMatch(new RegExp(`^Reassigned: ${name(second.ownerId)} said "not mine" \\(as did ${name(lead.ownerId)} before\\)\\. `));
   });
 
   it('a changed verdict keeps only the stamp of the latest one', async () => {
@@ -415,9 +417,12 @@ describe('one-click action links', () => {
 
   it('"Not mine" hands the lead to another rep and alerts them', async () => {
     const { lead, links } = await alertedLead();
-    expect((await post(links.reassign, 'I only cover Austria')).statusCode).toBe(200);
+    const done = await post(links.reassign, 'I only cover Austria');
+    expect(done.statusCode).toBe(200);
     const reassigned = (await store.getLead(lead.leadId))!;
     expect(reassigned.ownerId).not.toBe(lead.ownerId);
+    // The page says who has it now, so the rep knows it is in hand.
+    expect(done.body).toContain(`It is now with ${config.salespeople.find((rep) => rep.id === reassigned.ownerId)!.name}, who has been sent an alert about it.`);
     expect(reassigned.ownerReason).toContain('said "not mine"');
     expect(reassigned.alert?.status).toBe('sent');
     const mails = await mailsAbout(lead.contact.email);

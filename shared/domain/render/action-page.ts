@@ -39,7 +39,8 @@ export interface ActionConfirmPageInput {
 }
 
 export type ActionOutcome =
-  | { kind: 'done'; action: FollowUpAction; lead: ActionLeadSummary; actedBy?: ActedBy; earlierContact?: EarlierContact }
+  /** `reassignedTo`: for "Not mine", the name of the rep who has the lead now. */
+  | { kind: 'done'; action: FollowUpAction; lead: ActionLeadSummary; actedBy?: ActedBy; earlierContact?: EarlierContact; reassignedTo?: string }
   /** `usedAt` is already formatted for the reader, e.g. "Mon 30 Nov, 13:00 CET"; `usedBy` is the rep's name. */
   | { kind: 'already-used'; action: FollowUpAction; lead: ActionLeadSummary; usedAt?: string; usedBy?: string }
   /** The lead was reassigned after the email went out: its links belong to the new owner now. */
@@ -139,6 +140,7 @@ export function renderActionResultPage(outcome: ActionOutcome, organisation: str
 ${leadLine(outcome.lead)}
 ${outcome.actedBy ? html`<p class="muted">${RECORDED_AS[outcome.action]} by ${actorLine(outcome.actedBy)}.</p>` : ''}
 ${outcome.earlierContact ? earlierContactLine(outcome.earlierContact) : ''}
+${outcome.reassignedTo ? html`<p class="muted">It is now with ${outcome.reassignedTo}, who has been sent an alert about it.</p>` : ''}
 <p class="muted">Thank you. You can close this page.</p>`,
       );
     case 'already-used':
