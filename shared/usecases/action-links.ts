@@ -36,7 +36,11 @@ export async function showActionLink(token: string, deps: ProcessDependencies): 
   }
   const actedBy = actedByOf(payload, lead, deps.config);
   const earlierContact = earlierContactOf(payload, lead, deps.config);
-  return { statusCode: 200, html: renderActionConfirmPage({ action: payload.action, lead: summary(lead), organisation: deps.config.organisation.name, ...(actedBy ? { actedBy } : {}), ...(earlierContact ? { earlierContact } : {}) }) };
+  const otherVerdict = otherVerdictOf(payload, lead, deps.config);
+  return {
+    statusCode: 200,
+    html: renderActionConfirmPage({ action: payload.action, lead: summary(lead), organisation: deps.config.organisation.name, ...(actedBy ? { actedBy } : {}), ...(earlierContact ? { earlierContact } : {}), ...(otherVerdict ? { otherVerdict } : {}) }),
+  };
 }
 
 /**
@@ -116,6 +120,18 @@ function earlierContactOf(payload: ActionTokenPayload, lead: Lead, config: Confi
   const linkActor = payload.actor?.address ?? payload.repId;
   const by = lead.firstContactBy === undefined ? 'someone' : lead.firstContactBy === linkActor ? 'you' : actorName(config, lead.firstContactBy);
   return { at: formatLocal(new Date(lead.firstContactAt), config.organisation.timezone), by };
+}
+
+/**
+ * For a verdict link (Qualified, Not a fit) on a lead that has the other verdict: which, when and by whom, so a rep
+ * who reopens a closed lead, or closes a deal, does it knowingly.
+ */
+function otherVerdictOf(payload: ActionTokenPayload, lead: Lead, config: Config): string | undefined {
+  const other = payload.action === 'qualified' && lead.status === 'disqualified' ? 'disqualified' : payload.action === 'disqualified' && lead.status === 'qualified' ? 'qualified' : undefined;
+  if (!other) return undefined;
+  const verdict = lead.activities?.findLast((activity) => activity.action === other);
+  const when = verdict ? ` on ${formatLocal(new Date(verdict.at), config.organisation.timezone)} by ${actorName(config, verdict.by)}` : '';
+  return `${other === 'disqualified' ? 'closed as not a fit' : 'marked as qualified'}${when}`;
 }
 
 /** A rep by their name, whether recorded by id or by address (a manager who is also a rep); anyone else as recorded. */

@@ -407,8 +407,12 @@ describe('one-click action links', () => {
 
   it('a changed verdict keeps only the stamp of the latest one', async () => {
     const { lead, links } = await alertedLead();
+    expect((await get(links.qualified)).body).not.toContain('This lead is currently');
     await post(links.disqualified);
     expect(await store.getLead(lead.leadId)).toMatchObject({ status: 'disqualified', disqualifiedAt: expect.any(String) });
+    // The Qualified page says the lead is closed, and by whom, before the rep reopens it.
+    const owner = config.salespeople.find((rep) => rep.id === lead.ownerId)!;
+    expect((await get(links.qualified)).body).toMatch(new RegExp(`This lead is currently closed as not a fit on \\w{3} \\d+ \\w{3}, \\d\\d:\\d\\d CET by ${owner.name}\\. Confirming changes the verdict`));
     await post(links.qualified);
     const requalified = (await store.getLead(lead.leadId))!;
     expect(requalified).toMatchObject({ status: 'qualified', qualifiedAt: expect.any(String) });

@@ -36,6 +36,8 @@ export interface ActionConfirmPageInput {
   organisation: string;
   actedBy?: ActedBy;
   earlierContact?: EarlierContact;
+  /** The other verdict, when the lead has it: "closed as not a fit on Mon 30 Nov, 13:00 CET by Maya Johnson". */
+  otherVerdict?: string;
 }
 
 export type ActionOutcome =
@@ -108,7 +110,7 @@ function earlierContactLine({ at, by }: EarlierContact): SafeHtml {
   return html`<p class="notice">First contact was already recorded on ${at} by ${by}. The follow-up clock stopped then; this adds your contact to the lead's history.</p>`;
 }
 
-export function renderActionConfirmPage({ action, lead, organisation, actedBy, earlierContact }: ActionConfirmPageInput): string {
+export function renderActionConfirmPage({ action, lead, organisation, actedBy, earlierContact, otherVerdict }: ActionConfirmPageInput): string {
   const copy = CONFIRM_COPY[action];
   // No form action: the POST goes to the very URL that rendered the page, token included,
   // whatever stage or path prefix the API sits behind.
@@ -119,6 +121,7 @@ export function renderActionConfirmPage({ action, lead, organisation, actedBy, e
 <h1>${copy.question}</h1>
 ${leadLine(lead)}
 ${earlierContact ? earlierContactLine(earlierContact) : html`<p class="muted">${copy.effect}</p>`}
+${otherVerdict ? html`<p class="notice">This lead is currently ${otherVerdict}. Confirming changes the verdict; the lead keeps the latest one.</p>` : ''}
 ${actedBy ? html`<p class="muted">You record it as ${actorLine(actedBy)}.</p>` : ''}
 <form method="post">
 <label for="note">${copy.notePrompt}</label>
