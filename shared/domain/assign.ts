@@ -225,14 +225,8 @@ export function continuityOwner(input: ContinuityInput): ContinuityOwner | null 
     repId: domainLead.ownerId,
     basis: 'domain',
     leadId: domainLead.leadId,
-    // The colleague by name: the new lead may well mention them ("my VP Jake asked me to…").
-    reason: `Continuity: ${repName(config, domainLead.ownerId)} already owns another open lead from ${emailDomain} (${colleagueOf(domainLead)})`,
+    reason: `Continuity: ${repName(config, domainLead.ownerId)} already owns another open lead from ${emailDomain}`,
   };
-}
-
-function colleagueOf(lead: Lead): string {
-  const name = lead.enrichment?.displayName ?? ([lead.contact.firstName, lead.contact.lastName].filter(Boolean).join(' ') || lead.contact.name);
-  return name ? `${name}, ${lead.contact.emailDisplay}` : lead.contact.emailDisplay;
 }
 
 /** "2026-11-12" → "12 Nov". */
