@@ -54,6 +54,19 @@ export function isAvailable(rep: Salesperson, today: string): boolean {
   return rep.active && !rep.away.some((period) => period.from <= today && today <= period.to);
 }
 
+/** On `today`: the last day of the away period that holds it, 'inactive' for a rep taken out of assignment, or undefined for a rep at work. */
+export function absenceOf(rep: Salesperson, today: string): string | undefined {
+  if (!rep.active) return 'inactive';
+  return rep.away.filter((period) => period.from <= today && today <= period.to).map((period) => period.to).sort().at(-1);
+}
+
+/** An absence as emails name it: "away until Wed 2 Dec", "no longer active". */
+export function describeAbsence(absence: string): string {
+  return absence === 'inactive' ? 'no longer active' : `away until ${ABSENCE_END.format(new Date(`${absence}T12:00:00Z`))}`;
+}
+
+const ABSENCE_END = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
+
 function repById(config: Config, repId: string): Salesperson | undefined {
   return config.salespeople.find((rep) => rep.id === repId);
 }

@@ -29,6 +29,7 @@
  *   campaign is the UTM campaign, else the form's; the channel is the UTM source, else "event: <name>" for an event
  *   form, else the lead source or outside referrer the source label shows, else "(direct)".
  */
+import { absenceOf } from './assign.ts';
 import type { Config, Salesperson } from '../config/schema.ts';
 import { WAITING_STATUSES, type AlertState, type Lead, type LeadStatus, type WaitingLead } from './lead.ts';
 import { addDays, businessHoursBetween, calendarOfRep, localDate, zonedTimeToUtc } from './business-hours.ts';
@@ -360,8 +361,7 @@ function mostOverdueFirst(a: LeadRow, b: LeadRow): number {
 }
 
 function reportRep(rep: Salesperson, reportDate: string): ReportRep {
-  const awayUntil = rep.away.filter((period) => period.from <= reportDate && reportDate <= period.to).map((period) => period.to).sort().at(-1);
-  const away = !rep.active ? 'inactive' : awayUntil;
+  const away = absenceOf(rep, reportDate);
   return { id: rep.id, name: rep.name, email: rep.email, team: rep.team, managerEmail: rep.managerEmail, ...(away ? { away } : {}) };
 }
 

@@ -4,7 +4,7 @@ import { awaitsImportAlert, type FollowUpAction, type Lead, type ScoreResult } f
 import { enrichSubmission } from '../domain/enrich.ts';
 import { calendarOfRep, followUpDeadline } from '../domain/business-hours.ts';
 import { scoreLead } from '../domain/score.ts';
-import { continuityOwner, describeAssignment, isAvailable, organisationToday, pickByWeightedRoundRobin, roundRobinPool, routeLead, type AssignmentDecision } from '../domain/assign.ts';
+import { absenceOf, continuityOwner, describeAbsence, describeAssignment, organisationToday, pickByWeightedRoundRobin, roundRobinPool, routeLead, type AssignmentDecision } from '../domain/assign.ts';
 import { ACTION_LINK_DAYS, createActionToken, type ActionActor } from '../domain/action-token.ts';
 import { renderOwnerAlert, type OwnerAlert } from '../domain/render/owner-alert.ts';
 import type { LeadStore } from '../adapters/lead-store/store.ts';
@@ -163,7 +163,8 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
   const personLeads = (await store.leadsByEmail(subject.contact.email)).filter((other) => other.leadId !== subject.leadId && other.status !== 'spam');
   const joinedSubmissions = personLeads.filter((other) => other.mergedInto === subject.leadId);
   const history = personLeads.filter((other) => other.mergedInto !== subject.leadId);
-  const away = awayUntil(owner, organisationToday(now(), config));
+  const absence = absenceOf(owner, organisationToday(now(), config));
+  const away = absence === undefined ? undefined : describeAbsence(absence);
   const managerCopy = away !== undefined && owner.managerEmail.toLowerCase() !== owner.email.toLowerCase();
   const alertFor = (actionLinks: Record<FollowUpAction, string>, awayNotice: string | undefined) => renderOwnerAlert({
     lead: subject,
@@ -214,16 +215,6 @@ async function sendManagerCopy(lead: Lead, owner: Salesperson, away: string, ale
     logger.warn('the manager\'s copy of an alert to an away rep could not be sent', { leadId: lead.leadId, ownerId: owner.id, error });
   }
 }
-
-/** "away until Wed 2 Dec" (the away period holding `today`), "no longer active", or undefined for a rep who is at work. */
-function awayUntil(rep: Salesperson, today: string): string | undefined {
-  if (isAvailable(rep, today)) return undefined;
-  if (!rep.active) return 'as no longer active';
-  const until = rep.away.filter((period) => period.from <= today && today <= period.to).map((period) => period.to).sort().at(-1)!;
-  return `away until ${AWAY_DAY.format(new Date(`${until}T12:00:00Z`))}`;
-}
-
-const AWAY_DAY = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
 
 /** The four one-click follow-up links an owner gets for a lead: signed for them, single use, valid for `ACTION_LINK_DAYS`. */
 export function actionLinksFor(leadId: string, ownerId: string, { config, actionSecret, now }: Pick<ProcessDependencies, 'config' | 'actionSecret' | 'now'>, actor?: ActionActor): Record<FollowUpAction, string> {

@@ -3,6 +3,7 @@
  * each rep's digest and each manager's escalation. Every value goes through the `html` tag
  * (escaped), every subject through `headerSafe`, and every CSV cell through `toCsv`.
  */
+import { describeAbsence } from '../assign.ts';
 import type { Config } from '../../config/schema.ts';
 import { calendarOfRep, formatLocal } from '../business-hours.ts';
 import { phoneForRep } from '../phone.ts';
@@ -335,11 +336,8 @@ ${(['lastDay', 'last7Days'] as const).map((period) => funnelCells(periods[period
 
 /** A rep as the sales report and an escalation name them: "Jonas Weber (away until Wed 2 Dec)" for a rep who cannot answer now. */
 function repHeading(rep: ReportRep): string {
-  if (rep.away === undefined) return rep.name;
-  return `${rep.name} (${rep.away === 'inactive' ? 'no longer active' : `away until ${AWAY_DAY.format(new Date(`${rep.away}T12:00:00Z`))}`})`;
+  return rep.away === undefined ? rep.name : `${rep.name} (${describeAbsence(rep.away)})`;
 }
-
-const AWAY_DAY = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
 
 /**
  * Business time in hours and minutes, never days ("43 h", "14 h 48 min", "30 min"): a day of business time is
