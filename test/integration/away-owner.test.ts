@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
+import type { Mailer } from '../../shared/adapters/mailer.ts';
 import { mailerFromEnv } from '../../shared/adapters/mailer-from-env.ts';
 import { verifyActionToken } from '../../shared/domain/action-token.ts';
 import { captureLead } from '../../shared/usecases/capture-lead.ts';
@@ -66,6 +67,22 @@ describe('an owner who is away', () => {
     expect(copy!.body.text).toContain(`AWAY\n${owner.name} is marked away until Wed 2 Dec, so you get this copy as their manager. Its buttons record you, on ${owner.name}'s behalf.`);
     expect(copy!.body.text).toContain('URGENT: we want to buy this week');
     expect(linkActors(copy!)).toEqual([manager, manager, manager, manager]);
+  });
+
+  it("keeps the rep's alert sent when the manager's copy cannot be sent: the copy is never worth a second alert", async () => {
+    const email = `noor.${run}@copy-fails.example`;
+    const leadId = await submitAndProcess(atWork, email, 'GB', 'First contact please');
+    const { ownerId } = (await store.getLead(leadId))!;
+    const owner = atWork.salespeople.find((rep) => rep.id === ownerId)!;
+    const away = awayUntilWednesday(atWork, [owner.id]);
+    const { leadId: visitId } = await captureLead({ formId: 'demo-request', fields: [['email', email], ['message', 'Back again']], sourceIp: '198.51.100.9', context: { query: {} } }, { config: away, store, now: () => NOW });
+    // SES refusing only the manager's address: a fault the local SES cannot be made to produce.
+    const real = mailerFromEnv(away);
+    const refusingManager: Mailer = { send: (email) => (email.to.includes(owner.managerEmail) ? Promise.reject(new Error('MessageRejected')) : real.send(email)) };
+    expect(await processLead(visitId, { ...deps(away), mailer: refusingManager })).toBe('alerted');
+    expect((await store.getLead(visitId))!.alert).toMatchObject({ status: 'sent', attempts: 1 });
+    expect((await mailTo(owner.email)).filter((mail) => mail.body.text?.includes('Back again'))).toHaveLength(1);
+    expect((await mailTo(owner.managerEmail)).filter((mail) => mail.body.text?.includes('Back again'))).toEqual([]);
   });
 
   it('sends a rep who is at work their alert alone, with no note', async () => {
