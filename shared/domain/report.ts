@@ -26,8 +26,9 @@
  *   `reports.escalateAfterHours` as elapsed hours, like every SLA without the word "business".
  * - Email problems: addresses SES reported a bounce or complaint for in the 7 × 24 hours before `now`.
  * - Campaign and channel are one attribution for both reports (`campaignOf`, `channelOf` in attribution.ts): the
- *   campaign is the UTM campaign, else the form's; the channel is the UTM source, else "event: <name>" for an event
- *   form, else the lead source or outside referrer the source label shows, else "(direct)".
+ *   campaign is the UTM campaign, else the form's; the channel is the UTM source, else an ad click id's network
+ *   ("google / cpc" for a gclid), else "event: <name>" for an event form, else the lead source or outside referrer
+ *   the source label shows, else "(direct)" (attribution.ts channelOf).
  */
 import { absenceOf } from './assign.ts';
 import type { Config, Salesperson } from '../config/schema.ts';

@@ -299,7 +299,7 @@ export function readSubmission(formFields: Array<[string, string]>, request: Req
   // visit together, so they are taken as a set from one place: mixed key by key, a body's "facebook" and a page
   // URL's "cpc" would make "facebook / cpc", which nobody sent. The first place that names a source, medium or
   // campaign wins; a stray utm_term alone does not hide a whole set further on.
-  const utmSets = [bodyUtm, utmOf((name) => request.query[name]), utmOfUrl(tracking.pageUrl)];
+  const utmSets = [bodyUtm, utmOf((name) => request.query[name]), utmOf(parametersOfUrl(tracking.pageUrl))];
   tracking.utm = utmSets.find((utm) => utm.source ?? utm.medium ?? utm.campaign) ?? utmSets.find((utm) => Object.keys(utm).length > 0) ?? {};
   // An ad network's click id comes the same ways (a hidden field, the action URL, the landing page's URL).
   const adClick = adClickOf((name) => bodyAdClicks.get(name as AdClickParameter)) ?? adClickOf((name) => request.query[name]) ?? adClickOf(parametersOfUrl(tracking.pageUrl));
@@ -343,10 +343,6 @@ function utmOf(parameter: (name: string) => string | null | undefined): Tracking
     if (value) utm[key] = value.slice(0, 200);
   }
   return utm;
-}
-
-function utmOfUrl(pageUrl: string | undefined): Tracking['utm'] {
-  return utmOf(parametersOfUrl(pageUrl));
 }
 
 /** A page URL's query parameters by name (the first of a repeated one); none for a URL that does not parse. */
