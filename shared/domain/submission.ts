@@ -267,7 +267,7 @@ export function readSubmission(formFields: Array<[string, string]>, request: Req
         contact.consent = TRUTHY.has(value.toLowerCase());
         return;
       case 'gclid': case 'gbraid': case 'wbraid': case 'msclkid': case 'fbclid': case 'li_fat_id': case 'ttclid':
-        if (!bodyAdClicks.has(alias)) bodyAdClicks.set(alias, value.slice(0, 500));
+        if (!bodyAdClicks.has(alias)) bodyAdClicks.set(alias, value);
         return;
       default:
         if (alias.startsWith('utm_')) {
@@ -356,11 +356,18 @@ function parametersOfUrl(pageUrl: string | undefined): (name: string) => string 
   }
 }
 
-/** The first ad click id `parameter` has, in AD_CLICK_PARAMETERS order. */
+/**
+ * Ad networks' click ids are opaque URL-safe tokens (a gclid is about 100 characters), and their only use is to be
+ * handed back to the network whole, for offline conversions. A value with spaces or control characters, or one cut
+ * short, would be refused there, so such a value counts as no click id rather than being cleaned or truncated.
+ */
+const AD_CLICK_ID = /^[\x21-\x7e]{1,500}$/;
+
+/** The first well-formed ad click id `parameter` has, in AD_CLICK_PARAMETERS order. */
 function adClickOf(parameter: (name: string) => string | null | undefined): Tracking['adClick'] {
   for (const name of AD_CLICK_PARAMETERS) {
     const id = parameter(name)?.trim();
-    if (id) return { parameter: name, id: id.slice(0, 500) };
+    if (id && AD_CLICK_ID.test(id)) return { parameter: name, id };
   }
   return undefined;
 }

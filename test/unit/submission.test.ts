@@ -70,6 +70,19 @@ describe('readSubmission', () => {
     expect(none.ok && none.submission.tracking).not.toHaveProperty('adClick');
   });
 
+  it('keeps only a whole, well-formed ad click id: one with controls or spaces, or too long to be whole, counts as none', () => {
+    const withControl = read({ email: 'a@b.co', gclid: 'EAIa\u0007IQob' }, { query: { msclkid: 'ms1' } });
+    expect(withControl.ok && withControl.submission.tracking.adClick).toEqual({ parameter: 'msclkid', id: 'ms1' });
+    const withSpace = read({ email: 'a@b.co', fbclid: 'IwAR0 <b>x</b>' }, { query: {} });
+    expect(withSpace.ok && withSpace.submission.tracking).not.toHaveProperty('adClick');
+    const longest = 'A'.repeat(500);
+    const whole = read({ email: 'a@b.co', gclid: longest }, { query: {} });
+    expect(whole.ok && whole.submission.tracking.adClick).toEqual({ parameter: 'gclid', id: longest });
+    const tooLong = read({ email: 'a@b.co', gclid: `${longest}B` }, { query: {} });
+    expect(tooLong.ok && tooLong.submission).toMatchObject({ answers: {} });
+    expect(tooLong.ok && tooLong.submission.tracking).not.toHaveProperty('adClick');
+  });
+
   it('reads the UTM of a plain HTML form post from its Referer, the only place that names the landing page', () => {
     const result = read({ email: 'a@b.co' }, { query: {}, referer: 'https://www.northwind.example/?utm_source=google&utm_medium=cpc&utm_campaign=pricing' });
     expect(result.ok && result.submission.tracking).toMatchObject({
