@@ -435,13 +435,13 @@ function marketingReport({ reportDate, now, config, window7d }: NightlyReportInp
   const withoutSpam = dated.filter(({ lead }) => lead.status !== 'spam');
 
   const rowsBy = (dimensionOf: (lead: Lead) => Dimension | undefined, spam: SpamCounting): FunnelRow[] => {
-    // UTM values are typed by hand in many places: "Google / CPC" and "google / cpc" are one row, under the
-    // spelling met first.
+    // UTM values are typed by hand in many places: "Google / CPC", "google / cpc" and full-width "ｇｏｏｇｌｅ / ｃｐｃ"
+    // are one row, under the spelling met first.
     const groups = new Map<string, { key: string; label: string; entries: typeof dated }>();
     for (const entry of spam === 'counted' ? dated : withoutSpam) {
       const dimension = dimensionOf(entry.lead);
       if (!dimension) continue;
-      const sameWhateverTheCase = dimension.key.toLowerCase();
+      const sameWhateverTheCase = dimension.key.normalize('NFKC').toLowerCase();
       const group = groups.get(sameWhateverTheCase) ?? { key: dimension.key, label: dimension.label, entries: [] };
       group.entries.push(entry);
       groups.set(sameWhateverTheCase, group);

@@ -300,13 +300,15 @@ describe('one attribution for both reports', () => {
     expect(result.marketing.byChannel[0]?.last7Days).toMatchObject({ captured: 2, contactedInTime: 2, withinSlaShare: 1, p50Ms: 2 * MIN, p95Ms: 2 * MIN });
   });
 
-  it('groups channels and campaigns that differ only in letter case, under the spelling met first', () => {
+  it('groups channels and campaigns that differ only in letter case or in full-width letters, under the spelling met first', () => {
     const result = reportOf([
       lead('K1', 'demo-request', { utm: { source: 'google', medium: 'cpc', campaign: 'Q4-BI-Launch' } }),
       lead('K2', 'demo-request', { utm: { source: 'Google', medium: 'CPC', campaign: 'q4-bi-launch' } }),
+      // A Japanese keyboard in full-width mode types ｇｏｏｇｌｅ and Ｑ４.
+      lead('K3', 'demo-request', { utm: { source: 'ｇｏｏｇｌｅ', medium: 'ｃｐｃ', campaign: 'Ｑ４-BI-Launch' } }),
     ]);
-    expect(rowsOf(result.marketing.byChannel)).toEqual([['google / cpc', 2]]);
-    expect(rowsOf(result.marketing.byCampaign)).toEqual([['Q4-BI-Launch', 2]]);
+    expect(rowsOf(result.marketing.byChannel)).toEqual([['google / cpc', 3]]);
+    expect(rowsOf(result.marketing.byCampaign)).toEqual([['Q4-BI-Launch', 3]]);
   });
 
   it('derives the channel of a lead stored before channels were, and of a lead not enriched yet, by the same rule', () => {
