@@ -216,6 +216,18 @@ describe("a rep on their own team's clock", () => {
     expect(sales).toContain(`Business hours are counted on each owner's team clock (Americas Sales: America/New_York; the others: ${config.organisation.timezone}).`);
     expect(renderSalesReport(report, config, links).text).not.toContain('team clock');
   });
+
+  it('reads an escalation in the clock its reps share, and in the organisation’s when they work on different ones', () => {
+    const newYork = { ...config, teams: config.teams.map((team) => (team.id === 'americas' ? { ...team, timezone: 'America/New_York' } : team)) };
+    const luis = report.escalations.find((e) => e.managerEmail === 'luis.ortega@northwind.example')!;
+    const americas = renderEscalation(report, luis, newYork, links).text;
+    expect(americas).toContain('Times in America/New_York');
+    expect(americas).toMatch(/deadline \w{3} \d+ Nov, \d\d:\d\d EST/);
+    const eva = report.escalations.find((e) => e.managerEmail === 'eva.klein@northwind.example')!;
+    expect(renderEscalation(report, eva, newYork, links).text).toContain(`Times in ${config.organisation.timezone}`);
+    const mixed = { ...luis, byRep: [...luis.byRep, ...eva.byRep] };
+    expect(renderEscalation(report, mixed, newYork, links).text).toContain(`Times in ${config.organisation.timezone}`);
+  });
 });
 
 describe('how to reach each lead', () => {

@@ -151,7 +151,10 @@ export function renderRepDigest(teamReport: NightlyReport, digest: RepGroup, con
   return { subject: headerSafe(subject, 250), html: layout(config, subject, summary, sections, report), text };
 }
 
-export function renderEscalation(report: NightlyReport, escalation: Escalation, config: Config, links: LeadLink): RenderedEmail {
+export function renderEscalation(teamReport: NightlyReport, escalation: Escalation, config: Config, links: LeadLink): RenderedEmail {
+  // A manager whose reps all work on one team's clock reads times on it, as those reps do in their digests.
+  const clocks = new Set(escalation.byRep.map((group) => calendarOfRep(config, group.rep.id).timezone));
+  const report = clocks.size === 1 ? { ...teamReport, timezone: [...clocks][0]! } : teamReport;
   const threshold = `${report.escalateAfterHours} hours`;
   const subject = `Escalation: ${plural(escalation.leadCount, 'lead')} overdue by more than ${threshold}`;
   const summary = `${plural(escalation.leadCount, 'lead')} in your team ${escalation.leadCount === 1 ? 'has' : 'have'} waited more than ${threshold} past the first-contact deadline.`;
