@@ -23,3 +23,15 @@ export function phoneForRep(phone: string, phoneE164: string | undefined): { rea
   const dialable = dialableNumber(phone, phoneE164);
   return dialable ? { readable, dialable } : { readable };
 }
+
+/**
+ * Whether two typed numbers reach one line: the same digits once trunk and international prefixes and extensions
+ * are set aside ("030 1234567", "+49 30 1234567" and "0049 30 1234567 ext. 12" are one).
+ */
+export function samePhoneLine(a: string, b: string): boolean {
+  const digitsOf = (phone: string) => (dialableNumber(phone, undefined) ?? phone).replace(/\D/g, '').replace(/^0+/, '');
+  const [x, y] = [digitsOf(a), digitsOf(b)];
+  const [shorter, longer] = x.length <= y.length ? [x, y] : [y, x];
+  if (shorter === longer) return shorter !== '';
+  return shorter.length >= MIN_PHONE_DIGITS && longer.endsWith(shorter);
+}

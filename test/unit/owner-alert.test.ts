@@ -233,11 +233,18 @@ describe('renderOwnerAlert', () => {
       expect(returningAlert([websiteVisit]).text).toContain('First contact by Fri 27 Nov, 13:00 CET');
     });
 
-    it('prefers the newest phone number over an older one', () => {
-      const firstWithPhone: Lead = { ...boothLead, contact: { ...boothLead.contact, phone: '+49 40 1111111' } };
-      const { html } = renderOwnerAlert(alertInput({ lead: firstWithPhone, enrichment: enrichSubmission(firstWithPhone, boothForm), kind: 'returning', history: [], joinedSubmissions: [websiteVisit] }));
-      expect(html).toContain('href="tel:+49309876543"');
-      expect(html).not.toContain('1111111');
+    it('puts the newest phone number first, and keeps an older different one under it', () => {
+      const firstWithPhone: Lead = { ...boothLead, contact: { ...boothLead.contact, phone: '040 1111111' } };
+      const { html, text } = renderOwnerAlert(alertInput({ lead: firstWithPhone, enrichment: enrichSubmission(firstWithPhone, boothForm), kind: 'returning', history: [], joinedSubmissions: [websiteVisit] }));
+      expect(text).toContain('Phone: +49 30 9876543\nEarlier phone: 040 1111111\n');
+      expect(html.indexOf('href="tel:+49309876543"')).toBeLessThan(html.indexOf('href="tel:0401111111"'));
+    });
+
+    it('does not list an earlier phone that is the newest one typed another way', () => {
+      const sameLine: Lead = { ...boothLead, contact: { ...boothLead.contact, phone: '0049 30 987-6543 ext. 2' } };
+      const { text } = renderOwnerAlert(alertInput({ lead: sameLine, enrichment: enrichSubmission(sameLine, boothForm), kind: 'returning', history: [], joinedSubmissions: [websiteVisit] }));
+      expect(text).toContain('Phone: +49 30 9876543\n');
+      expect(text).not.toContain('Earlier phone');
     });
 
     const visitNamed = (name: Partial<Lead['contact']>): Lead => {

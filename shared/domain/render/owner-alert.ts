@@ -9,7 +9,7 @@ import { calendarOfRep, formatLocal } from '../business-hours.ts';
 import { repName } from '../assign.ts';
 import { campaignOf } from '../attribution.ts';
 import { enrichSubmission } from '../enrich.ts';
-import { phoneForRep } from '../phone.ts';
+import { dialableNumber, phoneForRep, samePhoneLine } from '../phone.ts';
 import type { AlertState, Contact, Enrichment, FollowUpAction, Lead, LeadStatus, ScoreResult, Submission } from '../lead.ts';
 import {
   emailButtonCell,
@@ -177,6 +177,11 @@ function buildView(input: OwnerAlertInput): AlertView {
   if (contact.phone) {
     const { readable, dialable } = phoneForRep(contact.phone, enrichment.phoneE164);
     contactRows.push(['Phone', readable, dialable ? { href: `tel:${dialable}` } : undefined]);
+    // The newest number comes first, but an older one (the office line beside a mobile) is still a way to reach them.
+    for (const earlierPhone of earlierPhones([lead, ...joinedRows], contact.phone)) {
+      const earlierDialable = dialableNumber(earlierPhone, undefined);
+      contactRows.push(['Earlier phone', earlierPhone, earlierDialable ? { href: `tel:${earlierDialable}` } : undefined]);
+    }
   }
   if (contact.jobTitle?.trim()) contactRows.push(['Job title', contact.jobTitle.trim(), undefined]);
   if (enrichment.companyName) {
@@ -264,6 +269,17 @@ export function freshestContact(oldestFirst: readonly Submission[]): Contact {
     if (sameFirstName) known.lastName = sameFirstName.contact.lastName;
   }
   return known;
+}
+
+/** Other numbers the person gave before, newest first, each line once: at most two, so the block stays short. */
+function earlierPhones(oldestFirst: readonly Submission[], newest: string): string[] {
+  const phones: string[] = [];
+  for (const { contact } of oldestFirst.toReversed()) {
+    const phone = contact.phone?.trim();
+    if (!phone || samePhoneLine(phone, newest) || phones.some((known) => samePhoneLine(known, phone))) continue;
+    phones.push(phone);
+  }
+  return phones.slice(0, 2);
 }
 
 const countryNames = new Intl.DisplayNames('en', { type: 'region', fallback: 'code' });
