@@ -187,14 +187,26 @@ export interface SetAsideField {
   index: number;
 }
 
+/** What a refused contact value's field is renamed to, by who sent it: a form tool, or an operator's file. */
+export const SET_ASIDE_SUFFIXES = { formTool: ' (as sent)', file: ' (as in the file)' } as const;
+
+/** The contact field an answer holds a refused value of (`Phone (as sent)` → phone), if it is such an answer. */
+export function setAsideContactField(answerName: string): string | undefined {
+  const suffix = Object.values(SET_ASIDE_SUFFIXES).find((candidate) => answerName.endsWith(candidate));
+  if (suffix === undefined) return undefined;
+  const role = fieldRoleOf(answerName.slice(0, -suffix.length));
+  return role !== undefined && CONTACT_FIELDS.has(role) ? role : undefined;
+}
+
 /**
  * For senders nobody can ask to correct a value (a form tool relaying what a person typed, a file from an event):
  * when every field `readSubmission` refused is a contact field other than the email (a lead is nothing without its
- * address), the fields that filled them are renamed with `suffix` (`Phone` → `Phone (as sent)`), so their values are
+ * address), the fields that filled them are renamed with the sender's suffix (`Phone` → `Phone (as sent)`), so their values are
  * kept verbatim as answers, and the lead is not lost over them. Undefined when anything else was refused. Read the
  * renamed fields again: a second field of the same kind (`Mobile` after `Phone`) may fill the contact field now.
  */
-export function setAsideRefusedContactFields(fields: Array<[string, string]>, refused: Record<string, string>, suffix: string): { fields: Array<[string, string]>; setAside: SetAsideField[] } | undefined {
+export function setAsideRefusedContactFields(fields: Array<[string, string]>, refused: Record<string, string>, sender: keyof typeof SET_ASIDE_SUFFIXES): { fields: Array<[string, string]>; setAside: SetAsideField[] } | undefined {
+  const suffix = SET_ASIDE_SUFFIXES[sender];
   const refusals = Object.entries(refused).map(([field, message]) => ({ field, message, index: fieldHolding(fields, field) }));
   if (refusals.length === 0 || !refusals.every(({ field, index }) => canSetAside(fields, field, index))) return undefined;
   const setAside = refusals as SetAsideField[];

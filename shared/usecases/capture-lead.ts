@@ -85,9 +85,6 @@ export async function captureImportedLead(request: ImportedSubmissionRequest, de
   return { ...outcome, awaitsImportAlert: awaitsImportAlert(lead), person: { email: lead.contact.email, receivedAt: lead.receivedAt } };
 }
 
-/** The name a form tool's contact value capture refused is kept under, as an answer. */
-const VENDOR_SET_ASIDE_SUFFIX = ' (as sent)';
-
 /** What capture answers, and the lead it names: the one it stored, or the one stored before that this repeats. */
 async function capture(request: SubmissionRequest, { config, store, now }: ImportCaptureDependencies, admission: Admission): Promise<{ outcome: CaptureOutcome; lead: Lead }> {
   const form = findForm(config, request.formId);
@@ -101,7 +98,7 @@ async function capture(request: SubmissionRequest, { config, store, now }: Impor
   // A form tool relays what a person typed, and nobody is there to correct it: a contact value capture refuses (a
   // phone "n/a") is kept as an answer instead of losing the lead, as an import keeps a file's. Each round renames a field.
   while (vendor && !read.ok) {
-    const setAside = setAsideRefusedContactFields(fields, read.fields, VENDOR_SET_ASIDE_SUFFIX);
+    const setAside = setAsideRefusedContactFields(fields, read.fields, 'formTool');
     if (!setAside) break;
     fields = setAside.fields;
     read = readSubmission(fields, context);

@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { HttpError, StorageUnavailableError } from '../errors.ts';
 import type { Lead } from '../domain/lead.ts';
 import { IMPORT_PART_SIZE, type ImportPart, type LeadStore } from '../adapters/lead-store/store.ts';
-import { fieldHolding, fieldRoleOf, normaliseFieldName, setAsideRefusedContactFields } from '../domain/submission.ts';
+import { fieldHolding, fieldRoleOf, normaliseFieldName, SET_ASIDE_SUFFIXES, setAsideRefusedContactFields } from '../domain/submission.ts';
 import { isolatedIfRightToLeft, withoutTerminalControls } from '../domain/terminal-text.ts';
 import { formatLocal, localDate, zonedTimeToUtc } from '../domain/business-hours.ts';
 import { captureImportedLead, findForm, type ImportCaptureDependencies, type ImportedCaptureOutcome } from './capture-lead.ts';
@@ -252,9 +252,6 @@ function newImportId(now: Date): string {
   return `${now.toISOString().replace(/[-:]|\.\d+Z$/g, '')}-${randomBytes(5).toString('hex')}`;
 }
 
-/** The name a contact value capture refused is kept under, as an answer. */
-const SET_ASIDE_SUFFIX = ' (as in the file)';
-
 type RowCapture = { capture: ImportedCaptureOutcome; warnings: RowProblem[] } | { problems: RowProblem[] };
 
 /**
@@ -275,7 +272,7 @@ async function captureRow(row: number, request: { formId: string; fields: Array<
     if (!(error instanceof HttpError) || error.details.code !== 'invalid_fields') throw error;
     refused = error.details.fields ?? {};
   }
-  const setAside = setAsideRefusedContactFields(fields, refused, SET_ASIDE_SUFFIX);
+  const setAside = setAsideRefusedContactFields(fields, refused, 'file');
   if (!setAside) {
     const refusals = Object.entries(refused)
       .map(([field, message]) => ({ field, message, index: fieldHolding(fields, field) }))
@@ -285,7 +282,7 @@ async function captureRow(row: number, request: { formId: string; fields: Array<
   const renamed = setAside.fields;
   const warnings = setAside.setAside.map(({ field, message, index }) => {
     const [name, value] = fields[index]!;
-    return cellProblem(row, name, value, `${whyRefused(field, value, message)}; kept as the answer "${shownSafely(name)}${SET_ASIDE_SUFFIX}"`);
+    return cellProblem(row, name, value, `${whyRefused(field, value, message)}; kept as the answer "${shownSafely(name)}${SET_ASIDE_SUFFIXES.file}"`);
   });
   const retried = await captureRow(row, { formId, fields: renamed, capturedAt, importId }, deps);
   return 'problems' in retried ? retried : { capture: retried.capture, warnings: [...warnings, ...retried.warnings] };

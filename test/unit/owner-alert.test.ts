@@ -306,6 +306,20 @@ describe('renderOwnerAlert', () => {
     expect(text).toContain('Scan-Zeit: 10:42\nBadge-Nr.: B-17\nUmsatz (Mio €): 12\nSessions attended: 3\n');
   });
 
+  it('shows a contact value a form tool or a file sent that capture could not use among the contact details, not the answers', () => {
+    const { phone: _phone, ...withoutPhone } = lead.contact;
+    const relayed: Lead = { ...lead, contact: withoutPhone, answers: { 'Phone (as sent)': 'call after 5, ask for Petra', 'Mobile (as in the file)': 'n/a', 'Badge ID': 'B-17' } };
+    const { text, html } = renderOwnerAlert(alertInput({ lead: relayed, enrichment: enrichSubmission(relayed, demoForm) }));
+    expect(text).toMatch(/CONTACT\n(?:.+\n)*Phone \(as sent\): call after 5, ask for Petra\nMobile \(as in the file\): n\/a\n/);
+    expect(text).toMatch(/\nBadge ID: B-17\n/);
+    const asked = text.slice(text.indexOf('WHAT THEY ASKED'), text.indexOf('CONTACT\n'));
+    expect(asked).toContain('Badge ID: B-17');
+    expect(asked).not.toContain('(as ');
+    // In the HTML the details table follows the answers: the value is in it, next to the email, and shown once.
+    expect(html).toMatch(/Jose\.Muller@[^]*?>Phone \(as sent\)<[^]*?call after 5, ask for Petra[^]*?>Job title</);
+    expect(html.match(/call after 5/g)).toHaveLength(1);
+  });
+
   it('links a national number with no country as typed, so a rep in that country can still tap it', () => {
     const booth: Lead = { ...lead, contact: { ...lead.contact, phone: '030 1234567', country: undefined } };
     const enrichment = { ...enrichSubmission(booth, demoForm), phoneE164: undefined, country: undefined };

@@ -10,6 +10,7 @@ import { repName } from '../assign.ts';
 import { campaignOf } from '../attribution.ts';
 import { enrichSubmission } from '../enrich.ts';
 import { dialableNumber, phoneForRep, samePhoneLine } from '../phone.ts';
+import { setAsideContactField } from '../submission.ts';
 import type { AlertState, Contact, Enrichment, FollowUpAction, Lead, LeadStatus, ScoreResult, Submission } from '../lead.ts';
 import {
   emailButtonCell,
@@ -183,6 +184,11 @@ function buildView(input: OwnerAlertInput): AlertView {
       contactRows.push(['Earlier phone', earlierPhone, earlierDialable ? { href: `tel:${earlierDialable}` } : undefined]);
     }
   }
+  // A form tool's or a file's contact value capture could not use ("n/a" for a phone) is still what the person
+  // gave: it belongs with their details, not among the answers.
+  const givenAnswers = Object.entries(request.answers).filter(([, value]) => value.trim());
+  const isSetAside = ([name]: [string, string]) => setAsideContactField(name) !== undefined;
+  for (const [name, value] of givenAnswers.filter(isSetAside)) contactRows.push([humaniseFieldName(name), value, undefined]);
   if (contact.jobTitle?.trim()) contactRows.push(['Job title', contact.jobTitle.trim(), undefined]);
   if (enrichment.companyName) {
     const guessed = enrichment.companySource === 'domain' ? ` (guessed from ${enrichment.emailDomain})` : '';
@@ -214,7 +220,7 @@ function buildView(input: OwnerAlertInput): AlertView {
     followUpLine: followUpLineOf(input),
     contactRows,
     sourceRows,
-    answerRows: Object.entries(request.answers).filter(([, value]) => value.trim()).map(([key, value]) => [humaniseFieldName(key), value]),
+    answerRows: givenAnswers.filter((answer) => !isSetAside(answer)).map(([key, value]) => [humaniseFieldName(key), value]),
   };
   const message = request.message?.trim();
   if (message) view.message = truncateText(message, MAX_MESSAGE_CHARS);
