@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { StorageUnavailableError } from '../shared/errors.ts';
 import { loadStackEnvironment, noStackFoundMessage } from '../infra/local/stack-environment.ts';
 import { listLeads } from './commands/leads.ts';
-import { recordContact } from './commands/contacted.ts';
+import { recordFollowUpFromCli } from './commands/follow-up.ts';
 import { runNightly } from './commands/nightly.ts';
 import { importCsv } from './commands/import.ts';
 import { erasePerson, exportPerson } from './commands/privacy.ts';
@@ -22,6 +22,7 @@ interface Command {
 }
 
 const NOTHING_CHANGED = 'nothing was changed; try again';
+const verdictMayBeRecorded = 'the verdict may have been recorded before it stopped answering; check `handoff leads --status <status>` before you repeat it (a repeat adds a second activity, and the latest verdict counts)';
 
 const commands: Record<string, Command> = {
   leads: {
@@ -38,7 +39,30 @@ const commands: Record<string, Command> = {
       ? 'the contact may have been recorded before it stopped answering; check `handoff leads --status contacted` before you repeat it (a repeat adds a second activity, never a second first contact)'
       : 'nothing was recorded; try again'),
     options: { by: { type: 'string' }, note: { type: 'string' } },
-    run: (values, positionals) => recordContact(values, positionals),
+    run: (values, positionals) => recordFollowUpFromCli('contacted', values, positionals),
+  },
+  qualified: {
+    summary: 'record a lead as qualified (a deal); without an earlier contact, it is the first contact too',
+    usage: 'handoff qualified <leadId> --by <repId> [--note <text>]',
+    afterOutage: (mayHaveChanged) => (mayHaveChanged ? verdictMayBeRecorded : 'nothing was recorded; try again'),
+    options: { by: { type: 'string' }, note: { type: 'string' } },
+    run: (values, positionals) => recordFollowUpFromCli('qualified', values, positionals),
+  },
+  'not-a-fit': {
+    summary: 'record a lead as not a fit (disqualified)',
+    usage: 'handoff not-a-fit <leadId> --by <repId> [--note <text>]',
+    afterOutage: (mayHaveChanged) => (mayHaveChanged ? verdictMayBeRecorded : 'nothing was recorded; try again'),
+    options: { by: { type: 'string' }, note: { type: 'string' } },
+    run: (values, positionals) => recordFollowUpFromCli('not-a-fit', values, positionals),
+  },
+  note: {
+    summary: 'add a note to a lead, changing nothing else',
+    usage: 'handoff note <leadId> --by <repId> --note <text>',
+    afterOutage: (mayHaveChanged) => (mayHaveChanged
+      ? 'the note may have been added before it stopped answering; check `handoff export --email <their address>` before you repeat it'
+      : 'nothing was recorded; try again'),
+    options: { by: { type: 'string' }, note: { type: 'string' } },
+    run: (values, positionals) => recordFollowUpFromCli('note', values, positionals),
   },
   nightly: {
     summary: 'send the nightly reports once, as if the schedule fired at --at (default: its last firing)',

@@ -128,7 +128,7 @@ describe('handoff contacted <leadId> --by <repId>', () => {
   }, 60_000);
 
   it("prints a command's usage on stdout and exits 0 for --help or -h after it, touching nothing", async () => {
-    for (const args of [['nightly', '--help'], ['import', '--help'], ['nightly', '-h'], ['contacted', 'CLI1', '--by', 'ana', '--help']]) {
+    for (const args of [['nightly', '--help'], ['import', '--help'], ['nightly', '-h'], ['contacted', 'CLI1', '--by', 'ana', '--help'], ['not-a-fit', '--help']]) {
       const run = await handoff(args);
       expect(run).toEqual({ code: 0, stdout: expect.stringMatching(new RegExp(`^usage: handoff ${args[0]} `)), errors: [] });
     }
@@ -152,6 +152,34 @@ describe('handoff contacted <leadId> --by <repId>', () => {
     expect(run.code).toBe(0);
     expect(await waitingIds()).not.toContain('CLI3');
   });
+});
+
+describe('handoff qualified, not-a-fit and note <leadId> --by <repId>', () => {
+  it('records a verdict as the alert’s buttons do: qualifying a lead never contacted is its first contact too', async () => {
+    await waitingLead('CLI7');
+    const qualified = await handoff(['qualified', 'CLI7', '--by', 'ana', '--note', 'Budget approved']);
+    expect(qualified).toMatchObject({ code: 0, errors: [] });
+    expect(qualified.stdout).toMatch(/^Recorded lead CLI7 as qualified by Ana Silva; this is also its first contact, at \w{3} \d+ \w{3}, \d\d:\d\d CET; status qualified \(was open\)\.\n$/);
+    const lead = await store.getLead('CLI7');
+    expect(lead).toMatchObject({ status: 'qualified', firstContactBy: 'ana', activities: [{ action: 'qualified', by: 'ana', via: 'cli', note: 'Budget approved' }] });
+    expect(await waitingIds()).not.toContain('CLI7');
+
+    const notAFit = await handoff(['not-a-fit', 'CLI7', '--by', 'jonas']);
+    expect(notAFit).toMatchObject({ code: 0, errors: [] });
+    expect(notAFit.stdout).toBe('Recorded lead CLI7 as not a fit by Jonas Weber, on behalf of Ana Silva (the owner); status disqualified (was qualified).\n');
+    expect(await store.getLead('CLI7')).toMatchObject({ status: 'disqualified', firstContactAt: lead!.firstContactAt, firstContactBy: 'ana' });
+  }, 60_000);
+
+  it('adds a note and changes nothing else, and asks for the note', async () => {
+    await waitingLead('CLI8');
+    expect(await handoff(['note', 'CLI8', '--by', 'ana'])).toEqual({ code: 1, stdout: '', errors: ['handoff: --note <text> is required: the note to add to the lead'] });
+    const noted = await handoff(['note', 'CLI8', '--by', 'ana', '--note', 'Out of office until Monday']);
+    expect(noted).toEqual({ code: 0, stdout: 'Added a note to lead CLI8 by Ana Silva; status open.\n', errors: [] });
+    const lead = await store.getLead('CLI8');
+    expect(lead).toMatchObject({ status: 'open', activities: [{ action: 'note', by: 'ana', via: 'cli', note: 'Out of office until Monday' }] });
+    expect(lead).not.toHaveProperty('firstContactAt');
+    expect(await waitingIds()).toContain('CLI8');
+  }, 60_000);
 });
 
 describe('npx handoff leads', () => {
