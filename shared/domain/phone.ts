@@ -13,15 +13,23 @@ const MIN_PHONE_DIGITS = 7;
  */
 export function dialableNumber(phone: string | undefined, phoneE164: string | undefined): string | undefined {
   if (phoneE164) return phoneE164;
-  const dialable = phone?.replace(/(?:ext|x)\.?\s*\d+\s*$/i, '').replace(/[^\d+]/g, '') ?? '';
+  const dialable = phone?.replace(EXTENSION, '').replace(/[^\d+]/g, '') ?? '';
   return dialable.replace(/\D/g, '').length >= MIN_PHONE_DIGITS ? dialable : undefined;
 }
 
-/** The phone as a rep reads it (international format when enrichment read it as E.164, else as typed) and dials it. */
+/** An extension as capture accepts one at the end of a number: "ext 12", "ext. 12", "x12", "#12". */
+const EXTENSION = /\s*(?:ext|x|#)\.?\s*(\d+)\s*$/i;
+
+/**
+ * The phone as a rep reads it (international format when enrichment read it as E.164, else as typed) and dials it.
+ * E.164 has no extension, so one typed is added back: without it a rep calls the switchboard. A phone dials it
+ * after the pause a comma makes in a `tel:` link.
+ */
 export function phoneForRep(phone: string, phoneE164: string | undefined): { readable: string; dialable?: string } {
-  const readable = phoneE164 ? parsePhoneNumberFromString(phoneE164)?.formatInternational() ?? phoneE164 : phone;
+  const extension = EXTENSION.exec(phone)?.[1];
+  const readable = phoneE164 ? `${parsePhoneNumberFromString(phoneE164)?.formatInternational() ?? phoneE164}${extension ? ` ext. ${extension}` : ''}` : phone;
   const dialable = dialableNumber(phone, phoneE164);
-  return dialable ? { readable, dialable } : { readable };
+  return dialable ? { readable, dialable: extension ? `${dialable},${extension}` : dialable } : { readable };
 }
 
 /**

@@ -320,6 +320,18 @@ describe('renderOwnerAlert', () => {
     expect(html.match(/call after 5/g)).toHaveLength(1);
   });
 
+  it('keeps a typed extension on the number a rep reads and dials, which E.164 alone would lose', () => {
+    for (const [typed, dialled] of [['+49 (0) 89 123456789 ext 1234', '+4989123456789,1234'], ['+49 89 123456789 #77', '+4989123456789,77']] as const) {
+      const withExtension: Lead = { ...lead, contact: { ...lead.contact, phone: typed } };
+      const enrichment = enrichSubmission(withExtension, demoForm);
+      expect(enrichment.phoneE164).toBe('+4989123456789');
+      const { text, html } = renderOwnerAlert(alertInput({ lead: withExtension, enrichment }));
+      const extension = dialled.split(',')[1];
+      expect(text).toContain(`Phone: +49 89 123456789 ext. ${extension}\n`);
+      expect(html).toContain(`href="tel:${dialled}"`);
+    }
+  });
+
   it('links a national number with no country as typed, so a rep in that country can still tap it', () => {
     const booth: Lead = { ...lead, contact: { ...lead.contact, phone: '030 1234567', country: undefined } };
     const enrichment = { ...enrichSubmission(booth, demoForm), phoneE164: undefined, country: undefined };
