@@ -166,7 +166,7 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
   const absence = absenceOf(owner, organisationToday(now(), config));
   const away = absence === undefined ? undefined : describeAbsence(absence);
   const managerCopy = away !== undefined && owner.managerEmail.toLowerCase() !== owner.email.toLowerCase();
-  const alertFor = (actionLinks: Record<FollowUpAction, string>, awayNotice: string | undefined) => renderOwnerAlert({
+  const alertFor = (actionLinks: Record<FollowUpAction, string>, awayNotice: string | undefined, forManager = false) => renderOwnerAlert({
     lead: subject,
     enrichment: subject.enrichment!,
     score: { score: subject.score ?? 0, reasons: subject.scoreReasons ?? [] },
@@ -180,6 +180,7 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
     deadline: subject.followUpDeadline,
     now: now(),
     ...(awayNotice ? { awayNotice } : {}),
+    forManager,
   });
   const alert = alertFor(
     actionLinksFor(subject.leadId, owner.id, deps),
@@ -204,10 +205,11 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
  * buttons record the manager, on the rep's behalf. Best effort, after the rep's alert is marked sent: a retry must not
  * send the rep's alert twice for the sake of the copy.
  */
-async function sendManagerCopy(lead: Lead, owner: Salesperson, away: string, alertFor: (links: Record<FollowUpAction, string>, notice: string) => OwnerAlert, deps: ProcessDependencies): Promise<void> {
+async function sendManagerCopy(lead: Lead, owner: Salesperson, away: string, alertFor: (links: Record<FollowUpAction, string>, notice: string, forManager: boolean) => OwnerAlert, deps: ProcessDependencies): Promise<void> {
   const copy = alertFor(
     actionLinksFor(lead.mergedInto ?? lead.leadId, owner.id, deps, { role: 'manager', address: owner.managerEmail }),
     `${owner.name} is marked ${away}, so you get this copy as their manager. Its buttons record you, on ${owner.name}'s behalf.`,
+    true,
   );
   try {
     await deps.mailer.send({ to: [owner.managerEmail], replyTo: copy.replyTo, subject: `[Copy for ${owner.name}] ${copy.subject}`, html: copy.html, text: copy.text, idempotencyKey: `alert-copy:${lead.leadId}:${lead.alert!.kind}` });

@@ -66,6 +66,12 @@ describe('an owner who is away', () => {
     expect(copy!.subject).toBe(`[Copy for ${owner.name}] ${returning!.subject}`);
     expect(copy!.body.text).toContain(`AWAY\n${owner.name} is marked away until Wed 2 Dec, so you get this copy as their manager. Its buttons record you, on ${owner.name}'s behalf.`);
     expect(copy!.body.text).toContain('URGENT: we want to buy this week');
+    // The copy speaks to the manager about the rep: not "Why you", not "assigned this lead to you".
+    const firstName = owner.name.split(' ')[0];
+    expect(copy!.body.text).toContain(`\nWHY ${firstName!.toUpperCase()}\n`);
+    expect(copy!.body.text).toContain(`Sent to you as ${owner.name}'s manager: Handoff assigned this lead to them while they are away.`);
+    expect(`${copy!.body.text}\n${copy!.body.html}`).not.toMatch(/Why you|this lead to you/i);
+    expect(returning!.body.text).toContain('\nWHY YOU\n');
     expect(linkActors(copy!)).toEqual([manager, manager, manager, manager]);
   });
 

@@ -279,6 +279,12 @@ describe('renderOwnerAlert', () => {
     expect(html).toContain('Jonas Weber passed this lead on:');
     expect(html).toContain('I only cover &lt;b&gt;DACH&lt;/b&gt;<br>Try Ana');
     expect(renderOwnerAlert(alertInput({ lead: handedOver })).text).not.toContain('HANDED OVER');
+    // The away owner's manager reads the same alert about the owner, not as if it were theirs.
+    const copy = renderOwnerAlert(alertInput({ lead: handedOver, kind: 'reassigned', forManager: true }));
+    const ownerName = alertInput({ lead: handedOver }).owner.name;
+    expect(copy.subject).toMatch(new RegExp(`^Reassigned to ${ownerName}: José Müller`));
+    expect(copy.html).toContain(`Reassigned to ${ownerName}`);
+    expect(`${copy.html}${copy.text}`).not.toMatch(/Reassigned to you|Why you|this lead to you/i);
   });
 
   it('tells the new owner how far the previous one got, without the returning-visit wording', () => {

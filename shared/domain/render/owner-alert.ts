@@ -62,6 +62,8 @@ export interface OwnerAlertInput {
   now?: Date;
   /** The owner is away: who else gets this alert, and what its buttons record. */
   awayNotice?: string;
+  /** Rendered for the away owner's manager: it speaks of the owner by name where the owner's alert says "you". */
+  forManager?: boolean;
 }
 
 export interface OwnerAlert {
@@ -99,10 +101,21 @@ export function renderOwnerAlert(input: OwnerAlertInput): OwnerAlert {
   };
 }
 
-const KIND_LABELS: Record<AlertState['kind'], string> = { new: 'New lead', returning: 'Returning lead', reassigned: 'Reassigned to you' };
+function kindLabel({ kind, owner, forManager }: OwnerAlertInput): string {
+  return { new: 'New lead', returning: 'Returning lead', reassigned: forManager ? `Reassigned to ${owner.name}` : 'Reassigned to you' }[kind];
+}
 
-function subjectOf({ kind, score }: OwnerAlertInput, { enrichment }: AlertView): string {
-  const prefix = KIND_LABELS[kind];
+/** Who the alert speaks to: the owner, or their manager about the owner. */
+function addressee({ owner, forManager }: OwnerAlertInput, leadName: string): { whyHeading: string; sentBecause: string } {
+  const firstName = owner.name.split(' ')[0] ?? owner.name;
+  return forManager
+    ? { whyHeading: `Why ${firstName}`, sentBecause: `Sent to you as ${owner.name}'s manager: Handoff assigned this lead to them while they are away. Reply to this email to answer ${leadName} directly.` }
+    : { whyHeading: 'Why you', sentBecause: `Sent to ${owner.name} because Handoff assigned this lead to you. Reply to this email to answer ${leadName} directly.` };
+}
+
+function subjectOf(input: OwnerAlertInput, { enrichment }: AlertView): string {
+  const { score } = input;
+  const prefix = kindLabel(input);
   const who = truncateText(enrichment.displayName, 60);
   const company = enrichment.companyName ? ` (${truncateText(enrichment.companyName, 50)})` : '';
   const source = truncateText(enrichment.source.event ?? enrichment.source.formName, 60);
@@ -301,9 +314,10 @@ function countryLabel(enrichment: Enrichment): string {
 function renderHtml(input: OwnerAlertInput, view: AlertView): string {
   const { score, owner, kind, lead, config } = input;
   const { enrichment } = view;
+  const { whyHeading, sentBecause } = addressee(input, enrichment.displayName);
   const c = emailColours;
   const overdue = overdueAtSending(input);
-  const badge = KIND_LABELS[kind];
+  const badge = kindLabel(input);
   const subline = [view.contact.jobTitle?.trim(), enrichment.companyName].filter(Boolean).join(' · ');
 
   const hero = html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr>
@@ -370,9 +384,9 @@ ${emailSection('Contact', contactDetails)}
 ${emailSection('Source', emailDetails(view.sourceRows))}
 ${emailSection('Score', reasons)}
 ${view.earlier.length ? emailSection('Earlier submissions', earlier) : ''}
-${emailSection('Why you', html`<div style="font-size:14px;">${input.ownerReason}</div>`)}`;
+${emailSection(whyHeading, html`<div style="font-size:14px;">${input.ownerReason}</div>`)}`;
 
-  const footer = html`Sent to ${owner.name} because Handoff assigned this lead to you. Reply to this email to answer ${enrichment.displayName} directly.<br>Lead ${lead.leadId}`;
+  const footer = html`${sentBecause}<br>Lead ${lead.leadId}`;
 
   return renderEmailLayout({
     title: subjectOf(input, view),
@@ -395,6 +409,7 @@ export function scoreColour(score: number): string {
 function renderText(input: OwnerAlertInput, view: AlertView): string {
   const { score, kind, owner, lead, config } = input;
   const { enrichment } = view;
+  const { whyHeading, sentBecause } = addressee(input, enrichment.displayName);
   const section = (title: string, lines: string[]) => [title.toUpperCase(), ...lines, ''];
   const rows = (entries: ReadonlyArray<readonly [string, string]>) => entries.map(([label, value]) => `${label}: ${value}`);
 
@@ -406,7 +421,7 @@ function renderText(input: OwnerAlertInput, view: AlertView): string {
   if (view.earlier.length > MAX_EARLIER_SHOWN) earlierLines.push(`and ${view.earlier.length - MAX_EARLIER_SHOWN} more`);
 
   const lines = [
-    `${KIND_LABELS[kind]}: ${enrichment.displayName}${enrichment.companyName ? ` (${enrichment.companyName})` : ''}`,
+    `${kindLabel(input)}: ${enrichment.displayName}${enrichment.companyName ? ` (${enrichment.companyName})` : ''}`,
     `Score ${score.score} · ${enrichment.source.label}`,
     ...(view.firstCameVia ? [`First came via ${view.firstCameVia}`] : []),
     view.followUpLine,
@@ -419,8 +434,8 @@ function renderText(input: OwnerAlertInput, view: AlertView): string {
     ...section('Source', rows(view.sourceRows)),
     ...section('Score', [`${score.score} of 100`, ...score.reasons.map((reason) => `  ${reason}`)]),
     ...(earlierLines.length ? section('Earlier submissions', earlierLines) : []),
-    ...section('Why you', [input.ownerReason]),
-    `Sent to ${owner.name} because Handoff assigned this lead to you. Reply to this email to answer ${enrichment.displayName} directly.`,
+    ...section(whyHeading, [input.ownerReason]),
+    sentBecause,
     `Lead ${lead.leadId}`,
   ];
   return lines.join('\n');
