@@ -338,6 +338,13 @@ describe('renderOwnerAlert', () => {
     }
   });
 
+  it('does not list the same person’s post from seconds later, not joined yet, as an earlier submission', () => {
+    const secondsLater: Lead = { ...lead, leadId: '01JDQ8Z7V4K3M2N1P0Q9R8S7T7', receivedAt: '2026-11-26T09:12:20.000Z', status: 'new', contact: { ...lead.contact, message: 'Came back to add: we need SSO' } };
+    const { text } = renderOwnerAlert(alertInput({ history: [...history, secondsLater] }));
+    expect(text).toContain('EARLIER SUBMISSIONS');
+    expect(text).not.toContain('we need SSO');
+  });
+
   it('links a national number with no country as typed, so a rep in that country can still tap it', () => {
     const booth: Lead = { ...lead, contact: { ...lead.contact, phone: '030 1234567', country: undefined } };
     const enrichment = { ...enrichSubmission(booth, demoForm), phoneE164: undefined, country: undefined };

@@ -173,7 +173,9 @@ function buildView(input: OwnerAlertInput): AlertView {
   const earlier: EarlierEntry[] = [
     ...earlierRequests.map((r) => ({ receivedAt: r.receivedAt, formName: formName(r.formId), message: r.message })),
     ...input.history
-      .filter((h) => h.leadId !== lead.leadId)
+      // Only what came before this submission: the same person's post seconds later, not joined yet, gets its own
+      // "Returning" alert and is no earlier submission of this one.
+      .filter((h) => h.leadId !== lead.leadId && h.receivedAt < request.receivedAt)
       .map((h) => ({
         receivedAt: h.receivedAt,
         formName: formName(h.formId),
