@@ -22,7 +22,7 @@ export function enrichSubmission(submission: Submission, form: FormConfig): Enri
 
   const formCountry = contact.country ? countryCodeFrom(contact.country) : undefined;
   const viewerCountry = countryCodeFrom(tracking.viewerCountry ?? '');
-  const phone = contact.phone ? parsePhone(contact.phone, [formCountry, viewerCountry]) : undefined;
+  const phone = contact.phone ? parsePhone(contact.phone, [formCountry, viewerCountry, phoneHintOfDomain(emailDomain)]) : undefined;
   const phoneCountry = phone?.country;
 
   const company = cleanSpaces(contact.company ?? '');
@@ -140,6 +140,18 @@ export function companyNameFromDomain(domain: string): string | undefined {
  * Tries each inferred country in order and prefers a valid number over a merely possible one;
  * a bare digit string that fits no country is tried as international ("15550000000" → +1…).
  */
+/**
+ * The country a company address's domain suggests, only to read a national phone number when nothing better says
+ * where the person is ("0171 1234567" with an address at a .de domain). Never the lead's country. ccTLDs sold for
+ * their letters (.io, .ai, .co, …) say nothing about where a company is.
+ */
+function phoneHintOfDomain(emailDomain: string): string | undefined {
+  const tld = emailDomain.split('.').at(-1) ?? '';
+  return tld.length === 2 && !VANITY_CCTLDS.has(tld) ? countryCodeFrom(tld) : undefined;
+}
+
+const VANITY_CCTLDS = new Set(['ai', 'cc', 'co', 'fm', 'gg', 'im', 'io', 'la', 'ly', 'me', 'ms', 'nu', 'sh', 'so', 'st', 'to', 'tv', 'vc', 'ws']);
+
 function parsePhone(raw: string, countries: Array<string | undefined>): PhoneNumber | undefined {
   const typed = cleanSpaces(raw).replace(/^00\s*/, '+');
   const attempts: PhoneNumber[] = [];

@@ -130,6 +130,15 @@ describe('enrichSubmission', () => {
   });
 
   it.each([
+    ['a German mobile with a .de address', 'jan@firma.de', '0171/1234567', '+491711234567'],
+    ['an Irish number with an .ie address', 'aoife@eire-tech.ie', '087 123 4567', '+353871234567'],
+    ['a UK number with a .co.uk address', 'sam@shop.co.uk', '020 7946 0958', '+442079460958'],
+    ['a number with an address at a ccTLD sold for its letters (.io)', 'dev@startup.io', '030 1234567', undefined],
+  ])('reads a national number by the address domain’s country when nothing else says where: %s', (_, email, phone, expected) => {
+    expect(enrichSubmission(submission({ email, phone }), demoForm).phoneE164).toBe(expected);
+  });
+
+  it.each([
     ['E.164 when the country was known', '030 1234567', '+49301234567', '+49301234567'],
     ['the digits as typed without a country', '030 / 123-4567', undefined, '0301234567'],
     ['without its extension', '030 1234567 ext. 12', undefined, '0301234567'],

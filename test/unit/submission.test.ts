@@ -70,6 +70,13 @@ describe('readSubmission', () => {
     expect(none.ok && none.submission.tracking).not.toHaveProperty('adClick');
   });
 
+  it('reads a registration export’s "Country/Region" column as the country', () => {
+    for (const column of ['Country/Region', 'Country or region']) {
+      const result = read({ email: 'a@b.co', [column]: 'France' }, { query: {} });
+      expect(result.ok && result.submission).toMatchObject({ contact: { country: 'France' }, answers: {} });
+    }
+  });
+
   it('keeps only a whole, well-formed ad click id: one with controls or spaces, or too long to be whole, counts as none', () => {
     const withControl = read({ email: 'a@b.co', gclid: 'EAIa\u0007IQob' }, { query: { msclkid: 'ms1' } });
     expect(withControl.ok && withControl.submission.tracking.adClick).toEqual({ parameter: 'msclkid', id: 'ms1' });
