@@ -61,7 +61,7 @@ describe('renderImportDigest', () => {
   it('counts the leads and the overdue ones in the subject, and names the part when there are several', () => {
     expect(renderImportDigest(input()).subject).toBe('3 leads from Data Summit 2026 for you · 1 overdue');
     const partTwo = renderImportDigest(input({ part: { number: 2, of: 3 }, now: new Date('2026-11-25T15:00:00Z') }));
-    expect(partTwo.subject).toBe('3 leads from Data Summit 2026 for you · first due Thu 26 Nov, 10:00 CET');
+    expect(partTwo.subject).toBe('3 leads from Data Summit 2026 for you (part 2 of 3) · first due Thu 26 Nov, 10:00 CET');
     expect(partTwo.text).toContain("(the import's part 2 of 3, in scan order)");
   });
 

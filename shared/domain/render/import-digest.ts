@@ -138,7 +138,8 @@ function buildView(input: ImportDigestInput): DigestView {
   const count = `${rows.length} ${rows.length === 1 ? 'lead' : 'leads'}`;
   const urgency = overdue > 0 ? `${overdue} overdue` : firstDue ? `first due ${formatLocal(new Date(firstDue), timezone)}` : 'all contacted before';
   return {
-    subject: headerSafe(`${count} from ${truncateText(source, 60)} for you · ${urgency}`, 160),
+    // A big import comes in parts, each its own email: the subject tells them apart in an inbox list.
+    subject: headerSafe(`${count} from ${truncateText(source, 60)} for you${input.part.of > 1 ? ` (part ${input.part.number} of ${input.part.of})` : ''} · ${urgency}`, 160),
     source,
     timezone,
     rows,
@@ -191,7 +192,7 @@ ${urgency ? html`<table role="presentation" width="100%" cellpadding="0" cellspa
 ${emailSection(brief.length ? `Your ${full.length} most urgent leads` : 'Your leads', html`${full.map((row, index) => leadBlock(row, view.timezone, index === 0))}`)}
 ${brief.length ? emailSection(`And ${brief.length + onlyInCsv} more`, html`<div style="font-size:13px;color:${c.muted};padding-bottom:6px;">One line each, in the same order; every detail is in the attached CSV.</div>${brief.map((row) => briefLine(row, view.timezone))}${onlyInCsv ? html`<div style="padding:8px 0;border-top:1px solid ${c.border};font-size:13px;"><strong>The other ${onlyInCsv}, the least urgent, are in the attached CSV</strong>, each with its Contacted link, so this email stays short enough for your mail app to show whole.</div>` : ''}`) : ''}
 ${emailSection('How to use this', html`<div style="font-size:14px;">Each link opens a confirmation page where you can add a note; nothing changes until you confirm. <strong>Not mine</strong> hands a lead to the next rep by the same rules. The attached CSV has the same leads for a dialer or a CRM import.</div>`)}`;
-  const footer = html`Sent to ${input.owner.name} because Handoff assigned these imported leads to you: one email for the import instead of one per lead.<br>Import ${input.fileName} · ${input.form.id}`;
+  const footer = html`Sent to ${input.owner.name} because Handoff assigned these imported leads to you: one email for each part of the import instead of one per lead.<br>Import ${input.fileName} · ${input.form.name}`;
   return renderEmailLayout({
     title: view.subject,
     preheader: [urgency, summaryLine(input, view)].filter(Boolean).join(' '),
@@ -277,7 +278,7 @@ function renderText(input: ImportDigestInput, view: DigestView): string {
   });
   lines.push(
     'Each link opens a confirmation page where you can add a note; nothing changes until you confirm. The attached CSV has the same leads.',
-    `Sent to ${input.owner.name} because Handoff assigned these imported leads to you: one email for the import instead of one per lead.`,
+    `Sent to ${input.owner.name} because Handoff assigned these imported leads to you: one email for each part of the import instead of one per lead.`,
   );
   return lines.join('\n');
 }
