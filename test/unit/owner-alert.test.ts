@@ -345,6 +345,15 @@ describe('renderOwnerAlert', () => {
     expect(text).not.toContain('we need SSO');
   });
 
+  it('says whether the person gave consent on the form, and says nothing when the form did not ask', () => {
+    for (const [consent, shown] of [[true, 'Consent: given on the form'], [false, 'Consent: not given on the form']] as const) {
+      const asked: Lead = { ...lead, contact: { ...lead.contact, consent } };
+      expect(renderOwnerAlert(alertInput({ lead: asked })).text).toMatch(new RegExp(`CONTACT\\n(?:.+\\n)*${shown}\\n`));
+    }
+    const { consent: _consent, ...notAsked } = lead.contact;
+    expect(renderOwnerAlert(alertInput({ lead: { ...lead, contact: notAsked } })).text).not.toContain('Consent:');
+  });
+
   it('links a national number with no country as typed, so a rep in that country can still tap it', () => {
     const booth: Lead = { ...lead, contact: { ...lead.contact, phone: '030 1234567', country: undefined } };
     const enrichment = { ...enrichSubmission(booth, demoForm), phoneE164: undefined, country: undefined };

@@ -210,6 +210,8 @@ function buildView(input: OwnerAlertInput): AlertView {
     contactRows.push(['Company', enrichment.companyName + guessed, undefined]);
   }
   if (enrichment.country) contactRows.push(['Country', countryLabel(enrichment), undefined]);
+  // Whether they agreed to the form's consent box is what lets a rep add them to a mailing or a sequence.
+  if (contact.consent !== undefined) contactRows.push(['Consent', contact.consent ? 'given on the form' : 'not given on the form', undefined]);
   if (enrichment.isFreeMail) contactRows.push(['Note', `${enrichment.emailDomain} is a free-mail address`, undefined]);
   if (enrichment.isDisposable) contactRows.push(['Warning', `${enrichment.emailDomain} is a throwaway address`, undefined]);
 
