@@ -354,6 +354,11 @@ describe('renderOwnerAlert', () => {
     expect(renderOwnerAlert(alertInput({ lead: { ...lead, contact: notAsked } })).text).not.toContain('Consent:');
   });
 
+  it('lets a right-to-left message read from the right edge', () => {
+    const arabic: Lead = { ...lead, contact: { ...lead.contact, message: 'نريد عرضًا توضيحيًا للوحة المعلومات' } };
+    expect(renderOwnerAlert(alertInput({ lead: arabic })).html).toMatch(/<div dir="auto" [^>]*>نريد عرضًا/);
+  });
+
   it('links a national number with no country as typed, so a rep in that country can still tap it', () => {
     const booth: Lead = { ...lead, contact: { ...lead.contact, phone: '030 1234567', country: undefined } };
     const enrichment = { ...enrichSubmission(booth, demoForm), phoneE164: undefined, country: undefined };

@@ -350,7 +350,8 @@ ${view.firstCameVia ? html`<div style="font-size:13px;color:${c.muted};">First c
 <div style="font-size:12px;color:${c.muted};padding:0 8px;">Each button opens a confirmation page where you can add a note; nothing changes until you confirm.</div>`;
 
   const asked = html`${view.message
-    ? html`<div style="background:${c.page};border-radius:6px;padding:12px 14px;font-size:15px;word-break:break-word;">${multilineHtml(view.message)}</div>`
+    // dir="auto": a message in Arabic or Hebrew reads right to left, from the right edge.
+    ? html`<div dir="auto" style="background:${c.page};border-radius:6px;padding:12px 14px;font-size:15px;word-break:break-word;">${multilineHtml(view.message)}</div>`
     : html`<div style="color:${c.muted};">No message.</div>`}
 ${view.answerRows.length ? html`<div style="padding-top:12px;">${emailDetails(view.answerRows)}</div>` : ''}`;
 
@@ -374,7 +375,7 @@ ${entry.message ? html`<div style="color:${c.text};word-break:break-word;">${tru
 
   const handover = view.handover
     ? emailSection('Handed over', html`<div style="font-size:14px;">${view.handover.from} passed this lead on${view.handover.note ? ':' : '.'}</div>
-${view.handover.note ? html`<div style="background:${c.page};border-radius:6px;padding:10px 12px;margin-top:6px;font-size:14px;word-break:break-word;">${multilineHtml(view.handover.note)}</div>` : ''}`)
+${view.handover.note ? html`<div dir="auto" style="background:${c.page};border-radius:6px;padding:10px 12px;margin-top:6px;font-size:14px;word-break:break-word;">${multilineHtml(view.handover.note)}</div>` : ''}`)
     : '';
   const away = input.awayNotice
     ? emailSection('Away', html`<div style="background:${c.warningSoft};border-left:4px solid ${c.warning};padding:10px 12px;font-size:14px;">${input.awayNotice}</div>`)
