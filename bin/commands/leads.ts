@@ -1,7 +1,7 @@
 import { loadConfig } from '../../shared/config/load.ts';
 import { leadStoreFromEnv } from '../../shared/adapters/lead-store/from-env.ts';
 import { LEAD_STATUSES, type Lead } from '../../shared/domain/lead.ts';
-import { addDays, localDate } from '../../shared/domain/business-hours.ts';
+import { addDays, localDate, localDateTime } from '../../shared/domain/business-hours.ts';
 import stringWidth from 'string-width';
 import { isolatedIfRightToLeft, withoutTerminalControls } from '../../shared/domain/terminal-text.ts';
 import { UsageError } from '../usage-error.ts';
@@ -42,7 +42,7 @@ export async function listLeads(options: { days?: OptionValue; form?: OptionValu
       return;
     }
     const overdue = waiting.filter((lead) => Date.parse(lead.followUpDeadline) < now.getTime()).length;
-    process.stdout.write(`${formatTable(waiting, { deadlines: now })}\n${waiting.length} lead(s) waiting for first contact, ${overdue} of them overdue.\n`);
+    process.stdout.write(`${formatTable(waiting, { timezone: config.organisation.timezone, deadlines: now })}\n${waiting.length} lead(s) waiting for first contact, ${overdue} of them overdue.\n`);
     return;
   }
 
@@ -59,7 +59,7 @@ export async function listLeads(options: { days?: OptionValue; form?: OptionValu
   // A submission joined to a person's open lead is listed (as merged), but it is not another lead.
   const joined = leads.filter((lead) => lead.status === 'merged').length;
   const count = `${leads.length - joined} lead(s)${joined ? ` and ${joined} submission(s) joined to a lead` : ''}`;
-  process.stdout.write(`${formatTable(leads)}\n${count} in the last ${days} day(s).\n`);
+  process.stdout.write(`${formatTable(leads, { timezone: config.organisation.timezone })}\n${count} in the last ${days} day(s).\n`);
 }
 
 const FAR_FUTURE = new Date('9999-12-31T00:00:00Z');
@@ -71,10 +71,14 @@ function writeJson(leads: readonly ListedLead[]): void {
 /** What the table shows of a lead; a waiting lead read from the deadline index has these fields too. */
 type ListedLead = Pick<Lead, 'leadId' | 'receivedAt' | 'status' | 'formId' | 'contact' | 'ownerId' | 'followUpDeadline'> & Partial<Pick<Lead, 'enrichment'>>;
 
-export function formatTable(leads: readonly ListedLead[], options: { deadlines?: Date } = {}): string {
-  const { deadlines } = options;
+/**
+ * The table in the organisation's timezone, the one `--days` and the reports count days in: in UTC, a lead from
+ * 00:30 in Berlin would show under the day before.
+ */
+export function formatTable(leads: readonly ListedLead[], options: { timezone: string; deadlines?: Date }): string {
+  const { deadlines, timezone } = options;
   const rows = leads.map((lead) => [
-    lead.receivedAt.slice(0, 16).replace('T', ' '),
+    localDateTime(new Date(lead.receivedAt), timezone),
     lead.leadId,
     lead.status,
     lead.formId,
@@ -82,9 +86,9 @@ export function formatTable(leads: readonly ListedLead[], options: { deadlines?:
     lead.contact.emailDisplay,
     lead.contact.company ?? lead.enrichment?.companyName ?? '',
     lead.ownerId ?? '',
-    ...(deadlines ? [`${lead.followUpDeadline.slice(0, 16).replace('T', ' ')}${Date.parse(lead.followUpDeadline) < deadlines.getTime() ? ' overdue' : ''}`] : []),
+    ...(deadlines ? [`${localDateTime(new Date(lead.followUpDeadline), timezone)}${Date.parse(lead.followUpDeadline) < deadlines.getTime() ? ' overdue' : ''}`] : []),
   ].map(withoutTerminalControls));
-  const header = ['received (UTC)', 'lead', 'status', 'form', 'name', 'email', 'company', 'owner', ...(deadlines ? ['deadline (UTC)'] : [])];
+  const header = [`received (${timezone})`, 'lead', 'status', 'form', 'name', 'email', 'company', 'owner', ...(deadlines ? [`deadline (${timezone})`] : [])];
   const widths = header.map((title, column) => Math.min(40, Math.max(title.length, ...rows.map((row) => stringWidth(row[column]!)))));
   const line = (cells: string[]) => cells.map((cell, column) => fitToWidth(cell, widths[column]!)).join('  ').trimEnd();
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');

@@ -117,6 +117,12 @@ export function localDate(instant: Date, timezone: string): string {
   return `${year}-${pad(month)}-${pad(day)}`;
 }
 
+/** The calendar date and time of day of an instant in a timezone, as "YYYY-MM-DD HH:MM" (sorts as text). */
+export function localDateTime(instant: Date, timezone: string): string {
+  const { hour, minute } = zonedParts(instant, timezone);
+  return `${localDate(instant, timezone)} ${pad(hour)}:${pad(minute)}`;
+}
+
 /** A short local time a reader recognises, e.g. "Mon 30 Nov, 13:00 CET". */
 export function formatLocal(instant: Date, timezone: string): string {
   const { month, day, hour, minute, weekday } = zonedParts(instant, timezone);

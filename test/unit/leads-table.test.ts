@@ -10,9 +10,16 @@ const lead = (name: string, email: string, company?: string): Lead => ({
 
 /** The terminal column where `text` starts in `line`, as a terminal counts columns. */
 const columnOf = (line: string, text: string) => stringWidth(line.slice(0, line.indexOf(text)));
-const rowsOf = (leads: Lead[]) => formatTable(leads).split('\n').slice(2);
+const rowsOf = (leads: Lead[]) => formatTable(leads, { timezone: 'Europe/Berlin' }).split('\n').slice(2);
 
 describe('handoff leads table', () => {
+  it('shows times in the organisation’s timezone, the one --days and the reports count days in', () => {
+    const justAfterMidnight = { ...lead('Ana Ng', 'ana@ng.io'), receivedAt: '2026-11-25T23:30:00.000Z', followUpDeadline: '2026-11-26T13:00:00.000Z' };
+    const [header, , row] = formatTable([justAfterMidnight], { timezone: 'Europe/Berlin', deadlines: new Date('2026-11-26T00:00:00Z') }).split('\n');
+    expect(header).toMatch(/^received \(Europe\/Berlin\)\s.*\sdeadline \(Europe\/Berlin\)$/);
+    expect(row).toMatch(/^2026-11-26 00:30\s.*\s2026-11-26 14:00$/);
+  });
+
   it('lines up columns after wide (CJK) names', () => {
     const [cjk, latin] = rowsOf([lead('李小龙', 'li@example-corp.cn'), lead('Ana Ng', 'ana@ng.io')]);
     expect(columnOf(cjk!, 'li@example-corp.cn')).toBe(columnOf(latin!, 'ana@ng.io'));
@@ -33,7 +40,7 @@ describe('handoff leads table', () => {
   });
 
   it('shows terminal control sequences in names and companies as placeholders, never sends them', () => {
-    const table = formatTable([lead('Eve\u001b]0;owned\u0007\u001b[2J', 'e@x.io', 'Evil\u009b31m\u202eCorp')]);
+    const table = formatTable([lead('Eve\u001b]0;owned\u0007\u001b[2J', 'e@x.io', 'Evil\u009b31m\u202eCorp')], { timezone: 'Europe/Berlin' });
     expect(table).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/u);
     expect(table).toContain('Eve\ufffd]0;owned\ufffd\ufffd[2J');
     expect(table).toContain('Evil\ufffd31m\ufffdCorp');
