@@ -551,4 +551,25 @@ describe('in Chromium', () => {
       await page.context().close();
     }
   });
+
+  // Beside a deadline and an overdue column the lead kept some 80 px, and names and addresses broke letter by letter.
+  it.each([
+    ['sales-report', () => renderSalesReport(report, config, links).html],
+    ['rep-digest', () => renderRepDigest(report, report.sales.byRep.find((group) => group.rep.id === 'ana')!, config, links).html],
+    ['escalation', () => renderEscalation(report, report.escalations.find((e) => e.managerEmail === 'luis.ortega@northwind.example')!, config, links).html],
+  ])('%s gives each lead’s name and contact details most of a 375 px phone’s width', async (name, render) => {
+    const { page } = await openHtml(browser, render(), { width: 375, height: 812 });
+    try {
+      for (const lead of ['Sofia Marino', 'Oliver Brown', 'Isabella Rossi', 'Ethan Walker']) {
+        const cells = page.locator('td', { hasText: lead });
+        if ((await cells.count()) === 0) continue;
+        // The innermost cell that holds the name: every other match is a table around it.
+        const width = (await cells.last().boundingBox())?.width ?? 0;
+        expect(width, `${lead} in the ${name}`).toBeGreaterThanOrEqual(250);
+      }
+      await page.screenshot({ fullPage: true, path: join(scratchDir, `${name}-leads-375.png`) });
+    } finally {
+      await page.context().close();
+    }
+  });
 });

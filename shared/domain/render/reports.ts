@@ -248,17 +248,21 @@ const BREAKABLE = 'overflow-wrap:anywhere;word-break:break-word;';
 const SMALL = `display:block;font-size:12px;color:${c.muted};`;
 const CONTACT_LINK = `color:${c.brand};text-decoration:none;`;
 
+/**
+ * One lead per row, in one column: beside a deadline and an overdue column a 375 px phone left the lead some 80 px,
+ * and names and addresses broke letter by letter. Stacked, every line has the full width on a phone and on a desktop,
+ * with no media query (the Gmail app ignores some).
+ */
 function leadTable(rows: readonly LeadRow[], report: NightlyReport, links: LeadLink, owner?: { showOwner: true; config: Config }): SafeHtml {
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="${TABLE}">
-<tr><th width="50%" style="${TH}">Lead</th><th width="28%" style="${TH}">Deadline</th><th width="22%" style="${TH}${NUM_HEAD}">Overdue</th></tr>
 ${rows.map((row) => {
   const late = isOverdue(row);
   const overdueColour = late ? (row.overdueMs > report.escalateAfterHours * HOUR_MS ? c.danger : c.warning) : c.muted;
   const showOwner = owner && row.ownerId !== undefined;
   return html`<tr>
-<td style="${TD}${BREAKABLE}"><a href="${links(row.leadId)}" target="_blank" style="color:${c.brand};font-weight:600;text-decoration:none;">${nameIsAddress(row) ? breakableAfterDots(row.name) : row.name}</a>${row.company ? html`<span style="${SMALL}">${row.company}</span>` : ''}${contactLinks(row)}${showOwner ? html`<span style="${SMALL}">Owner: ${ownerName(row, owner.config)}</span>` : ''}<span style="${SMALL}${BREAKABLE}padding-top:2px;">${breakableAfterDots(row.sourceLabel)} · score ${row.score ?? '—'}</span></td>
-<td style="${TD}">${formatLocal(new Date(row.followUpDeadline), report.timezone)}<span style="${SMALL}">received ${unbreakableDuration(row.ageMs)} ago</span></td>
-<td style="${TD}${NUM}color:${overdueColour};font-weight:700;">${late ? formatDuration(row.overdueMs) : `due in ${formatDuration(-row.overdueMs)}`}${late ? html`<span style="${SMALL}font-weight:400;">${unbreakable(formatBusinessTime(row.overdueBusinessHours))} in business hours</span>` : ''}</td>
+<td style="${TD}${BREAKABLE}padding-top:12px;padding-bottom:12px;"><a href="${links(row.leadId)}" target="_blank" style="color:${c.brand};font-size:14px;font-weight:600;text-decoration:none;">${nameIsAddress(row) ? breakableAfterDots(row.name) : row.name}</a>${row.company ? html`<span style="${SMALL}">${row.company}</span>` : ''}${contactLinks(row)}${showOwner ? html`<span style="${SMALL}">Owner: ${ownerName(row, owner.config)}</span>` : ''}<span style="${SMALL}${BREAKABLE}padding-top:2px;">${breakableAfterDots(row.sourceLabel)} · score ${row.score ?? '—'}</span>
+<span style="display:block;padding-top:6px;color:${overdueColour};font-weight:700;">${late ? html`Overdue ${unbreakableDuration(row.overdueMs)}<span style="font-weight:400;"> · ${unbreakable(formatBusinessTime(row.overdueBusinessHours))} in business hours</span>` : `Due in ${unbreakableDuration(-row.overdueMs)}`}</span>
+<span style="${SMALL}">Deadline ${formatLocal(new Date(row.followUpDeadline), report.timezone)} · received ${unbreakableDuration(row.ageMs)} ago</span></td>
 </tr>`;
 })}
 </table>`;
