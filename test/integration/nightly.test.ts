@@ -230,7 +230,7 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     const [header, ...rows] = parseCsv(csv.slice(1));
     const owners: Record<string, string> = { N16: 'diego', N13: 'ana', N03: 'ana', N09: 'maya', N10: 'jonas', N20: 'ana' /* the fallback owner */ };
     for (const row of rows) {
-      const link = row[header!.indexOf('Link')]!;
+      const link = row[header!.indexOf('Mark contacted link')]!;
       const verified = verifyActionToken(linkToken(link), actionSecret, new Date());
       // The sales report's links record whoever of its recipients uses them, on the owner's behalf.
       expect(verified.ok && verified.payload).toMatchObject({ leadId: row[0], action: 'contacted', repId: owners[row[0]!], actor: { role: 'sales-report', address: SALES.join(', ') } });

@@ -82,13 +82,24 @@ describe('renderSalesReport', () => {
     expect(sales.subject).toBe('Missed follow-ups for Thu 26 Nov 2026: 5 leads overdue');
   });
 
-  it('shows every overdue lead with its action link, and no lead that is not overdue', () => {
+  it('shows every overdue lead with its Mark contacted link, and no lead that is not overdue', () => {
     for (const name of ['Isabella Rossi', 'Oliver Brown', 'Sofia Marino', 'Ethan Walker', 'Chloé Dubois']) {
       expect(sales.html).toContain(name);
       expect(sales.text).toContain(name);
     }
-    for (const leadId of ['L16', 'L13', 'L03', 'L09', 'L10']) expect(sales.html).toContain(`href="${links(leadId)}"`);
+    for (const leadId of ['L16', 'L13', 'L03', 'L09', 'L10']) {
+      expect(sales.html).toMatch(new RegExp(`<a href="${links(leadId)}"[^>]*>Mark contacted</a>`));
+      expect(sales.text).toContain(`\n  Mark contacted: ${links(leadId)}\n`);
+    }
     for (const name of ['Lena Fischer', 'Jan de Vries', 'Kai Wagner', 'Ida Berg', 'Buy Followers']) expect(sales.html).not.toContain(name);
+  });
+
+  it('does not make a lead’s name a link: a manager clicking it to see the lead would land on the contact form', () => {
+    const actionLinkLabels = (body: string) => [...body.matchAll(/<a href="https:\/\/handoff\.example\/actions\/[^"]*"[^>]*>([^<]*)<\/a>/g)].map((match) => match[1]);
+    const digest = renderRepDigest(report, report.sales.byRep.find((group) => group.rep.id === 'ana')!, config, links);
+    expect(actionLinkLabels(sales.html)).toEqual(Array(7).fill('Mark contacted')); // five by rep, one alert not delivered, one with no owner
+    expect(actionLinkLabels(digest.html)).toEqual(['Mark contacted', 'Mark contacted']);
+    expect(sales.html).toMatch(/>Isabella Rossi<\/span>/);
   });
 
   it('orders reps with the most overdue lead first, in HTML and text', () => {
@@ -126,7 +137,7 @@ describe('renderSalesReport', () => {
 
   it('attaches exactly the overdue leads as CSV, worst first', () => {
     const lines = sales.csv.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Lead ID,Name,Company,Email,Phone,Source,Campaign,Channel,Score,Owner,Received,Deadline,Deadline (local),Overdue hours,Overdue business hours,Alert,Link');
+    expect(lines[0]).toBe('Lead ID,Name,Company,Email,Phone,Source,Campaign,Channel,Score,Owner,Received,Deadline,Deadline (local),Overdue hours,Overdue business hours,Alert,Mark contacted link');
     expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(['L16', 'L13', 'L03', 'L09', 'L10']);
     // The phone as the email shows it; its leading + gets the apostrophe that keeps a spreadsheet from reading a formula.
     expect(lines[3]).toBe(`L03,Sofia Marino,Lattice Foods,sofia.marino@lattice.example,'+49 30 1234567,Website demo request · Always-on demo request,Always-on demo request,(direct),65,Ana Silva,2026-11-25T10:00:00Z,2026-11-25T14:00:00.000Z,"Wed 25 Nov, 15:00 CET",16,2,sent,https://handoff.example/actions/L03`);
@@ -161,7 +172,7 @@ describe('renderSalesReport', () => {
     expect(quiet.subject).toBe('No missed follow-ups for Thu 26 Nov 2026');
     expect(quiet.text).toMatch(/^No missed follow-ups for Thu 26 Nov 2026\n\nEvery lead due by Thu 26 Nov, 07:00 CET has a recorded first contact\./);
     expect(quiet.html).toContain('All caught up');
-    expect(quiet.csv).toBe('Lead ID,Name,Company,Email,Phone,Source,Campaign,Channel,Score,Owner,Received,Deadline,Deadline (local),Overdue hours,Overdue business hours,Alert,Link\r\n');
+    expect(quiet.csv).toBe('Lead ID,Name,Company,Email,Phone,Source,Campaign,Channel,Score,Owner,Received,Deadline,Deadline (local),Overdue hours,Overdue business hours,Alert,Mark contacted link\r\n');
   });
 });
 
@@ -240,7 +251,7 @@ describe('how to reach each lead', () => {
       expect(body).toContain('<a href="mailto:sofia.marino@lattice.example" style="color:#1d4ed8;text-decoration:none;">sofia.<wbr>marino@lattice.<wbr>example</a>');
       expect(body).toContain('<a href="tel:+49301234567" style="color:#1d4ed8;text-decoration:none;">+49 30 1234567</a>');
       // Oliver Brown gave no phone: his address, and no empty phone line.
-      expect(body).toMatch(/>Oliver Brown<\/a><span [^>]*>Fenwick &amp; Co<\/span><span [^>]*><a href="mailto:oliver\.brown@fenwick\.example"[^>]*>oliver\.<wbr>brown@fenwick\.<wbr>example<\/a><\/span><span [^>]*>Website demo/);
+      expect(body).toMatch(/>Oliver Brown<\/span><span [^>]*>Fenwick &amp; Co<\/span><span [^>]*><a href="mailto:oliver\.brown@fenwick\.example"[^>]*>oliver\.<wbr>brown@fenwick\.<wbr>example<\/a><\/span><span [^>]*>Website demo/);
     }
     for (const leadId of ['L16', 'L13', 'L03', 'L09', 'L10']) {
       const lead = overdue.find((candidate) => candidate.leadId === leadId)!;
@@ -292,8 +303,8 @@ describe('leads who gave no name', () => {
       expect(body).toContain('- Rl, Ratecorp · Website demo request · Always-on demo request · score —\n  rl2@ratecorp.example\n');
     }
     for (const body of [sales.html, digest.html]) {
-      expect(body).toMatch(/>Rl<\/a><span [^>]*>Ratecorp<\/span><span [^>]*><a href="mailto:rl1@ratecorp\.example"[^>]*>rl1@ratecorp\.<wbr>example<\/a>/);
-      expect(body).toMatch(/>Rl<\/a><span [^>]*>Ratecorp<\/span><span [^>]*><a href="mailto:rl2@ratecorp\.example"[^>]*>rl2@ratecorp\.<wbr>example<\/a>/);
+      expect(body).toMatch(/>Rl<\/span><span [^>]*>Ratecorp<\/span><span [^>]*><a href="mailto:rl1@ratecorp\.example"[^>]*>rl1@ratecorp\.<wbr>example<\/a>/);
+      expect(body).toMatch(/>Rl<\/span><span [^>]*>Ratecorp<\/span><span [^>]*><a href="mailto:rl2@ratecorp\.example"[^>]*>rl2@ratecorp\.<wbr>example<\/a>/);
     }
   });
 
@@ -567,6 +578,9 @@ describe('in Chromium', () => {
         const width = (await cells.last().boundingBox())?.width ?? 0;
         expect(width, `${lead} in the ${name}`).toBeGreaterThanOrEqual(250);
       }
+      // Tap-friendly: Apple asks for 44 pt, Material for 48 dp; 40 px is what a row of the report can spare.
+      for (const link of await page.getByRole('link', { name: 'Mark contacted' }).all()) expect((await link.boundingBox())?.height).toBeGreaterThanOrEqual(40);
+      expect(await page.getByRole('link', { name: 'Mark contacted' }).count()).toBeGreaterThan(0);
       await page.screenshot({ fullPage: true, path: join(scratchDir, `${name}-leads-375.png`) });
     } finally {
       await page.context().close();

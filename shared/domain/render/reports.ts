@@ -10,7 +10,7 @@ import { phoneForRep } from '../phone.ts';
 import type { EmailProblem, Escalation, FunnelFigures, FunnelRow, LeadRow, NightlyReport, RepGroup, ReportRep, SlaBand } from '../report.ts';
 import { SLA_BANDS } from '../report.ts';
 import { toCsv } from './csv.ts';
-import { breakableAfterDots, emailColours as c, emailSection, headerSafe, html, mailtoHref, renderEmailLayout, type SafeHtml } from './html.ts';
+import { breakableAfterDots, emailButtonCell, emailColours as c, emailSection, headerSafe, html, mailtoHref, renderEmailLayout, type SafeHtml } from './html.ts';
 
 export interface RenderedEmail {
   subject: string;
@@ -23,7 +23,7 @@ export interface RenderedSalesReport extends RenderedEmail {
   csv: string;
 }
 
-/** The action page of a lead, where a rep records the follow-up. */
+/** A lead's "Mark as contacted?" page: it records a first contact, by whoever the email went to, for the lead's owner. */
 export type LeadLink = (leadId: string) => string;
 
 const SECOND_MS = 1_000;
@@ -145,7 +145,7 @@ export function renderRepDigest(teamReport: NightlyReport, digest: RepGroup, con
   const report = { ...teamReport, timezone: calendarOfRep(config, digest.rep.id).timezone };
   const firstName = digest.rep.name.split(' ')[0] ?? digest.rep.name;
   const subject = `${plural(digest.leads.length, 'lead')} waiting for your first contact`;
-  const summary = `Hi ${firstName}, ${digest.leads.length === 1 ? 'this lead has' : 'these leads have'} passed the follow-up deadline without a recorded contact. Open a lead to record what you did.`;
+  const summary = `Hi ${firstName}, ${digest.leads.length === 1 ? 'this lead has' : 'these leads have'} passed the follow-up deadline without a recorded contact. Once you have reached one, use Mark contacted to record it.`;
   const sections = [emailSection(`Your overdue leads · ${formatReportDate(report.reportDate)}`, html`${heading(subject)}${paragraph(summary)}${leadTable(digest.leads, report, links)}`, { first: true })];
   const text = [subject, '', summary, '', ...digest.leads.map((row) => leadLine(row, report, links)), '', footerText(config, report)].join('\n');
   return { subject: headerSafe(subject, 250), html: layout(config, subject, summary, sections, report), text };
@@ -176,7 +176,7 @@ export function renderEscalation(teamReport: NightlyReport, escalation: Escalati
 function overdueCsv(report: NightlyReport, config: Config, links: LeadLink): string {
   const rows = [...report.sales.byRep.flatMap((group) => group.leads), ...report.sales.unassigned.filter(isOverdue)];
   return toCsv([
-    ['Lead ID', 'Name', 'Company', 'Email', 'Phone', 'Source', 'Campaign', 'Channel', 'Score', 'Owner', 'Received', 'Deadline', 'Deadline (local)', 'Overdue hours', 'Overdue business hours', 'Alert', 'Link'],
+    ['Lead ID', 'Name', 'Company', 'Email', 'Phone', 'Source', 'Campaign', 'Channel', 'Score', 'Owner', 'Received', 'Deadline', 'Deadline (local)', 'Overdue hours', 'Overdue business hours', 'Alert', 'Mark contacted link'],
     ...rows.map((row) => [
       row.leadId,
       row.name,
@@ -260,12 +260,21 @@ ${rows.map((row) => {
   const overdueColour = late ? (row.overdueMs > report.escalateAfterHours * HOUR_MS ? c.danger : c.warning) : c.muted;
   const showOwner = owner && row.ownerId !== undefined;
   return html`<tr>
-<td style="${TD}${BREAKABLE}padding-top:12px;padding-bottom:12px;"><a href="${links(row.leadId)}" target="_blank" style="color:${c.brand};font-size:14px;font-weight:600;text-decoration:none;">${nameIsAddress(row) ? breakableAfterDots(row.name) : row.name}</a>${row.company ? html`<span style="${SMALL}">${row.company}</span>` : ''}${contactLinks(row)}${showOwner ? html`<span style="${SMALL}">Owner: ${ownerName(row, owner.config)}</span>` : ''}<span style="${SMALL}${BREAKABLE}padding-top:2px;">${breakableAfterDots(row.sourceLabel)} · score ${row.score ?? '—'}</span>
+<td style="${TD}${BREAKABLE}padding-top:12px;padding-bottom:12px;"><span style="display:block;font-size:14px;font-weight:600;">${nameIsAddress(row) ? breakableAfterDots(row.name) : row.name}</span>${row.company ? html`<span style="${SMALL}">${row.company}</span>` : ''}${contactLinks(row)}${showOwner ? html`<span style="${SMALL}">Owner: ${ownerName(row, owner.config)}</span>` : ''}<span style="${SMALL}${BREAKABLE}padding-top:2px;">${breakableAfterDots(row.sourceLabel)} · score ${row.score ?? '—'}</span>
 <span style="display:block;padding-top:6px;color:${overdueColour};font-weight:700;">${late ? html`Overdue ${unbreakableDuration(row.overdueMs)}<span style="font-weight:400;"> · ${unbreakable(formatBusinessTime(row.overdueBusinessHours))} in business hours</span>` : `Due in ${unbreakableDuration(-row.overdueMs)}`}</span>
-<span style="${SMALL}">Deadline ${formatLocal(new Date(row.followUpDeadline), report.timezone)} · received ${unbreakableDuration(row.ageMs)} ago</span></td>
+<span style="${SMALL}">Deadline ${formatLocal(new Date(row.followUpDeadline), report.timezone)} · received ${unbreakableDuration(row.ageMs)} ago</span>
+${markContactedButton(links(row.leadId))}</td>
 </tr>`;
 })}
 </table>`;
+}
+
+/**
+ * The lead's only action link, labelled with what it does: it used to sit on the lead's name, and a manager who clicked
+ * a name to see the lead landed on a form that records a contact. The owner alert's button, at one width for phone and desktop.
+ */
+function markContactedButton(href: string): SafeHtml {
+  return html`<table role="presentation" width="200" cellpadding="0" cellspacing="0" border="0" style="width:200px;margin-top:10px;border-collapse:separate;"><tr>${emailButtonCell(href, 'Mark contacted', 'outline')}</tr></table>`;
 }
 
 const EMAIL_PROBLEMS_INTRO =
@@ -468,7 +477,7 @@ function leadLine(row: LeadRow, report: NightlyReport, links: LeadLink, config?:
     `- ${row.name}${row.company ? `, ${row.company}` : ''} · ${row.sourceLabel} · score ${row.score ?? '—'}`,
     ...(contact ? [`  ${contact}`] : []),
     `  ${when}; deadline ${formatLocal(new Date(row.followUpDeadline), report.timezone)}; received ${formatDuration(row.ageMs)} ago${config && row.ownerId !== undefined ? `; owner ${ownerName(row, config)}` : ''}`,
-    `  ${links(row.leadId)}`,
+    `  Mark contacted: ${links(row.leadId)}`,
   ].join('\n');
 }
 
