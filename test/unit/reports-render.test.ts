@@ -59,9 +59,14 @@ describe('formatDuration', () => {
     [0, '0 s'],
     [45_400, '45 s'],
     [59_600, '1 min'], // 59.6 s rounds to 60 s
-    [108_000, '1 min 48 s'], // was floored to "1 min"
+    // From a minute up, no seconds: "overdue 1 min 8 s" is a precision nobody acts on.
+    [68_000, '1 min'],
+    [89_999, '1 min'],
+    [108_000, '2 min'], // to the nearest minute, never floored to "1 min"
+    [11 * 60_000 + 8_000, '11 min'],
     [20 * 60_000, '20 min'],
-    [59 * 60_000 + 40_000, '59 min 40 s'],
+    [59 * 60_000 + 29_000, '59 min'],
+    [59 * 60_000 + 40_000, '1 h'], // rounds up into the hour
     [3_599_600, '1 h'],
     [4.5 * 3_600_000, '4 h 30 min'],
     [4.5 * 3_600_000 + 29_000, '4 h 30 min'],
@@ -120,6 +125,16 @@ describe('renderSalesReport', () => {
   it('states deadlines and overdue time in local time and business hours', () => {
     expect(sales.text).toContain('overdue 16 h (2 h in business hours); deadline Wed 25 Nov, 15:00 CET; received 20 h ago');
     expect(sales.text).toContain('overdue 7 d 17 h (43 h in business hours); deadline Wed 18 Nov, 14:00 CET');
+  });
+
+  it('shows no seconds in a lead’s durations from a minute up, in HTML and text', () => {
+    const [group] = report.sales.byRep;
+    const justLate = { ...report, sales: { ...report.sales, byRep: [{ ...group!, leads: [{ ...group!.leads[0]!, overdueMs: 68_000, ageMs: 668_000 }] }] } };
+    const rendered = renderSalesReport(justLate, config, links);
+    expect(rendered.text).toContain('overdue 1 min (');
+    expect(rendered.text).toContain('received 11 min ago');
+    expect(visibleText(rendered.html)).toContain('Overdue 1\u00a0min ·');
+    expect(visibleText(rendered.html)).toContain('received 11\u00a0min ago');
   });
 
   it('says which reps are away or no longer active, in the sales report and the escalation a manager reads', () => {

@@ -392,7 +392,7 @@ function unbreakableDuration(ms: number | null): string {
 function funnelCells(period: PeriodName, figures: FunnelFigures): SafeHtml {
   const cell = `padding:3px 4px;${NUM}`;
   const missedColour = figures.missed > 0 ? c.danger : c.text;
-  // P50 in the P95's smaller size: an unbreakable "59 min 40 s" is the widest value a phone has to fit.
+  // P50 in the P95's smaller size: an unbreakable "23 h 59 min" is the widest value a phone has to fit.
   return html`<tr><td style="padding:3px 4px 3px 8px;font-size:12px;color:${c.muted};">${periodCell(period)}</td><td style="${cell}">${figures.captured}</td><td style="${cell}">${formatShare(figures.withinSlaShare)}${figures.outcomeKnown ? html`<span style="${SMALL}">${figures.contactedInTime} of ${figures.outcomeKnown}</span>` : ''}</td><td style="${cell}font-size:12px;">${unbreakableDuration(figures.p50Ms)}<span style="${SMALL}">${unbreakableDuration(figures.p95Ms)}</span></td><td style="${cell}color:${missedColour};font-weight:${figures.missed > 0 ? 700 : 400};">${figures.missed}</td><td style="${cell}">${figures.deals}</td></tr>`;
 }
 
@@ -553,17 +553,19 @@ const DURATION_UNITS = [
 ] as const;
 
 /**
- * "45 s", "1 min 48 s", "4 h 30 min", "3 d 2 h": two units at most, which is all a reader takes in, the smaller
- * one rounded to the nearest (half up), so 1 min 48 s is never read as "1 min" and 23 h 59 min 40 s reads "1 d".
+ * "45 s", "2 min", "4 h 30 min", "3 d 2 h": two units at most, which is all a reader takes in, the smaller one
+ * rounded to the nearest (half up), so 23 h 59 min 40 s reads "1 d". Seconds only under a minute: "overdue 1 min 8 s"
+ * is a precision nobody acts on, so 1 min 48 s reads "2 min".
  */
 export function formatDuration(ms: number): string {
   const largest = DURATION_UNITS.findIndex((candidate) => candidate.ms <= ms);
   const index = largest === -1 ? DURATION_UNITS.length - 1 : largest;
   const unit = DURATION_UNITS[index]!;
-  const precision = DURATION_UNITS[index + 1] ?? unit;
+  const smaller = DURATION_UNITS[index + 1];
+  const precision = smaller && smaller.ms >= MINUTE_MS ? smaller : unit;
   const rounded = Math.round(Math.max(0, ms) / precision.ms) * precision.ms;
   const larger = DURATION_UNITS[index - 1];
-  // Rounding can carry into the next unit: 59.6 s is "1 min", 23 h 59 min 40 s is "1 d".
+  // Rounding can carry into the next unit: 59.6 s is "1 min", 59 min 40 s is "1 h", 23 h 59 min 40 s is "1 d".
   if (larger && rounded >= larger.ms) return formatDuration(rounded);
   const rest = precision === unit ? 0 : (rounded % unit.ms) / precision.ms;
   return `${Math.floor(rounded / unit.ms)} ${unit.name}${rest ? ` ${rest} ${precision.name}` : ''}`;
