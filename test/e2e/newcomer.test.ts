@@ -136,7 +136,7 @@ describe('a newcomer runs the local stack', () => {
       reports = (await mailbox()).filter((mail) => !mail.subject.startsWith('New lead'));
     }
     expect(reports.map((mail) => mail.destination.to.join(', ')).sort()).toEqual(['marketing@northwind.example', 'sales-leads@northwind.example']);
-    expect(reports.map((mail) => mail.subject).sort()).toEqual([expect.stringMatching(/follow-ups for /), expect.stringMatching(/^Speed to lead for /)]);
+    expect(reports.map((mail) => mail.subject).sort()).toEqual([expect.stringMatching(/follow-ups(: \d+ leads? overdue)? as of /), expect.stringMatching(/^Speed to lead · /)]);
     // Armed again for the next day, as EventBridge Scheduler would be.
     const nextDay = `[scheduler] nightlyReport runs next at ${new Date(nightlyFiresAt.getTime() + 86_400_000).toISOString()}`;
     for (let tries = 0; tries < 20 && !output.includes(nextDay); tries++) await new Promise((resolve) => setTimeout(resolve, 500));

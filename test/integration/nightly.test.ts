@@ -184,7 +184,7 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
 
   it('lists exactly the overdue leads in the sales report and its CSV, worst rep first', () => {
     const sales = mailTo(firstRun.mails, ...SALES);
-    expect(sales.subject).toBe('Missed follow-ups for Thu 26 Nov 2026: 6 leads overdue');
+    expect(sales.subject).toBe('Missed follow-ups: 6 leads overdue as of Thu 26 Nov, 07:00 CET');
     expect(sales.attachments.map((attachment) => attachment.filename)).toEqual(['overdue-leads-2026-11-26.csv']);
 
     const csv = Buffer.from(sales.attachments[0]!.content, 'base64').toString('utf8');
@@ -252,7 +252,7 @@ describe('the nightly report for Thu 26 Nov 2026 07:00 Europe/Berlin', () => {
     //   shown to the nearest hour (half up) as 64 h = 2 d 16 h.
     //   Bands: <5m N15 N01, 5–15m N02, 15–60m N19 N11, 1–24h N04, >24h N12, not yet 4 missed + 2 pending. Deals N02, N11.
     // Beside the leads, read from the same by-day index: not a fit N07 (Wed) and N18, N14 a returning visit (Wed), N06 spam (Wed).
-    expect(marketing.subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads · 2 of 4 due contacted within SLA; 4 missed follow-ups in the last 7 days');
+    expect(marketing.subject).toBe('Speed to lead · Wed 25 Nov: 7 leads, 2 of 4 due contacted within SLA · 19–25 Nov: 4 missed follow-ups');
     const text = marketing.body.text ?? '';
     expect(text).toContain('4 missed follow-ups (the sales report’s overdue leads also include 2 captured before 19 Nov) and 2 deals in the last 7 days.');
     expect(text).toContain([
@@ -399,14 +399,14 @@ describe('a quiet Monday after a Friday-evening lead', () => {
     expect(result).toEqual({ reportDate: '2026-11-30', overdue: 0, sent: ['sales', 'marketing'], skipped: [] });
     expect(mails).toHaveLength(2);
     const sales = mailTo(mails, ...SALES);
-    expect(sales.subject).toBe('No missed follow-ups for Mon 30 Nov 2026');
+    expect(sales.subject).toBe('No missed follow-ups as of Mon 30 Nov, 07:00 CET');
     expect(sales.attachments).toEqual([]);
     expect(sales.body.text).toContain('Every lead due by Mon 30 Nov, 07:00 CET has a recorded first contact.');
     // The Friday-evening lead is due Monday 13:00, so Monday's report does not list it yet.
     expect(sales.body.text).not.toContain('Felix Hart');
     // Mon 23 – Sun 29: Q1 (in time), Q2 (pending), Q4 (untimed, not a fit) → 1 / 1 within SLA; Q3 spam; nothing on Sunday.
     const marketing = mailTo(mails, ...MARKETING);
-    expect(marketing.subject).toBe('Speed to lead for Sun 29 Nov 2026: no new leads; 3 in the last 7 days');
+    expect(marketing.subject).toBe('Speed to lead · Sun 29 Nov: no new leads · 23–29 Nov: 3 leads');
     expect(marketing.body.text).toContain('  Last 7 days (23–29 Nov): 3 leads, 100% within SLA (1 of 1), P50 20 min, P95 20 min (business hours: 20 min, 20 min), 0 missed, 0 deals, 1 not a fit, 0 returning visits, 1 spam; elapsed bands: <5m 0, 5–15m 0, 15–60m 1, 1–24h 0, >24h 0, Not yet 1');
   });
 
@@ -416,7 +416,7 @@ describe('a quiet Monday after a Friday-evening lead', () => {
     const digest = mailTo(mails, repEmail('jonas'));
     expect(digest.body.text).toContain('- Felix Hart, Hart Logistics');
     expect(digest.body.text).toContain('overdue 18 h (4 h in business hours); deadline Mon 30 Nov, 13:00 CET');
-    expect(mailTo(mails, ...SALES).subject).toBe('Missed follow-ups for Tue 1 Dec 2026: 1 lead overdue');
+    expect(mailTo(mails, ...SALES).subject).toBe('Missed follow-ups: 1 lead overdue as of Tue 1 Dec, 07:00 CET');
   });
 });
 

@@ -83,8 +83,9 @@ describe('formatDuration', () => {
 describe('renderSalesReport', () => {
   const sales = renderSalesReport(report, config, links);
 
-  it('names the date and the count in the subject', () => {
-    expect(sales.subject).toBe('Missed follow-ups for Thu 26 Nov 2026: 5 leads overdue');
+  it('names the count and the time it stands at in the subject', () => {
+    // "as of" the run, not "for" its date: the marketing report sent with it covers the day before.
+    expect(sales.subject).toBe('Missed follow-ups: 5 leads overdue as of Thu 26 Nov, 07:00 CET');
   });
 
   it('shows every overdue lead with its Mark contacted link, and no lead that is not overdue', () => {
@@ -184,8 +185,8 @@ describe('renderSalesReport', () => {
 
   it('still sends a short report on a quiet day', () => {
     const quiet = renderSalesReport(quietReport, config, links);
-    expect(quiet.subject).toBe('No missed follow-ups for Thu 26 Nov 2026');
-    expect(quiet.text).toMatch(/^No missed follow-ups for Thu 26 Nov 2026\n\nEvery lead due by Thu 26 Nov, 07:00 CET has a recorded first contact\./);
+    expect(quiet.subject).toBe('No missed follow-ups as of Thu 26 Nov, 07:00 CET');
+    expect(quiet.text).toMatch(/^No missed follow-ups as of Thu 26 Nov, 07:00 CET\n\nEvery lead due by Thu 26 Nov, 07:00 CET has a recorded first contact\./);
     expect(quiet.html).toContain('All caught up');
     expect(quiet.csv).toBe('Lead ID,Name,Company,Email,Phone,Source,Campaign,Channel,Score,Owner,Received,Deadline,Deadline (local),Overdue hours,Overdue business hours,Alert,Mark contacted link\r\n');
   });
@@ -339,8 +340,17 @@ describe('leads who gave no name', () => {
 describe('renderMarketingReport', () => {
   const marketing = renderMarketingReport(report, config);
 
-  it('summarises the last day in the subject with the counts behind the share, and the week’s missed follow-ups', () => {
-    expect(marketing.subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads · 2 of 4 due contacted within SLA; 4 missed follow-ups in the last 7 days');
+  it('summarises the last day in the subject with the counts behind the share, and the week’s missed follow-ups, each after its days', () => {
+    expect(marketing.subject).toBe('Speed to lead · Wed 25 Nov: 7 leads, 2 of 4 due contacted within SLA · 19–25 Nov: 4 missed follow-ups');
+  });
+
+  it('says which days it covers above its heading', () => {
+    expect(visibleText(marketing.html)).toContain('Speed to lead · Wed 25 Nov and the 7 days to it');
+  });
+
+  it('defines “Not yet” as either of its cases, not both at once', () => {
+    expect(marketing.text).toContain('“Not yet”: missed, or still inside the deadline.');
+    expect(visibleText(marketing.html)).toContain('“Not yet”: missed, or still inside the deadline.');
   });
 
   it('does not dress up a tiny denominator as a percentage in the subject', () => {
@@ -352,7 +362,7 @@ describe('renderMarketingReport', () => {
       seedLead({ leadId: `P${n}`, formId: 'demo-request', receivedAt: `2026-11-25T19:${String(n).padStart(2, '0')}:00Z`, status: 'open', name: `Pending ${n}`, email: `p${n}@example.com`, ownerId: 'ana' }),
     );
     const tiny = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: [], window7d: [...answered, ...pending] });
-    expect(renderMarketingReport(tiny, config).subject).toBe('Speed to lead for Wed 25 Nov 2026: 17 leads · 4 of 4 due contacted within SLA');
+    expect(renderMarketingReport(tiny, config).subject).toBe('Speed to lead · Wed 25 Nov: 17 leads, 4 of 4 due contacted within SLA');
   });
 
   it('gives the counts behind every within-SLA share in the tables, in HTML and text', () => {
@@ -398,7 +408,8 @@ describe('renderMarketingReport', () => {
     const lead = (leadId: string, receivedAt: string) => seedLead({ leadId, formId: 'demo-request', receivedAt, status: 'open', name: `Lead ${leadId}`, email: `${leadId}@example.com`, ownerId: 'ana' });
     const notDueYet = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: [], window7d: [lead('D1', '2026-11-25T19:00:00Z'), lead('M1', '2026-11-23T09:00:00Z'), lead('M2', '2026-11-24T09:00:00Z')] });
     const rendered = renderMarketingReport(notDueYet, config);
-    expect(rendered.subject).toBe('Speed to lead for Wed 25 Nov 2026: 1 lead · none due for follow-up yet; 2 missed follow-ups in the last 7 days');
+    // "None due" is the day's; the missed follow-ups, the week's: each figure comes after its days.
+    expect(rendered.subject).toBe('Speed to lead · Wed 25 Nov: 1 lead, none due yet · 19–25 Nov: 2 missed follow-ups');
     expect(rendered.text).toContain('2 missed follow-ups and 0 deals in the last 7 days');
   });
 
@@ -444,13 +455,13 @@ describe('renderMarketingReport', () => {
   it('says when the day\'s leads are not due for follow-up yet, instead of a share of nothing', () => {
     const { total } = report.marketing;
     const notDueYet = { ...report, marketing: { ...report.marketing, total: { ...total, lastDay: { ...total.lastDay, withinSlaShare: null, outcomeKnown: 0 } } } };
-    expect(renderMarketingReport(notDueYet, config).subject).toBe('Speed to lead for Wed 25 Nov 2026: 7 leads · none due for follow-up yet; 4 missed follow-ups in the last 7 days');
+    expect(renderMarketingReport(notDueYet, config).subject).toBe('Speed to lead · Wed 25 Nov: 7 leads, none due yet · 19–25 Nov: 4 missed follow-ups');
   });
 
   it('says how the week went when the last day had no new leads', () => {
     const { total } = report.marketing;
     const quietDay = { ...report, marketing: { ...report.marketing, total: { ...total, lastDay: { ...total.lastDay, captured: 0, withinSlaShare: null, outcomeKnown: 0 } } } };
-    expect(renderMarketingReport(quietDay, config).subject).toBe(`Speed to lead for Wed 25 Nov 2026: no new leads; ${total.last7Days.captured} in the last 7 days, 4 missed follow-ups`);
+    expect(renderMarketingReport(quietDay, config).subject).toBe(`Speed to lead · Wed 25 Nov: no new leads · 19–25 Nov: ${total.last7Days.captured} leads, 4 missed follow-ups`);
   });
 
   it('keeps each duration and band on one line, and breaks a host name only after a dot', () => {
@@ -481,7 +492,7 @@ describe('renderMarketingReport', () => {
 
   it('says so when no leads came in', () => {
     const quiet = renderMarketingReport(quietReport, config);
-    expect(quiet.subject).toBe('Speed to lead for Wed 25 Nov 2026: no new leads');
+    expect(quiet.subject).toBe('Speed to lead · Wed 25 Nov: no new leads');
     expect(quiet.text).toContain('No leads were captured in the last 7 days (19–25 Nov).');
     expect(quiet.html).not.toContain('By source');
   });
@@ -492,6 +503,7 @@ describe('renderRepDigest and renderEscalation', () => {
     const ana = report.sales.byRep.find((group) => group.rep.id === 'ana')!;
     const digest = renderRepDigest(report, ana, config, links);
     expect(digest.subject).toBe('2 leads waiting for your first contact');
+    expect(visibleText(digest.html)).toContain('Your overdue leads · as of Thu 26 Nov, 07:00 CET');
     expect(digest.text).toContain('Hi Ana,');
     expect(digest.html).toContain('Oliver Brown');
     expect(digest.html).toContain('Sofia Marino');
@@ -502,6 +514,7 @@ describe('renderRepDigest and renderEscalation', () => {
     const luis = report.escalations.find((e) => e.managerEmail === 'luis.ortega@northwind.example')!;
     const escalation = renderEscalation(report, luis, config, links);
     expect(escalation.subject).toBe('Escalation: 2 leads overdue by more than 24 hours');
+    expect(visibleText(escalation.html)).toContain('Escalation · as of Thu 26 Nov, 07:00 CET');
     expect(escalation.text).toMatch(/Diego Ramos\n- Isabella Rossi[\s\S]*Maya Johnson\n- Ethan Walker/);
     expect(escalation.html).not.toContain('Chloé Dubois');
   });

@@ -33,10 +33,7 @@ const DAY_MS = 24 * HOUR_MS;
 
 export function renderSalesReport(report: NightlyReport, config: Config, links: LeadLink): RenderedSalesReport {
   const { sales } = report;
-  const day = formatReportDate(report.reportDate);
-  const subject = report.quiet
-    ? `No missed follow-ups for ${day}`
-    : `Missed follow-ups for ${day}: ${plural(sales.overdueCount, 'lead')} overdue`;
+  const subject = report.quiet ? `No missed follow-ups ${asOf(report)}` : `Missed follow-ups: ${plural(sales.overdueCount, 'lead')} overdue ${asOf(report)}`;
   const overdueUnassigned = sales.unassigned.filter(isOverdue);
   const outsideWeek = overdueOutsideWeek(report);
   const summary = report.quiet
@@ -85,7 +82,7 @@ export function renderMarketingReport(report: NightlyReport, config: Config): Re
   const periodNames = namePeriods(marketing);
   const [yesterday, lastWeek] = [`yesterday (${periodNames.lastDay.days})`, `last 7 days (${periodNames.last7Days.days})`];
   const totals = marketing.total;
-  const subject = `Speed to lead for ${formatReportDate(marketing.lastDay.from)}: ${marketingHeadline(totals)}`;
+  const subject = `Speed to lead · ${marketingHeadline(totals, periodNames)}`;
   // The sales report's overdue count also takes in leads captured outside these 7 days; said where the figures differ.
   const outsideWeek = overdueOutsideWeek(report);
   const summary =
@@ -96,7 +93,7 @@ export function renderMarketingReport(report: NightlyReport, config: Config): Re
         ` and ${plural(totals.last7Days.deals, 'deal')} in the last 7 days.`;
 
   const sections: SafeHtml[] = [
-    emailSection('Speed to lead', html`${heading(subject)}${paragraph(summary)}${funnelTable('Total', [totals], periodNames)}`, { first: true }),
+    emailSection(`Speed to lead · ${periodNames.lastDay.days} and the 7 days to it`, html`${heading(subject)}${paragraph(summary)}${funnelTable('Total', [totals], periodNames)}`, { first: true }),
     emailSection('Elapsed time to first contact', html`${paragraph(BANDS_NOTE)}${bandsTable(totals, periodNames)}`),
   ];
   const dimensions: Array<[title: string, column: string, rows: FunnelRow[]]> = [
@@ -127,17 +124,18 @@ export function renderMarketingReport(report: NightlyReport, config: Config): Re
 }
 
 /**
- * "17 leads · 4 of 4 due contacted within SLA; 2 missed follow-ups in the last 7 days". Counts, not a share: 100% of 4
- * read as a percentage hides that 12 are still pending. The week's missed follow-ups are named whenever the body
- * counts some, so a day with nothing due yet does not read as all clear.
+ * "Wed 25 Nov: 17 leads, 4 of 4 due contacted within SLA · 19–25 Nov: 2 missed follow-ups". Counts, not a share: 100%
+ * of 4 read as a percentage hides that 12 are still pending. The week's missed follow-ups are named whenever the body
+ * counts some, so a day with nothing due yet does not read as all clear; each figure follows its days, so the day's
+ * "none due yet" is not read against the week's misses.
  */
-function marketingHeadline({ lastDay, last7Days }: FunnelRow): string {
+function marketingHeadline({ lastDay, last7Days }: FunnelRow, periods: PeriodNames): string {
   const day = lastDay.captured === 0
     ? 'no new leads'
-    : `${plural(lastDay.captured, 'lead')} · ${lastDay.outcomeKnown === 0 ? 'none due for follow-up yet' : `${lastDay.contactedInTime} of ${lastDay.outcomeKnown} due contacted within SLA`}`;
+    : `${plural(lastDay.captured, 'lead')}, ${lastDay.outcomeKnown === 0 ? 'none due yet' : `${lastDay.contactedInTime} of ${lastDay.outcomeKnown} due contacted within SLA`}`;
   const missed = last7Days.missed ? plural(last7Days.missed, 'missed follow-up') : undefined;
-  if (lastDay.captured === 0 && last7Days.captured) return `${day}; ${[`${last7Days.captured} in the last 7 days`, missed].filter(Boolean).join(', ')}`;
-  return missed ? `${day}; ${missed} in the last 7 days` : day;
+  const week = [lastDay.captured === 0 && last7Days.captured ? plural(last7Days.captured, 'lead') : undefined, missed].filter(Boolean).join(', ');
+  return [`${periods.lastDay.days}: ${day}`, ...(week ? [`${periods.last7Days.days}: ${week}`] : [])].join(' · ');
 }
 
 export function renderRepDigest(teamReport: NightlyReport, digest: RepGroup, config: Config, links: LeadLink): RenderedEmail {
@@ -146,7 +144,7 @@ export function renderRepDigest(teamReport: NightlyReport, digest: RepGroup, con
   const firstName = digest.rep.name.split(' ')[0] ?? digest.rep.name;
   const subject = `${plural(digest.leads.length, 'lead')} waiting for your first contact`;
   const summary = `Hi ${firstName}, ${digest.leads.length === 1 ? 'this lead has' : 'these leads have'} passed the follow-up deadline without a recorded contact. Once you have reached one, use Mark contacted to record it.`;
-  const sections = [emailSection(`Your overdue leads · ${formatReportDate(report.reportDate)}`, html`${heading(subject)}${paragraph(summary)}${leadTable(digest.leads, report, links)}`, { first: true })];
+  const sections = [emailSection(`Your overdue leads · ${asOf(report)}`, html`${heading(subject)}${paragraph(summary)}${leadTable(digest.leads, report, links)}`, { first: true })];
   const text = [subject, '', summary, '', ...digest.leads.map((row) => leadLine(row, report, links)), '', footerText(config, report)].join('\n');
   return { subject: headerSafe(subject, 250), html: layout(config, subject, summary, sections, report), text };
 }
@@ -159,7 +157,7 @@ export function renderEscalation(teamReport: NightlyReport, escalation: Escalati
   const subject = `Escalation: ${plural(escalation.leadCount, 'lead')} overdue by more than ${threshold}`;
   const summary = `${plural(escalation.leadCount, 'lead')} in your team ${escalation.leadCount === 1 ? 'has' : 'have'} waited more than ${threshold} past the first-contact deadline.`;
   const sections = [
-    emailSection(`Escalation · ${formatReportDate(report.reportDate)}`, html`${heading(subject)}${paragraph(summary)}`, { first: true }),
+    emailSection(`Escalation · ${asOf(report)}`, html`${heading(subject)}${paragraph(summary)}`, { first: true }),
     ...escalation.byRep.map((group) => emailSection(`${repHeading(group.rep)} · ${plural(group.leads.length, 'lead')}`, leadTable(group.leads, report, links))),
   ];
   const text = [
@@ -455,7 +453,7 @@ const DEFINITIONS = [
   ['Channel', 'utm_source / utm_medium, else an ad click id’s network (google / cpc for a gclid, bing / cpc, facebook / social …), else “event: …” for an event’s form (booth entries, imported scans), else the form tool’s lead source, else the referring site; (direct) when there is none.'],
   ['Within SLA', 'first contact at or before the form’s deadline, out of the leads that were contacted or whose deadline passed.'],
   ['P50 / P95', 'elapsed time from capture to first contact (nearest rank): half, and 95 in 100, of contacted leads were reached this fast. “In business hours” under each row: the same, counted in the owner’s business hours, as deadlines are.'],
-  ['Bands', 'elapsed time to first contact, nights and weekends included; “Not yet”: missed and still inside the deadline.'],
+  ['Bands', 'elapsed time to first contact, nights and weekends included; “Not yet”: missed, or still inside the deadline.'],
   ['Missed', 'deadline passed, still no first contact. Disqualified and spam leads are never missed; a late contact is not a miss.'],
   ['Deals', 'leads a rep marked qualified.'],
   ['Not a fit', 'leads a rep disqualified.'],
@@ -576,14 +574,16 @@ function roundTo(value: number, decimals: number): number {
   return Math.round(value * factor) / factor;
 }
 
-const dateFormatter = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
 const dayMonthFormatter = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' });
 const dayMonthYearFormatter = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' });
 const shortDateFormatter = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
 
-/** "Thu 26 Nov 2026" for a YYYY-MM-DD calendar date (read as a date, so no timezone applies). */
-function formatReportDate(date: string): string {
-  return dateFormatter.format(new Date(`${date}T00:00:00Z`)).replace(',', '');
+/**
+ * "as of Thu 26 Nov, 07:00 CET": the sales report, digests and escalations list what is overdue at the run, while the
+ * marketing report sent with them covers the day before; "for Thu 26 Nov" beside "for Wed 25 Nov" read as two days.
+ */
+function asOf(report: NightlyReport): string {
+  return `as of ${formatLocal(new Date(report.generatedAt), report.timezone)}`;
 }
 
 function formatDayMonth(date: string): string {
