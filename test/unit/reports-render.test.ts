@@ -615,3 +615,29 @@ describe('in Chromium', () => {
     }
   });
 });
+
+describe('a show’s worth of overdue leads', () => {
+  // 3,000 overdue scans for one rep made a 9 MB sales report, near the 10 MB SES refuses.
+  const l16 = overdue.find((lead) => lead.leadId === 'L16')!;
+  const many = Array.from({ length: 3000 }, (_, index) => ({ ...l16, leadId: `BULK${String(index).padStart(4, '0')}` }));
+  const big = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: many, window7d: [] });
+  const [group] = big.sales.byRep;
+
+  it('lists a few leads per email, says how many more and where, and keeps every lead in the CSV', () => {
+    expect(group!.leads).toHaveLength(3000);
+    const sales = renderSalesReport(big, config, links);
+    expect(Buffer.byteLength(sales.html)).toBeLessThan(100_000);
+    expect(sales.html).toContain('and 2990 more, in the attached CSV.');
+    expect(sales.text).toContain('and 2990 more, in the attached CSV.');
+    expect(sales.csv.trimEnd().split('\r\n')).toHaveLength(1 + 3000);
+
+    const digest = renderRepDigest(big, group!, config, links);
+    expect(Buffer.byteLength(digest.html)).toBeLessThan(150_000);
+    expect(digest.text).toContain(`and 2960 more, \`handoff leads --waiting --owner ${group!.rep.id}\` lists them all.`);
+    expect(digest.subject).toMatch(/^3000 leads waiting/);
+
+    const escalation = renderEscalation(big, big.escalations[0]!, config, links);
+    expect(Buffer.byteLength(escalation.html)).toBeLessThan(100_000);
+    expect(escalation.text).toMatch(/and \d+ more, `handoff leads --waiting --owner \w+` lists them all\./);
+  });
+});

@@ -45,13 +45,16 @@ export function renderSalesReport(report: NightlyReport, config: Config, links: 
   const sections: SafeHtml[] = [emailSection(report.quiet ? 'All caught up' : 'Missed follow-ups', html`${heading(subject)}${paragraph(summary)}`, { first: true })];
   if (sales.byRep.length) sections.push(emailSection('Totals per rep', repTotalsTable(sales.byRep, config)));
   for (const group of sales.byRep) {
-    sections.push(emailSection(`${repHeading(group.rep)} · ${plural(group.leads.length, 'overdue lead')}`, leadTable(group.leads, report, links)));
+    const { shown, more } = listed(group.leads, MAX_LISTED.perRep, IN_THE_CSV);
+    sections.push(emailSection(`${repHeading(group.rep)} · ${plural(group.leads.length, 'overdue lead')}`, html`${leadTable(shown, report, links)}${moreParagraph(more)}`));
   }
   if (sales.alertFailed.length) {
-    sections.push(emailSection('Alert not delivered', html`${paragraph('The owner was never told about these leads: the alert email failed. Forward them by hand.')}${leadTable(sales.alertFailed, report, links, { showOwner: true, config })}`));
+    const { shown, more } = listed(sales.alertFailed, MAX_LISTED.perList, WAITING_LIST);
+    sections.push(emailSection('Alert not delivered', html`${paragraph('The owner was never told about these leads: the alert email failed. Forward them by hand.')}${leadTable(shown, report, links, { showOwner: true, config })}${moreParagraph(more)}`));
   }
   if (sales.unassigned.length) {
-    sections.push(emailSection('No owner', html`${paragraph('Nobody owns these leads yet. Assign them before they go cold.')}${leadTable(sales.unassigned, report, links, { showOwner: true, config })}`));
+    const { shown, more } = listed(sales.unassigned, MAX_LISTED.perList, WAITING_LIST);
+    sections.push(emailSection('No owner', html`${paragraph('Nobody owns these leads yet. Assign them before they go cold.')}${leadTable(shown, report, links, { showOwner: true, config })}${moreParagraph(more)}`));
   }
   if (report.emailProblems.length) {
     sections.push(emailSection('Email problems', html`${paragraph(EMAIL_PROBLEMS_INTRO)}${emailProblemTable(report.emailProblems, report)}`));
@@ -61,9 +64,9 @@ export function renderSalesReport(report: NightlyReport, config: Config, links: 
     subject,
     '',
     summary,
-    ...sales.byRep.flatMap((group) => ['', `${repHeading(group.rep)} (${plural(group.leads.length, 'overdue lead')})`, ...group.leads.map((row) => leadLine(row, report, links))]),
-    ...(sales.alertFailed.length ? ['', 'Alert not delivered:', ...sales.alertFailed.map((row) => leadLine(row, report, links, config))] : []),
-    ...(sales.unassigned.length ? ['', 'No owner:', ...sales.unassigned.map((row) => leadLine(row, report, links, config))] : []),
+    ...sales.byRep.flatMap((group) => ['', `${repHeading(group.rep)} (${plural(group.leads.length, 'overdue lead')})`, ...listedLines(group.leads, MAX_LISTED.perRep, IN_THE_CSV, (row) => leadLine(row, report, links))]),
+    ...(sales.alertFailed.length ? ['', 'Alert not delivered:', ...listedLines(sales.alertFailed, MAX_LISTED.perList, WAITING_LIST, (row) => leadLine(row, report, links, config))] : []),
+    ...(sales.unassigned.length ? ['', 'No owner:', ...listedLines(sales.unassigned, MAX_LISTED.perList, WAITING_LIST, (row) => leadLine(row, report, links, config))] : []),
     ...(report.emailProblems.length ? ['', 'Email problems:', EMAIL_PROBLEMS_INTRO, ...report.emailProblems.map((problem) => emailProblemLine(problem, report))] : []),
     '',
     footerText(config, report, salesNote(report, config)),
@@ -144,8 +147,10 @@ export function renderRepDigest(teamReport: NightlyReport, digest: RepGroup, con
   const firstName = digest.rep.name.split(' ')[0] ?? digest.rep.name;
   const subject = `${plural(digest.leads.length, 'lead')} waiting for your first contact`;
   const summary = `Hi ${firstName}, ${digest.leads.length === 1 ? 'this lead has' : 'these leads have'} passed the follow-up deadline without a recorded contact. Once you have reached one, use Mark contacted to record it.`;
-  const sections = [emailSection(`Your overdue leads · ${asOf(report)}`, html`${heading(subject)}${paragraph(summary)}${leadTable(digest.leads, report, links)}`, { first: true })];
-  const text = [subject, '', summary, '', ...digest.leads.map((row) => leadLine(row, report, links)), '', footerText(config, report)].join('\n');
+  const yourWaitingList = `\`handoff leads --waiting --owner ${digest.rep.id}\` lists them all`;
+  const { shown, more } = listed(digest.leads, MAX_LISTED.digest, yourWaitingList);
+  const sections = [emailSection(`Your overdue leads · ${asOf(report)}`, html`${heading(subject)}${paragraph(summary)}${leadTable(shown, report, links)}${moreParagraph(more)}`, { first: true })];
+  const text = [subject, '', summary, '', ...listedLines(digest.leads, MAX_LISTED.digest, yourWaitingList, (row) => leadLine(row, report, links)), '', footerText(config, report)].join('\n');
   return { subject: headerSafe(subject, 250), html: layout(config, subject, summary, sections, report), text };
 }
 
@@ -158,17 +163,44 @@ export function renderEscalation(teamReport: NightlyReport, escalation: Escalati
   const summary = `${plural(escalation.leadCount, 'lead')} in your team ${escalation.leadCount === 1 ? 'has' : 'have'} waited more than ${threshold} past the first-contact deadline.`;
   const sections = [
     emailSection(`Escalation · ${asOf(report)}`, html`${heading(subject)}${paragraph(summary)}`, { first: true }),
-    ...escalation.byRep.map((group) => emailSection(`${repHeading(group.rep)} · ${plural(group.leads.length, 'lead')}`, leadTable(group.leads, report, links))),
+    ...escalation.byRep.map((group) => {
+      const { shown, more } = listed(group.leads, MAX_LISTED.perRep, repsWaitingList(group));
+      return emailSection(`${repHeading(group.rep)} · ${plural(group.leads.length, 'lead')}`, html`${leadTable(shown, report, links)}${moreParagraph(more)}`);
+    }),
   ];
   const text = [
     subject,
     '',
     summary,
-    ...escalation.byRep.flatMap((group) => ['', repHeading(group.rep), ...group.leads.map((row) => leadLine(row, report, links))]),
+    ...escalation.byRep.flatMap((group) => ['', repHeading(group.rep), ...listedLines(group.leads, MAX_LISTED.perRep, repsWaitingList(group), (row) => leadLine(row, report, links))]),
     '',
     footerText(config, report),
   ].join('\n');
   return { subject: headerSafe(subject, 250), html: layout(config, subject, summary, sections, report), text };
+}
+
+/**
+ * How many leads a list in a report email shows, most overdue first. After a big show thousands of scans can be
+ * overdue at once: listed whole, the sales report was 9 MB (SES refuses a message over 10 MB, and Gmail clips one
+ * after about 100 KB). The sales report's CSV keeps every lead, and the CLI lists them all.
+ */
+const MAX_LISTED = { perRep: 10, perList: 25, digest: 40 } as const;
+const IN_THE_CSV = 'in the attached CSV';
+const WAITING_LIST = '`handoff leads --waiting` lists them all';
+const repsWaitingList = (group: RepGroup) => `\`handoff leads --waiting --owner ${group.rep.id}\` lists them all`;
+
+/** The first `limit` rows, and the line that says where the rest are (undefined when none is left out). */
+function listed<Row>(rows: readonly Row[], limit: number, where: string): { shown: readonly Row[]; more: string | undefined } {
+  return rows.length <= limit ? { shown: rows, more: undefined } : { shown: rows.slice(0, limit), more: `and ${rows.length - limit} more, ${where}.` };
+}
+
+function listedLines<Row>(rows: readonly Row[], limit: number, where: string, line: (row: Row) => string): string[] {
+  const { shown, more } = listed(rows, limit, where);
+  return [...shown.map(line), ...(more ? [more] : [])];
+}
+
+function moreParagraph(more: string | undefined): SafeHtml | string {
+  return more ? paragraph(more) : '';
 }
 
 function overdueCsv(report: NightlyReport, config: Config, links: LeadLink): string {
