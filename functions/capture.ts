@@ -17,7 +17,7 @@ const corsFor = (event: HttpEvent) => corsHeaders(findForm(config, event.pathPar
 
 /** POST /forms/{formId} (and its CORS preflight): website forms, fetch calls, form-tool webhooks and event tablets. */
 export const handler = middy<HttpEvent>()
-  .use(httpErrorResponses({ headersFor: corsFor }))
+  .use(httpErrorResponses({ headersFor: corsFor, formPostPages: { organisation: config.organisation.name } }))
   .use(publishMetrics())
   .handler(async (event) => {
     const cors = corsFor(event);

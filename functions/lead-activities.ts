@@ -32,7 +32,7 @@ const activitySchema = z
  * way the one-click links and the CLI do. Authenticated with a bearer token kept in Secrets Manager.
  */
 export const handler = middy<HttpEvent>()
-  .use(httpErrorResponses({ pagesForFormPosts: false }))
+  .use(httpErrorResponses())
   .use(publishMetrics())
   .handler(async (event) => {
     requireBearerToken(header(event, 'authorization'), await loadSecret('API_TOKEN_SECRET'));

@@ -238,11 +238,44 @@ describe('POST /forms/{formId}', () => {
       expect(response.body).toContain('correct the form');
     });
 
-    it('a refusal with nothing to correct says what to do instead', async () => {
+    it('a page for a browser form post is titled for its problem and names the organisation', async () => {
+      const response = await postForm({ email: 'nope' });
+      expect(response.body).toContain(`<title>Please check the form · ${config.organisation.name}</title>`);
+      expect(response.body).toContain(`<p class="brand">${config.organisation.name}</p>`);
+    });
+
+    it('422 for a phone number says what a phone number may look like, in words; API callers keep the rule', async () => {
+      const response = await postForm({ email: uniqueEmail(), phone: 'call me' });
+      expect(response.statusCode).toBe(422);
+      expect(response.body).toContain('<li><strong>Phone</strong> must be a phone number in digits, like +49 30 1234567 or (030) 123-4567, and may end with an extension like &quot;ext 12&quot;</li>');
+      expect(response.body).not.toContain('+ ( ) . - /');
+    });
+
+    it('400 and 404 for a browser form post are titled for what went wrong, not as a form to correct', async () => {
+      const empty = await postForm({});
+      expect(empty.statusCode).toBe(400);
+      expect(empty.body).toContain(`<title>We could not read the form · ${config.organisation.name}</title>`);
+      const removed = await postForm({ email: uniqueEmail() }, {}, '/forms/retired-form');
+      expect(removed.statusCode).toBe(404);
+      expect(removed.body).toContain(`<title>This form is no longer available · ${config.organisation.name}</title>`);
+      expect(removed.body).toContain(`<p>Please contact ${config.organisation.name} another way, for example by email or phone.</p>`);
+      expect(removed.body).not.toContain('retired-form');
+    });
+
+    it('403 for a page the form does not allow: retrying will not help, so it says whom to contact', async () => {
       const response = await postForm({ email: uniqueEmail() }, { origin: 'https://evil.example' });
       expect(response.statusCode).toBe(403);
-      expect(response.body).not.toContain('correct the form');
-      expect(response.body).toContain('let the site&#39;s owner know');
+      expect(response.body).toContain(`<title>This form cannot be sent from this page · ${config.organisation.name}</title>`);
+      expect(response.body).toContain(`<p>Your message did not reach ${config.organisation.name}.</p>\n<p>Sending it again from here will not help: please contact ${config.organisation.name} another way, for example by email or phone.</p>`);
+      expect(response.body).not.toMatch(/try again|correct the form|Origin/i);
+    });
+
+    it('413 for a browser form post asks the visitor to shorten what they wrote, without byte counts', async () => {
+      const response = await postForm({ email: uniqueEmail(), message: 'x'.repeat(33 * 1024) });
+      expect(response.statusCode).toBe(413);
+      expect(response.body).toContain(`<title>Your message is too long · ${config.organisation.name}</title>`);
+      expect(response.body).toContain('<p>It is longer than this form can take, so it was not sent.</p>\n<p>Please use your browser&#39;s back button, shorten your message, and send it again.</p>');
+      expect(response.body).not.toMatch(/bytes|32 KB|limit/);
     });
 
     it('429 with Retry-After once one address exceeds the per-minute limit', async () => {
@@ -259,8 +292,19 @@ describe('POST /forms/{formId}', () => {
       const limited = await postJson({ email }, {}, WEBSITE, ip);
       expect(statuses.every((status) => status === 201)).toBe(true);
       expect(limited.statusCode).toBe(429);
-      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-      expect(JSON.parse(limited.body).message).toContain('too many submissions');
+      const retryAfter = Number(limited.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(JSON.parse(limited.body)).toEqual({ message: `too many submissions to form "demo-request" from this address; retry in ${retryAfter} s`, code: 'rate_limited' });
+      // A visitor's browser gets a page that says how long to wait, without the form's id.
+      const page = await invokeHttp(capture, {
+        method: 'POST', url: WEBSITE, sourceIp: ip, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body: new URLSearchParams({ email }).toString(),
+      });
+      expect(page.statusCode).toBe(429);
+      const pageRetryAfter = Number(page.headers['retry-after']);
+      expect(pageRetryAfter).toBeGreaterThan(0);
+      expect(page.body).toContain(`<title>Please wait a moment · ${config.organisation.name}</title>`);
+      expect(page.body).toContain(`Please wait ${pageRetryAfter === 60 ? 'a minute' : `about ${pageRetryAfter} second${pageRetryAfter === 1 ? '' : 's'}`}, then go back and send the form again.`);
+      expect(page.body).not.toMatch(/demo-request|retry in/);
       expect(await store.leadsByEmail(email)).toEqual([]);
       // The lead written beside the count was withdrawn whole: the same submission from another address is new, not a repeat.
       const repostedAt = new Date().toISOString();
@@ -403,6 +447,12 @@ describe('when the table cannot be reached', () => {
       expect(response.statusCode).toBe(503);
       expect(response.headers['retry-after']).toBe('5');
       expect(JSON.parse(response.body).message).toBe('lead storage is temporarily unavailable; please retry');
+      const page = await invokeHttp(downCapture, {
+        method: 'POST', url: WEBSITE, sourceIp: someIp(), headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body: new URLSearchParams({ email: uniqueEmail() }).toString(),
+      });
+      expect(page.statusCode).toBe(503);
+      expect(page.body).toContain(`<title>Please try again in a moment · ${config.organisation.name}</title>`);
+      expect(page.body).not.toContain('storage');
       expect((await invokeHttp(downHealth, { method: 'GET', url: '/health' })).statusCode).toBe(503);
     } finally {
       process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;

@@ -88,10 +88,11 @@ interface ErrorResponseOptions {
   /** Headers every error answer carries, e.g. CORS for the caller's origin, so fetch() callers can read the error. */
   headersFor?: (event: HttpEvent) => Record<string, string> | undefined;
   /**
-   * Whether a browser's own form post gets an HTML error page (the default). An API for other programs answers
-   * JSON whatever the body's encoding: a CRM posting form-encoded with curl's default Accept is not a browser.
+   * A browser's own form post gets an HTML error page naming the organisation, since the visitor is on its website.
+   * An API for other programs leaves this out and answers JSON whatever the body's encoding: a CRM posting
+   * form-encoded with curl's default Accept is not a browser.
    */
-  pagesForFormPosts?: boolean;
+  formPostPages?: { organisation: string };
   /** Routes that browsers open (the one-click action links) answer every error with this page, GET or POST. */
   pageFor?: (error: HttpError) => string;
 }
@@ -115,7 +116,7 @@ export function httpErrorResponses(options: ErrorResponseOptions = {}): middy.Mi
         if (error.statusCode >= 500) logger.error('request failed', { requestId, status: error.statusCode, error: error.cause ?? error });
         const headers = { ...extraHeaders, ...error.details.headers };
         request.response = options.pageFor ? html(error.statusCode, options.pageFor(error), headers)
-          : (options.pagesForFormPosts ?? true) && isBrowserFormPost(event) ? html(error.statusCode, errorPage(error), headers)
+          : options.formPostPages && isBrowserFormPost(event) ? html(error.statusCode, formPostErrorPage(error, options.formPostPages.organisation), headers)
           : json(error.statusCode, { message: error.message, ...(error.details.code ? { code: error.details.code } : {}), ...(error.details.fields ? { fields: error.details.fields } : {}) }, headers);
         return request.response;
       }
@@ -128,22 +129,89 @@ export function httpErrorResponses(options: ErrorResponseOptions = {}): middy.Mi
   };
 }
 
-function errorPage(error: HttpError): string {
-  const fields = Object.entries(error.details.fields ?? {})
-    .map(([name, problem]) => `<li><strong>${escapeHtml(humaniseFieldName(name))}</strong> ${escapeHtml(problem)}</li>`)
-    .join('');
-  // The field list already says everything the message says, in the form's words.
-  const explanation = fields ? `<p>Please check ${Object.keys(error.details.fields ?? {}).length === 1 ? 'this field' : 'these fields'}:</p><ul>${fields}</ul>` : `<p>${escapeHtml(asSentence(error.message))}</p>`;
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Please check the form</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1f2933">
-<h1 style="font-size:1.4rem">We could not take your submission</h1>${explanation}
-<p>${escapeHtml(NEXT_STEP[error.statusCode] ?? 'Go back and try again. If it keeps happening, please let the site\'s owner know.')}</p></body></html>`;
+/** What a form's visitor reads on an error page: a title for the problem, what happened, and what to do now. */
+interface VisitorCopy {
+  title: string;
+  /** Absent when the page lists the fields to correct instead. */
+  explanation?: string;
+  nextStep: string;
 }
 
-const NEXT_STEP: Record<number, string> = {
-  400: 'Use your browser\'s back button to correct the form and send it again.',
-  413: 'Use your browser\'s back button, shorten what you wrote, and send it again.',
-  422: 'Use your browser\'s back button to correct the form and send it again.',
-  429: 'Please wait a minute, then go back and send it again.',
-  503: 'Please go back and send it again in a moment.',
+const CORRECT_THE_FORM = 'Use your browser\'s back button to correct the form and send it again.';
+
+/**
+ * A visitor never sees the API's wording, which names the form's id, byte counts and origins: each refusal here is
+ * worded for the person who filled in the form. Any other refusal shows its message, which the API words to be shown.
+ */
+const VISITOR_COPY: Record<string, (error: HttpError, organisation: string) => VisitorCopy> = {
+  invalid_fields: () => ({ title: 'Please check the form', nextStep: CORRECT_THE_FORM }),
+  rate_limited: (error) => ({
+    title: 'Please wait a moment',
+    explanation: 'We received several submissions from your connection within a minute, so we did not take this one.',
+    nextStep: `Please wait ${waitingTime(Number(error.details.headers?.['retry-after']))}, then go back and send the form again.`,
+  }),
+  payload_too_large: () => ({
+    title: 'Your message is too long',
+    explanation: 'It is longer than this form can take, so it was not sent.',
+    nextStep: 'Please use your browser\'s back button, shorten your message, and send it again.',
+  }),
+  // The form's owner has not allowed this website to post to it, so no retry from this page can succeed.
+  origin_not_allowed: (_error, organisation) => ({
+    title: 'This form cannot be sent from this page',
+    explanation: `Your message did not reach ${organisation}.`,
+    nextStep: `Sending it again from here will not help: please ${contactAnotherWay(organisation)}.`,
+  }),
+  // A page still carrying a form that was removed from the configuration.
+  unknown_form: (_error, organisation) => ({
+    title: 'This form is no longer available',
+    explanation: `Your message did not reach ${organisation}.`,
+    nextStep: `Please ${contactAnotherWay(organisation)}.`,
+  }),
+  storage_unavailable: () => ({
+    title: 'Please try again in a moment',
+    explanation: 'We could not save your submission just now.',
+    nextStep: 'Please go back and send it again in a moment.',
+  }),
 };
+
+const contactAnotherWay = (organisation: string) => `contact ${organisation} another way, for example by email or phone`;
+
+/** Retry-After as a visitor reads it; the rate limit counts per clock minute, so it is at most 60 seconds. */
+function waitingTime(retryAfterSeconds: number): string {
+  if (!(retryAfterSeconds > 0 && retryAfterSeconds < 60)) return 'a minute';
+  return `about ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}`;
+}
+
+/**
+ * The domain words some field rules for API callers, listing allowed characters like a pattern. Keyed by the
+ * domain's exact message (submission.ts), so a rule worded differently there is shown as the domain words it.
+ */
+const FIELD_PROBLEMS_FOR_VISITORS = new Map([
+  ['must contain only digits, spaces and + ( ) . - /, and an extension like "ext 12"', 'must be a phone number in digits, like +49 30 1234567 or (030) 123-4567, and may end with an extension like "ext 12"'],
+]);
+
+function visitorCopyOf(error: HttpError, organisation: string): VisitorCopy {
+  const written = VISITOR_COPY[error.details.code ?? ''];
+  if (written) return written(error, organisation);
+  if (error.statusCode === 400) return { title: 'We could not read the form', explanation: asSentence(error.message), nextStep: CORRECT_THE_FORM };
+  return {
+    title: 'We could not take your submission',
+    explanation: asSentence(error.message),
+    nextStep: error.statusCode === 503 ? 'Please go back and send it again in a moment.' : `Go back and try again. If it keeps happening, please let ${organisation} know.`,
+  };
+}
+
+function formPostErrorPage(error: HttpError, organisation: string): string {
+  const copy = visitorCopyOf(error, organisation);
+  const problems = Object.entries(error.details.fields ?? {});
+  const fields = problems
+    .map(([name, problem]) => `<li><strong>${escapeHtml(humaniseFieldName(name))}</strong> ${escapeHtml(FIELD_PROBLEMS_FOR_VISITORS.get(problem) ?? problem)}</li>`)
+    .join('');
+  // The field list already says everything the message says, in the form's words.
+  const explanation = fields ? `<p>Please check ${problems.length === 1 ? 'this field' : 'these fields'}:</p><ul>${fields}</ul>` : `<p>${escapeHtml(copy.explanation ?? asSentence(error.message))}</p>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(copy.title)} · ${escapeHtml(organisation)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1f2933}.brand{font-size:.8rem;font-weight:600;letter-spacing:.04em;text-transform:uppercase;color:#52606d}h1{font-size:1.4rem}</style></head>
+<body><p class="brand">${escapeHtml(organisation)}</p>
+<h1>${escapeHtml(copy.title)}</h1>${explanation}
+<p>${escapeHtml(copy.nextStep)}</p></body></html>`;
+}
