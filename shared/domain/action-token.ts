@@ -31,7 +31,9 @@ export interface ActionTokenPayload {
 
 export type ActionTokenVerification =
   | { ok: true; payload: ActionTokenPayload }
-  | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
+  /** Signed with our secret, so the payload is ours, only too old to act on: a page may still say which lead it named. */
+  | { ok: false; reason: 'expired'; payload: ActionTokenPayload }
+  | { ok: false; reason: 'malformed' | 'bad-signature' };
 
 // One letter per action (and actor role) keeps the link short; the tuple's first element versions the format.
 const ACTION_CODES: Record<FollowUpAction, string> = { contacted: 'c', qualified: 'q', disqualified: 'd', reassign: 'r' };
@@ -92,7 +94,8 @@ export function verifyActionToken(token: string, secret: string | Buffer, now: D
   if (!parsed.success) return { ok: false, reason: 'malformed' };
   const [, leadId, actionCode, repId, expiresAtSeconds, nonce, actorCode, actorAddress] = parsed.data;
   const expiresAt = new Date(expiresAtSeconds * 1000);
-  if (now.getTime() >= expiresAt.getTime()) return { ok: false, reason: 'expired' };
   const actor = actorCode && actorAddress ? { actor: { role: ACTORS_BY_CODE.get(actorCode) as ActionActor['role'], address: actorAddress } } : {};
-  return { ok: true, payload: { leadId, action: ACTIONS_BY_CODE.get(actionCode) as FollowUpAction, repId, ...actor, expiresAt, nonce } };
+  const payload = { leadId, action: ACTIONS_BY_CODE.get(actionCode) as FollowUpAction, repId, ...actor, expiresAt, nonce };
+  if (now.getTime() >= expiresAt.getTime()) return { ok: false, reason: 'expired', payload };
+  return { ok: true, payload };
 }

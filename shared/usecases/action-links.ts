@@ -1,12 +1,12 @@
 import { verifyActionToken, type ActionTokenPayload } from '../domain/action-token.ts';
-import { renderActionConfirmPage, renderActionResultPage, type ActedBy, type ActionLeadSummary, type EarlierContact } from '../domain/render/action-page.ts';
+import { renderActionConfirmPage, renderActionResultPage, type ActedBy, type ActionLeadSummary, type EarlierContact, type ExpiredLink, type ManagerContact } from '../domain/render/action-page.ts';
 import type { Config } from '../config/schema.ts';
 import { repName } from '../domain/assign.ts';
 import { formatLocal } from '../domain/business-hours.ts';
-import type { Activity, Lead } from '../domain/lead.ts';
+import { WAITING_STATUSES, type Activity, type Lead } from '../domain/lead.ts';
 import { ActionLinkAlreadyUsedError } from '../adapters/lead-store/store.ts';
 import { HttpError } from '../errors.ts';
-import { chooseNewOwner, recordFollowUp } from './record-follow-up.ts';
+import { chooseNewOwner, recordFollowUp, type FollowUpResult } from './record-follow-up.ts';
 import type { ProcessDependencies } from './process-lead.ts';
 
 export interface ActionPage {
@@ -30,7 +30,7 @@ export async function showActionLink(token: string, deps: ProcessDependencies): 
     try {
       chooseNewOwner(lead, payload.repId, deps.config, deps.now());
     } catch (error) {
-      if (error instanceof HttpError && error.statusCode < 500) return refusedPage(lead, error, deps);
+      if (error instanceof HttpError && error.statusCode < 500) return refusedPage(payload, lead, error, deps);
       throw error;
     }
   }
@@ -59,37 +59,67 @@ export async function useActionLink(token: string, note: string | undefined, dep
     // A "Not mine" link that already did its work finds the lead with someone else: that is a replay.
     return (await deps.store.actionLinkUsed(payload.leadId, payload.nonce)) ? alreadyUsedPage(payload, lead, deps) : movedPage(lead, deps);
   }
-  let reassignedTo: string | undefined;
+  let recorded: FollowUpResult;
   try {
-    ({ reassignedTo } = await recordFollowUp(
+    recorded = await recordFollowUp(
       {
         leadId: payload.leadId, action: payload.action, by: payload.actor?.address ?? payload.repId, ...(payload.actor && ownedByLinksRep(payload, lead) ? { onBehalfOf: payload.repId } : {}),
         note, via: 'email-link', usedLink: { nonce: payload.nonce, ownerId: lead.ownerId },
       },
       deps,
-    ));
+    );
   } catch (error) {
     if (error instanceof ActionLinkAlreadyUsedError) return alreadyUsedPage(payload, lead, deps);
     // Refusals are written to be shown ("nobody else is available…"); the page says which one it was.
-    if (error instanceof HttpError && error.statusCode < 500) return refusedPage(lead, error, deps);
+    if (error instanceof HttpError && error.statusCode < 500) return refusedPage(payload, lead, error, deps);
     throw error;
   }
+  const { reassignedTo, activity } = recorded;
   const actedBy = actedByOf(payload, lead, deps.config);
   const earlierContact = earlierContactOf(payload, lead, deps.config);
-  return { statusCode: 200, html: renderActionResultPage({ kind: 'done', action: payload.action, lead: summary(lead), ...(actedBy ? { actedBy } : {}), ...(earlierContact ? { earlierContact } : {}), ...(reassignedTo ? { reassignedTo } : {}) }, organisation) };
+  return {
+    statusCode: 200,
+    html: renderActionResultPage({
+      kind: 'done', action: payload.action, lead: summary(lead), ...(actedBy ? { actedBy } : {}), ...(earlierContact ? { earlierContact } : {}), ...(reassignedTo ? { reassignedTo } : {}), ...(activity.note ? { note: activity.note } : {}),
+    }, organisation),
+  };
 }
 
 async function verify(token: string, deps: ProcessDependencies): Promise<Verified> {
   const organisation = deps.config.organisation.name;
   const result = verifyActionToken(token, deps.actionSecret, deps.now());
-  if (!result.ok) {
-    return result.reason === 'expired'
-      ? { ok: false, page: { statusCode: 410, html: renderActionResultPage({ kind: 'expired' }, organisation) } }
-      : { ok: false, page: { statusCode: 400, html: renderActionResultPage({ kind: 'invalid' }, organisation) } };
+  if (!result.ok && result.reason === 'expired') {
+    const lead = await deps.store.getLead(result.payload.leadId);
+    const link = lead ? expiredLinkOf(result.payload, lead, deps) : undefined;
+    return { ok: false, page: { statusCode: 410, html: renderActionResultPage({ kind: 'expired', ...(link ? { link } : {}) }, organisation) } };
   }
+  if (!result.ok) return { ok: false, page: { statusCode: 400, html: renderActionResultPage({ kind: 'invalid' }, organisation) } };
   const lead = await deps.store.getLead(result.payload.leadId);
   if (!lead) return { ok: false, page: { statusCode: 404, html: renderActionResultPage({ kind: 'gone' }, organisation) } };
   return { ok: true, payload: result.payload, lead };
+}
+
+/**
+ * An expired link of ours still names its lead and rep truthfully, so its page can point the rep to what works now:
+ * the next digest's fresh link for a lead still overdue with them, their manager, the CLI. A report recipient's link
+ * is read by that recipient, so it names no manager and no rep to record for.
+ */
+function expiredLinkOf(payload: ActionTokenPayload, lead: Lead, { config, now }: ProcessDependencies): ExpiredLink {
+  const forRep = !payload.actor;
+  const overdueWithRep = WAITING_STATUSES.has(lead.status) && Date.parse(lead.followUpDeadline) <= now().getTime() && ownedByLinksRep(payload, lead);
+  const manager = forRep ? managerOf(config, payload.repId) : undefined;
+  return {
+    action: payload.action, leadId: lead.leadId, lead: summary(lead), inNextDigest: forRep && overdueWithRep,
+    ...(manager ? { manager } : {}), ...(forRep ? { repId: payload.repId } : {}),
+  };
+}
+
+/** A rep's manager: by name too when the manager's address is also a configured rep's. */
+function managerOf(config: Config, repId: string): ManagerContact | undefined {
+  const managerEmail = config.salespeople.find((rep) => rep.id === repId)?.managerEmail;
+  if (!managerEmail) return undefined;
+  const name = config.salespeople.find((rep) => rep.email === managerEmail)?.name;
+  return name ? { name, email: managerEmail } : { email: managerEmail };
 }
 
 /**
@@ -117,8 +147,7 @@ function actedByOf(payload: ActionTokenPayload, lead: Lead, config: Config): Act
  */
 function earlierContactOf(payload: ActionTokenPayload, lead: Lead, config: Config): EarlierContact | undefined {
   if (payload.action !== 'contacted' || !lead.firstContactAt) return undefined;
-  const linkActor = payload.actor?.address ?? payload.repId;
-  const by = lead.firstContactBy === undefined ? 'someone' : lead.firstContactBy === linkActor ? 'you' : actorName(config, lead.firstContactBy);
+  const by = lead.firstContactBy === undefined ? 'someone' : actorForReader(payload, lead.firstContactBy, config);
   return { at: formatLocal(new Date(lead.firstContactAt), config.organisation.timezone), by };
 }
 
@@ -130,8 +159,13 @@ function otherVerdictOf(payload: ActionTokenPayload, lead: Lead, config: Config)
   const other = payload.action === 'qualified' && lead.status === 'disqualified' ? 'disqualified' : payload.action === 'disqualified' && lead.status === 'qualified' ? 'qualified' : undefined;
   if (!other) return undefined;
   const verdict = lead.activities?.findLast((activity) => activity.action === other);
-  const when = verdict ? ` on ${formatLocal(new Date(verdict.at), config.organisation.timezone)} by ${actorName(config, verdict.by)}` : '';
+  const when = verdict ? ` on ${formatLocal(new Date(verdict.at), config.organisation.timezone)} by ${actorForReader(payload, verdict.by, config)}` : '';
   return `${other === 'disqualified' ? 'closed as not a fit' : 'marked as qualified'}${when}`;
+}
+
+/** Who acted, as the link's reader reads it: "you" when it was the reader (the link's recipient), else by name. */
+function actorForReader(payload: ActionTokenPayload, by: string, config: Config): string {
+  return by === (payload.actor?.address ?? payload.repId) ? 'you' : actorName(config, by);
 }
 
 /** A rep by their name, whether recorded by id or by address (a manager who is also a rep); anyone else as recorded. */
@@ -149,13 +183,17 @@ function alreadyUsedPage(payload: ActionTokenPayload, lead: Lead, deps: ProcessD
   const actedFor = (activity: Activity) => activity.by === payload.repId || activity.onBehalfOf === payload.repId || activity.by === payload.actor?.address;
   const used = lead.activities?.findLast((activity) => activity.action === payload.action && activity.via === 'email-link' && actedFor(activity));
   const recorded = used
-    ? { usedAt: formatLocal(new Date(used.at), config.organisation.timezone), usedBy: `${actorName(config, used.by)}${used.onBehalfOf ? `, on behalf of ${repName(config, used.onBehalfOf)}` : ''}` }
+    ? { usedAt: formatLocal(new Date(used.at), config.organisation.timezone), usedBy: `${actorForReader(payload, used.by, config)}${used.onBehalfOf ? `, on behalf of ${repName(config, used.onBehalfOf)}` : ''}` }
     : {};
-  return { statusCode: 409, html: renderActionResultPage({ kind: 'already-used', action: payload.action, lead: summary(lead), ...recorded }, config.organisation.name) };
+  // A used "Not mine" says where the lead went, which is what its rep wants to know.
+  const nowWith = payload.action === 'reassign' && lead.ownerId && lead.ownerId !== payload.repId ? { nowWith: repName(config, lead.ownerId) } : {};
+  return { statusCode: 409, html: renderActionResultPage({ kind: 'already-used', action: payload.action, lead: summary(lead), ...recorded, ...nowWith }, config.organisation.name) };
 }
 
-function refusedPage(lead: Lead, error: HttpError, deps: ProcessDependencies): ActionPage {
-  return { statusCode: error.statusCode, html: renderActionResultPage({ kind: 'refused', lead: summary(lead), reason: error.message }, deps.config.organisation.name) };
+/** "Nobody else is available … ask your manager" comes with the manager's address, for a rep's own link. */
+function refusedPage(payload: ActionTokenPayload, lead: Lead, error: HttpError, deps: ProcessDependencies): ActionPage {
+  const manager = error.details.code === 'no_other_owner' && !payload.actor ? managerOf(deps.config, payload.repId) : undefined;
+  return { statusCode: error.statusCode, html: renderActionResultPage({ kind: 'refused', lead: summary(lead), reason: error.message, ...(manager ? { manager } : {}) }, deps.config.organisation.name) };
 }
 
 /** Only for a lead whose owner is a configured rep other than the link's (see heldByOwner). */
@@ -167,5 +205,5 @@ function movedPage(lead: Lead, deps: ProcessDependencies): ActionPage {
 function summary(lead: Lead): ActionLeadSummary {
   const displayName = lead.enrichment?.displayName ?? ([lead.contact.firstName, lead.contact.lastName].filter(Boolean).join(' ') || lead.contact.name || lead.contact.emailDisplay);
   const companyName = lead.enrichment?.companyName ?? lead.contact.company;
-  return companyName ? { displayName, companyName } : { displayName };
+  return { displayName, ...(companyName ? { companyName } : {}), email: lead.contact.emailDisplay };
 }

@@ -25,6 +25,8 @@ export interface FollowUpRequest {
 
 export interface FollowUpResult {
   lead: Lead;
+  /** What was recorded, its note as kept (trimmed, at most 2000 characters). */
+  activity: Activity;
   /** For a reassignment, the new owner's name. */
   reassignedTo?: string;
 }
@@ -90,11 +92,11 @@ export async function recordFollowUp(request: FollowUpRequest, deps: FollowUpDep
   const updated = (await store.getLead(lead.leadId))!;
   // firstContactAt is stamped once: only the follow-up that stamped it measures the time to first contact.
   if (followUp.firstContact && updated.firstContactAt === activity.at) recordTimeToFirstContact((Date.parse(activity.at) - Date.parse(lead.receivedAt)) / 60_000);
-  if (!followUp.newOwner || !deps.actionSecret) return { lead: updated };
+  if (!followUp.newOwner || !deps.actionSecret) return { lead: updated, activity };
 
   // The reassignment is recorded whatever happens next; a failed alert stays pending and shows in the nightly report.
   await sendOwnerAlert(updated, { ...deps, actionSecret: deps.actionSecret }, false).catch((error: unknown) => logger.error('alert to the new owner failed', { leadId: lead.leadId, error }));
-  return { lead: updated, reassignedTo: config.salespeople.find((rep) => rep.id === followUp.newOwner?.ownerId)?.name };
+  return { lead: updated, activity, reassignedTo: config.salespeople.find((rep) => rep.id === followUp.newOwner?.ownerId)?.name };
 }
 
 /**

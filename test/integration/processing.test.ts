@@ -259,12 +259,15 @@ describe('one-click action links', () => {
     const page = await get(links.contacted);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<form method="post"');
+    // The email tells two leads of the same name apart.
+    expect(page.body).toContain(`<p class="contact">${lead.contact.emailDisplay}</p>`);
     expect((await store.getLead(lead.leadId))?.firstContactAt).toBeUndefined();
 
-    const done = await post(links.contacted, 'Called, demo booked');
+    const done = await post(links.contacted, 'Called, demo booked <Friday>');
     expect(done.statusCode).toBe(200);
+    expect(done.body).toContain('<p class="muted">Your note:</p>\n<p class="note">Called, demo booked &lt;Friday&gt;</p>');
     const contacted = (await store.getLead(lead.leadId))!;
-    expect(contacted).toMatchObject({ status: 'contacted', firstContactBy: lead.ownerId, activities: [{ action: 'contacted', by: lead.ownerId, note: 'Called, demo booked', via: 'email-link' }] });
+    expect(contacted).toMatchObject({ status: 'contacted', firstContactBy: lead.ownerId, activities: [{ action: 'contacted', by: lead.ownerId, note: 'Called, demo booked <Friday>', via: 'email-link' }] });
     expect(await store.waitingDueBy(new Date('2100-01-01'))).not.toEqual(expect.arrayContaining([expect.objectContaining({ leadId: lead.leadId })]));
 
     const replay = await post(links.contacted, 'again');
@@ -305,7 +308,16 @@ describe('one-click action links', () => {
     expect((await post(tampered)).statusCode).toBe(400);
     expect((await get(tampered)).statusCode).toBe(400);
     const expired = createActionToken({ leadId: lead.leadId, action: 'contacted', repId: lead.ownerId!, expiresAt: new Date(Date.now() - 1000), nonce: unique() }, actionSecret);
-    expect((await post(expired)).statusCode).toBe(410);
+    const expiredPage = await post(expired);
+    expect(expiredPage.statusCode).toBe(410);
+    // Our own signature still holds, so the page may say which lead it was; a forged one learns nothing.
+    expect(expiredPage.body).toContain(`<p class="contact">${lead.contact.emailDisplay}</p>`);
+    expect(expiredPage.body).toContain('Follow-up links work for 14 days');
+    const forgedExpired = createActionToken({ leadId: lead.leadId, action: 'contacted', repId: lead.ownerId!, expiresAt: new Date(Date.now() - 1000), nonce: unique() }, randomBytes(48).toString('base64url'));
+    const forgedPage = await get(forgedExpired);
+    expect(forgedPage.statusCode).toBe(400);
+    expect(forgedPage.body).not.toContain(lead.contact.emailDisplay);
+    expect(forgedPage.body).not.toContain('Ada');
     expect((await store.getLead(lead.leadId))?.activities).toBeUndefined();
   });
 
@@ -326,6 +338,7 @@ describe('one-click action links', () => {
     const replayed = await post(links.reassign);
     expect(replayed.statusCode).toBe(409);
     expect(replayed.body).toContain('This link was already used.');
+    expect(replayed.body).toMatch(new RegExp(`On \\w{3} \\d+ \\w{3}, \\d\\d:\\d\\d CET you handed this lead on; it is now with ${newOwner.name}\\. Each link works once`));
     const after = (await store.getLead(lead.leadId))!;
     expect(after).toMatchObject({ status: 'open', ownerId: newOwner.id });
     expect(after.firstContactAt).toBeUndefined();
@@ -384,6 +397,8 @@ describe('one-click action links', () => {
     expect(refused.statusCode).toBe(409);
     expect(refused.body).toContain('Nothing was recorded.');
     expect(refused.body).toContain('Nobody else is available to take this lead; ask your manager to reassign it.');
+    const managerEmail = config.salespeople.find((rep) => rep.id === lead.ownerId)!.managerEmail;
+    for (const page of [offered, refused]) expect(page.body).toContain(`<p class="muted">Your manager: <a href="mailto:${managerEmail}">${managerEmail}</a></p>`);
     expect((await store.getLead(lead.leadId))).toMatchObject({ ownerId: lead.ownerId, status: 'open' });
   });
 
@@ -410,9 +425,8 @@ describe('one-click action links', () => {
     expect((await get(links.qualified)).body).not.toContain('This lead is currently');
     await post(links.disqualified);
     expect(await store.getLead(lead.leadId)).toMatchObject({ status: 'disqualified', disqualifiedAt: expect.any(String) });
-    // The Qualified page says the lead is closed, and by whom, before the rep reopens it.
-    const owner = config.salespeople.find((rep) => rep.id === lead.ownerId)!;
-    expect((await get(links.qualified)).body).toMatch(new RegExp(`This lead is currently closed as not a fit on \\w{3} \\d+ \\w{3}, \\d\\d:\\d\\d CET by ${owner.name}\\. Confirming changes the verdict`));
+    // The Qualified page says the lead is closed, and by whom (the owner reading it: "you"), before the rep reopens it.
+    expect((await get(links.qualified)).body).toMatch(/This lead is currently closed as not a fit on \w{3} \d+ \w{3}, \d\d:\d\d CET by you\. Confirming changes the verdict/);
     await post(links.qualified);
     const requalified = (await store.getLead(lead.leadId))!;
     expect(requalified).toMatchObject({ status: 'qualified', qualifiedAt: expect.any(String) });

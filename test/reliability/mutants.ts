@@ -73,7 +73,7 @@ const MUTANTS: Mutant[] = [
     name: 'expired-link',
     breaks: 'expired action links are refused',
     file: 'shared/domain/action-token.ts',
-    find: `if (now.getTime() >= expiresAt.getTime()) return { ok: false, reason: 'expired' };`,
+    find: `if (now.getTime() >= expiresAt.getTime()) return { ok: false, reason: 'expired', payload };`,
     replace: '',
     test: { file: 'test/integration/processing.test.ts', name: 'refuses a tampered link and an expired one' },
   },

@@ -31,7 +31,7 @@ describe('action tokens', () => {
   it('expires at the stated second', () => {
     const token = createActionToken(payload, SECRET);
     expect(verifyActionToken(token, SECRET, new Date(payload.expiresAt.getTime() - 1)).ok).toBe(true);
-    expect(verifyActionToken(token, SECRET, payload.expiresAt)).toEqual({ ok: false, reason: 'expired' });
+    expect(verifyActionToken(token, SECRET, payload.expiresAt)).toEqual({ ok: false, reason: 'expired', payload });
   });
 
   it('rejects a token signed with another secret', () => {
@@ -145,6 +145,6 @@ describe('action tokens for a report recipient', () => {
   it('expires at the stated second, actor or not', () => {
     const token = createActionToken(withActor, SECRET);
     expect(verifyActionToken(token, SECRET, new Date(payload.expiresAt.getTime() - 1)).ok).toBe(true);
-    expect(verifyActionToken(token, SECRET, payload.expiresAt)).toEqual({ ok: false, reason: 'expired' });
+    expect(verifyActionToken(token, SECRET, payload.expiresAt)).toEqual({ ok: false, reason: 'expired', payload: withActor });
   });
 });

@@ -3,14 +3,36 @@
  * links, so GET only renders a confirmation with a POST button; the POST's outcome is a result
  * page. Self-contained (inline CSS, no scripts, no external assets) and mobile-first.
  */
-import type { ActionActor } from '../action-token.ts';
+import { ACTION_LINK_DAYS, type ActionActor } from '../action-token.ts';
 import type { FollowUpAction } from '../lead.ts';
-import { asSentence, emailColours, html, type SafeHtml } from './html.ts';
+import { asSentence, emailColours, html, mailtoHref, multilineHtml, type SafeHtml } from './html.ts';
 import { followUpActionLabels } from './owner-alert.ts';
 
 export interface ActionLeadSummary {
   displayName: string;
   companyName?: string;
+  /** As the person typed it: two leads can share a name, rarely an address. */
+  email: string;
+}
+
+/** A rep's manager, whom a page names when only the manager can help. */
+export interface ManagerContact {
+  /** Known only when the manager's address is also a configured rep's. */
+  name?: string;
+  email: string;
+}
+
+/** What an expired link we signed still tells: which lead it was for, and what its rep can do instead. */
+export interface ExpiredLink {
+  action: FollowUpAction;
+  leadId: string;
+  lead: ActionLeadSummary;
+  /** The lead still waits for first contact, overdue, with the link's rep: their next digest carries a fresh link. */
+  inNextDigest: boolean;
+  /** The link's rep's manager; absent for a report recipient's link, whose reader may be that manager. */
+  manager?: ManagerContact;
+  /** The rep the CLI would record it for; absent for a report recipient's link, which records its recipient. */
+  repId?: string;
 }
 
 /** Who a report recipient's link records as acting: not the lead's owner, whose link it is. */
@@ -42,16 +64,20 @@ export interface ActionConfirmPageInput {
 
 export type ActionOutcome =
   /** `reassignedTo`: for "Not mine", the name of the rep who has the lead now. */
-  | { kind: 'done'; action: FollowUpAction; lead: ActionLeadSummary; actedBy?: ActedBy; earlierContact?: EarlierContact; reassignedTo?: string }
-  /** `usedAt` is already formatted for the reader, e.g. "Mon 30 Nov, 13:00 CET"; `usedBy` is the rep's name. */
-  | { kind: 'already-used'; action: FollowUpAction; lead: ActionLeadSummary; usedAt?: string; usedBy?: string }
+  | { kind: 'done'; action: FollowUpAction; lead: ActionLeadSummary; actedBy?: ActedBy; earlierContact?: EarlierContact; reassignedTo?: string; note?: string }
+  /**
+   * `usedAt` is already formatted for the reader, e.g. "Mon 30 Nov, 13:00 CET"; `usedBy` is who used it, or "you";
+   * `nowWith`, for a used "Not mine", names the rep who has the lead now.
+   */
+  | { kind: 'already-used'; action: FollowUpAction; lead: ActionLeadSummary; usedAt?: string; usedBy?: string; nowWith?: string }
   /** The lead was reassigned after the email went out: its links belong to the new owner now. */
   | { kind: 'moved'; lead: ActionLeadSummary; ownerName: string }
-  /** The follow-up could not be recorded; `reason` is an error message written to be shown. */
-  | { kind: 'refused'; lead: ActionLeadSummary; reason: string }
+  /** The follow-up could not be recorded; `reason` is an error message written to be shown; `manager`, when it sends the rep to them. */
+  | { kind: 'refused'; lead: ActionLeadSummary; reason: string; manager?: ManagerContact }
   /** The lead no longer exists (erased on request). */
   | { kind: 'gone' }
-  | { kind: 'expired' }
+  /** `link` only for a link we signed that names a lead that still exists: anything else must learn nothing from the page. */
+  | { kind: 'expired'; link?: ExpiredLink }
   | { kind: 'invalid' }
   /** The request failed before the lead could be read, e.g. storage did not answer; `reason` is written to be shown. */
   | { kind: 'failed'; reason: string; retry: boolean };
@@ -99,11 +125,37 @@ const RECORDED_AS: Record<FollowUpAction, string> = {
 
 const ACTOR_ROLES: Record<ActionActor['role'], string> = { manager: 'manager', 'sales-report': 'sales report' };
 
+/** The CLI records every follow-up but "Not mine", which alerts the new owner and so needs the link-signing secret. */
+const CLI_COMMANDS: Partial<Record<FollowUpAction, string>> = { contacted: 'contacted', qualified: 'qualified', disqualified: 'not-a-fit' };
+
 const NOTE_MAX_LENGTH = 2000;
 
 /** "Maria Keller (manager), on behalf of Ana Silva". */
 function actorLine({ name, role, onBehalfOf }: ActedBy): string {
   return `${name} (${ACTOR_ROLES[role]})${onBehalfOf ? `, on behalf of ${onBehalfOf}` : ''}`;
+}
+
+/** "Your manager: Eva Klein, eva.klein@…", the address a mailto link. */
+function managerLine(prompt: string, manager: ManagerContact): SafeHtml {
+  return html`<p class="muted">${prompt}: ${manager.name ? `${manager.name}, ` : ''}<a href="${mailtoHref(manager.email)}">${manager.email}</a></p>`;
+}
+
+/** "On Mon 30 Nov, 13:00 CET you handed this lead on; it is now with Diego Ramos." */
+function handedOnLine({ usedAt, usedBy, nowWith }: { usedAt?: string; usedBy?: string; nowWith?: string }): string {
+  const handedOn = usedBy ? `${usedBy} handed this lead on` : 'this lead was handed on';
+  const sentence = usedAt ? `On ${usedAt} ${handedOn}` : `${handedOn.charAt(0).toUpperCase()}${handedOn.slice(1)}`;
+  return `${sentence}${nowWith ? `; it is now with ${nowWith}` : ''}.`;
+}
+
+function expiredLinkNextSteps(link: ExpiredLink | undefined): SafeHtml {
+  if (!link) {
+    return html`<p class="muted">Open the link in a newer email about this lead, or ask your sales manager.</p>
+<p class="small">The Handoff CLI can record it too.</p>`;
+  }
+  const command = CLI_COMMANDS[link.action];
+  return html`${link.inNextDigest ? html`<p class="muted">It is still waiting for first contact, so your next nightly digest lists it with a fresh Contacted link.</p>` : ''}
+${link.manager ? managerLine(link.inNextDigest ? 'To record it sooner, ask your manager' : 'To record it now, ask your manager', link.manager) : ''}
+${command && link.repId ? html`<p class="small">With the Handoff CLI: <code>npx handoff ${command} ${link.leadId} --by ${link.repId}</code></p>` : ''}`;
 }
 
 function earlierContactLine({ at, by }: EarlierContact): SafeHtml {
@@ -144,6 +196,8 @@ ${leadLine(outcome.lead)}
 ${outcome.actedBy ? html`<p class="muted">${RECORDED_AS[outcome.action]} by ${actorLine(outcome.actedBy)}.</p>` : ''}
 ${outcome.earlierContact ? earlierContactLine(outcome.earlierContact) : ''}
 ${outcome.reassignedTo ? html`<p class="muted">It is now with ${outcome.reassignedTo}, who has been sent an alert about it.</p>` : ''}
+${outcome.note ? html`<p class="muted">Your note:</p>
+<p class="note">${multilineHtml(outcome.note)}</p>` : ''}
 <p class="muted">Thank you. You can close this page.</p>`,
       );
     case 'already-used':
@@ -153,7 +207,7 @@ ${outcome.reassignedTo ? html`<p class="muted">It is now with ${outcome.reassign
         html`<p class="eyebrow warn">Already used</p>
 <h1>This link was already used.</h1>
 ${leadLine(outcome.lead)}
-<p class="muted">${followUpActionLabels[outcome.action]} was recorded${outcome.usedAt ? ` on ${outcome.usedAt}` : ''}${outcome.usedBy ? ` by ${outcome.usedBy}` : ''}. Each link works once, so nothing changed now.</p>`,
+<p class="muted">${outcome.action === 'reassign' ? handedOnLine(outcome) : `${followUpActionLabels[outcome.action]} was recorded${outcome.usedAt ? ` on ${outcome.usedAt}` : ''}${outcome.usedBy ? ` by ${outcome.usedBy}` : ''}.`} Each link works once, so nothing changed now.</p>`,
       );
     case 'moved':
       return renderPage(
@@ -171,7 +225,8 @@ ${leadLine(outcome.lead)}
         html`<p class="eyebrow warn">Not recorded</p>
 <h1>Nothing was recorded.</h1>
 ${leadLine(outcome.lead)}
-<p class="muted">${asSentence(outcome.reason)}</p>`,
+<p class="muted">${asSentence(outcome.reason)}</p>
+${outcome.manager ? managerLine('Your manager', outcome.manager) : ''}`,
       );
     case 'gone':
       return renderPage(
@@ -187,7 +242,9 @@ ${leadLine(outcome.lead)}
         organisation,
         html`<p class="eyebrow warn">Expired</p>
 <h1>This link has expired.</h1>
-<p class="muted">Follow-up links stop working after a while so old emails cannot change a lead. Record the follow-up with the Handoff CLI, or ask your sales manager.</p>`,
+${outcome.link ? leadLine(outcome.link.lead) : ''}
+<p class="muted">Follow-up links work for ${ACTION_LINK_DAYS} days, so an old email cannot change a lead. Nothing changed.</p>
+${expiredLinkNextSteps(outcome.link)}`,
       );
     case 'failed':
       return renderPage(
@@ -209,7 +266,8 @@ ${leadLine(outcome.lead)}
 }
 
 function leadLine(lead: ActionLeadSummary): SafeHtml {
-  return html`<p class="lead">${lead.displayName}${lead.companyName ? html` <span class="muted">· ${lead.companyName}</span>` : ''}</p>`;
+  return html`<p class="lead">${lead.displayName}${lead.companyName ? html` <span class="muted">· ${lead.companyName}</span>` : ''}</p>
+<p class="contact">${lead.email}</p>`;
 }
 
 function renderPage(title: string, organisation: string, content: SafeHtml): string {
@@ -234,7 +292,11 @@ p{margin:0 0 12px;overflow-wrap:anywhere}
 .eyebrow{font-size:12px;font-weight:700;letter-spacing:.06em;text-transform:uppercase;color:${c.brand};margin-bottom:6px}
 .eyebrow.ok{color:${c.success}}
 .eyebrow.warn{color:${c.warning}}
-.lead{font-size:17px;font-weight:600}
+.lead{font-size:17px;font-weight:600;margin-bottom:2px}
+.contact{font-size:15px;color:${c.muted}}
+.note{border-left:3px solid ${c.border};padding:4px 12px}
+a{color:${c.brand}}
+code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywhere}
 .muted{color:${c.muted};font-weight:400}
 .small{font-size:13px;color:${c.muted};margin:12px 0 0}
 .notice{background:${c.warningSoft};border-left:3px solid ${c.warning};padding:10px 12px;border-radius:4px}
