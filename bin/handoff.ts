@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { StorageUnavailableError } from '../shared/errors.ts';
 import { loadStackEnvironment, noStackFoundMessage } from '../infra/local/stack-environment.ts';
 import { listLeads } from './commands/leads.ts';
-import { recordFollowUpFromCli } from './commands/follow-up.ts';
+import { recordFollowUpFromCli, type CliFollowUp } from './commands/follow-up.ts';
 import { runNightly } from './commands/nightly.ts';
 import { importCsv } from './commands/import.ts';
 import { erasePerson, exportPerson } from './commands/privacy.ts';
@@ -24,6 +24,17 @@ interface Command {
 const NOTHING_CHANGED = 'nothing was changed; try again';
 const verdictMayBeRecorded = 'the verdict may have been recorded before it stopped answering; check `handoff leads --status <status>` before you repeat it (a repeat adds a second activity, and the latest verdict counts)';
 
+/** A follow-up a rep records on one lead: the same options, and the same answer when the table stopped answering. */
+function followUpCommand(name: CliFollowUp, summary: string, noteUsage: string, mayHaveBeenRecorded: string): Command {
+  return {
+    summary,
+    usage: `handoff ${name} <leadId> --by <repId> ${noteUsage}`,
+    afterOutage: (mayHaveChanged) => (mayHaveChanged ? mayHaveBeenRecorded : 'nothing was recorded; try again'),
+    options: { by: { type: 'string' }, note: { type: 'string' } },
+    run: (values, positionals) => recordFollowUpFromCli(name, values, positionals),
+  };
+}
+
 const commands: Record<string, Command> = {
   leads: {
     summary: 'list stored leads, newest first; --waiting: every lead still waiting for first contact, by deadline',
@@ -32,38 +43,12 @@ const commands: Record<string, Command> = {
     options: { days: { type: 'string' }, form: { type: 'string' }, status: { type: 'string' }, owner: { type: 'string' }, waiting: { type: 'boolean' }, json: { type: 'boolean' } },
     run: (values) => listLeads(values),
   },
-  contacted: {
-    summary: 'record first contact with a lead (takes it out of the waiting set)',
-    usage: 'handoff contacted <leadId> --by <repId> [--note <text>]',
-    afterOutage: (mayHaveChanged) => (mayHaveChanged
-      ? 'the contact may have been recorded before it stopped answering; check `handoff leads --status contacted` before you repeat it (a repeat adds a second activity, never a second first contact)'
-      : 'nothing was recorded; try again'),
-    options: { by: { type: 'string' }, note: { type: 'string' } },
-    run: (values, positionals) => recordFollowUpFromCli('contacted', values, positionals),
-  },
-  qualified: {
-    summary: 'record a lead as qualified (a deal); without an earlier contact, it is the first contact too',
-    usage: 'handoff qualified <leadId> --by <repId> [--note <text>]',
-    afterOutage: (mayHaveChanged) => (mayHaveChanged ? verdictMayBeRecorded : 'nothing was recorded; try again'),
-    options: { by: { type: 'string' }, note: { type: 'string' } },
-    run: (values, positionals) => recordFollowUpFromCli('qualified', values, positionals),
-  },
-  'not-a-fit': {
-    summary: 'record a lead as not a fit (disqualified)',
-    usage: 'handoff not-a-fit <leadId> --by <repId> [--note <text>]',
-    afterOutage: (mayHaveChanged) => (mayHaveChanged ? verdictMayBeRecorded : 'nothing was recorded; try again'),
-    options: { by: { type: 'string' }, note: { type: 'string' } },
-    run: (values, positionals) => recordFollowUpFromCli('not-a-fit', values, positionals),
-  },
-  note: {
-    summary: 'add a note to a lead, changing nothing else',
-    usage: 'handoff note <leadId> --by <repId> --note <text>',
-    afterOutage: (mayHaveChanged) => (mayHaveChanged
-      ? 'the note may have been added before it stopped answering; check `handoff export --email <their address>` before you repeat it'
-      : 'nothing was recorded; try again'),
-    options: { by: { type: 'string' }, note: { type: 'string' } },
-    run: (values, positionals) => recordFollowUpFromCli('note', values, positionals),
-  },
+  contacted: followUpCommand('contacted', 'record first contact with a lead (takes it out of the waiting set)', '[--note <text>]',
+    'the contact may have been recorded before it stopped answering; check `handoff leads --status contacted` before you repeat it (a repeat adds a second activity, never a second first contact)'),
+  qualified: followUpCommand('qualified', 'record a lead as qualified (a deal); without an earlier contact, it is the first contact too', '[--note <text>]', verdictMayBeRecorded),
+  'not-a-fit': followUpCommand('not-a-fit', 'record a lead as not a fit (disqualified)', '[--note <text>]', verdictMayBeRecorded),
+  note: followUpCommand('note', 'add a note to a lead, changing nothing else', '--note <text>',
+    'the note may have been added before it stopped answering; check `handoff export --email <their address>` before you repeat it'),
   nightly: {
     summary: 'send the nightly reports once, as if the schedule fired at --at (default: its last firing)',
     usage: 'handoff nightly [--at 2026-11-26T07:00 | --at 2026-11-26T06:00:00Z]',
