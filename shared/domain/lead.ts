@@ -154,6 +154,20 @@ export interface Lead extends Submission {
    * of their leads from that import (see `alertImportedLeads`), not in an email per row.
    */
   importId?: string;
+  /**
+   * When an imported lead was imported. `receivedAt` is when the person was met (a badge's scan time), which may be
+   * days earlier; the owner's first-contact deadline counts from here (`followUpClockStart`).
+   */
+  importedAt?: string;
+}
+
+/**
+ * When the owner's first-contact clock starts: when the lead came in, or for a lead imported after it was met
+ * (badge scans loaded after the show) when it was imported, the first moment anyone could act on it. Speed to
+ * lead still counts from `receivedAt`, so the marketing report shows the time the scans waited to be imported.
+ */
+export function followUpClockStart(lead: Pick<Lead, 'receivedAt' | 'importedAt'>): Date {
+  return new Date(lead.importedAt !== undefined && lead.importedAt > lead.receivedAt ? lead.importedAt : lead.receivedAt);
 }
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Config, FormConfig } from '../config/schema.ts';
 import { HttpError, invalidFields } from '../errors.ts';
 import { followUpDeadline } from '../domain/business-hours.ts';
-import { awaitsImportAlert, type Lead, type Submission } from '../domain/lead.ts';
+import { awaitsImportAlert, followUpClockStart, type Lead, type Submission } from '../domain/lead.ts';
 import { readSubmission, setAsideRefusedContactFields, type RequestContext } from '../domain/submission.ts';
 import { fieldsFromVendorPayload } from '../domain/vendor-payloads.ts';
 import type { LeadStore, PutLeadResult, RawPayload } from '../adapters/lead-store/store.ts';
@@ -88,7 +88,9 @@ export async function captureImportedLead(request: ImportedSubmissionRequest, de
 /** What capture answers, and the lead it names: the one it stored, or the one stored before that this repeats. */
 async function capture(request: SubmissionRequest, { config, store, now }: ImportCaptureDependencies, admission: Admission): Promise<{ outcome: CaptureOutcome; lead: Lead }> {
   const form = findForm(config, request.formId);
-  const receivedAt = (admission.kind === 'operator-import' ? admission.capturedAt : undefined) ?? now();
+  const arrivedAt = now();
+  const importedAt = admission.kind === 'operator-import' ? arrivedAt : undefined;
+  const receivedAt = (admission.kind === 'operator-import' ? admission.capturedAt : undefined) ?? arrivedAt;
   // A form tool's own id for the submission wins over an Idempotency-Key: a relay in between may add a new key per attempt.
   const vendor = fieldsFromVendorPayload(request.json);
   if (vendor && Object.keys(vendor.problems).length > 0) throw invalidFields(vendor.problems);
@@ -112,12 +114,14 @@ async function capture(request: SubmissionRequest, { config, store, now }: Impor
       ? `form was filled in ${controls.fillMilliseconds} ms`
       : undefined;
 
+  const timing = { receivedAt: submission.receivedAt, ...(importedAt ? { importedAt: importedAt.toISOString() } : {}) };
   const lead: Lead = {
     ...submission,
+    ...timing,
     leadId: leadIdFor(form, submission, vendor?.deliveryId ?? request.idempotencyKey, admission.kind === 'public' ? config.capture.dedupeWindowMinutes : 'forever'),
     formKind: form.kind,
     status: spamReason ? 'spam' : 'new',
-    followUpDeadline: followUpDeadline(receivedAt, form.firstContactDeadline, config.organisation).toISOString(),
+    followUpDeadline: followUpDeadline(followUpClockStart(timing), form.firstContactDeadline, config.organisation).toISOString(),
     ...(spamReason ? { spamReason } : {}),
     ...(admission.kind === 'operator-import' && admission.importId ? { importId: admission.importId } : {}),
   };

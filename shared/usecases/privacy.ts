@@ -83,7 +83,7 @@ const LEAD_READING_ORDER: ReadingOrder = {
   keys: [
     'leadId', 'contact', 'answers',
     'formId', 'formKind', 'tracking',
-    'status', 'spamReason', 'deletedAfter', 'mergedInto', 'receivedAt', 'followUpDeadline', 'firstContactAt', 'firstContactBy', 'qualifiedAt', 'disqualifiedAt',
+    'status', 'spamReason', 'deletedAfter', 'mergedInto', 'receivedAt', 'importedAt', 'followUpDeadline', 'firstContactAt', 'firstContactBy', 'qualifiedAt', 'disqualifiedAt',
     'enrichment', 'score', 'scoreReasons', 'ownerId', 'ownerReason', 'alert',
     'submissions', 'activities',
   ] satisfies ReadonlyArray<keyof Lead>,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Config, Salesperson } from '../config/schema.ts';
-import { awaitsImportAlert, type FollowUpAction, type Lead, type ScoreResult } from '../domain/lead.ts';
+import { awaitsImportAlert, followUpClockStart, type FollowUpAction, type Lead, type ScoreResult } from '../domain/lead.ts';
 import { enrichSubmission } from '../domain/enrich.ts';
 import { calendarOfRep, followUpDeadline } from '../domain/business-hours.ts';
 import { scoreLead } from '../domain/score.ts';
@@ -109,7 +109,7 @@ async function placeLead(lead: Lead, deps: ProcessDependencies): Promise<boolean
   }
   const { ownerId, ownerReason } = describeAssignment(decision, config);
   // Capture counted the deadline on the organisation's clock; an owner whose team works elsewhere has it on theirs.
-  const ownersDeadline = followUpDeadline(new Date(lead.receivedAt), form.firstContactDeadline, calendarOfRep(config, ownerId)).toISOString();
+  const ownersDeadline = followUpDeadline(followUpClockStart(lead), form.firstContactDeadline, calendarOfRep(config, ownerId)).toISOString();
   return store.recordAssignment(lead.leadId, {
     enrichment, score: score.score, scoreReasons: score.reasons, ownerId, ownerReason,
     ...(ownersDeadline !== lead.followUpDeadline ? { followUpDeadline: ownersDeadline } : {}),

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.ts';
 import { HttpError } from '../errors.ts';
-import { WAITING_STATUSES, type Activity, type FollowUpAction, type Lead } from '../domain/lead.ts';
+import { followUpClockStart, WAITING_STATUSES, type Activity, type FollowUpAction, type Lead } from '../domain/lead.ts';
 import { calendarOfRep, followUpDeadline } from '../domain/business-hours.ts';
 import { describeAssignment, organisationToday, pickByWeightedRoundRobin, repName, routeLead, type AssignmentDecision } from '../domain/assign.ts';
 import { enrichSubmission } from '../domain/enrich.ts';
@@ -106,7 +106,7 @@ export async function recordFollowUp(request: FollowUpRequest, deps: FollowUpDep
  */
 function deadlineOnNewOwnersCalendar(lead: Lead, ownerId: string, config: Config): string | undefined {
   if (!WAITING_STATUSES.has(lead.status)) return undefined;
-  const deadline = followUpDeadline(new Date(lead.receivedAt), findForm(config, lead.formId).firstContactDeadline, calendarOfRep(config, ownerId)).toISOString();
+  const deadline = followUpDeadline(followUpClockStart(lead), findForm(config, lead.formId).firstContactDeadline, calendarOfRep(config, ownerId)).toISOString();
   return deadline === lead.followUpDeadline ? undefined : deadline;
 }
 

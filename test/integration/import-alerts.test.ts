@@ -20,7 +20,7 @@ import { DUMMY_CREDENTIALS, findFreePort, startSesLocal, type RunningService } f
 import { createTestTable, readMailbox, testDynamoDbClient, type MailboxEmail } from '../support/local-aws.ts';
 
 const EVENT_FORM = 'data-summit-booth';
-/** The Friday after Data Summit (24–26 Nov 2026): the scans below are from Wednesday, so all of them are overdue. */
+/** The Friday after Data Summit (24–26 Nov 2026): the scans below are from Wednesday, and their deadlines run from the import. */
 const IMPORTED_AT = new Date('2026-11-27T10:00:00Z');
 const run = randomInt(1e9);
 const shipped = loadConfig('handoff.config.json');
@@ -75,11 +75,12 @@ describe('telling owners about an import', () => {
       const theirs = leads.filter((lead) => lead.ownerId === owner);
       const [digest, ...more] = await mailTo(owner);
       expect(more).toEqual([]);
-      expect(digest!.subject).toBe(`${theirs.length} leads from Data Summit 2026 for you · ${theirs.length} overdue`);
+      expect(digest!.subject).toBe(`${theirs.length} leads from Data Summit 2026 for you · first due Mon 30 Nov, 11:00 CET`);
       expect(digest!.replyTo).toEqual([]);
       for (const lead of leads) expect(digest!.body.text!.includes(lead.contact.email)).toBe(lead.ownerId === owner);
       expect(digest!.body.text).toContain(`From summit-scans.csv, imported Fri 27 Nov, 11:00 CET into "Data Summit 2026 booth tablet"`);
-      expect(digest!.body.text).toContain('Overdue: first contact was due Thu 26 Nov');
+      expect(digest!.body.text).toContain('First contact by Mon 30 Nov, 11:00 CET');
+      expect(digest!.body.text).not.toContain('Overdue');
       expect(digest!.body.html).toContain('tel:+49301234567');
       const [csv] = digest!.attachments;
       expect(csv!.filename).toBe('summit-scans-your-leads.csv');

@@ -102,10 +102,11 @@ describe('importing a badge-scan export (BOM, CRLF, semicolons, quotes, unicode)
     expect(tomas!.answers).toEqual({ 'Badge ID': 'DS-1007', 'Phone (as in the file)': 'ask at booth', 'Scanned At': '2026-11-25 09:40' });
   });
 
-  it('counts each lead as received when its badge was scanned, not when the file was imported', async () => {
+  it('counts each lead as received when its badge was scanned, and its owner’s deadline from the import, when they could first act', async () => {
     const [jose] = await store.leadsByEmail('jose.mueller@muller-gmbh.de');
-    // Tuesday 10:12 in Berlin; "1 business day" later is Wednesday 10:12, although the import ran on Friday.
-    expect(jose).toMatchObject({ receivedAt: '2026-11-24T09:12:00.000Z', followUpDeadline: '2026-11-25T09:12:00.000Z' });
+    // Scanned Tuesday 10:12 in Berlin, imported Friday 11:00: "1 business day" runs from the import, to Monday 11:00.
+    // A deadline from the scan (Wednesday) would have been overdue before his owner heard of him.
+    expect(jose).toMatchObject({ receivedAt: '2026-11-24T09:12:00.000Z', importedAt: IMPORTED_AT.toISOString(), followUpDeadline: '2026-11-30T10:00:00.000Z' });
     const [marta] = await store.leadsByEmail('marta.garcia@iberia-analytics.example');
     expect(marta!.receivedAt).toBe('2026-11-25T09:02:00.000Z');
   });
@@ -330,7 +331,7 @@ describe('badge scans timed by their scan-time column', () => {
       { row: 4, field: 'Scan-Zeit', value: 'gestern', message: 'is not a date and time the import reads (such as 2026-11-24 10:00, 24.11.2026 10:00 or 2026-11-24T10:00:00Z); counted as received at the import instead' },
     ]);
     const [ada] = await store.leadsByEmail(`${batch}.a@scanned.example`);
-    expect(ada).toMatchObject({ receivedAt: '2026-11-24T13:05:00.000Z', followUpDeadline: '2026-11-25T13:05:00.000Z', answers: { Registered: '01.11.2026', 'Scan-Zeit': '24.11.2026 14:05' } });
+    expect(ada).toMatchObject({ receivedAt: '2026-11-24T13:05:00.000Z', followUpDeadline: '2026-11-30T10:00:00.000Z', answers: { Registered: '01.11.2026', 'Scan-Zeit': '24.11.2026 14:05' } });
     for (const letter of ['b', 'c', 'd']) {
       const [lead] = await store.leadsByEmail(`${batch}.${letter}@scanned.example`);
       expect(lead!.receivedAt).toBe(IMPORTED_AT.toISOString());

@@ -378,7 +378,7 @@ describe('renderOwnerAlert', () => {
   });
 });
 
-describe('an alert that goes out after its deadline (a badge scan imported days later)', () => {
+describe('an alert that goes out after its deadline (one that could not be sent for days)', () => {
   it('says the first contact is overdue instead of giving a deadline already past', () => {
     const deadline = '2026-11-30T12:00:00.000Z';
     const late = renderOwnerAlert(alertInput({ deadline, now: new Date('2026-12-02T09:00:00Z') }));

@@ -165,7 +165,9 @@ function summaryLine(input: ImportDigestInput, view: DigestView): string {
 }
 
 function urgencyLine(view: DigestView): string | undefined {
-  if (view.overdue > 0) return `${view.overdue} of these ${view.overdue === 1 ? 'is' : 'are'} already past the first-contact deadline, counted from when they were scanned.`;
+  // Imported leads' deadlines count from the import, so only a lead that was already yours (a returning person) or an
+  // email sent late can be past one here.
+  if (view.overdue > 0) return `${view.overdue} of these ${view.overdue === 1 ? 'is' : 'are'} already past the first-contact deadline.`;
   return view.firstDue ? `First contact is due from ${formatLocal(new Date(view.firstDue), view.timezone)}.` : undefined;
 }
 

@@ -58,7 +58,7 @@ export interface OwnerAlertInput {
   config: Config;
   /** The first-contact deadline, ISO. */
   deadline: string;
-  /** When the alert goes out: a deadline already behind it (a badge scan imported days later) reads as overdue. */
+  /** When the alert goes out: a deadline already behind it (an alert that could not be sent for days) reads as overdue. */
   now?: Date;
   /** The owner is away: who else gets this alert, and what its buttons record. */
   awayNotice?: string;
@@ -249,7 +249,7 @@ function buildView(input: OwnerAlertInput): AlertView {
 /** What the previous owner recorded; a fresh lead is still "open", which says nothing. */
 const RECORDED_STATUSES: ReadonlySet<LeadStatus> = new Set(['contacted', 'qualified', 'disqualified']);
 
-/** Not contacted, and the deadline already behind the alert (a badge scan imported days later). */
+/** Not contacted, and the deadline already behind the alert (an alert sent days late, after SES was down). */
 function overdueAtSending({ lead, deadline, now }: OwnerAlertInput): boolean {
   return !lead.firstContactAt && now !== undefined && Date.parse(deadline) <= now.getTime();
 }
