@@ -126,21 +126,20 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
   if (!hasEmailColumn(columns)) {
     throw new MissingEmailColumnError(delimiter, columns, DELIMITER_CANDIDATES.find((candidate) => candidate !== delimiter && hasEmailColumn(columnsOf(headerLine, candidate))));
   }
-  const scanColumn = scanTimeColumnOf(columns);
-
-  const summary: ImportSummary = {
-    formId: form.id, delimiter, ...(declaredDelimiter ? { declaredDelimiter } : {}), encoding, dryRun: options.dryRun ?? false,
-    rows: 0, imported: 0, duplicates: 0, repeatedInFile: 0, spam: 0, invalid: 0,
-    ...(scanColumn === undefined ? {} : { scanTimeColumn: shownSafely(columns[scanColumn]!) }), scanTimed: 0, problems: [], warnings: [],
-  };
-  const problems: RowProblem[] = [];
-  const warnings: RowProblem[] = [];
   const filledRows = records
     .map((cells, index) => ({ row: index + 2, cells }))
     .filter(({ cells }) => cells.some((cell) => cell.trim() !== ''));
   if (filledRows.length === 0) throw new HttpError(422, 'the file has a header but no data rows: nothing to import', { code: 'no_rows' });
-  summary.rows = filledRows.length;
-  const scanTimes = scanColumn === undefined ? [] : readScanTimes(filledRows.map(({ cells }) => cells[scanColumn] ?? ''), { timezone: deps.config.organisation.timezone, now: deps.now() });
+  const scanSource = scanTimeSourceOf(columns, filledRows.map(({ cells }) => cells));
+
+  const summary: ImportSummary = {
+    formId: form.id, delimiter, ...(declaredDelimiter ? { declaredDelimiter } : {}), encoding, dryRun: options.dryRun ?? false,
+    rows: filledRows.length, imported: 0, duplicates: 0, repeatedInFile: 0, spam: 0, invalid: 0,
+    ...(scanSource === undefined ? {} : { scanTimeColumn: shownSafely(scanSource.name) }), scanTimed: 0, problems: [], warnings: [],
+  };
+  const problems: RowProblem[] = [];
+  const warnings: RowProblem[] = [];
+  const scanTimes = scanSource === undefined ? [] : readScanTimes(filledRows.map(({ cells }) => scanSource.valueOf(cells)), { timezone: deps.config.organisation.timezone, now: deps.now() });
   const rows = filledRows.map((row, index) => ({ ...row, scanTime: scanTimes[index] }));
   const captureDeps = { ...deps, store: summary.dryRun ? previewStore(deps.store) : deps.store };
   const importId = newImportId(deps.now());
@@ -169,7 +168,7 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
       return;
     }
     warnings.push(...captured.warnings);
-    if (scanTime && 'problem' in scanTime) warnings.push(cellProblem(row, columns[scanColumn!]!, cells[scanColumn!]!, scanTime.problem));
+    if (scanTime && 'problem' in scanTime) warnings.push(cellProblem(row, scanSource!.name, scanSource!.valueOf(cells), scanTime.problem));
     const { leadId, outcome, awaitsImportAlert, person } = captured.capture;
     if (awaitsImportAlert) toTell.set(leadId, person);
     if (outcome === 'created') summary.imported++;
@@ -332,13 +331,34 @@ const SCAN_TIME_COLUMNS = [
   'date', 'datum',
 ];
 
-function scanTimeColumnOf(columns: string[]): number | undefined {
+/** A date column and a time-of-day column that some lead-retrieval apps export side by side ("Scan Date", "Scan Time"). */
+const DATE_ONLY_COLUMNS = ['scandate', 'scandatum', 'date', 'datum'];
+const TIME_ONLY_COLUMNS = ['scantime', 'scanzeit', 'time', 'zeit', 'uhrzeit'];
+const TIME_OF_DAY_ONLY = /^\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?$/i;
+
+interface ScanTimeSource {
+  /** As the summary and warnings name it: the column, or "Scan Date + Scan Time". */
+  name: string;
+  valueOf: (cells: readonly string[]) => string;
+}
+
+/**
+ * Where each row's scan time is read: the first column of `SCAN_TIME_COLUMNS` the header has; or, when that is a
+ * date or a time of day alone and the file has the other half (`Scan Date` 11/26/2026 beside `Scan Time` 10:32),
+ * both, read together. A time-of-day column alone is no date, and a date alone would count from midnight.
+ */
+function scanTimeSourceOf(columns: string[], rows: ReadonlyArray<readonly string[]>): ScanTimeSource | undefined {
   const keys = columns.map(normaliseFieldName);
-  for (const alias of SCAN_TIME_COLUMNS) {
-    const index = keys.indexOf(alias);
-    if (index >= 0) return index;
+  const firstOf = (aliases: readonly string[]) => aliases.map((alias) => keys.indexOf(alias)).find((index) => index >= 0);
+  const chosen = firstOf(SCAN_TIME_COLUMNS);
+  const date = firstOf(DATE_ONLY_COLUMNS);
+  const time = firstOf(TIME_ONLY_COLUMNS);
+  const halves = chosen !== undefined && (chosen === date || chosen === time) && date !== undefined && time !== undefined;
+  const times = halves ? rows.map((cells) => cells[time]?.trim() ?? '').filter((value) => value !== '') : [];
+  if (halves && times.length > 0 && times.every((value) => TIME_OF_DAY_ONLY.test(value))) {
+    return { name: `${columns[date]} + ${columns[time]}`, valueOf: (cells) => [cells[date], cells[time]].map((cell) => cell?.trim() ?? '').filter(Boolean).join(' ') };
   }
-  return undefined;
+  return chosen === undefined ? undefined : { name: columns[chosen]!, valueOf: (cells) => cells[chosen] ?? '' };
 }
 
 /** When a row's person was met, or why its scan time cannot be used (the row then counts from the import); undefined for an empty cell. */

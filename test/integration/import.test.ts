@@ -342,6 +342,32 @@ describe('badge scans timed by their scan-time column', () => {
   });
 });
 
+describe('a scan date and a scan time in two columns', () => {
+  it('reads them together, as the one scan time they are', async () => {
+    const batch = `split${randomInt(1e9)}`;
+    const csv = [
+      'Email,Name,Scan Time,Scan Date',
+      `${batch}.a@scanned.example,Ada,10:32,11/26/2026`,
+      `${batch}.b@scanned.example,Ben,4:05 PM,11/25/2026`,
+      `${batch}.c@scanned.example,Cleo,,11/25/2026`,
+    ].join('\r\n');
+    const summary = await importLeads(csv, { formId: EVENT_FORM }, deps);
+    expect(summary).toMatchObject({ imported: 3, scanTimeColumn: 'Scan Date + Scan Time', scanTimed: 3, warnings: [] });
+    const receivedAt = async (letter: string) => (await store.leadsByEmail(`${batch}.${letter}@scanned.example`))[0]!.receivedAt;
+    expect(await receivedAt('a')).toBe('2026-11-26T09:32:00.000Z');
+    expect(await receivedAt('b')).toBe('2026-11-25T15:05:00.000Z');
+    // A date alone counts from the start of that day, as in a single date column.
+    expect(await receivedAt('c')).toBe('2026-11-24T23:00:00.000Z');
+  });
+
+  it('keeps a scan-time column that holds whole dates and times as the one it reads', async () => {
+    const batch = `whole${randomInt(1e9)}`;
+    const csv = ['Email,Scan Time,Scan Date', `${batch}.a@scanned.example,2026-11-26 10:32,11/20/2026`].join('\r\n');
+    expect(await importLeads(csv, { formId: EVENT_FORM }, deps)).toMatchObject({ imported: 1, scanTimeColumn: 'Scan Time', scanTimed: 1 });
+    expect((await store.leadsByEmail(`${batch}.a@scanned.example`))[0]!.receivedAt).toBe('2026-11-26T09:32:00.000Z');
+  });
+});
+
 describe('Excel\'s "sep=" first line', () => {
   it('reads the separator it names, skips it, and numbers the rows as Excel shows them (header = row 1)', async () => {
     const summary = await importLeads(readFileSync(EXCEL_SEP_LINE), { formId: EVENT_FORM, dryRun: true }, deps);
