@@ -20,7 +20,7 @@ const FIELD_ALIASES: Record<string, CanonicalField | ControlField | UtmField> = 
   company: 'company', companyname: 'company', organisation: 'company', organization: 'company', employer: 'company', firma: 'company', unternehmen: 'company',
   phone: 'phone', phonenumber: 'phone', telephone: 'phone', tel: 'phone', mobile: 'phone', mobilephone: 'phone', telefon: 'phone', telefonnummer: 'phone', mobiltelefon: 'phone', mobil: 'phone', mobilnummer: 'phone', handy: 'phone', handynummer: 'phone',
   jobtitle: 'jobTitle', title: 'jobTitle', position: 'jobTitle', role: 'jobTitle', berufsbezeichnung: 'jobTitle', jobbezeichnung: 'jobTitle',
-  message: 'message', comments: 'message', comment: 'message', description: 'message', notes: 'message', inquiry: 'message', enquiry: 'message', nachricht: 'message', notizen: 'message',
+  message: 'message', comments: 'message', comment: 'message', description: 'message', notes: 'message', boothnotes: 'message', staffnotes: 'message', boothstaffnotes: 'message', leadnotes: 'message', salesnotes: 'message', bemerkung: 'message', bemerkungen: 'message', anmerkungen: 'message', inquiry: 'message', enquiry: 'message', nachricht: 'message', notizen: 'message',
   country: 'country', countrycode: 'country', land: 'country', countryregion: 'country', countryorregion: 'country',
   consent: 'consent', gdprconsent: 'consent', privacyconsent: 'consent',
   gotcha: 'honeypot', honeypot: 'honeypot',

@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { WAITING_LEAD_FIELDS, type Lead, type WaitingLead } from '../../shared/domain/lead.ts';
 import { buildNightlyReport, type NightlyReport } from '../../shared/domain/report.ts';
 import { toCsv } from '../../shared/domain/render/csv.ts';
-import { formatBusinessTime, formatDuration, renderEscalation, renderMarketingReport, renderRepDigest, renderSalesReport } from '../../shared/domain/render/reports.ts';
+import { formatBusinessTime, formatDuration, formatShare, renderEscalation, renderMarketingReport, renderRepDigest, renderSalesReport } from '../../shared/domain/render/reports.ts';
 import { NOW, REPORT_DATE, overdue, scenarioConfig as config, seedLead, window7d } from '../fixtures/nightly-scenario.ts';
 import { launchChromium, openHtml } from '../support/screenshot.ts';
 
@@ -639,5 +639,13 @@ describe('a show’s worth of overdue leads', () => {
     const escalation = renderEscalation(big, big.escalations[0]!, config, links);
     expect(Buffer.byteLength(escalation.html)).toBeLessThan(100_000);
     expect(escalation.text).toMatch(/and \d+ more, `handoff leads --waiting --owner \w+` lists them all\./);
+  });
+});
+
+describe('formatShare: never 0 percent for some, nor 100 percent for not all', () => {
+  it.each([
+    [null, '—'], [0, '0%'], [5 / 3183, '<1%'], [0.554, '55%'], [3182 / 3183, '>99%'], [1, '100%'],
+  ])('shows %s as %s', (share, shown) => {
+    expect(formatShare(share)).toBe(shown);
   });
 });

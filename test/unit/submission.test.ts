@@ -70,6 +70,13 @@ describe('readSubmission', () => {
     expect(none.ok && none.submission.tracking).not.toHaveProperty('adClick');
   });
 
+  it('reads a lead-retrieval app’s booth notes column as the message', () => {
+    for (const column of ['Booth Staff Notes', 'Lead Notes', 'Bemerkungen']) {
+      const result = read({ email: 'a@b.co', [column]: 'met at the coffee bar, wants SSO' }, { query: {} });
+      expect(result.ok && result.submission).toMatchObject({ contact: { message: 'met at the coffee bar, wants SSO' }, answers: {} });
+    }
+  });
+
   it('reads a registration export’s "Country/Region" column as the country', () => {
     for (const column of ['Country/Region', 'Country or region']) {
       const result = read({ email: 'a@b.co', [column]: 'France' }, { query: {} });

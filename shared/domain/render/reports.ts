@@ -567,8 +567,13 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-function formatShare(share: number | null): string {
-  return share === null ? '—' : `${Math.round(share * 100)}%`;
+/** A share as a whole percentage; never "0%" for some or "100%" for not all: 5 of 3,183 in time reads "<1%". */
+export function formatShare(share: number | null): string {
+  if (share === null) return '—';
+  const percent = Math.round(share * 100);
+  if (percent === 0 && share > 0) return '<1%';
+  if (percent === 100 && share < 1) return '>99%';
+  return `${percent}%`;
 }
 
 function formatOptionalDuration(ms: number | null): string {

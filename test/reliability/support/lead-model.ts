@@ -34,7 +34,7 @@ const RESERVED = new Set([
   'email', 'emailaddress', 'mail', 'replyto', 'youremail', 'workemail', 'firstname', 'fname', 'givenname', 'vorname', 'lastname', 'lname',
   'surname', 'familyname', 'nachname', 'name', 'fullname', 'yourname', 'company', 'companyname', 'organisation', 'organization', 'firma',
   'phone', 'phonenumber', 'telephone', 'tel', 'mobile', 'mobilephone', 'jobtitle', 'title', 'position', 'role', 'message', 'comments',
-  'comment', 'description', 'notes', 'inquiry', 'enquiry', 'country', 'countrycode', 'countryregion', 'countryorregion', 'consent', 'gdprconsent', 'privacyconsent', 'gotcha',
+  'comment', 'description', 'notes', 'boothnotes', 'staffnotes', 'boothstaffnotes', 'leadnotes', 'salesnotes', 'bemerkung', 'bemerkungen', 'anmerkungen', 'inquiry', 'enquiry', 'country', 'countrycode', 'countryregion', 'countryorregion', 'consent', 'gdprconsent', 'privacyconsent', 'gotcha',
   'honeypot', 'loadedat', 'next', 'returl', 'leadsource', 'pageurl', 'pageuri', 'page', 'referrer', 'referer', 'utmsource', 'utmmedium',
   'utmcampaign', 'utmterm', 'utmcontent', 'submit', 'firstandlastname', 'vorundnachname', 'employer', 'mobil', 'mobilnummer', 'handy', 'handynummer',
   'berufsbezeichnung', 'jobbezeichnung',
