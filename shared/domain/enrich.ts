@@ -90,11 +90,22 @@ export function caseName(name: string): string {
     .join(' ');
 }
 
+/**
+ * A name guessed from the address ("jane.doe@" → Jane Doe), or the address itself when the mailbox names no person:
+ * initials ("jd@" would read as a name "Jd"), or a role or placeholder ("info@", "noname@"). The address tells two
+ * such leads apart; a made-up name would not.
+ */
 function nameFromEmail(email: string): string {
   const localPart = (email.split('@')[0] ?? '').split('+')[0] ?? '';
-  const words = localPart.split(/[._-]+/).map((word) => word.replace(/\d+/g, '')).filter(Boolean);
-  return words.length ? caseName(words.join(' ').toLowerCase()) : email;
+  const words = localPart.split(/[._-]+/).map((word) => word.replace(/\d+/g, '').toLowerCase()).filter(Boolean);
+  const namesSomeone = words.some((word) => word.length >= 3) && !words.some((word) => NOT_A_PERSON.has(word));
+  return namesSomeone ? caseName(words.join(' ')) : email;
 }
+
+const NOT_A_PERSON = new Set([
+  'info', 'sales', 'contact', 'kontakt', 'admin', 'office', 'hello', 'hallo', 'team', 'support', 'marketing', 'noreply', 'mail',
+  'email', 'test', 'noname', 'anonymous', 'user', 'webmaster', 'service', 'enquiries', 'inquiries', 'booking', 'events', 'hr', 'jobs',
+]);
 
 // ---------------------------------------------------------------- email and company
 

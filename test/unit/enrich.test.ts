@@ -89,6 +89,9 @@ describe('enrichSubmission', () => {
     expect(enrichSubmission(submission({ email: 'jane.doe+forms@acme.com' }), demoForm).displayName).toBe('Jane Doe');
     expect(enrichSubmission(submission({ email: 'mary_van_der_berg42@acme.com' }), demoForm).displayName).toBe('Mary van der Berg');
     expect(enrichSubmission(submission({ email: '1234@acme.com' }), demoForm).displayName).toBe('1234@acme.com');
+    // Initials or a mailbox that names a role are no name: "Jd" or "Info" would read as one.
+    for (const email of ['jd@acme.com', 'info@acme.com', 'sales.team@acme.com', 'noname@gmail.com']) expect(enrichSubmission(submission({ email }), demoForm).displayName).toBe(email);
+    expect(enrichSubmission(submission({ email: 'j.doe@acme.com' }), demoForm).displayName).toBe('J Doe');
   });
 
   it('classifies a business domain and guesses the company from it', () => {

@@ -359,6 +359,15 @@ describe('renderOwnerAlert', () => {
     expect(renderOwnerAlert(alertInput({ lead: arabic })).html).toMatch(/<div dir="auto" [^>]*>نريد عرضًا/);
   });
 
+  it('names a lead by their address when the mailbox names nobody (initials, a role), in the subject too', () => {
+    for (const email of ['jd@acme-analytics.de', 'info@acme-analytics.de', 'noname@gmail.com']) {
+      const unnamed: Lead = { ...lead, contact: { email, emailDisplay: email }, answers: {} };
+      const { subject, text } = renderOwnerAlert(alertInput({ lead: unnamed, enrichment: enrichSubmission(unnamed, demoForm) }));
+      expect(subject).toMatch(new RegExp(`^New lead: ${email.replace(/\./g, '\\.')}`));
+      expect(text).toContain('Name: not given\n');
+    }
+  });
+
   it('links a national number with no country as typed, so a rep in that country can still tap it', () => {
     const booth: Lead = { ...lead, contact: { ...lead.contact, phone: '030 1234567', country: undefined } };
     const enrichment = { ...enrichSubmission(booth, demoForm), phoneE164: undefined, country: undefined };
@@ -366,10 +375,10 @@ describe('renderOwnerAlert', () => {
   });
 
   it('leaves out sections it has nothing for, and says a name came from the email address', () => {
-    const bare: Lead = { ...lead, contact: { email: 'x@gmail.com', emailDisplay: 'x@gmail.com' }, answers: {}, tracking: { utm: {} } };
+    const bare: Lead = { ...lead, contact: { email: 'xavier@gmail.com', emailDisplay: 'xavier@gmail.com' }, answers: {}, tracking: { utm: {} } };
     const enrichment = enrichSubmission(bare, demoForm);
     const { html, text } = renderOwnerAlert(alertInput({ lead: bare, enrichment, history: [] }));
-    expect(text).toContain('Name: X (guessed from the email address)');
+    expect(text).toContain('Name: Xavier (guessed from the email address)');
     expect(alert.text).toContain('Name: José Müller\n');
     expect(text).toContain('No message.');
     expect(text).not.toContain('EARLIER SUBMISSIONS');

@@ -188,7 +188,8 @@ function buildView(input: OwnerAlertInput): AlertView {
 
   const contactRows: AlertView['contactRows'] = [];
   const nameTyped = NAME_PARTS.some((part) => contact[part]?.trim());
-  contactRows.push(['Name', nameTyped ? enrichment.displayName : `${enrichment.displayName} (guessed from the email address)`, undefined]);
+  const guessed = enrichment.displayName === (contact.emailDisplay || contact.email) ? 'not given' : `${enrichment.displayName} (guessed from the email address)`;
+  contactRows.push(['Name', nameTyped ? enrichment.displayName : guessed, undefined]);
   contactRows.push(['Email', contact.emailDisplay || contact.email, { href: mailtoHref(contact.email) }]);
   if (contact.phone) {
     const { readable, dialable } = phoneForRep(contact.phone, enrichment.phoneE164);
