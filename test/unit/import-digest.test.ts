@@ -89,6 +89,18 @@ describe('renderImportDigest', () => {
     expect(zoeText).toContain('"Ready for a pilot in January"');
   });
 
+  it('marks a returning person in a one-line row too, as the text part does', () => {
+    const many: ImportDigestEntry[] = Array.from({ length: 27 }, (_, index) => {
+      const lead = boothLead(`ld_${index}`, { email: `p${index}@firm${index}.example`, firstName: `Person${index}` }, {
+        followUpDeadline: new Date(Date.parse('2026-11-30T09:00:00.000Z') + index * 60_000).toISOString(),
+      });
+      return { lead, kind: index === 26 ? 'returning' : 'new', rows: [lead], actionLinks: links(`ld_${index}`) };
+    });
+    const { html, text } = renderImportDigest(input({ entries: many }));
+    expect(text).toMatch(/27\. Person26 .*· Returning/);
+    expect(html).toMatch(/<strong>Person26<\/strong>.*· Returning/);
+  });
+
   it('shows the most urgent 25 in full and the rest in a line each, with their Contacted link', () => {
     const many: ImportDigestEntry[] = Array.from({ length: 30 }, (_, index) => {
       const lead = boothLead(`ld_${index}`, { email: `p${index}@firm${index}.example`, firstName: `Person${index}`, message: `note ${index}` }, {
@@ -178,11 +190,15 @@ describe('the import digest in Chromium', () => {
     expect(refusedRequests).toEqual([]);
     await expect(page.locator('script, img, h1').count()).resolves.toBe(0);
     await expect(page.getByRole('link', { name: 'Contacted', exact: true }).count()).resolves.toBe(3);
-    // On a phone, a number and an action are never broken across lines.
+    // On a phone, a number is never broken across lines, and each action is one line in a box a thumb can hit.
     const phone375 = await openHtml(browser, markup, { width: 375, height: 800 });
-    for (const name of ['+49 30 1234567', 'Not mine']) {
-      const box = await phone375.page.getByRole('link', { name, exact: true }).first().boundingBox();
-      expect(box!.height).toBeLessThan(24);
+    expect((await phone375.page.getByRole('link', { name: '+49 30 1234567', exact: true }).first().boundingBox())!.height).toBeLessThan(24);
+    for (const name of ['Contacted', 'Qualified', 'Not a fit', 'Not mine']) {
+      for (const link of await phone375.page.getByRole('link', { name, exact: true }).all()) {
+        const box = (await link.boundingBox())!;
+        expect(box.height, name).toBeGreaterThanOrEqual(38);
+        expect(box.height, name).toBeLessThan(48);
+      }
     }
     if (process.env.UPDATE_SCREENSHOTS) {
       mkdirSync(new URL('.', `file://${SCREENSHOT}`).pathname, { recursive: true });

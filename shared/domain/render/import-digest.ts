@@ -215,7 +215,8 @@ function leadBlock(row: Row, timezone: string, first: boolean): SafeHtml {
   const c = emailColours;
   const { lead, kind, actionLinks } = row.entry;
   const contactBits = [...contactLinks(row), ...(row.country ? [html`${row.country}`] : [])];
-  const links = ACTION_ORDER.map((action, index) => html`${index ? ' · ' : ''}<a href="${actionLinks[action]}" target="_blank" style="color:${action === 'contacted' ? c.brand : c.text};font-weight:${action === 'contacted' ? 700 : 400};white-space:nowrap;">${SHORT_ACTION_LABELS[action]}</a>`);
+  // Boxes a thumb can hit (about 40 px tall), apart enough that "Qualified" is not "Not a fit" by a slip.
+  const links = ACTION_ORDER.map((action) => html`<a href="${actionLinks[action]}" target="_blank" style="display:inline-block;padding:10px 12px;margin:0 6px 6px 0;border:1px solid ${action === 'contacted' ? c.brand : c.border};border-radius:6px;color:${action === 'contacted' ? c.brand : c.text};font-weight:${action === 'contacted' ? 700 : 400};text-decoration:none;white-space:nowrap;line-height:1.2;">${SHORT_ACTION_LABELS[action]}</a>`);
   const note = scannedLabel(row);
   const visits = row.visits.map((visit) => html`<div style="padding-top:6px;">
 <div style="font-size:12px;color:${c.muted};">${visitLine(visit, timezone)}</div>
@@ -230,7 +231,7 @@ ${row.headline ? html`<div style="color:${c.muted};">${row.headline}</div>` : ''
 <div style="padding-top:4px;color:${row.overdue ? c.danger : c.text};font-weight:${row.overdue ? 700 : 400};">${followUpLine(row, timezone)}</div>
 ${row.since ? html`<div style="font-size:12px;color:${c.muted};">${row.since}</div>` : ''}
 ${visits}
-<div style="padding-top:8px;font-size:14px;line-height:1.8;">${links}</div>
+<div style="padding-top:8px;font-size:14px;">${links}</div>
 </td>
 <td width="56" valign="top" align="right" style="width:56px;padding:12px 0 12px 8px;"><div style="display:inline-block;min-width:36px;padding:6px 0;border-radius:18px;background:${scoreColour(lead.score ?? 0)};color:#ffffff;font-size:14px;font-weight:700;text-align:center;">${lead.score ?? 0}</div></td>
 </tr></table>`;
@@ -241,7 +242,7 @@ function briefLine(row: Row, timezone: string): SafeHtml {
   const c = emailColours;
   const due = row.contacted ? 'contacted before' : `${row.overdue ? 'overdue since' : 'due'} ${formatLocal(new Date(row.deadline), timezone)}`;
   return html`<div style="padding:6px 0;border-top:1px solid ${c.border};font-size:13px;word-break:break-word;">
-<strong>${row.name}</strong>${row.headline ? html` <span style="color:${c.muted};">${row.headline}</span>` : ''} · ${contactLinks(row).map((bit, index) => html`${index ? ' · ' : ''}${bit}`)}
+<strong>${row.name}</strong>${row.headline ? html` <span style="color:${c.muted};">${row.headline}</span>` : ''}${row.entry.kind === 'returning' ? html` <span style="color:${c.warning};font-weight:700;">· Returning</span>` : ''} · ${contactLinks(row).map((bit, index) => html`${index ? ' · ' : ''}${bit}`)}
 <br><span style="color:${row.overdue ? c.danger : c.muted};">${due}</span> · score ${row.entry.lead.score ?? 0} · <a href="${row.entry.actionLinks.contacted}" target="_blank" style="color:${c.brand};font-weight:700;">Contacted</a>
 </div>`;
 }
