@@ -54,6 +54,8 @@ export interface ImportedCaptureOutcome extends CaptureOutcome {
   awaitsImportAlert: boolean;
   /** The lead's address and when it counts as received: the import tells a person's rows together, oldest scans first. */
   person: { email: string; receivedAt: string };
+  /** The lead was stored by this very import: by this row, or (for a duplicate) by an earlier row or a retried write. */
+  storedByThisImport: boolean;
 }
 
 export type ImportCaptureDependencies = Omit<CaptureDependencies, 'store'> & { store: Pick<LeadStore, 'putNewLead'> };
@@ -82,7 +84,12 @@ export async function captureLead(request: CaptureRequest, deps: CaptureDependen
  */
 export async function captureImportedLead(request: ImportedSubmissionRequest, deps: ImportCaptureDependencies): Promise<ImportedCaptureOutcome> {
   const { outcome, lead } = await capture(request, deps, { kind: 'operator-import', capturedAt: request.capturedAt, importId: request.importId });
-  return { ...outcome, awaitsImportAlert: awaitsImportAlert(lead), person: { email: lead.contact.email, receivedAt: lead.receivedAt } };
+  return {
+    ...outcome,
+    awaitsImportAlert: awaitsImportAlert(lead),
+    person: { email: lead.contact.email, receivedAt: lead.receivedAt },
+    storedByThisImport: request.importId !== undefined && lead.importId === request.importId,
+  };
 }
 
 /** What capture answers, and the lead it names: the one it stored, or the one stored before that this repeats. */

@@ -169,12 +169,15 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
     }
     warnings.push(...captured.warnings);
     if (scanTime && 'problem' in scanTime) warnings.push(cellProblem(row, scanSource!.name, scanSource!.valueOf(cells), scanTime.problem));
-    const { leadId, outcome, awaitsImportAlert, person } = captured.capture;
+    const { leadId, outcome, awaitsImportAlert, person, storedByThisImport } = captured.capture;
     if (awaitsImportAlert) toTell.set(leadId, person);
-    if (outcome === 'created') summary.imported++;
+    // A lead's first row finding it stored by this very import: the SDK retried a write (after a timeout) that had
+    // landed. The row was imported now, not by "an earlier import".
+    const storedByRetry = outcome === 'duplicate' && storedByThisImport && !rowsPerLead.has(leadId);
+    if (outcome === 'created' || storedByRetry) summary.imported++;
     else if (outcome === 'duplicate') summary.duplicates++;
     else summary.spam++;
-    if (outcome !== 'duplicate') written++;
+    if (outcome !== 'duplicate' || storedByRetry) written++;
     if (capturedAt) summary.scanTimed++;
     rowsPerLead.set(leadId, (rowsPerLead.get(leadId) ?? 0) + 1);
   }

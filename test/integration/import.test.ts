@@ -342,6 +342,25 @@ describe('badge scans timed by their scan-time column', () => {
   });
 });
 
+describe('a write retried after it had landed', () => {
+  it('counts the row as imported by this import, not as a duplicate from an earlier one', async () => {
+    // The SDK retries a PutItem that timed out; when the first attempt had landed, the retry's condition fails and the
+    // store answers "already stored". A store that writes every new lead twice makes every row such a row.
+    const writesTwice = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'putNewLead') return async (...args: Parameters<LeadStore['putNewLead']>) => (await target.putNewLead(...args), target.putNewLead(...args));
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const batch = `retry${randomInt(1e9)}`;
+    const csv = ['Email,Name', `${batch}.a@scanned.example,Ada`, `${batch}.b@scanned.example,Ben`, `${batch}.b@scanned.example,Ben`].join('\r\n');
+    const summary = await importLeads(csv, { formId: EVENT_FORM }, { ...deps, store: writesTwice });
+    expect(summary).toMatchObject({ rows: 3, imported: 2, duplicates: 1, repeatedInFile: 1 });
+    expect(summary.alerts?.leads).toBe(2);
+  });
+});
+
 describe('a scan date and a scan time in two columns', () => {
   it('reads them together, as the one scan time they are', async () => {
     const batch = `split${randomInt(1e9)}`;
