@@ -101,7 +101,7 @@ function describeImport(file: string, summary: ImportSummary, timezone: string, 
     `  invalid     ${summary.invalid} ${verb}skipped`,
   );
   if (summary.scanTimeColumn !== undefined) {
-    lines.push(`${summary.scanTimed} row(s) ${summary.dryRun ? 'would count' : 'count'} as received at their time in column "${summary.scanTimeColumn}" (in ${timezone} unless it names a zone), not at the import.`);
+    lines.push(`${summary.scanTimed} row(s) ${summary.dryRun ? 'would count' : 'count'} as received at their time in column "${summary.scanTimeColumn}" (in ${summary.scanTimezone ?? timezone} unless it names a zone), not at the import.`);
   }
   lines.push(...rowNotes(summary, LISTED_IN_SUMMARY));
   if (listFile) lines.push(`Every problem and warning: ${listFile}`);

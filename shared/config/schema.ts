@@ -73,6 +73,8 @@ const eventDetails = z.strictObject({
   startDate: isoDate,
   endDate: isoDate,
   location: z.string().check(z.minLength(1)),
+  /** Where the event is, when not in the organisation's timezone: an imported scan time without a zone is read in it. */
+  timezone: z.optional(timezone),
 }).check(inOrder('startDate', 'endDate', (startDate) => `must not be before startDate (${startDate})`));
 
 /** The form tools whose webhook signatures capture checks, each by its own documented scheme (shared/domain/webhook-signature.ts). */

@@ -63,6 +63,8 @@ export interface ImportSummary {
   invalid: number;
   /** The column each row's scan time is read from (see `SCAN_TIME_COLUMNS`), when the header has one. */
   scanTimeColumn?: string;
+  /** The timezone a scan time without a zone is read in: the event's, else the organisation's. */
+  scanTimezone?: string;
   /** Rows in Handoff that count as received at their scan time rather than at the import. */
   scanTimed: number;
   /** Why the invalid rows were left out: every problem, in row order (a row can have several). */
@@ -131,15 +133,17 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
     .filter(({ cells }) => cells.some((cell) => cell.trim() !== ''));
   if (filledRows.length === 0) throw new HttpError(422, 'the file has a header but no data rows: nothing to import', { code: 'no_rows' });
   const scanSource = scanTimeSourceOf(columns, filledRows.map(({ cells }) => cells));
+  // A scanner at a London show writes London time.
+  const scanTimezone = form.event?.timezone ?? deps.config.organisation.timezone;
 
   const summary: ImportSummary = {
     formId: form.id, delimiter, ...(declaredDelimiter ? { declaredDelimiter } : {}), encoding, dryRun: options.dryRun ?? false,
     rows: filledRows.length, imported: 0, duplicates: 0, repeatedInFile: 0, spam: 0, invalid: 0,
-    ...(scanSource === undefined ? {} : { scanTimeColumn: shownSafely(scanSource.name) }), scanTimed: 0, problems: [], warnings: [],
+    ...(scanSource === undefined ? {} : { scanTimeColumn: shownSafely(scanSource.name), scanTimezone }), scanTimed: 0, problems: [], warnings: [],
   };
   const problems: RowProblem[] = [];
   const warnings: RowProblem[] = [];
-  const scanTimes = scanSource === undefined ? [] : readScanTimes(filledRows.map(({ cells }) => scanSource.valueOf(cells)), { timezone: deps.config.organisation.timezone, now: deps.now() });
+  const scanTimes = scanSource === undefined ? [] : readScanTimes(filledRows.map(({ cells }) => scanSource.valueOf(cells)), { timezone: scanTimezone, now: deps.now() });
   const rows = filledRows.map((row, index) => ({ ...row, scanTime: scanTimes[index] }));
   const captureDeps = { ...deps, store: summary.dryRun ? previewStore(deps.store) : deps.store };
   const importId = newImportId(deps.now());

@@ -13,6 +13,7 @@ import type { Context, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startStreamPoller, type StreamPoller } from '../../infra/local/stream-poller.ts';
 import { loadConfig } from '../../shared/config/load.ts';
+import type { Config } from '../../shared/config/schema.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
 import { addDays, localDate, zonedTimeToUtc } from '../../shared/domain/business-hours.ts';
 import { MissingEmailColumnError, importLeads, type ImportDependencies } from '../../shared/usecases/import-leads.ts';
@@ -339,6 +340,17 @@ describe('badge scans timed by their scan-time column', () => {
 
     const nextDay = { ...deps, now: () => new Date(IMPORTED_AT.getTime() + 86_400_000) };
     expect(await importLeads(csv, { formId: EVENT_FORM }, nextDay)).toMatchObject({ imported: 0, duplicates: 4, scanTimed: 2 });
+  });
+});
+
+describe('an event in another timezone', () => {
+  it('reads scan times without a zone on the event’s clock', async () => {
+    const london: Config = { ...config, forms: config.forms.map((form) => (form.id === EVENT_FORM ? { ...form, event: { ...form.event!, location: 'ExCeL London', timezone: 'Europe/London' } } : form)) };
+    const batch = `london${randomInt(1e9)}`;
+    const csv = ['Email,Scanned At', `${batch}.a@scanned.example,2026-11-24 10:00`].join('\r\n');
+    expect(await importLeads(csv, { formId: EVENT_FORM }, { ...deps, config: london })).toMatchObject({ imported: 1, scanTimed: 1, scanTimezone: 'Europe/London' });
+    // 10:00 in London is 10:00 UTC in November; read in Berlin it would have been 09:00 UTC.
+    expect((await store.leadsByEmail(`${batch}.a@scanned.example`))[0]!.receivedAt).toBe('2026-11-24T10:00:00.000Z');
   });
 });
 
