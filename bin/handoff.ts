@@ -51,11 +51,11 @@ const commands: Record<string, Command> = {
     'the note may have been added before it stopped answering; check `handoff export --email <their address>` before you repeat it'),
   nightly: {
     summary: 'send the nightly reports once, as if the schedule fired at --at (default: its last firing)',
-    usage: 'handoff nightly [--at 2026-11-26T07:00 | --at 2026-11-26T06:00:00Z]',
+    usage: 'handoff nightly [--at 2026-11-26T07:00 | --at 2026-11-26T06:00:00Z] [--preview <dir>]',
     afterOutage: (mayHaveChanged) => (mayHaveChanged
       ? 'run it again with the same --at: a report already sent for that date is not sent twice'
       : 'nothing was sent; try again'),
-    options: { at: { type: 'string' } },
+    options: { at: { type: 'string' }, preview: { type: 'string' } },
     run: (values) => runNightly(values),
   },
   import: {

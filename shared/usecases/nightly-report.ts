@@ -59,18 +59,10 @@ const DAY_MS = 86_400_000;
  */
 export async function runNightlyReport({ scheduledTime }: { scheduledTime: Date }, deps: NightlyReportDependencies): Promise<NightlyReportSummary> {
   const { config, store, mailer } = deps;
-  const reportDate = localDate(scheduledTime, config.organisation.timezone);
-  const [overdue, window7d, emailHealth] = await Promise.all([
-    store.waitingDueBy(scheduledTime).then((leads) => leads.filter((lead) => WAITING_STATUSES.has(lead.status))),
-    // Through the run's own time, not only the 7-day window: a lead captured on the report date and contacted since
-    // left the deadline index, and a run for an earlier time (a retry, a re-run) must still list it as it stood then.
-    leadsCapturedIn({ from: reportWindow(reportDate, config.organisation.timezone).from, to: scheduledTime }, store),
-    deps.emailHealth?.marks() ?? [],
-  ]);
-  const report = buildNightlyReport({ reportDate, now: scheduledTime, config, overdue, window7d, emailHealth });
+  const { reportDate, report, leads } = await reportAsOf(scheduledTime, deps);
   // Counted before any email goes out: a run whose sends fail still knows how many leads are overdue.
   recordOverdue(report.sales.overdueCount);
-  const linksFor = contactedLinks([...overdue, ...window7d], deps);
+  const linksFor = contactedLinks(leads, deps);
 
   const sent: string[] = [];
   const skipped: string[] = [];
@@ -96,6 +88,37 @@ export async function runNightlyReport({ scheduledTime }: { scheduledTime: Date 
     );
   }
   return { reportDate, overdue: report.sales.overdueCount, sent, skipped };
+}
+
+/** The report as of `scheduledTime`, from the deadline index and the by-day index alone. */
+async function reportAsOf(scheduledTime: Date, { config, store, emailHealth }: Pick<NightlyReportDependencies, 'config' | 'store' | 'emailHealth'>): Promise<{ reportDate: string; report: NightlyReport; leads: ReadonlyArray<Pick<Lead, 'leadId' | 'ownerId'>> }> {
+  const reportDate = localDate(scheduledTime, config.organisation.timezone);
+  const [overdue, window7d, healthMarks] = await Promise.all([
+    store.waitingDueBy(scheduledTime).then((leads) => leads.filter((lead) => WAITING_STATUSES.has(lead.status))),
+    // Through the run's own time, not only the 7-day window: a lead captured on the report date and contacted since
+    // left the deadline index, and a run for an earlier time (a retry, a re-run) must still list it as it stood then.
+    leadsCapturedIn({ from: reportWindow(reportDate, config.organisation.timezone).from, to: scheduledTime }, store),
+    emailHealth?.marks() ?? [],
+  ]);
+  const report = buildNightlyReport({ reportDate, now: scheduledTime, config, overdue, window7d, emailHealth: healthMarks });
+  return { reportDate, report, leads: [...overdue, ...window7d] };
+}
+
+/** One email of a preview: what it would say, to whom, with its links left out. */
+export interface PreviewedEmail {
+  kind: string;
+  email: Omit<OutgoingEmail, 'idempotencyKey'>;
+}
+
+/**
+ * Every email a run as of `scheduledTime` would send, rendered and neither claimed nor sent: a date's reports go
+ * out once, and an import loaded after them (a show's badge scans) can then only be seen this way. Its links are
+ * placeholders, so a preview written to disk signs no link that would record anything.
+ */
+export async function previewNightlyReport({ scheduledTime }: { scheduledTime: Date }, deps: Pick<NightlyReportDependencies, 'config' | 'store' | 'emailHealth'>): Promise<{ reportDate: string; emails: PreviewedEmail[] }> {
+  const { reportDate, report } = await reportAsOf(scheduledTime, deps);
+  const placeholder: LinksFor = () => (leadId) => `${deps.config.publicBaseUrl.replace(/\/$/, '')}/actions/preview-only-${encodeURIComponent(leadId)}`;
+  return { reportDate, emails: plannedEmails(report, deps.config, placeholder).map(({ kind, compose }) => ({ kind, email: compose() })) };
 }
 
 /** Every lead captured in [from, to), one by-day Query per org-local day the window touches. */

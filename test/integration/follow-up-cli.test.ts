@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -275,6 +275,29 @@ describe('npx handoff nightly', () => {
 
     const again = await handoff(['nightly']);
     expect(again.stdout).toContain('Each report goes out once per date');
+  }, 60_000);
+
+  it('--preview writes the reports a run would send, sending and claiming nothing, with links that record nothing', async () => {
+    await waitingLead('CLI9');
+    const directory = mkdtempSync(join(tmpdir(), 'handoff-preview-'));
+    // Yesterday: the test above claimed the schedule's last run, today's.
+    const at = new Date(Date.now() - 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const preview = await handoff(['nightly', '--at', at, '--preview', directory]);
+    expect(preview).toMatchObject({ code: 0, errors: [] });
+    expect(preview.stdout).toMatch(/^Preview of the nightly report for \d{4}-\d\d-\d\d .*nothing sent or claimed/);
+    const reportDate = localDate(new Date(at), config.organisation.timezone);
+    const sales = readFileSync(join(directory, `${reportDate}-sales.txt`), 'utf8');
+    expect(sales).toMatch(/^To: .+\nSubject: (No missed|Missed) follow-ups/);
+    const files = readdirSync(directory);
+    expect(files).toEqual(expect.arrayContaining([`${reportDate}-sales.html`, `${reportDate}-sales.txt`, `${reportDate}-marketing.html`, `${reportDate}-marketing.txt`]));
+    // No link in a preview is signed: each is a placeholder that records nothing.
+    const everything = files.map((file) => readFileSync(join(directory, file), 'utf8')).join('\n');
+    expect(everything).toContain('/actions/preview-only-');
+    expect(everything).not.toMatch(/\/actions\/(?!preview-only-)/);
+
+    // Nothing was claimed: the run for the same time still sends the sales report.
+    const run = await handoff(['nightly', '--at', at]);
+    expect(run.stdout).toMatch(/Sent \d+: sales, marketing/);
   }, 60_000);
 
   it('refuses a date that does not exist or lies in the future, instead of sending that date\'s reports', async () => {
