@@ -96,9 +96,11 @@ describe('renderActionResultPage', () => {
   });
 });
 
+/** The shipped config and a signing secret, for the pages that verify a link. */
+const config = loadConfig(new URL('../../handoff.config.json', import.meta.url).pathname);
+const actionSecret = 'a-test-secret-that-is-at-least-32-bytes-long';
+
 describe('a link opened again after it was used', () => {
-  const config = loadConfig(new URL('../../handoff.config.json', import.meta.url).pathname);
-  const actionSecret = 'a-test-secret-that-is-at-least-32-bytes-long';
   const now = new Date('2026-12-01T09:00:00.000Z');
   const contacted: Lead = {
     leadId: 'L-used',
@@ -146,8 +148,6 @@ describe('a link opened again after it was used', () => {
 });
 
 describe('a link opened after it expired', () => {
-  const config = loadConfig(new URL('../../handoff.config.json', import.meta.url).pathname);
-  const actionSecret = 'a-test-secret-that-is-at-least-32-bytes-long';
   const now = new Date('2026-12-20T09:00:00.000Z');
   const waiting: Lead = {
     leadId: 'L-old',
@@ -172,8 +172,8 @@ describe('a link opened after it expired', () => {
     expect(page.html).toContain('<p class="lead">Jane &lt;Doe&gt; <span class="muted">· Doe &amp; Co</span></p>');
     expect(page.html).toContain('<p class="contact">Jane@Doe.example</p>');
     expect(page.html).toContain('Follow-up links work for 14 days, so an old email cannot change a lead. Nothing changed.');
-    // Still waiting and overdue, so tomorrow's digest carries a fresh Contacted link for it.
-    expect(page.html).toContain('It is still waiting for first contact, so your next nightly digest lists it with a fresh Contacted link.');
+    // Still waiting and overdue, so tomorrow's digest carries a fresh Mark contacted link for it.
+    expect(page.html).toContain('It is still waiting for first contact, so your next nightly digest lists it with a fresh Mark contacted link.');
     expect(page.html).toContain('<p class="muted">To record it sooner, ask your manager: <a href="mailto:eva.klein@northwind.example">eva.klein@northwind.example</a></p>');
     expect(page.html).toContain('<p class="small">With the Handoff CLI: <code>npx handoff contacted L-old --by ana</code></p>');
   });
@@ -195,8 +195,6 @@ describe('a link opened after it expired', () => {
 });
 
 describe('a verdict link on a lead with the other verdict', () => {
-  const config = loadConfig(new URL('../../handoff.config.json', import.meta.url).pathname);
-  const actionSecret = 'a-test-secret-that-is-at-least-32-bytes-long';
   const qualified: Lead = {
     leadId: 'L-verdict', formId: 'demo-request', formKind: 'website', receivedAt: '2026-11-30T09:00:00.000Z', status: 'qualified', followUpDeadline: '2026-11-30T13:00:00.000Z',
     contact: { email: 'jane@doe.example', emailDisplay: 'jane@doe.example', firstName: 'Jane' }, answers: {}, tracking: { utm: {} }, ownerId: 'ana',

@@ -153,7 +153,7 @@ function expiredLinkNextSteps(link: ExpiredLink | undefined): SafeHtml {
 <p class="small">The Handoff CLI can record it too.</p>`;
   }
   const command = CLI_COMMANDS[link.action];
-  return html`${link.inNextDigest ? html`<p class="muted">It is still waiting for first contact, so your next nightly digest lists it with a fresh Contacted link.</p>` : ''}
+  return html`${link.inNextDigest ? html`<p class="muted">It is still waiting for first contact, so your next nightly digest lists it with a fresh Mark contacted link.</p>` : ''}
 ${link.manager ? managerLine(link.inNextDigest ? 'To record it sooner, ask your manager' : 'To record it now, ask your manager', link.manager) : ''}
 ${command && link.repId ? html`<p class="small">With the Handoff CLI: <code>npx handoff ${command} ${link.leadId} --by ${link.repId}</code></p>` : ''}`;
 }
