@@ -181,13 +181,19 @@ function plannedEmails(report: NightlyReport, config: Config, linksFor: LinksFor
     { kind: 'marketing', compose: () => ({ to: config.reports.marketingRecipients, ...renderMarketingReport(report, config) }) },
     ...report.sales.byRep.map((digest) => ({
       kind: `digest#${digest.rep.id}`,
-      compose: () => ({ to: [digest.rep.email], ...renderRepDigest(report, digest, config, linksFor()) }),
+      compose: () => withCsv({ to: [digest.rep.email], ...renderRepDigest(report, digest, config, linksFor()) }, `your-overdue-leads-${report.reportDate}.csv`),
     })),
     ...report.escalations.map((escalation) => ({
       kind: `escalation#${escalation.managerEmail}`,
-      compose: () => ({ to: [escalation.managerEmail], ...renderEscalation(report, escalation, config, linksFor({ role: 'manager', address: escalation.managerEmail })) }),
+      compose: () => withCsv({ to: [escalation.managerEmail], ...renderEscalation(report, escalation, config, linksFor({ role: 'manager', address: escalation.managerEmail })) }, `escalated-leads-${report.reportDate}.csv`),
     })),
   ];
+}
+
+/** A digest or escalation that lists only its first leads carries all of them as a CSV, as the sales report does. */
+function withCsv({ csv, ...email }: Omit<OutgoingEmail, 'idempotencyKey'> & { csv?: string }, filename: string): Omit<OutgoingEmail, 'idempotencyKey'> {
+  // The byte-order mark tells Excel the file is UTF-8.
+  return csv === undefined ? email : { ...email, attachments: [{ filename, content: `\uFEFF${csv}`, contentType: 'text/csv; charset=utf-8' }] };
 }
 
 /** Escalations are keyed by the manager's address, which stays out of the logs. */

@@ -142,10 +142,11 @@ describe('renderSalesReport', () => {
     const awayConfig = { ...config, salespeople: config.salespeople.map((rep) => (rep.id === 'jonas' ? { ...rep, away: [{ from: '2026-11-20', to: '2026-12-02' }] } : rep.id === 'diego' ? { ...rep, active: false } : rep)) };
     const withAway = buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config: awayConfig, overdue, window7d });
     const { html: salesHtml, text: salesText } = renderSalesReport(withAway, awayConfig, links);
-    expect(salesText).toMatch(/\nJonas Weber \(away until Wed 2 Dec\) \(\d+ overdue leads?\)\n/);
-    expect(salesText).toMatch(/\nDiego Ramos \(no longer active\) \(\d+ overdue leads?\)\n/);
+    // One pair of brackets: the count follows a "·", as in the HTML heading.
+    expect(salesText).toMatch(/\nJonas Weber \(away until Wed 2 Dec\) · \d+ overdue leads?\n/);
+    expect(salesText).toMatch(/\nDiego Ramos \(no longer active\) · \d+ overdue leads?\n/);
     expect(salesHtml).toContain('Jonas Weber (away until Wed 2 Dec)');
-    expect(salesText).toMatch(/\nAna Silva \(\d+ overdue leads?\)\n/);
+    expect(salesText).toMatch(/\nAna Silva · \d+ overdue leads?\n/);
     const escalatedReps = withAway.escalations.flatMap((escalation) => escalation.byRep.map((group) => ({ escalation, rep: group.rep })));
     const { escalation, rep } = escalatedReps.find((entry) => entry.rep.id === 'jonas' || entry.rep.id === 'diego')!;
     expect(renderEscalation(withAway, escalation, awayConfig, links).text).toContain(`\n${rep.id === 'jonas' ? 'Jonas Weber (away until Wed 2 Dec)' : 'Diego Ramos (no longer active)'}\n`);
@@ -631,14 +632,23 @@ describe('a show’s worth of overdue leads', () => {
     expect(sales.text).toContain('and 2990 more, in the attached CSV.');
     expect(sales.csv.trimEnd().split('\r\n')).toHaveLength(1 + 3000);
 
+    // A digest and an escalation that list only some carry all of them as a CSV, as the sales report does.
     const digest = renderRepDigest(big, group!, config, links);
     expect(Buffer.byteLength(digest.html)).toBeLessThan(150_000);
-    expect(digest.text).toContain(`and 2960 more, \`handoff leads --waiting --owner ${group!.rep.id}\` lists them all.`);
+    expect(digest.text).toContain('and 2960 more, in the attached CSV.');
+    expect(digest.html).toContain('and 2960 more, in the attached CSV.');
+    expect(digest.csv!.trimEnd().split('\r\n')).toHaveLength(1 + 3000);
     expect(digest.subject).toMatch(/^3000 leads waiting/);
 
     const escalation = renderEscalation(big, big.escalations[0]!, config, links);
     expect(Buffer.byteLength(escalation.html)).toBeLessThan(100_000);
-    expect(escalation.text).toMatch(/and \d+ more, `handoff leads --waiting --owner \w+` lists them all\./);
+    expect(escalation.text).toMatch(/and \d+ more, in the attached CSV\./);
+    expect(escalation.csv!.trimEnd().split('\r\n')).toHaveLength(1 + big.escalations[0]!.leadCount);
+  });
+
+  it('attaches no CSV to a digest or an escalation that lists every lead', () => {
+    expect(renderRepDigest(report, report.sales.byRep[0]!, config, links)).not.toHaveProperty('csv');
+    expect(renderEscalation(report, report.escalations[0]!, config, links)).not.toHaveProperty('csv');
   });
 });
 

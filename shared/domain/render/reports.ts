@@ -23,6 +23,11 @@ export interface RenderedSalesReport extends RenderedEmail {
   csv: string;
 }
 
+/** A digest or an escalation: with every one of its leads as a CSV when the email lists only the first of them. */
+export interface RenderedLeadList extends RenderedEmail {
+  csv?: string;
+}
+
 /** A lead's "Mark as contacted?" page: it records a first contact, by whoever the email went to, for the lead's owner. */
 export type LeadLink = (leadId: string) => string;
 
@@ -64,7 +69,7 @@ export function renderSalesReport(report: NightlyReport, config: Config, links: 
     subject,
     '',
     summary,
-    ...sales.byRep.flatMap((group) => ['', `${repHeading(group.rep)} (${plural(group.leads.length, 'overdue lead')})`, ...listedLines(group.leads, MAX_LISTED.perRep, IN_THE_CSV, (row) => leadLine(row, report, links))]),
+    ...sales.byRep.flatMap((group) => ['', `${repHeading(group.rep)} · ${plural(group.leads.length, 'overdue lead')}`, ...listedLines(group.leads, MAX_LISTED.perRep, IN_THE_CSV, (row) => leadLine(row, report, links))]),
     ...(sales.alertFailed.length ? ['', 'Alert not delivered:', ...listedLines(sales.alertFailed, MAX_LISTED.perList, WAITING_LIST, (row) => leadLine(row, report, links, config))] : []),
     ...(sales.unassigned.length ? ['', 'No owner:', ...listedLines(sales.unassigned, MAX_LISTED.perList, WAITING_LIST, (row) => leadLine(row, report, links, config))] : []),
     ...(report.emailProblems.length ? ['', 'Email problems:', EMAIL_PROBLEMS_INTRO, ...report.emailProblems.map((problem) => emailProblemLine(problem, report))] : []),
@@ -141,20 +146,19 @@ function marketingHeadline({ lastDay, last7Days }: FunnelRow, periods: PeriodNam
   return [`${periods.lastDay.days}: ${day}`, ...(week ? [`${periods.last7Days.days}: ${week}`] : [])].join(' · ');
 }
 
-export function renderRepDigest(teamReport: NightlyReport, digest: RepGroup, config: Config, links: LeadLink): RenderedEmail {
+export function renderRepDigest(teamReport: NightlyReport, digest: RepGroup, config: Config, links: LeadLink): RenderedLeadList {
   // A rep reads times on their own team's clock.
   const report = { ...teamReport, timezone: calendarOfRep(config, digest.rep.id).timezone };
   const firstName = digest.rep.name.split(' ')[0] ?? digest.rep.name;
   const subject = `${plural(digest.leads.length, 'lead')} waiting for your first contact`;
   const summary = `Hi ${firstName}, ${digest.leads.length === 1 ? 'this lead has' : 'these leads have'} passed the follow-up deadline without a recorded contact. Once you have reached one, use Mark contacted to record it.`;
-  const yourWaitingList = `\`handoff leads --waiting --owner ${digest.rep.id}\` lists them all`;
-  const { shown, more } = listed(digest.leads, MAX_LISTED.digest, yourWaitingList);
+  const { shown, more } = listed(digest.leads, MAX_LISTED.digest, IN_THE_CSV);
   const sections = [emailSection(`Your overdue leads · ${asOf(report)}`, html`${heading(subject)}${paragraph(summary)}${leadTable(shown, report, links)}${moreParagraph(more)}`, { first: true })];
-  const text = [subject, '', summary, '', ...listedLines(digest.leads, MAX_LISTED.digest, yourWaitingList, (row) => leadLine(row, report, links)), '', footerText(config, report)].join('\n');
-  return { subject: headerSafe(subject, 250), html: layout(config, subject, summary, sections, report), text };
+  const text = [subject, '', summary, '', ...listedLines(digest.leads, MAX_LISTED.digest, IN_THE_CSV, (row) => leadLine(row, report, links)), '', footerText(config, report)].join('\n');
+  return { subject: headerSafe(subject, 250), html: layout(config, subject, summary, sections, report), text, ...(more ? { csv: leadsCsv(digest.leads, report, config, links) } : {}) };
 }
 
-export function renderEscalation(teamReport: NightlyReport, escalation: Escalation, config: Config, links: LeadLink): RenderedEmail {
+export function renderEscalation(teamReport: NightlyReport, escalation: Escalation, config: Config, links: LeadLink): RenderedLeadList {
   // A manager whose reps all work on one team's clock reads times on it, as those reps do in their digests.
   const clocks = new Set(escalation.byRep.map((group) => calendarOfRep(config, group.rep.id).timezone));
   const report = clocks.size === 1 ? { ...teamReport, timezone: [...clocks][0]! } : teamReport;
@@ -164,7 +168,7 @@ export function renderEscalation(teamReport: NightlyReport, escalation: Escalati
   const sections = [
     emailSection(`Escalation · ${asOf(report)}`, html`${heading(subject)}${paragraph(summary)}`, { first: true }),
     ...escalation.byRep.map((group) => {
-      const { shown, more } = listed(group.leads, MAX_LISTED.perRep, repsWaitingList(group));
+      const { shown, more } = listed(group.leads, MAX_LISTED.perRep, IN_THE_CSV);
       return emailSection(`${repHeading(group.rep)} · ${plural(group.leads.length, 'lead')}`, html`${leadTable(shown, report, links)}${moreParagraph(more)}`);
     }),
   ];
@@ -172,22 +176,23 @@ export function renderEscalation(teamReport: NightlyReport, escalation: Escalati
     subject,
     '',
     summary,
-    ...escalation.byRep.flatMap((group) => ['', repHeading(group.rep), ...listedLines(group.leads, MAX_LISTED.perRep, repsWaitingList(group), (row) => leadLine(row, report, links))]),
+    ...escalation.byRep.flatMap((group) => ['', repHeading(group.rep), ...listedLines(group.leads, MAX_LISTED.perRep, IN_THE_CSV, (row) => leadLine(row, report, links))]),
     '',
     footerText(config, report),
   ].join('\n');
-  return { subject: headerSafe(subject, 250), html: layout(config, subject, summary, sections, report), text };
+  const truncated = escalation.byRep.some((group) => group.leads.length > MAX_LISTED.perRep);
+  return { subject: headerSafe(subject, 250), html: layout(config, subject, summary, sections, report), text, ...(truncated ? { csv: leadsCsv(escalation.byRep.flatMap((group) => group.leads), report, config, links) } : {}) };
 }
 
 /**
  * How many leads a list in a report email shows, most overdue first. After a big show thousands of scans can be
  * overdue at once: listed whole, the sales report was 9 MB (SES refuses a message over 10 MB, and Gmail clips one
- * after about 100 KB). The sales report's CSV keeps every lead, and the CLI lists them all.
+ * after about 100 KB). The CSV attached to the email keeps every lead (the sales report's always, a digest's or an
+ * escalation's when it lists only some); the CLI lists leads still waiting.
  */
 const MAX_LISTED = { perRep: 10, perList: 25, digest: 40 } as const;
 const IN_THE_CSV = 'in the attached CSV';
-const WAITING_LIST = '`handoff leads --waiting` lists them all';
-const repsWaitingList = (group: RepGroup) => `\`handoff leads --waiting --owner ${group.rep.id}\` lists them all`;
+const WAITING_LIST = 'all listed by the command handoff leads --waiting';
 
 /** The first `limit` rows, and the line that says where the rest are (undefined when none is left out). */
 function listed<Row>(rows: readonly Row[], limit: number, where: string): { shown: readonly Row[]; more: string | undefined } {
@@ -204,7 +209,10 @@ function moreParagraph(more: string | undefined): SafeHtml | string {
 }
 
 function overdueCsv(report: NightlyReport, config: Config, links: LeadLink): string {
-  const rows = [...report.sales.byRep.flatMap((group) => group.leads), ...report.sales.unassigned.filter(isOverdue)];
+  return leadsCsv([...report.sales.byRep.flatMap((group) => group.leads), ...report.sales.unassigned.filter(isOverdue)], report, config, links);
+}
+
+function leadsCsv(rows: readonly LeadRow[], report: NightlyReport, config: Config, links: LeadLink): string {
   return toCsv([
     ['Lead ID', 'Name', 'Company', 'Email', 'Phone', 'Source', 'Campaign', 'Channel', 'Score', 'Owner', 'Received', 'Deadline', 'Deadline (local)', 'Overdue hours', 'Overdue business hours', 'Alert', 'Mark contacted link'],
     ...rows.map((row) => [
@@ -455,9 +463,10 @@ ${SLA_BANDS.map((band) => {
 
 /** A bar made of a table cell with a percentage width: email clients ignore most CSS but honour this. */
 function bar(share: number, colour: string): SafeHtml {
-  const percent = Math.round(share * 100);
-  if (percent === 0) return html`<span style="font-size:12px;color:${c.muted};">0%</span>`;
-  return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td width="${percent}%" bgcolor="${colour}" style="width:${percent}%;background:${colour};height:12px;font-size:0;line-height:0;">&nbsp;</td><td style="padding-left:6px;font-size:12px;color:${c.muted};white-space:nowrap;">${percent}%</td></tr></table>`;
+  // At least a sliver for some, so 1 of 610 does not look like none; the label says how much (formatShare).
+  const width = share > 0 ? Math.max(1, Math.round(share * 100)) : 0;
+  if (width === 0) return html`<span style="font-size:12px;color:${c.muted};">${formatShare(share)}</span>`;
+  return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td width="${width}%" bgcolor="${colour}" style="width:${width}%;background:${colour};height:12px;font-size:0;line-height:0;">&nbsp;</td><td style="padding-left:6px;font-size:12px;color:${c.muted};white-space:nowrap;">${formatShare(share)}</td></tr></table>`;
 }
 
 function bandsByRowTable(rows: readonly FunnelRow[], week: PeriodName): SafeHtml {
