@@ -420,7 +420,8 @@ function readScanTime(value: string, order: SlashOrder | undefined, timezone: st
   const at = time.offsetMinutes === undefined
     ? new Date(zonedTimeToUtc(`${date.year}-${pad(date.month)}-${pad(date.day)}`, `${pad(time.hour)}:${pad(time.minute)}`, timezone).getTime() + time.second * 1000)
     : new Date(Date.UTC(date.year, date.month - 1, date.day, time.hour, time.minute, time.second) - time.offsetMinutes * 60_000);
-  const readAs = `read as ${formatLocal(at, timezone)}, ${localDate(at, timezone).slice(0, 4)}`;
+  // "Fri 27 Nov 2026, 23:59 CET": the year belongs with the date, since a misread year is what this warns of.
+  const readAs = `read as ${formatLocal(at, timezone).replace(', ', ` ${localDate(at, timezone).slice(0, 4)}, `)}`;
   if (at > now) return { problem: `is in the future (${readAs}); ${FALLBACK}` };
   if (now.getTime() - at.getTime() > MAX_SCAN_AGE_DAYS * 86_400_000) return { problem: `is more than ${MAX_SCAN_AGE_DAYS} days before the import (${readAs}); ${FALLBACK}` };
   return { at };

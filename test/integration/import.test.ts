@@ -328,7 +328,7 @@ describe('badge scans timed by their scan-time column', () => {
     const summary = await importLeads(csv, { formId: EVENT_FORM }, deps);
     expect(summary).toMatchObject({ imported: 4, invalid: 0, scanTimeColumn: 'Scan-Zeit', scanTimed: 1, problems: [] });
     expect(summary.warnings).toEqual([
-      { row: 3, field: 'Scan-Zeit', value: '28.11.2026 09:00', message: 'is in the future (read as Sat 28 Nov, 09:00 CET, 2026); counted as received at the import instead' },
+      { row: 3, field: 'Scan-Zeit', value: '28.11.2026 09:00', message: 'is in the future (read as Sat 28 Nov 2026, 09:00 CET); counted as received at the import instead' },
       { row: 4, field: 'Scan-Zeit', value: 'gestern', message: 'is not a date and time the import reads (such as 2026-11-24 10:00, 24.11.2026 10:00 or 2026-11-24T10:00:00Z); counted as received at the import instead' },
     ]);
     const [ada] = await store.leadsByEmail(`${batch}.a@scanned.example`);

@@ -69,9 +69,9 @@ describe('readScanTimes', () => {
   it('does not use a time in the future, or more than 90 days before the import', () => {
     expect(at(['2026-11-27 11:00', '2026-11-27 11:01', '2026-08-29 12:00', '2026-08-29 11:59'])).toEqual([
       '2026-11-27T10:00:00.000Z',
-      { problem: `is in the future (read as Fri 27 Nov, 11:01 CET, 2026); ${FALLBACK}` },
+      { problem: `is in the future (read as Fri 27 Nov 2026, 11:01 CET); ${FALLBACK}` },
       '2026-08-29T10:00:00.000Z',
-      { problem: `is more than 90 days before the import (read as Sat 29 Aug, 11:59 CEST, 2026); ${FALLBACK}` },
+      { problem: `is more than 90 days before the import (read as Sat 29 Aug 2026, 11:59 CEST); ${FALLBACK}` },
     ]);
   });
 });
