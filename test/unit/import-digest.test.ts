@@ -133,6 +133,10 @@ describe('renderImportDigest', () => {
     expect(digest.html).not.toContain('ld_75-contacted');
     expect(digest.html).toContain('The other 225, the least urgent, are in the attached CSV');
     expect(Buffer.byteLength(digest.html)).toBeLessThan(120_000);
+    // The text part is cut the same way.
+    expect(digest.text).toContain('ld_74-contacted');
+    expect(digest.text).not.toContain('ld_75-contacted');
+    expect(digest.text).toContain('The other 225, the least urgent, are in the attached CSV, each with its Contacted link.');
     expect(digest.csv.content).toContain('ld_299-contacted');
   });
 

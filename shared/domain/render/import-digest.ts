@@ -259,7 +259,11 @@ function renderText(input: ImportDigestInput, view: DigestView): string {
     ...(urgency ? [urgency] : []),
     '',
   ];
-  view.rows.forEach((row, index) => {
+  // As in the HTML: the most urgent in full, the next ones briefly, the rest only in the CSV (343 leads listed whole
+  // made a 131 KB text part).
+  const listed = view.rows.slice(0, SHOWN_IN_FULL + SHOWN_AS_LINES);
+  const onlyInCsv = view.rows.length - listed.length;
+  listed.forEach((row, index) => {
     const { lead, actionLinks } = row.entry;
     lines.push(
       `${index + 1}. ${row.name}${row.headline ? ` (${row.headline})` : ''} · score ${lead.score ?? 0} · ${kindLabel(row)}${scannedLabel(row) ? ` · ${scannedLabel(row)}` : ''}`,
@@ -279,6 +283,7 @@ function renderText(input: ImportDigestInput, view: DigestView): string {
     }
     lines.push('');
   });
+  if (onlyInCsv) lines.push(`The other ${onlyInCsv}, the least urgent, are in the attached CSV, each with its Contacted link.`, '');
   lines.push(
     'Each link opens a confirmation page where you can add a note; nothing changes until you confirm. The attached CSV has the same leads.',
     `Sent to ${input.owner.name} because Handoff assigned these imported leads to you: one email for each part of the import instead of one per lead.`,
