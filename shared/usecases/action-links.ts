@@ -107,10 +107,14 @@ async function verify(token: string, deps: ProcessDependencies): Promise<Verifie
 function expiredLinkOf(payload: ActionTokenPayload, lead: Lead, { config, now }: ProcessDependencies): ExpiredLink {
   const forRep = !payload.actor;
   const overdueWithRep = WAITING_STATUSES.has(lead.status) && Date.parse(lead.followUpDeadline) <= now().getTime() && ownedByLinksRep(payload, lead);
-  const manager = forRep ? managerOf(config, payload.repId) : undefined;
+  // What happened since tells the reader there is nothing left to record: no next steps then.
+  const nowWithOther = lead.ownerId !== undefined && !heldByOwner(payload, lead, config) ? repName(config, lead.ownerId) : undefined;
+  const contacted = earlierContactOf(payload, lead, config);
+  const since = nowWithOther ? { nowWith: nowWithOther } : contacted ? { contacted } : undefined;
+  const manager = forRep && !since ? managerOf(config, payload.repId) : undefined;
   return {
     action: payload.action, leadId: lead.leadId, lead: summary(lead), inNextDigest: forRep && overdueWithRep,
-    ...(manager ? { manager } : {}), ...(forRep ? { repId: payload.repId } : {}),
+    ...(since ? { since } : {}), ...(manager ? { manager } : {}), ...(forRep && !since ? { repId: payload.repId } : {}),
   };
 }
 

@@ -185,6 +185,14 @@ describe('a link opened after it expired', () => {
     expect(page.html).toContain('npx handoff qualified L-old --by ana');
   });
 
+  it('says what happened since, and offers nothing to record, for a lead contacted or now with another rep', async () => {
+    const contacted = await showActionLink(expiredLink('contacted'), depsWith({ ...waiting, status: 'contacted', firstContactAt: '2026-11-30T10:00:00.000Z', firstContactBy: 'jonas' }));
+    expect(contacted.html).toContain('First contact was recorded on Mon 30 Nov, 11:00 CET by Jonas Weber, so there is nothing left to record.');
+    const handedOn = await showActionLink(expiredLink('qualified'), depsWith({ ...waiting, ownerId: 'jonas' }));
+    expect(handedOn.html).toContain('It is now with Jonas Weber, so there is nothing for you to record.');
+    for (const page of [contacted, handedOn]) expect(page.html).not.toMatch(/npx handoff|ask your manager|digest/);
+  });
+
   it('reveals nothing of a lead that no longer exists, nor of a link someone else signed', async () => {
     const gone = await showActionLink(expiredLink('contacted'), depsWith(undefined));
     expect(gone.statusCode).toBe(410);

@@ -33,6 +33,8 @@ export interface ExpiredLink {
   manager?: ManagerContact;
   /** The rep the CLI would record it for; absent for a report recipient's link, which records its recipient. */
   repId?: string;
+  /** What happened since that leaves nothing to record: the lead went to another rep, or its first contact was made. */
+  since?: { nowWith: string } | { contacted: EarlierContact };
 }
 
 /** Who a report recipient's link records as acting: not the lead's owner, whose link it is. */
@@ -151,6 +153,11 @@ function expiredLinkNextSteps(link: ExpiredLink | undefined): SafeHtml {
   if (!link) {
     return html`<p class="muted">Open the link in a newer email about this lead, or ask your sales manager.</p>
 <p class="small">The Handoff CLI can record it too.</p>`;
+  }
+  if (link.since) {
+    return 'nowWith' in link.since
+      ? html`<p class="notice">It is now with ${link.since.nowWith}, so there is nothing for you to record.</p>`
+      : html`<p class="notice">First contact was recorded on ${link.since.contacted.at} by ${link.since.contacted.by}, so there is nothing left to record.</p>`;
   }
   const command = CLI_COMMANDS[link.action];
   return html`${link.inNextDigest ? html`<p class="muted">It is still waiting for first contact, so your next nightly digest lists it with a fresh Mark contacted link.</p>` : ''}
