@@ -1,4 +1,5 @@
 import { awaitsImportAlert, type Lead } from '../domain/lead.ts';
+import type { ActionActor } from '../domain/action-token.ts';
 import type { Salesperson } from '../config/schema.ts';
 import { renderImportDigest, type ImportDigestEntry } from '../domain/render/import-digest.ts';
 import type { ImportPart } from '../adapters/lead-store/store.ts';
@@ -7,7 +8,7 @@ import { logger } from '../adapters/logger.ts';
 import { StorageUnavailableError } from '../errors.ts';
 import { mapBounded } from './bounded.ts';
 import { findForm } from './capture-lead.ts';
-import { actionLinksFor, placedLead, sendOwnerAlert, type ProcessDependencies } from './process-lead.ts';
+import { actionLinksFor, awayOwner, placedLead, sendOwnerAlert, type ProcessDependencies } from './process-lead.ts';
 
 export interface ImportAlertOutcome {
   /** Owners who got one email listing their leads of this part. */
@@ -114,16 +115,20 @@ async function tellOneLead({ subject, rows }: { subject: Lead; rows: Lead[] }, d
 
 async function sendDigest(part: ImportPart, owner: Salesperson, persons: Array<{ subject: Lead; rows: Lead[] }>, deps: ProcessDependencies, finalAttempt: boolean, outcome: ImportAlertOutcome): Promise<void> {
   const { config, store, mailer, now } = deps;
-  const entries: ImportDigestEntry[] = persons.map(({ subject, rows }) => ({
-    lead: subject,
-    kind: rows.some((row) => row.leadId === subject.leadId) ? 'new' : 'returning',
-    rows,
-    actionLinks: actionLinksFor(subject.leadId, owner.id, deps),
-  }));
-  const digest = renderImportDigest({
+  const { away, managerCopy } = awayOwner(owner, config, now());
+  const digestFor = (actor: ActionActor | undefined, awayNotice: string | undefined) => renderImportDigest({
     owner, form: findForm(config, part.formId), fileName: part.fileName, importedAt: part.importedAt,
-    part: { number: part.part, of: part.parts }, entries, config, now: now(),
+    part: { number: part.part, of: part.parts }, config, now: now(),
+    entries: persons.map(({ subject, rows }): ImportDigestEntry => ({
+      lead: subject,
+      kind: rows.some((row) => row.leadId === subject.leadId) ? 'new' : 'returning',
+      rows,
+      actionLinks: actionLinksFor(subject.leadId, owner.id, deps, actor),
+    })),
+    ...(awayNotice ? { awayNotice } : {}),
+    forManager: actor !== undefined,
   });
+  const digest = digestFor(undefined, away === undefined ? undefined : `You are marked ${away}${managerCopy ? `, so your manager (${owner.managerEmail}) gets a copy of this email` : ''}.`);
   const rows = persons.flatMap((person) => person.rows);
   try {
     await mailer.send({
@@ -141,4 +146,16 @@ async function sendDigest(part: ImportPart, owner: Salesperson, persons: Array<{
   for (const row of rows) if (await store.markAlertSent(row.leadId, now())) countAlert('sent');
   outcome.digests++;
   outcome.leadsTold += persons.length;
+  // As for a single alert (sendManagerCopy): best effort, once the owner's email is marked sent.
+  if (!managerCopy) return;
+  const copy = digestFor({ role: 'manager', address: owner.managerEmail }, `${owner.name} is marked ${away}, so you get this copy as their manager. Its links record you, on ${owner.name}'s behalf.`);
+  try {
+    await mailer.send({
+      to: [owner.managerEmail], subject: `[Copy for ${owner.name}] ${copy.subject}`, html: copy.html, text: copy.text,
+      attachments: [{ filename: copy.csv.filename, content: copy.csv.content, contentType: 'text/csv; charset=utf-8' }],
+      idempotencyKey: `import-copy:${part.importId}:${part.part}:${owner.id}`,
+    });
+  } catch (error) {
+    logger.warn('the manager\'s copy of an import email to an away rep could not be sent', { importId: part.importId, part: part.part, ownerId: owner.id, errorName: (error as Error).name });
+  }
 }

@@ -163,9 +163,7 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
   const personLeads = (await store.leadsByEmail(subject.contact.email)).filter((other) => other.leadId !== subject.leadId && other.status !== 'spam');
   const joinedSubmissions = personLeads.filter((other) => other.mergedInto === subject.leadId);
   const history = personLeads.filter((other) => other.mergedInto !== subject.leadId);
-  const absence = absenceOf(owner, organisationToday(now(), config));
-  const away = absence === undefined ? undefined : describeAbsence(absence);
-  const managerCopy = away !== undefined && owner.managerEmail.toLowerCase() !== owner.email.toLowerCase();
+  const { away, managerCopy } = awayOwner(owner, config, now());
   const alertFor = (actionLinks: Record<FollowUpAction, string>, awayNotice: string | undefined, forManager = false) => renderOwnerAlert({
     lead: subject,
     enrichment: subject.enrichment!,
@@ -197,6 +195,13 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
   if (await store.markAlertSent(lead.leadId, now())) countAlert('sent');
   if (managerCopy) await sendManagerCopy(lead, owner, away, alertFor, deps);
   return 'alerted';
+}
+
+/** Whether the owner is away today ("away until Wed 2 Dec"), and whether their manager, someone else, gets a copy. */
+export function awayOwner(owner: Salesperson, config: Config, now: Date): { away: undefined; managerCopy: false } | { away: string; managerCopy: boolean } {
+  const absence = absenceOf(owner, organisationToday(now, config));
+  if (absence === undefined) return { away: undefined, managerCopy: false };
+  return { away: describeAbsence(absence), managerCopy: owner.managerEmail.toLowerCase() !== owner.email.toLowerCase() };
 }
 
 /**

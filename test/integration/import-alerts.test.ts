@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
+import { verifyActionToken } from '../../shared/domain/action-token.ts';
 import { SesMailer, type Mailer } from '../../shared/adapters/mailer.ts';
 import { mailerFromEnv } from '../../shared/adapters/mailer-from-env.ts';
 import { StorageUnavailableError } from '../../shared/errors.ts';
@@ -95,6 +96,33 @@ describe('telling owners about an import', () => {
     for (const row of rows) expect(await processLead(await leadIdOf(row.email), processDeps(config))).toBe('already-alerted');
     expect(await alertImportedLeads({ importId, part: 1 }, processDeps(config))).toEqual({ digests: 0, singleAlerts: 0, leadsTold: 0, failed: 0 });
     expect([...(await mailTo('ana')), ...(await mailTo('jonas'))]).toHaveLength(2);
+  });
+
+  it("tells an away owner's manager too, in a copy whose links record the manager, as for a single lead", async () => {
+    const manager = `eva.${run}@managers.example`;
+    // The whole event team is away, so the fallback owner (Ana) takes the leads while away.
+    const teamAway: Config = {
+      ...config,
+      salespeople: config.salespeople.map((rep) => ({ ...rep, ...(rep.team === 'emea' ? { away: [{ from: '2026-11-20', to: '2026-12-02' }] } : {}), ...(rep.id === 'ana' ? { managerEmail: manager } : {}) })),
+    };
+    const rows = ['Ines', 'Jens'].map((name) => scan(name));
+    const summary = await importLeads(csvOf(rows), { formId: EVENT_FORM, fileName: 'away.csv' }, importDeps(teamAway));
+    expect(await alertImportedLeads({ importId: summary.alerts!.importId, part: 1 }, processDeps(teamAway))).toMatchObject({ digests: 1, leadsTold: 2, failed: 0 });
+
+    const [own, ...moreToOwner] = aboutPerson(await mailTo('ana'), rows[0]!.email);
+    expect(moreToOwner).toEqual([]);
+    expect(own!.body.text).toContain(`You are marked away until Wed 2 Dec, so your manager (${manager}) gets a copy of this email.`);
+    const [copy, ...moreCopies] = (await readMailbox()).filter((mail) => mail.destination.to.includes(manager));
+    expect(moreCopies).toEqual([]);
+    expect(copy!.subject).toMatch(/^\[Copy for Ana Silva\] 2 leads from Data Summit 2026 for Ana Silva · /);
+    expect(copy!.body.text).toContain("Sent to you as Ana Silva's manager: Handoff assigned these imported leads to them while they are away.");
+    expect(copy!.attachments).toHaveLength(1);
+    const actors = [...new Set(copy!.body.html!.match(/\/actions\/[A-Za-z0-9_.-]+/g) ?? [])].map((path) => {
+      const verified = verifyActionToken(path.replace('/actions/', ''), actionSecret, IMPORTED_AT);
+      return verified.ok ? verified.payload.actor?.address : 'invalid';
+    });
+    expect(actors.length).toBeGreaterThan(0);
+    expect(new Set(actors)).toEqual(new Set([manager]));
   });
 
   it('gives an owner with a single lead the usual alert for it', async () => {

@@ -32,6 +32,10 @@ export interface ImportDigestInput {
   entries: readonly ImportDigestEntry[];
   config: Config;
   now: Date;
+  /** The owner is away: who else gets this email, and what its links record. */
+  awayNotice?: string;
+  /** Rendered for the away owner's manager: it speaks of the owner by name where the owner's email says "you". */
+  forManager?: boolean;
 }
 
 export interface ImportDigest {
@@ -139,7 +143,7 @@ function buildView(input: ImportDigestInput): DigestView {
   const urgency = overdue > 0 ? `${overdue} overdue` : firstDue ? `first due ${formatLocal(new Date(firstDue), timezone)}` : 'all contacted before';
   return {
     // A big import comes in parts, each its own email: the subject tells them apart in an inbox list.
-    subject: headerSafe(`${count} from ${truncateText(source, 60)} for you${input.part.of > 1 ? ` (part ${input.part.number} of ${input.part.of})` : ''} · ${urgency}`, 160),
+    subject: headerSafe(`${count} from ${truncateText(source, 60)} ${forWhom(input)}${input.part.of > 1 ? ` (part ${input.part.number} of ${input.part.of})` : ''} · ${urgency}`, 160),
     source,
     timezone,
     rows,
@@ -155,6 +159,15 @@ function followUpLine(row: Row, timezone: string): string {
   if (row.contacted) return `${row.contacted}: follow up on this visit`;
   const due = formatLocal(new Date(row.deadline), timezone);
   return row.overdue ? `Overdue: first contact was due ${due}` : `First contact by ${due}`;
+}
+
+/** "for you", or in the away owner's manager's copy "for Maya Johnson". */
+const forWhom = (input: ImportDigestInput) => (input.forManager ? `for ${input.owner.name}` : 'for you');
+
+function sentBecause(input: ImportDigestInput): string {
+  return input.forManager
+    ? `Sent to you as ${input.owner.name}'s manager: Handoff assigned these imported leads to them while they are away.`
+    : `Sent to ${input.owner.name} because Handoff assigned these imported leads to you: one email for each part of the import instead of one per lead.`;
 }
 
 function summaryLine(input: ImportDigestInput, view: DigestView): string {
@@ -182,9 +195,10 @@ function renderHtml(input: ImportDigestInput, view: DigestView): string {
   const urgency = urgencyLine(view);
   const hero = html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td style="padding:24px 24px 16px 24px;">
 <span style="display:inline-block;padding:2px 8px;border-radius:4px;background:${c.brandSoft};color:${c.brand};font-size:12px;font-weight:700;text-transform:uppercase;letter-spacing:0.04em;">Imported leads</span>
-<div style="font-size:22px;font-weight:700;line-height:1.3;padding-top:8px;word-break:break-word;">${view.rows.length} ${view.rows.length === 1 ? 'lead' : 'leads'} from ${view.source} for you</div>
+<div style="font-size:22px;font-weight:700;line-height:1.3;padding-top:8px;word-break:break-word;">${view.rows.length} ${view.rows.length === 1 ? 'lead' : 'leads'} from ${view.source} ${forWhom(input)}</div>
 <div style="font-size:13px;color:${c.muted};padding-top:4px;word-break:break-word;">${summaryLine(input, view)}</div>
 ${urgency ? html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin-top:12px;"><tr><td style="background:${view.overdue ? c.dangerSoft : c.warningSoft};border-left:4px solid ${view.overdue ? c.danger : c.warning};padding:10px 12px;font-size:14px;"><strong>${urgency}</strong></td></tr></table>` : ''}
+${input.awayNotice ? html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin-top:12px;"><tr><td style="background:${c.warningSoft};border-left:4px solid ${c.warning};padding:10px 12px;font-size:14px;">${input.awayNotice}</td></tr></table>` : ''}
 </td></tr></table>`;
 
   const full = view.rows.slice(0, SHOWN_IN_FULL);
@@ -194,7 +208,7 @@ ${urgency ? html`<table role="presentation" width="100%" cellpadding="0" cellspa
 ${emailSection(brief.length ? `Your ${full.length} most urgent leads` : 'Your leads', html`${full.map((row, index) => leadBlock(row, view.timezone, index === 0))}`)}
 ${brief.length ? emailSection(`And ${brief.length + onlyInCsv} more`, html`<div style="font-size:13px;color:${c.muted};padding-bottom:6px;">One line each, in the same order; every detail is in the attached CSV.</div>${brief.map((row) => briefLine(row, view.timezone))}${onlyInCsv ? html`<div style="padding:8px 0;border-top:1px solid ${c.border};font-size:13px;"><strong>The other ${onlyInCsv}, the least urgent, are in the attached CSV</strong>, each with its Contacted link, so this email stays short enough for your mail app to show whole.</div>` : ''}`) : ''}
 ${emailSection('How to use this', html`<div style="font-size:14px;">Each link opens a confirmation page where you can add a note; nothing changes until you confirm. <strong>Not mine</strong> hands a lead to the next rep by the same rules. The attached CSV has the same leads for a dialer or a CRM import.</div>`)}`;
-  const footer = html`Sent to ${input.owner.name} because Handoff assigned these imported leads to you: one email for each part of the import instead of one per lead.<br>Import ${input.fileName} · ${input.form.name}`;
+  const footer = html`${sentBecause(input)}<br>Import ${input.fileName} · ${input.form.name}`;
   return renderEmailLayout({
     title: view.subject,
     preheader: [urgency, summaryLine(input, view)].filter(Boolean).join(' '),
@@ -254,7 +268,8 @@ const SHORT_ACTION_LABELS: Record<FollowUpAction, string> = { contacted: 'Contac
 function renderText(input: ImportDigestInput, view: DigestView): string {
   const urgency = urgencyLine(view);
   const lines = [
-    `${view.rows.length} ${view.rows.length === 1 ? 'lead' : 'leads'} from ${view.source} for you`,
+    `${view.rows.length} ${view.rows.length === 1 ? 'lead' : 'leads'} from ${view.source} ${forWhom(input)}`,
+    ...(input.awayNotice ? [input.awayNotice] : []),
     summaryLine(input, view),
     ...(urgency ? [urgency] : []),
     '',
@@ -286,7 +301,7 @@ function renderText(input: ImportDigestInput, view: DigestView): string {
   if (onlyInCsv) lines.push(`The other ${onlyInCsv}, the least urgent, are in the attached CSV, each with its Contacted link.`, '');
   lines.push(
     'Each link opens a confirmation page where you can add a note; nothing changes until you confirm. The attached CSV has the same leads.',
-    `Sent to ${input.owner.name} because Handoff assigned these imported leads to you: one email for each part of the import instead of one per lead.`,
+    sentBecause(input),
   );
   return lines.join('\n');
 }
