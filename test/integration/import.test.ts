@@ -67,7 +67,7 @@ describe('importing a badge-scan export (BOM, CRLF, semicolons, quotes, unicode)
     const summary = await importLeads(readFileSync(BADGE_SCANS), { formId: EVENT_FORM }, deps);
     expect(summary).toEqual({
       formId: EVENT_FORM, delimiter: ';', encoding: 'utf-8', dryRun: false,
-      rows: 9, imported: 6, duplicates: 1, repeatedInFile: 1, spam: 0, invalid: 2, scanTimeColumn: 'Scanned At', scanTimed: 7,
+      rows: 9, imported: 6, duplicates: 1, repeatedInFile: 1, spam: 0, invalid: 2, scanTimeColumn: 'Scanned At', scanTimezone: 'Europe/Berlin', scanTimed: 7,
       problems: [
         { row: 5, field: 'Email', value: 'soren(at)philo.example', message: 'must be a valid email address like jane@example.com' },
         { row: 8, field: 'Email', message: 'is required' },
