@@ -173,9 +173,7 @@ function plannedEmails(report: NightlyReport, config: Config, linksFor: LinksFor
       compose: () => {
         const { csv, ...email } = renderSalesReport(report, config, salesLinks);
         // A quiet report has no overdue rows, so it goes without an empty attachment.
-        // The byte-order mark tells Excel the file is UTF-8; without it "Zoë" and "李" open garbled.
-        const attachments = report.quiet ? undefined : [{ filename: `overdue-leads-${report.reportDate}.csv`, content: `\uFEFF${csv}`, contentType: 'text/csv; charset=utf-8' }];
-        return { to: config.reports.salesRecipients, ...email, ...(attachments ? { attachments } : {}) };
+        return withCsv({ to: config.reports.salesRecipients, ...email, ...(report.quiet ? {} : { csv }) }, `overdue-leads-${report.reportDate}.csv`);
       },
     },
     { kind: 'marketing', compose: () => ({ to: config.reports.marketingRecipients, ...renderMarketingReport(report, config) }) },
@@ -190,9 +188,9 @@ function plannedEmails(report: NightlyReport, config: Config, linksFor: LinksFor
   ];
 }
 
-/** A digest or escalation that lists only its first leads carries all of them as a CSV, as the sales report does. */
+/** A report email with its leads as a CSV attachment, when it has one (a digest or escalation only when it lists some). */
 function withCsv({ csv, ...email }: Omit<OutgoingEmail, 'idempotencyKey'> & { csv?: string }, filename: string): Omit<OutgoingEmail, 'idempotencyKey'> {
-  // The byte-order mark tells Excel the file is UTF-8.
+  // The byte-order mark tells Excel the file is UTF-8; without it "Zoë" and "李" open garbled.
   return csv === undefined ? email : { ...email, attachments: [{ filename, content: `\uFEFF${csv}`, contentType: 'text/csv; charset=utf-8' }] };
 }
 

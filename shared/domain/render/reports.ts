@@ -165,12 +165,10 @@ export function renderEscalation(teamReport: NightlyReport, escalation: Escalati
   const threshold = `${report.escalateAfterHours} hours`;
   const subject = `Escalation: ${plural(escalation.leadCount, 'lead')} overdue by more than ${threshold}`;
   const summary = `${plural(escalation.leadCount, 'lead')} in your team ${escalation.leadCount === 1 ? 'has' : 'have'} waited more than ${threshold} past the first-contact deadline.`;
+  const lists = escalation.byRep.map((group) => ({ group, ...listed(group.leads, MAX_LISTED.perRep, IN_THE_CSV) }));
   const sections = [
     emailSection(`Escalation · ${asOf(report)}`, html`${heading(subject)}${paragraph(summary)}`, { first: true }),
-    ...escalation.byRep.map((group) => {
-      const { shown, more } = listed(group.leads, MAX_LISTED.perRep, IN_THE_CSV);
-      return emailSection(`${repHeading(group.rep)} · ${plural(group.leads.length, 'lead')}`, html`${leadTable(shown, report, links)}${moreParagraph(more)}`);
-    }),
+    ...lists.map(({ group, shown, more }) => emailSection(`${repHeading(group.rep)} · ${plural(group.leads.length, 'lead')}`, html`${leadTable(shown, report, links)}${moreParagraph(more)}`)),
   ];
   const text = [
     subject,
@@ -180,7 +178,7 @@ export function renderEscalation(teamReport: NightlyReport, escalation: Escalati
     '',
     footerText(config, report),
   ].join('\n');
-  const truncated = escalation.byRep.some((group) => group.leads.length > MAX_LISTED.perRep);
+  const truncated = lists.some(({ more }) => more !== undefined);
   return { subject: headerSafe(subject, 250), html: layout(config, subject, summary, sections, report), text, ...(truncated ? { csv: leadsCsv(escalation.byRep.flatMap((group) => group.leads), report, config, links) } : {}) };
 }
 
