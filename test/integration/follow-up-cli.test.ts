@@ -55,8 +55,8 @@ function handoffThroughPipe(args: string[], reader = 'cat'): Promise<{ code: num
 }
 
 /** A lead as the processor leaves it: captured, assigned to Ana, alerted, waiting for first contact. */
-async function waitingLead(leadId: string): Promise<void> {
-  const receivedAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
+async function waitingLead(leadId: string, daysAgo = 2): Promise<void> {
+  const receivedAt = new Date(Date.now() - daysAgo * 86_400_000).toISOString();
   const { enrichment, score, alert: _alert, ...captured } = seedLead(
     { leadId, formId: 'demo-request', receivedAt, status: 'new', name: 'Lena Fischer', email: `lena.${leadId.toLowerCase()}@brightpath.example`, score: 70 },
     config,
@@ -278,10 +278,11 @@ describe('npx handoff nightly', () => {
   }, 60_000);
 
   it('--preview writes the reports a run would send, sending and claiming nothing, with links that record nothing', async () => {
-    await waitingLead('CLI9');
+    // Old enough to be overdue a day before the schedule's last run, whose date the test above claimed.
+    await waitingLead('CLI9', 6);
     const directory = mkdtempSync(join(tmpdir(), 'handoff-preview-'));
-    // Yesterday: the test above claimed the schedule's last run, today's.
-    const at = new Date(Date.now() - 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const lastRun = lastFireTime(new Date(), config.reports.nightlyAt, config.organisation.timezone);
+    const at = new Date(lastRun.getTime() - 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
     const preview = await handoff(['nightly', '--at', at, '--preview', directory]);
     expect(preview).toMatchObject({ code: 0, errors: [] });
     expect(preview.stdout).toMatch(/^Preview of the nightly report for \d{4}-\d\d-\d\d .*nothing sent or claimed/);
