@@ -524,7 +524,9 @@ describe('npx handoff import', () => {
     const today = localDate(new Date(), config.organisation.timezone);
     const [tuesday, wednesday] = [addDays(today, -3), addDays(today, -2)];
     const file = join(mkdtempSync(join(tmpdir(), 'handoff-import-')), 'data-summit-badge-scans.csv');
-    writeFileSync(file, readFileSync(BADGE_SCANS, 'utf8').replaceAll('2026-11-24', tuesday).replaceAll('2026-11-25', wednesday));
+    // One pass: with two chained replaces, a Tuesday that falls on the fixture's Wednesday (when today is 28 Nov) would move again.
+    const thisWeek: Record<string, string> = { '2026-11-24': tuesday, '2026-11-25': wednesday };
+    writeFileSync(file, readFileSync(BADGE_SCANS, 'utf8').replace(/2026-11-2[45]/g, (fixtureDay) => thisWeek[fixtureDay]!));
     return file;
   };
 
