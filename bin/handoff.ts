@@ -69,18 +69,18 @@ const commands: Record<string, Command> = {
   },
   export: {
     summary: 'print, as JSON, everything Handoff holds on one person',
-    usage: 'handoff export --email <address>',
+    usage: 'handoff export --email <address> | --phone <number>',
     afterOutage: () => NOTHING_CHANGED,
-    options: { email: { type: 'string' } },
+    options: { email: { type: 'string' }, phone: { type: 'string' } },
     run: (values) => exportPerson(values),
   },
   erase: {
     summary: 'remove one person everywhere Handoff stores them and report what went',
-    usage: 'handoff erase --email <address>',
+    usage: 'handoff erase --email <address> | --phone <number>',
     afterOutage: (mayHaveChanged) => (mayHaveChanged
       ? 'some of it may be gone already; run it again to remove the rest'
       : 'nothing was removed; try again'),
-    options: { email: { type: 'string' } },
+    options: { email: { type: 'string' }, phone: { type: 'string' } },
     run: (values) => erasePerson(values),
   },
 };

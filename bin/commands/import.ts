@@ -4,7 +4,7 @@ import { basename, extname, join } from 'node:path';
 import { loadConfig } from '../../shared/config/load.ts';
 import { leadStoreFromEnv } from '../../shared/adapters/lead-store/from-env.ts';
 import { IMPORT_PART_SIZE } from '../../shared/adapters/lead-store/store.ts';
-import { MissingEmailColumnError, delimiterLabel, importLeads, type ImportSummary, type RowProblem } from '../../shared/usecases/import-leads.ts';
+import { MissingContactColumnError, delimiterLabel, importLeads, type ImportSummary, type RowProblem } from '../../shared/usecases/import-leads.ts';
 import { UsageError } from '../usage-error.ts';
 
 type OptionValue = string | boolean | Array<string | boolean> | undefined;
@@ -44,7 +44,7 @@ export async function importCsv(options: { form?: OptionValue; delimiter?: Optio
   const stop = stopOnInterrupt();
   const summary = await importLeads(csv, { formId, fileName: basename(file), ...(delimiter ? { delimiter } : {}), dryRun: options['dry-run'] === true, signal: stop.signal }, { config, store: leadStoreFromEnv(config), now: () => new Date() })
     .catch((error: unknown) => {
-      if (error instanceof MissingEmailColumnError && error.likelyDelimiter) throw new UsageError(`${error.message}: try --delimiter ${FLAG_SPELLING[error.likelyDelimiter]}`);
+      if (error instanceof MissingContactColumnError && error.likelyDelimiter) throw new UsageError(`${error.message}: try --delimiter ${FLAG_SPELLING[error.likelyDelimiter]}`);
       throw error;
     })
     .finally(stop.dispose);

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../shared/config/load.ts';
 import { leadStoreFromEnv } from '../../shared/adapters/lead-store/from-env.ts';
-import { LEAD_STATUSES, type Lead } from '../../shared/domain/lead.ts';
+import { contactLine, LEAD_STATUSES, type Lead } from '../../shared/domain/lead.ts';
 import { addDays, localDate, localDateTime } from '../../shared/domain/business-hours.ts';
 import stringWidth from 'string-width';
 import { isolatedIfRightToLeft, withoutTerminalControls } from '../../shared/domain/terminal-text.ts';
@@ -83,12 +83,12 @@ export function formatTable(leads: readonly ListedLead[], options: { timezone: s
     lead.status,
     lead.formId,
     displayName(lead),
-    lead.contact.emailDisplay,
+    contactLine(lead.contact),
     lead.contact.company ?? lead.enrichment?.companyName ?? '',
     lead.ownerId ?? '',
     ...(deadlines ? [`${localDateTime(new Date(lead.followUpDeadline), timezone)}${Date.parse(lead.followUpDeadline) < deadlines.getTime() ? ' overdue' : ''}`] : []),
   ].map(withoutTerminalControls));
-  const header = [`received (${timezone})`, 'lead', 'status', 'form', 'name', 'email', 'company', 'owner', ...(deadlines ? [`deadline (${timezone})`] : [])];
+  const header = [`received (${timezone})`, 'lead', 'status', 'form', 'name', 'email or phone', 'company', 'owner', ...(deadlines ? [`deadline (${timezone})`] : [])];
   const widths = header.map((title, column) => Math.min(40, Math.max(title.length, ...rows.map((row) => stringWidth(row[column]!)))));
   const line = (cells: string[]) => cells.map((cell, column) => fitToWidth(cell, widths[column]!)).join('  ').trimEnd();
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');

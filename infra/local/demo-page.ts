@@ -2,7 +2,7 @@
  * Local-only pages that exercise the API like real visitors do: a website form posted the old-fashioned
  * way (urlencoded, with the honeypot and load-time fields) and an event form posted as JSON by script.
  */
-import type { Config } from '../../shared/config/schema.ts';
+import { type Config, requiredContactOf } from '../../shared/config/schema.ts';
 import { isLoopbackUrl } from '../loopback.ts';
 
 function escapeHtml(text: string): string {
@@ -55,6 +55,8 @@ function field(name: string, label: string, type = 'text', attributes = ''): str
 export function demoPages(config: Config): Record<string, string> {
   const websiteForm = config.forms.find((form) => form.kind === 'website');
   const eventForm = config.forms.find((form) => form.kind === 'event');
+  // "No email, call him" is a booth lead too, where the form takes a phone instead.
+  const phoneWillDo = eventForm !== undefined && requiredContactOf(eventForm) === 'email-or-phone';
 
   const websiteSection = websiteForm
     ? `<section>
@@ -79,7 +81,9 @@ export function demoPages(config: Config): Record<string, string> {
   <p class="hint">The booth tablet: JSON POST by script to <code>/forms/${escapeHtml(eventForm.id)}</code>, answer shown below.</p>
   <form id="event-form" data-action="/forms/${encodeURIComponent(eventForm.id)}">
     ${field('name', 'Name', 'text', 'required autocomplete="name"')}
-    ${field('email', 'Email', 'email', 'required autocomplete="email"')}
+    ${phoneWillDo
+      ? field('email', 'Email (or a phone below)', 'email', 'autocomplete="email"')
+      : field('email', 'Email', 'email', 'required autocomplete="email"')}
     <div class="row">${field('company', 'Company', 'text', 'autocomplete="organization"')}${field('jobTitle', 'Job title', 'text', 'autocomplete="organization-title"')}</div>
     ${field('phone', 'Phone', 'tel', 'autocomplete="tel"')}
     <label>Notes<textarea name="notes"></textarea></label>

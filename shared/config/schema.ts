@@ -80,6 +80,8 @@ const eventDetails = z.strictObject({
 /** The form tools whose webhook signatures capture checks, each by its own documented scheme (shared/domain/webhook-signature.ts). */
 const WEBHOOK_VENDORS = ['typeform', 'tally', 'webflow', 'hubspot'] as const;
 
+const REQUIRED_CONTACTS = ['email', 'email-or-phone'] as const;
+
 const form = z.strictObject({
   id,
   kind: z.enum(['website', 'event']),
@@ -89,6 +91,11 @@ const form = z.strictObject({
   allowedOrigins: z.array(origin).check(z.minLength(1)),
   redirectUrl: url,
   firstContactDeadline: sla,
+  /**
+   * What a submission must give to reach a person: an email, or an email or a phone with at least 7 digits. Default:
+   * "email-or-phone" for event forms ("no email, call him" is a normal booth lead), "email" for website forms.
+   */
+  requiredContact: z.optional(z.enum(REQUIRED_CONTACTS, `must be one of ${REQUIRED_CONTACTS.join(', ')}`)),
   /**
    * This form's own limit of submissions per client IP per minute, over `capture.rateLimitPerMinute`: a form tool's
    * webhook posts every lead from a few server addresses, and booth tablets share a venue's one address.
@@ -249,3 +256,9 @@ export type WebhookVendor = NonNullable<FormConfig['webhookSignature']>['vendor'
 export type Salesperson = Config['salespeople'][number];
 export type AssignmentRule = Config['assignment']['rules'][number];
 export type ScoringConfig = Config['scoring'];
+export type RequiredContact = (typeof REQUIRED_CONTACTS)[number];
+
+/** What a form's submissions must give to reach the person: its `requiredContact`, or its kind's default. */
+export function requiredContactOf(form: Pick<FormConfig, 'kind' | 'requiredContact'>): RequiredContact {
+  return form.requiredContact ?? (form.kind === 'event' ? 'email-or-phone' : 'email');
+}

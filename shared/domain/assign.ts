@@ -188,9 +188,10 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 export interface ContinuityInput {
   /** The lead being assigned; it is ignored if the queries return it too. */
   leadId: string;
-  email: string;
+  /** How the person is named in the reason: their address, or a phone-only lead's phone (`contactLine`). */
+  person: string;
   enrichment: Pick<Enrichment, 'emailDomain' | 'isFreeMail' | 'isDisposable'>;
-  /** Earlier leads from the same email address. */
+  /** Earlier leads from the same person (`personKeyOf`). */
   personLeads: readonly Lead[];
   /** Leads from the same email domain. */
   domainLeads: readonly Lead[];
@@ -226,12 +227,12 @@ export function continuityOwner(input: ContinuityInput): ContinuityOwner | null 
       repId: personLead.ownerId,
       basis: 'person',
       leadId: personLead.leadId,
-      reason: `Continuity: ${repName(config, personLead.ownerId)} already owns ${input.email}'s lead from ${when}`,
+      reason: `Continuity: ${repName(config, personLead.ownerId)} already owns ${input.person}'s lead from ${when}`,
     };
   }
 
   const { emailDomain, isFreeMail, isDisposable } = input.enrichment;
-  if (isFreeMail || isDisposable) return null;
+  if (!emailDomain || isFreeMail || isDisposable) return null;
   const domainLead = newestFirst(input.domainLeads).find((lead) => eligible(lead, OPEN_STATUSES));
   if (!domainLead?.ownerId) return null;
   return {

@@ -7,7 +7,7 @@ import { parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from '
 import freeMailList from 'email-providers/all.json' with { type: 'json' };
 import disposableList from 'disposable-email-domains/index.json' with { type: 'json' };
 import type { FormConfig } from '../config/schema.ts';
-import type { Enrichment, Submission } from './lead.ts';
+import { contactLine, type Enrichment, type Submission } from './lead.ts';
 import { attributeSource, cleanSpaces } from './attribution.ts';
 
 // Loaded once per cold start: ~8.8k free-mail and ~122k disposable domains (~2.6 MB of JSON).
@@ -16,7 +16,8 @@ const DISPOSABLE_DOMAINS: ReadonlySet<string> = new Set(disposableList);
 
 export function enrichSubmission(submission: Submission, form: FormConfig): Enrichment {
   const { contact, tracking } = submission;
-  const emailDomain = emailDomainOf(contact.email);
+  // A phone-only lead (an event form may take one) has no domain: no company, free-mail or disposable verdict from it.
+  const emailDomain = contact.email ? emailDomainOf(contact.email) : '';
   const isDisposable = matchesDomainList(emailDomain, DISPOSABLE_DOMAINS);
   const isFreeMail = !isDisposable && matchesDomainList(emailDomain, FREE_MAIL_DOMAINS);
 
@@ -66,7 +67,8 @@ function displayNameOf(contact: Submission['contact']): string {
   // Each field is cased on its own: "josé" + "MÜLLER" are two all-one-case names, not one mixed-case name.
   const typed = [contact.firstName, contact.lastName].map((part) => caseName(part ?? '')).filter(Boolean).join(' ') || caseName(contact.name ?? '');
   if (typed) return typed;
-  return nameFromEmail(contact.emailDisplay || contact.email);
+  const address = contact.emailDisplay || contact.email;
+  return address ? nameFromEmail(address) : contactLine(contact);
 }
 
 /**

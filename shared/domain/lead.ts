@@ -2,6 +2,7 @@
  * The lead as Handoff stores and reasons about it. Plain data: no AWS types, no I/O.
  * Capture fills the first block; processing (enrich → assign → alert) fills the rest.
  */
+import { phoneDigits } from './phone-digits.ts';
 
 export type FormKind = 'website' | 'event';
 
@@ -16,10 +17,13 @@ export const LEAD_STATUSES = ['new', 'spam', 'merged', 'open', 'contacted', 'qua
 export type LeadStatus = (typeof LEAD_STATUSES)[number];
 
 export interface Contact {
-  /** Lowercased, for matching. */
-  email: string;
-  /** As typed, for display. */
-  emailDisplay: string;
+  /**
+   * Lowercased, for matching. Absent only on a lead from a form that takes a phone instead (`requiredContact`
+   * "email-or-phone", the default for event forms): "no email, call him" is a normal booth lead.
+   */
+  email?: string;
+  /** As typed, for display; present exactly when `email` is. */
+  emailDisplay?: string;
   firstName?: string;
   lastName?: string;
   /** Full name when the form had a single name field. */
@@ -51,6 +55,26 @@ export interface Tracking {
 /** The click ids ad networks add to a landing page's URL, in the order capture looks for them. */
 export const AD_CLICK_PARAMETERS = ['gclid', 'gbraid', 'wbraid', 'msclkid', 'fbclid', 'li_fat_id', 'ttclid'] as const;
 export type AdClickParameter = (typeof AD_CLICK_PARAMETERS)[number];
+
+/**
+ * How many of a number's last digits key a person who left no email: the subscriber number, the same whether it
+ * was typed with a country code, a trunk 0 or neither ("+49 171 1234567", "0171 1234567").
+ */
+const PERSON_PHONE_DIGITS = 8;
+
+/**
+ * The key a person's leads share in the by-email index: their address, or for a lead with only a phone, its
+ * number's last digits. Another number can end in the same digits, so a phone key finds a shortlist that
+ * `samePhoneLine` confirms. A phone-only lead is not matched to a lead that gave an email.
+ */
+export function personKeyOf(contact: Pick<Contact, 'email' | 'phone'>): string {
+  return contact.email !== undefined ? `EMAIL#${contact.email.toLowerCase()}` : `PHONE#${phoneDigits(contact.phone ?? '').slice(-PERSON_PHONE_DIGITS)}`;
+}
+
+/** How a lead's person is shown where an address would be: the address as typed, or the phone as typed. */
+export function contactLine(contact: Pick<Contact, 'emailDisplay' | 'phone'>): string {
+  return contact.emailDisplay ?? contact.phone ?? '';
+}
 
 /** A submission as captured: what one person sent through one form at one moment. */
 export interface Submission {

@@ -3,9 +3,7 @@
  * domain lists (2 MB) a renderer must not load just to show a number.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
-
-/** Fewer digits than this is not a phone number anywhere: the shortest national numbers have 7. */
-const MIN_PHONE_DIGITS = 7;
+import { MIN_PHONE_DIGITS, PHONE_EXTENSION } from './phone-digits.ts';
 
 /**
  * The number a rep can dial: E.164 when the country was known, else the digits as typed. A national number
@@ -13,12 +11,9 @@ const MIN_PHONE_DIGITS = 7;
  */
 export function dialableNumber(phone: string | undefined, phoneE164: string | undefined): string | undefined {
   if (phoneE164) return phoneE164;
-  const dialable = phone?.replace(EXTENSION, '').replace(/[^\d+]/g, '') ?? '';
+  const dialable = phone?.replace(PHONE_EXTENSION, '').replace(/[^\d+]/g, '') ?? '';
   return dialable.replace(/\D/g, '').length >= MIN_PHONE_DIGITS ? dialable : undefined;
 }
-
-/** An extension as capture accepts one at the end of a number: "ext 12", "ext. 12", "x12", "#12". */
-const EXTENSION = /\s*(?:ext|x|#)\.?\s*(\d+)\s*$/i;
 
 /**
  * The phone as a rep reads it (international format when enrichment read it as E.164, else as typed) and dials it.
@@ -26,7 +21,7 @@ const EXTENSION = /\s*(?:ext|x|#)\.?\s*(\d+)\s*$/i;
  * after the pause a comma makes in a `tel:` link.
  */
 export function phoneForRep(phone: string, phoneE164: string | undefined): { readable: string; dialable?: string } {
-  const extension = EXTENSION.exec(phone)?.[1];
+  const extension = PHONE_EXTENSION.exec(phone)?.[1];
   const readable = phoneE164 ? `${parsePhoneNumberFromString(phoneE164)?.formatInternational() ?? phoneE164}${extension ? ` ext. ${extension}` : ''}` : phone;
   const dialable = dialableNumber(phone, phoneE164);
   return dialable ? { readable, dialable: extension ? `${dialable},${extension}` : dialable } : { readable };

@@ -32,7 +32,7 @@
  */
 import { absenceOf } from './assign.ts';
 import type { Config, Salesperson } from '../config/schema.ts';
-import { WAITING_STATUSES, type AlertState, type Lead, type LeadStatus, type WaitingLead } from './lead.ts';
+import { contactLine, WAITING_STATUSES, type AlertState, type Lead, type LeadStatus, type WaitingLead } from './lead.ts';
 import { addDays, businessHoursBetween, calendarOfRep, localDate, zonedTimeToUtc } from './business-hours.ts';
 import { DIRECT_CHANNEL, attributeSource, campaignOf, channelOf, type ChannelForm } from './attribution.ts';
 
@@ -95,7 +95,8 @@ export interface ReportRep {
 export interface LeadRow {
   leadId: string;
   name: string;
-  email: string;
+  /** Absent for a phone-only lead. */
+  email?: string;
   /** As the person typed it. */
   phone?: string;
   /** The enrichment's reading of `phone`; absent for a lead read from the deadline index alone. */
@@ -337,8 +338,8 @@ function leadRow(lead: ReportLead, now: Date, config: Config): LeadRow {
   const phoneE164 = phone ? lead.enrichment?.phoneE164 : undefined;
   return {
     leadId: lead.leadId,
-    name: lead.enrichment?.displayName || contact.name || fullName || contact.emailDisplay,
-    email: contact.emailDisplay,
+    name: lead.enrichment?.displayName || contact.name || fullName || contactLine(contact),
+    ...(contact.emailDisplay ? { email: contact.emailDisplay } : {}),
     ...(phone ? { phone } : {}),
     ...(phoneE164 ? { phoneE164 } : {}),
     ...(company ? { company } : {}),

@@ -27,7 +27,7 @@ export function scoreLead({ submission, enrichment, form, priorSubmissions, scor
     if (points !== 0) contributions.push({ points, reason });
   };
 
-  if (!enrichment.isFreeMail && !enrichment.isDisposable) add(scoring.businessEmail, `business email (${enrichment.emailDomain})`);
+  if (enrichment.emailDomain && !enrichment.isFreeMail && !enrichment.isDisposable) add(scoring.businessEmail, `business email (${enrichment.emailDomain})`);
   const title = contact.jobTitle?.trim();
   if (title && hasSeniorTitle(title, scoring.seniorTitleWords)) add(scoring.seniorTitle, `senior title (${title})`);
   if (enrichment.companySource === 'form' && enrichment.companyName) add(scoring.companyGiven, `company given (${enrichment.companyName})`);

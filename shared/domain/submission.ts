@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
+import type { RequiredContact } from '../config/schema.ts';
 import { AD_CLICK_PARAMETERS, type AdClickParameter, type Contact, type Submission, type Tracking } from './lead.ts';
+import { isDialable, MIN_PHONE_DIGITS } from './phone-digits.ts';
 
 /**
  * Turns the fields a form sent, under whatever names that form uses, into a validated submission.
@@ -58,7 +60,7 @@ const singleLine = (max: number) =>
   z.optional(z.string().check(z.maxLength(max, `must be at most ${max} characters`), noControlChars(), noOtherControls()));
 
 const contactSchema = z.object({
-  email: z.string().check(
+  email: z.optional(z.string().check(
     z.minLength(1, 'is required'),
     z.maxLength(254, 'must be at most 254 characters'),
     noControlChars(),
@@ -67,7 +69,7 @@ const contactSchema = z.object({
     // U+FFFD stands for a letter lost on the way (bytes that were not UTF-8): the address would reach nobody.
     z.refine((value: string) => !value.includes('\uFFFD'), 'contains a letter lost on the way (U+FFFD): send the body as UTF-8'),
     z.regex(/^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]{2,}$/, 'must be a valid email address like jane@example.com'),
-  ),
+  )),
   firstName: singleLine(100),
   lastName: singleLine(100),
   name: singleLine(200),
@@ -95,6 +97,8 @@ export interface RequestContext {
   referer?: string;
   userAgent?: string;
   viewerCountry?: string;
+  /** What the form requires to reach the person (`requiredContactOf`); an email when not said. */
+  requiredContact?: RequiredContact;
 }
 
 export type SubmissionResult =
@@ -228,10 +232,15 @@ export function fieldHolding(fields: Array<[string, string]>, field: string): nu
   ].find((candidate) => candidate >= 0);
 }
 
-/** Only a value that can be an answer (no NUL) and that filled a contact field other than the email. */
+/**
+ * Only a value that can be an answer (no NUL) and that filled a contact field other than the email. Without an
+ * email, the phone is the way to reach the person: it is set aside only when another phone field can take its place.
+ */
 function canSetAside(fields: Array<[string, string]>, field: string, index: number | undefined): boolean {
   if (field === 'email' || index === undefined) return false;
   const [name, value] = fields[index]!;
+  const filledAfter = (role: string, from: number) => fields.some(([other, otherValue], at) => at >= from && fieldRoleOf(other) === role && otherValue.trim() !== '');
+  if (field === 'phone' && !filledAfter('email', 0) && !filledAfter('phone', index + 1)) return false;
   return fieldRoleOf(name) === field && value.trim() !== '' && !value.includes('\0');
 }
 
@@ -328,6 +337,12 @@ export function readSubmission(formFields: Array<[string, string]>, request: Req
       problems[field] ??= issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
     }
   }
+  if (contact.email === undefined) {
+    const phone = typeof contact.phone === 'string' ? contact.phone : undefined;
+    if ((request.requiredContact ?? 'email') === 'email') problems.email ??= 'is required';
+    else if (phone === undefined) problems.email ??= 'is required, or a phone number';
+    else if (!isDialable(phone)) problems.phone ??= `must have at least ${MIN_PHONE_DIGITS} digits when there is no email`;
+  }
   if (Object.keys(problems).length > 0 || !parsed.success) return { ok: false, fields: problems };
 
   const validContact = parsed.data;
@@ -337,7 +352,7 @@ export function readSubmission(formFields: Array<[string, string]>, request: Req
     submission: {
       formId: request.formId,
       receivedAt: request.receivedAt.toISOString(),
-      contact: dropUndefined({ ...validContact, email: validContact.email.toLowerCase(), emailDisplay: validContact.email }),
+      contact: dropUndefined({ ...validContact, email: validContact.email?.toLowerCase(), emailDisplay: validContact.email }),
       answers,
       tracking,
     },

@@ -3,7 +3,7 @@ import { renderActionConfirmPage, renderActionResultPage, type ActedBy, type Act
 import type { Config } from '../config/schema.ts';
 import { repName } from '../domain/assign.ts';
 import { formatLocal } from '../domain/business-hours.ts';
-import { WAITING_STATUSES, type Activity, type Lead } from '../domain/lead.ts';
+import { contactLine, WAITING_STATUSES, type Activity, type Lead } from '../domain/lead.ts';
 import { ActionLinkAlreadyUsedError } from '../adapters/lead-store/store.ts';
 import { HttpError } from '../errors.ts';
 import { chooseNewOwner, recordFollowUp, type FollowUpResult } from './record-follow-up.ts';
@@ -207,7 +207,7 @@ function movedPage(lead: Lead, deps: ProcessDependencies): ActionPage {
 }
 
 function summary(lead: Lead): ActionLeadSummary {
-  const displayName = lead.enrichment?.displayName ?? ([lead.contact.firstName, lead.contact.lastName].filter(Boolean).join(' ') || lead.contact.name || lead.contact.emailDisplay);
+  const displayName = lead.enrichment?.displayName ?? ([lead.contact.firstName, lead.contact.lastName].filter(Boolean).join(' ') || lead.contact.name || contactLine(lead.contact));
   const companyName = lead.enrichment?.companyName ?? lead.contact.company;
-  return { displayName, ...(companyName ? { companyName } : {}), email: lead.contact.emailDisplay };
+  return { displayName, ...(companyName ? { companyName } : {}), contactLine: contactLine(lead.contact) };
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Config, FormConfig } from '../config/schema.ts';
+import { type Config, type FormConfig, requiredContactOf } from '../config/schema.ts';
 import { HttpError, invalidFields } from '../errors.ts';
 import { followUpDeadline } from '../domain/business-hours.ts';
-import { awaitsImportAlert, followUpClockStart, type Lead, type Submission } from '../domain/lead.ts';
+import { awaitsImportAlert, followUpClockStart, type Lead, personKeyOf, type Submission } from '../domain/lead.ts';
 import { readSubmission, setAsideRefusedContactFields, type RequestContext } from '../domain/submission.ts';
 import { fieldsFromVendorPayload } from '../domain/vendor-payloads.ts';
 import type { LeadStore, PutLeadResult, RawPayload } from '../adapters/lead-store/store.ts';
@@ -52,8 +52,8 @@ export interface ImportedCaptureOutcome extends CaptureOutcome {
    * and for a row stored by an earlier run of an import whose digest never went out (see `awaitsImportAlert`).
    */
   awaitsImportAlert: boolean;
-  /** The lead's address and when it counts as received: the import tells a person's rows together, oldest scans first. */
-  person: { email: string; receivedAt: string };
+  /** Who the lead is (`personKeyOf`) and when it counts as received: the import tells a person's rows together, oldest scans first. */
+  person: { key: string; receivedAt: string };
   /** The lead was stored by this very import: by this row, or (for a duplicate) by an earlier row or a retried write. */
   storedByThisImport: boolean;
 }
@@ -87,7 +87,7 @@ export async function captureImportedLead(request: ImportedSubmissionRequest, de
   return {
     ...outcome,
     awaitsImportAlert: awaitsImportAlert(lead),
-    person: { email: lead.contact.email, receivedAt: lead.receivedAt },
+    person: { key: personKeyOf(lead.contact), receivedAt: lead.receivedAt },
     storedByThisImport: request.importId !== undefined && lead.importId === request.importId,
   };
 }
@@ -101,7 +101,7 @@ async function capture(request: SubmissionRequest, { config, store, now }: Impor
   // A form tool's own id for the submission wins over an Idempotency-Key: a relay in between may add a new key per attempt.
   const vendor = fieldsFromVendorPayload(request.json);
   if (vendor && Object.keys(vendor.problems).length > 0) throw invalidFields(vendor.problems);
-  const context = { ...request.context, formId: form.id, receivedAt };
+  const context = { ...request.context, formId: form.id, receivedAt, requiredContact: requiredContactOf(form) };
   let fields = vendor?.fields ?? request.fields;
   let read = readSubmission(fields, context);
   // A form tool relays what a person typed, and nobody is there to correct it: a contact value capture refuses (a

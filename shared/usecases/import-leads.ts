@@ -2,7 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { HttpError, StorageUnavailableError } from '../errors.ts';
-import type { Lead } from '../domain/lead.ts';
+import { type Lead, personKeyOf } from '../domain/lead.ts';
+import { type RequiredContact, requiredContactOf } from '../config/schema.ts';
 import { IMPORT_PART_SIZE, type ImportPart, type LeadStore } from '../adapters/lead-store/store.ts';
 import { fieldHolding, fieldRoleOf, normaliseFieldName, SET_ASIDE_SUFFIXES, setAsideRefusedContactFields } from '../domain/submission.ts';
 import { isolatedIfRightToLeft, withoutTerminalControls } from '../domain/terminal-text.ts';
@@ -87,16 +88,20 @@ const DEFAULT_CONCURRENCY = 24;
 const COLUMNS_QUOTED = 6;
 
 /**
- * No column of the header maps to email, so not one row could be imported: usually the file was read with the
- * wrong separator. `likelyDelimiter` is a separator that does give an email column, when one does.
+ * No column of the header maps to email (or to phone, where the form takes phones), so not one row could be
+ * imported: usually the file was read with the wrong separator. `likelyDelimiter` is a separator that does give
+ * such a column, when one does.
  */
-export class MissingEmailColumnError extends HttpError {
-  constructor(delimiter: string, columns: string[], readonly likelyDelimiter: string | undefined) {
+export class MissingContactColumnError extends HttpError {
+  constructor(requiredContact: RequiredContact, delimiter: string, columns: string[], readonly likelyDelimiter: string | undefined) {
     const quoted = columns.slice(0, COLUMNS_QUOTED).map((name) => JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name)).join(', ');
     const read = `read with ${delimiterLabel(delimiter)} as the separator: ${columns.length} column(s), ${quoted}${columns.length > COLUMNS_QUOTED ? ', …' : ''}`;
+    const [missing, naming] = requiredContact === 'email'
+      ? ['no email column', 'name the column that holds the addresses Email (or E-mail, Email Address, Work Email)']
+      : ['no email or phone column', 'name the column that holds the addresses Email (or E-mail, Email Address, Work Email), or the one with the numbers Phone (or Mobile)'];
     super(422, likelyDelimiter
-      ? `no email column in the header (${read}); the header looks ${delimiterLabel(likelyDelimiter)}-separated`
-      : `no email column in the header (${read}); name the column that holds the addresses Email (or E-mail, Email Address, Work Email)`, { code: 'no_email_column' });
+      ? `${missing} in the header (${read}); the header looks ${delimiterLabel(likelyDelimiter)}-separated`
+      : `${missing} in the header (${read}); ${naming}`, { code: 'no_email_column' });
   }
 }
 
@@ -109,11 +114,11 @@ export function delimiterLabel(delimiter: string): string {
  * Imports event leads (badge scans, attendee lists) from a CSV file through the same capture rules as the
  * HTTP API: header names map through the same aliases, unknown columns become answers, and each valid row is
  * one conditional write. A row's lead id comes from its content, so importing the same file again adds
- * nothing. A header without an email column, or with no rows under it, refuses the whole file before any row
+ * nothing. A header without a column to reach people by (`hasContactColumn`), or with no rows under it, refuses the whole file before any row
  * is read. Stops at the first storage failure; what was written stays, and a re-run completes the rest.
  *
  * Unlike a person at a form, the operator cannot correct a row at its source, so only a row without a usable
- * email is left out: a value capture refuses in another contact field is kept as an answer instead, and a row
+ * email (or, where the form takes phones, a usable email or phone) is left out: a value capture refuses in another contact field is kept as an answer instead, and a row
  * with a scan time counts as received then. Both are listed as warnings.
  */
 export async function importLeads(csv: string | Buffer, options: ImportOptions, deps: ImportDependencies): Promise<ImportSummary> {
@@ -125,8 +130,9 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
   const [header, ...records] = parseCsv(text, delimiter);
   if (!header || header.every((name) => name.trim() === '')) throw new HttpError(400, 'the file has no header row', { code: 'malformed_csv' });
   const columns = header.map((name, index) => name.trim() || `column ${index + 1}`);
-  if (!hasEmailColumn(columns)) {
-    throw new MissingEmailColumnError(delimiter, columns, DELIMITER_CANDIDATES.find((candidate) => candidate !== delimiter && hasEmailColumn(columnsOf(headerLine, candidate))));
+  const requiredContact = requiredContactOf(form);
+  if (!hasContactColumn(columns, requiredContact)) {
+    throw new MissingContactColumnError(requiredContact, delimiter, columns, DELIMITER_CANDIDATES.find((candidate) => candidate !== delimiter && hasContactColumn(columnsOf(headerLine, candidate), requiredContact)));
   }
   const filledRows = records
     .map((cells, index) => ({ row: index + 2, cells }))
@@ -147,14 +153,16 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
   const rows = filledRows.map((row, index) => ({ ...row, scanTime: scanTimes[index] }));
   const captureDeps = { ...deps, store: summary.dryRun ? previewStore(deps.store) : deps.store };
   const importId = newImportId(deps.now());
-  const toTell = new Map<string, { email: string; receivedAt: string }>();
+  const toTell = new Map<string, ImportedCaptureOutcome['person']>();
 
   let written = 0;
   // Rows are written concurrently, so a repeated row can finish before the one it repeats: count them per lead at the end.
   const rowsPerLead = new Map<string, number>();
   // One person's rows are written in file order, so the first row is the one stored and a repeat of it (an export that
   // changed the address's case) is the duplicate; other people's rows still go side by side.
-  const emailColumns = columns.flatMap((name, index) => (fieldRoleOf(name) === 'email' ? [index] : []));
+  const columnsOfRole = (role: string) => columns.flatMap((name, index) => (fieldRoleOf(name) === role ? [index] : []));
+  const [emailColumns, phoneColumns] = [columnsOfRole('email'), columnsOfRole('phone')];
+  const firstFilled = (cells: string[], indexes: number[]) => indexes.map((index) => cells[index]?.trim() ?? '').find((cell) => cell !== '');
   const lastRowOf = new Map<string, Promise<void>>();
   async function importRow({ row, cells, scanTime }: (typeof rows)[number]): Promise<void> {
     const extra = cells.slice(columns.length).filter((cell) => cell.trim() !== '');
@@ -187,11 +195,12 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
   }
 
   const handled = await forEachBounded(rows, options.concurrency ?? DEFAULT_CONCURRENCY, async (item) => {
-    const address = emailColumns.map((index) => item.cells[index]?.trim().toLowerCase() ?? '').find((cell) => cell !== '');
-    const before = address === undefined ? undefined : lastRowOf.get(address);
+    const contact = { email: firstFilled(item.cells, emailColumns), phone: firstFilled(item.cells, phoneColumns) };
+    const person = contact.email ?? contact.phone ? personKeyOf(contact) : undefined;
+    const before = person === undefined ? undefined : lastRowOf.get(person);
     let done!: () => void;
     const mine = new Promise<void>((resolve) => (done = resolve));
-    if (address !== undefined) lastRowOf.set(address, mine);
+    if (person !== undefined) lastRowOf.set(person, mine);
     try {
       await before;
       await importRow(item);
@@ -238,9 +247,9 @@ async function storeImportParts({ leadIdsByPart, ...batch }: Omit<ImportPart, 'p
  * person (who would be "new" in one email and "returning" in the next), and the oldest scans, the most urgent, go
  * out first. Parts are cut at a person's boundary when one fits, so they can be a little under `IMPORT_PART_SIZE`.
  */
-function inTellingOrder(toTell: ReadonlyMap<string, { email: string; receivedAt: string }>): string[][] {
+function inTellingOrder(toTell: ReadonlyMap<string, ImportedCaptureOutcome['person']>): string[][] {
   const people = new Map<string, Array<{ leadId: string; receivedAt: string }>>();
-  for (const [leadId, { email, receivedAt }] of toTell) people.set(email, [...(people.get(email) ?? []), { leadId, receivedAt }]);
+  for (const [leadId, { key, receivedAt }] of toTell) people.set(key, [...(people.get(key) ?? []), { leadId, receivedAt }]);
   const ordered = [...people.values()]
     .map((rows) => rows.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.leadId.localeCompare(b.leadId)))
     .sort((a, b) => a[0]!.receivedAt.localeCompare(b[0]!.receivedAt) || a[0]!.leadId.localeCompare(b[0]!.leadId));
@@ -490,7 +499,7 @@ function parseCsv(text: string, delimiter: string): string[][] {
 
 /**
  * EU spreadsheet exports separate with `;` (the comma is their decimal mark): the header line says which. A
- * separator that yields an email column wins over one that merely occurs more often ("Name, first;Email").
+ * separator that yields an email or phone column wins over one that merely occurs more often ("Name, first;Email").
  */
 function detectDelimiter(headerLine: string): string {
   const outsideQuotes = headerLine.replace(/"[^"]*"/g, '');
@@ -499,7 +508,7 @@ function detectDelimiter(headerLine: string): string {
     .filter(({ count }) => count > 0)
     .sort((a, b) => b.count - a.count)
     .map(({ candidate }) => candidate);
-  return present.find((candidate) => hasEmailColumn(columnsOf(headerLine, candidate))) ?? present[0] ?? ',';
+  return present.find((candidate) => hasContactColumn(columnsOf(headerLine, candidate), 'email-or-phone')) ?? present[0] ?? ',';
 }
 
 /**
@@ -527,7 +536,9 @@ function columnsOf(headerLine: string, delimiter: string): string[] {
   }
 }
 
-const hasEmailColumn = (columns: string[]) => columns.some((name) => fieldRoleOf(name) === 'email');
+/** Whether a header has a column that can reach the person: an email column, or a phone column where the form takes phones. */
+const hasContactColumn = (columns: string[], requiredContact: RequiredContact) =>
+  columns.some((name) => fieldRoleOf(name) === 'email' || (requiredContact === 'email-or-phone' && fieldRoleOf(name) === 'phone'));
 
 /** A dry run reads what is stored but writes nothing; rows repeated within the file still count as duplicates. */
 function previewStore(store: Pick<LeadStore, 'getLead'>): Pick<LeadStore, 'putNewLead'> {

@@ -1,12 +1,14 @@
 import { HttpError } from '../errors.ts';
 import type { Activity, AlertState, Contact, Enrichment, Lead, SourceAttribution, Tracking } from '../domain/lead.ts';
+import { isDialable } from '../domain/phone-digits.ts';
+import { samePhoneLine } from '../domain/phone.ts';
 import type { LeadStore, StoredRawPayload } from '../adapters/lead-store/store.ts';
 import type { LeadEraser } from '../adapters/lead-store/privacy-queries.ts';
 import type { EmailHealthStore } from '../adapters/lead-store/email-health.ts';
 import type { EmailHealthMark } from '../domain/report.ts';
 
 export interface PrivacyDependencies {
-  store: Pick<LeadStore, 'leadsByEmail' | 'getLead' | 'getRawPayload' | 'deleteRawPayload'>;
+  store: Pick<LeadStore, 'leadsOfPerson' | 'getLead' | 'getRawPayload' | 'deleteRawPayload'>;
   eraser: LeadEraser;
   /** Bounce and complaint marks are kept per address: an export shows the address's mark, and erasure removes it. */
   emailHealth: Pick<EmailHealthStore, 'forgetAddress' | 'markOf'>;
@@ -15,8 +17,17 @@ export interface PrivacyDependencies {
 
 type JoinedSubmission = NonNullable<Lead['submissions']>[number];
 
+/**
+ * Whom to find: an address, or a phone for a person who gave only a phone (an event form may take one). A phone
+ * finds the leads that gave no email; a lead that gave an address is found by it.
+ */
+export type PersonQuery = { email: string } | { phone: string };
+
 export interface PersonalDataExport {
-  email: string;
+  /** The address asked for, lowercased; absent when a phone was. */
+  email?: string;
+  /** The phone asked for, as given; absent when an address was. */
+  phone?: string;
   exportedAt: string;
   /** Every lead item of the address, spam and merged ones included, oldest first. */
   leads: Lead[];
@@ -33,7 +44,8 @@ export interface PersonalDataExport {
 }
 
 export interface ErasureReport {
-  email: string;
+  email?: string;
+  phone?: string;
   /** Lead items deleted, by the status they had. */
   leadsByStatus: Record<string, number>;
   leads: number;
@@ -102,11 +114,11 @@ const LEAD_READING_ORDER: ReadingOrder = {
  * Everything Handoff holds on one person, found through the byEmail index and the leads their
  * submissions were joined into: never a Scan. Every object is in reading order (`LEAD_READING_ORDER`).
  */
-export async function exportPersonalData(email: string, deps: PrivacyDependencies): Promise<PersonalDataExport> {
-  const address = normaliseAddress(email);
-  const found = await findPersonalData(address, deps);
+export async function exportPersonalData(query: PersonQuery, deps: PrivacyDependencies): Promise<PersonalDataExport> {
+  const person = normalisePerson(query);
+  const found = await findPersonalData(person, deps);
   return {
-    email: address,
+    ...person,
     exportedAt: deps.now().toISOString(),
     leads: found.leads.map((lead) => inReadingOrder(lead, LEAD_READING_ORDER)),
     joinedInto: found.joinedInto.map((joined) => inReadingOrder(joined, JOINED_INTO_ORDER)),
@@ -115,7 +127,7 @@ export async function exportPersonalData(email: string, deps: PrivacyDependencie
       const raw = await deps.store.getRawPayload(lead.leadId);
       return raw ? [inReadingOrder({ leadId: lead.leadId, ...raw }, RAW_PAYLOAD_ORDER)] : [];
     }))).flat(),
-    emailHealthMark: (await deps.emailHealth.markOf(address)) ?? null,
+    emailHealthMark: 'email' in person ? (await deps.emailHealth.markOf(person.email)) ?? null : null,
     notes: [RETENTION_NOTE, RATE_LIMIT_NOTE],
   };
 }
@@ -141,9 +153,9 @@ function inReadingOrder<Value>(value: Value, order: ReadingOrder): Value {
  * other people's leads, which stay. Joined submissions go first: once the person's leads are gone, nothing
  * would lead back to them. Running it again finds nothing and removes nothing.
  */
-export async function erasePersonalData(email: string, deps: PrivacyDependencies): Promise<ErasureReport> {
-  const address = normaliseAddress(email);
-  const { leads, joinedInto } = await findPersonalData(address, deps);
+export async function erasePersonalData(query: PersonQuery, deps: PrivacyDependencies): Promise<ErasureReport> {
+  const person = normalisePerson(query);
+  const { leads, joinedInto } = await findPersonalData(person, deps);
   const personLeadIds = new Set(leads.map((lead) => lead.leadId));
 
   let joinedSubmissions = 0;
@@ -160,18 +172,19 @@ export async function erasePersonalData(email: string, deps: PrivacyDependencies
     activities += deleted.activities?.length ?? 0;
   }
   return {
-    email: address,
+    ...person,
     leadsByStatus,
     leads: Object.values(leadsByStatus).reduce((sum, count) => sum + count, 0),
     joinedSubmissions,
     activities,
-    emailHealthMark: await deps.emailHealth.forgetAddress(address),
+    emailHealthMark: 'email' in person ? await deps.emailHealth.forgetAddress(person.email) : false,
     notes: [WENT_WITH_LEADS_NOTE, RATE_LIMIT_NOTE],
   };
 }
 
-async function findPersonalData(address: string, { store }: PrivacyDependencies) {
-  const leads = await store.leadsByEmail(address);
+async function findPersonalData(person: PersonQuery, { store }: PrivacyDependencies) {
+  const isThePerson = (contact: Contact) => ('email' in person ? contact.email === person.email : contact.email === undefined && contact.phone !== undefined && samePhoneLine(contact.phone, person.phone));
+  const leads = (await store.leadsOfPerson(person)).filter((lead) => isThePerson(lead.contact));
   const personLeadIds = new Set(leads.map((lead) => lead.leadId));
   const targetIds = [...new Set(leads.flatMap((lead) => (lead.mergedInto ? [lead.mergedInto] : [])))];
   const joinedInto: PersonalDataExport['joinedInto'] = [];
@@ -180,15 +193,20 @@ async function findPersonalData(address: string, { store }: PrivacyDependencies)
     if (!target) continue;
     joinedInto.push({
       leadId: target.leadId,
-      sameAddress: target.contact.email === address,
+      sameAddress: isThePerson(target.contact),
       submissions: (target.submissions ?? []).filter((submission) => personLeadIds.has(submission.leadId)),
     });
   }
   return { leads, joinedInto };
 }
 
-function normaliseAddress(email: string): string {
-  const address = email.trim().toLowerCase();
-  if (!/^[^\s@]+@[^\s@]+$/.test(address) || address.length > 254) throw new HttpError(400, `"${email.slice(0, 80)}" is not an email address`, { code: 'invalid_email' });
-  return address;
+function normalisePerson(query: PersonQuery): PersonQuery {
+  if ('phone' in query) {
+    const phone = query.phone.trim();
+    if (!isDialable(phone) || phone.length > 40) throw new HttpError(400, `"${query.phone.slice(0, 80)}" is not a phone number`, { code: 'invalid_phone' });
+    return { phone };
+  }
+  const address = query.email.trim().toLowerCase();
+  if (!/^[^\s@]+@[^\s@]+$/.test(address) || address.length > 254) throw new HttpError(400, `"${query.email.slice(0, 80)}" is not an email address`, { code: 'invalid_email' });
+  return { email: address };
 }

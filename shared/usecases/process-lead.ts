@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Config, Salesperson } from '../config/schema.ts';
-import { awaitsImportAlert, followUpClockStart, type FollowUpAction, type Lead, type ScoreResult } from '../domain/lead.ts';
+import { awaitsImportAlert, contactLine, followUpClockStart, type FollowUpAction, type Lead, type ScoreResult } from '../domain/lead.ts';
 import { enrichSubmission } from '../domain/enrich.ts';
 import { calendarOfRep, followUpDeadline } from '../domain/business-hours.ts';
 import { scoreLead } from '../domain/score.ts';
 import { absenceOf, continuityOwner, describeAbsence, describeAssignment, organisationToday, pickByWeightedRoundRobin, roundRobinPool, routeLead, type AssignmentDecision } from '../domain/assign.ts';
 import { ACTION_LINK_DAYS, createActionToken, type ActionActor } from '../domain/action-token.ts';
 import { renderOwnerAlert, type OwnerAlert } from '../domain/render/owner-alert.ts';
+import { samePhoneLine } from '../domain/phone.ts';
 import type { LeadStore } from '../adapters/lead-store/store.ts';
 import type { Mailer } from '../adapters/mailer.ts';
 import { countAlert } from '../adapters/metrics.ts';
@@ -57,6 +58,17 @@ export async function placedLead(leadId: string, deps: ProcessDependencies, read
 const MAX_PLACEMENT_TRIES = 4;
 
 /**
+ * Every lead of the lead's person, itself included: the address's leads, or for a phone-only lead the phone-only
+ * leads that reach the same line (the index finds numbers ending in the same digits).
+ */
+async function leadsOfSamePerson(lead: Lead, store: Pick<LeadStore, 'leadsOfPerson'>): Promise<Lead[]> {
+  const found = await store.leadsOfPerson(lead.contact);
+  const phone = lead.contact.phone;
+  if (lead.contact.email !== undefined || phone === undefined) return found;
+  return found.filter((other) => other.contact.phone !== undefined && samePhoneLine(other.contact.phone, phone));
+}
+
+/**
  * Makes a new lead either the person's lead or a submission joined to it. The first of a person's submissions
  * becomes the lead whatever order the stream delivers them in (an import writes rows side by side, and a slow
  * write lands late), so two submissions never become two open leads, as they would if each were decided alone.
@@ -74,7 +86,7 @@ async function assignOrMerge(lead: Lead, deps: ProcessDependencies): Promise<voi
 /** One decision from one read; false when its write found the person's leads had moved on, or it placed an earlier one first. */
 async function placeLead(lead: Lead, deps: ProcessDependencies): Promise<boolean> {
   const { config, store, now } = deps;
-  const personLeads = (await store.leadsByEmail(lead.contact.email)).filter((other) => other.leadId !== lead.leadId);
+  const personLeads = (await leadsOfSamePerson(lead, store)).filter((other) => other.leadId !== lead.leadId);
   const openLead = personLeads
     .filter((other) => other.status === 'open' || other.status === 'contacted')
     .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))[0];
@@ -89,10 +101,10 @@ async function placeLead(lead: Lead, deps: ProcessDependencies): Promise<boolean
   const score = scoreLead({ submission: lead, enrichment, form, priorSubmissions: earlier.length, scoring: config.scoring });
   const today = organisationToday(now(), config);
   const windowStart = new Date(now().getTime() - config.assignment.continuityWindowDays * 86_400_000);
-  const domainLeads = enrichment.isFreeMail || enrichment.isDisposable ? [] : await store.leadsByDomainSince(enrichment.emailDomain, windowStart);
+  const domainLeads = !enrichment.emailDomain || enrichment.isFreeMail || enrichment.isDisposable ? [] : await store.leadsByDomainSince(enrichment.emailDomain, windowStart);
 
   const continuity = continuityOwner({
-    leadId: lead.leadId, email: lead.contact.email, enrichment, personLeads, domainLeads,
+    leadId: lead.leadId, person: contactLine(lead.contact), enrichment, personLeads, domainLeads,
     windowDays: config.assignment.continuityWindowDays, config, today,
   });
   let decision: AssignmentDecision;
@@ -160,7 +172,7 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
     countAlert('failed');
     return 'alert-failed';
   }
-  const personLeads = (await store.leadsByEmail(subject.contact.email)).filter((other) => other.leadId !== subject.leadId && other.status !== 'spam');
+  const personLeads = (await leadsOfSamePerson(subject, store)).filter((other) => other.leadId !== subject.leadId && other.status !== 'spam');
   const joinedSubmissions = personLeads.filter((other) => other.mergedInto === subject.leadId);
   const history = personLeads.filter((other) => other.mergedInto !== subject.leadId);
   const { away, managerCopy } = awayOwner(owner, config, now());

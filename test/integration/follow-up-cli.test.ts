@@ -198,7 +198,7 @@ describe('npx handoff leads', () => {
     const waiting = await handoff(['leads', '--waiting', '--owner', 'ana']);
     expect(waiting.code).toBe(0);
     const lines = waiting.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^received \(Europe\/Berlin\)\s+lead\s+status\s+form\s+name\s+email\s+company\s+owner\s+deadline \(Europe\/Berlin\)$/);
+    expect(lines[0]).toMatch(/^received \(Europe\/Berlin\)\s+lead\s+status\s+form\s+name\s+email or phone\s+company\s+owner\s+deadline \(Europe\/Berlin\)$/);
     const cli6 = lines.find((line) => line.includes('CLI6'))!;
     expect(cli6).toMatch(/ana\s+\d{4}-\d\d-\d\d \d\d:\d\d overdue$/);
     const stillWaiting = (await store.waitingDueBy(FAR_FUTURE)).filter((lead) => lead.ownerId === 'ana');

@@ -78,7 +78,7 @@ describe('telling owners about an import', () => {
       expect(more).toEqual([]);
       expect(digest!.subject).toBe(`${theirs.length} leads from Data Summit 2026 for you · first due Mon 30 Nov, 11:00 CET`);
       expect(digest!.replyTo).toEqual([]);
-      for (const lead of leads) expect(digest!.body.text!.includes(lead.contact.email)).toBe(lead.ownerId === owner);
+      for (const lead of leads) expect(digest!.body.text!.includes(lead.contact.email!)).toBe(lead.ownerId === owner);
       expect(digest!.body.text).toContain(`From summit-scans.csv, imported Fri 27 Nov, 11:00 CET into "Data Summit 2026 booth tablet"`);
       expect(digest!.body.text).toContain('First contact by Mon 30 Nov, 11:00 CET');
       expect(digest!.body.text).not.toContain('Overdue');

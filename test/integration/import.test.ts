@@ -16,7 +16,7 @@ import { loadConfig } from '../../shared/config/load.ts';
 import type { Config } from '../../shared/config/schema.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
 import { addDays, localDate, zonedTimeToUtc } from '../../shared/domain/business-hours.ts';
-import { MissingEmailColumnError, importLeads, type ImportDependencies } from '../../shared/usecases/import-leads.ts';
+import { MissingContactColumnError, importLeads, type ImportDependencies } from '../../shared/usecases/import-leads.ts';
 import { asLambda } from '../support/handlers.ts';
 import { createTestTable, dynamoDbEndpoint, readMailbox, testDynamoDbClient } from '../support/local-aws.ts';
 
@@ -70,7 +70,7 @@ describe('importing a badge-scan export (BOM, CRLF, semicolons, quotes, unicode)
       rows: 9, imported: 6, duplicates: 1, repeatedInFile: 1, spam: 0, invalid: 2, scanTimeColumn: 'Scanned At', scanTimezone: 'Europe/Berlin', scanTimed: 7,
       problems: [
         { row: 5, field: 'Email', value: 'soren(at)philo.example', message: 'must be a valid email address like jane@example.com' },
-        { row: 8, field: 'Email', message: 'is required' },
+        { row: 8, field: 'Email', message: 'is required, or a phone number' },
       ],
       warnings: [
         { row: 9, field: 'Phone', value: 'ask at booth', message: `${PHONE_RULE}; kept as the answer "Phone (as in the file)"` },
@@ -116,7 +116,7 @@ describe('importing a badge-scan export (BOM, CRLF, semicolons, quotes, unicode)
     const aWeekLater = { ...deps, now: () => new Date(IMPORTED_AT.getTime() + 7 * 86_400_000) };
     const again = await importLeads(readFileSync(BADGE_SCANS), { formId: EVENT_FORM }, aWeekLater);
     expect(again).toMatchObject({ rows: 9, imported: 0, duplicates: 7, repeatedInFile: 1, invalid: 2, scanTimed: 7 });
-    const capturedOn = async (day: string) => (await store.leadsCapturedOn(day, EVENT_FORM)).map((lead) => lead.contact.email).filter((email) => BADGE_SCAN_EMAILS.includes(email)).sort();
+    const capturedOn = async (day: string) => (await store.leadsCapturedOn(day, EVENT_FORM)).map((lead) => lead.contact.email).filter((email) => BADGE_SCAN_EMAILS.includes(email!)).sort();
     expect(await capturedOn('2026-11-24')).toEqual([...SCANNED_TUESDAY].sort());
     expect(await capturedOn('2026-11-25')).toEqual([...SCANNED_WEDNESDAY].sort());
   });
@@ -131,8 +131,8 @@ describe('importing a badge-scan export (BOM, CRLF, semicolons, quotes, unicode)
     const mailbox = await readMailbox();
     for (const lead of leads) {
       const owner = config.salespeople.find((rep) => rep.id === lead.ownerId)!;
-      expect(mailbox.filter((mail) => mail.replyTo.some((address) => address.toLowerCase().includes(lead.contact.email)))).toEqual([]);
-      const digests = mailbox.filter((mail) => mail.body.text?.toLowerCase().includes(lead.contact.email) && mail.subject.includes('from Data Summit 2026 for you'));
+      expect(mailbox.filter((mail) => mail.replyTo.some((address) => address.toLowerCase().includes(lead.contact.email!)))).toEqual([]);
+      const digests = mailbox.filter((mail) => mail.body.text?.toLowerCase().includes(lead.contact.email!) && mail.subject.includes('from Data Summit 2026 for you'));
       expect(digests.map((mail) => mail.destination.to)).toEqual([[owner.email]]);
     }
   }, 60_000);
@@ -228,17 +228,30 @@ describe('importing other exports', () => {
       },
     };
     const refusal: unknown = await importLeads(commaFile, { formId: EVENT_FORM, delimiter: ';' }, watchedDeps).catch((error: unknown) => error);
-    expect(refusal).toBeInstanceOf(MissingEmailColumnError);
+    expect(refusal).toBeInstanceOf(MissingContactColumnError);
     expect(refusal).toMatchObject({ statusCode: 422, likelyDelimiter: ',' });
-    expect((refusal as Error).message).toBe('no email column in the header (read with ";" as the separator: 1 column(s), "Email Address,Full Name,Organization,Title,Mobile,How did yo…"); the header looks ","-separated');
+    expect((refusal as Error).message).toBe('no email or phone column in the header (read with ";" as the separator: 1 column(s), "Email Address,Full Name,Organization,Title,Mobile,How did yo…"); the header looks ","-separated');
     await expect(importLeads(readFileSync(BADGE_SCANS), { formId: EVENT_FORM, delimiter: ',' }, watchedDeps)).rejects.toMatchObject({ statusCode: 422, likelyDelimiter: ';' });
     expect(written).toEqual([]);
   });
 
-  it('refuses a header with no email column under any separator, and says what to name it', async () => {
+  it('refuses a header with no email or phone column under any separator, and says what to name it', async () => {
     const refusal: unknown = await importLeads('Name,Company\nJane,Acme\n', { formId: EVENT_FORM }, deps).catch((error: unknown) => error);
     expect(refusal).toMatchObject({ statusCode: 422, likelyDelimiter: undefined });
-    expect((refusal as Error).message).toBe('no email column in the header (read with "," as the separator: 2 column(s), "Name", "Company"); name the column that holds the addresses Email (or E-mail, Email Address, Work Email)');
+    expect((refusal as Error).message).toBe('no email or phone column in the header (read with "," as the separator: 2 column(s), "Name", "Company"); name the column that holds the addresses Email (or E-mail, Email Address, Work Email), or the one with the numbers Phone (or Mobile)');
+  });
+
+  it('imports a file of phone numbers without addresses into an event form, and refuses it for a form that requires an email', async () => {
+    const run = randomInt(1e8);
+    const file = `Name;Mobile;Company;Notes\nJonas Weber;+49 171 ${run};Weber Logistik;No email, call him Monday\nLena Vogt;12 34;Vogt AG;\n`;
+    const summary = await importLeads(file, { formId: EVENT_FORM }, deps);
+    expect(summary).toMatchObject({ rows: 2, imported: 1, invalid: 1, problems: [{ row: 3, field: 'Mobile', value: '12 34', message: 'must have at least 7 digits when there is no email' }] });
+    const [jonas, ...others] = await store.leadsOfPerson({ phone: `0171 ${run}` });
+    expect(others).toEqual([]);
+    expect(jonas).toMatchObject({ formId: EVENT_FORM, contact: { name: 'Jonas Weber', phone: `+49 171 ${run}`, company: 'Weber Logistik', message: 'No email, call him Monday' } });
+    expect(jonas!.contact).not.toHaveProperty('email');
+    const refusal: unknown = await importLeads(file, { formId: 'demo-request' }, deps).catch((error: unknown) => error);
+    expect((refusal as Error).message).toBe('no email column in the header (read with ";" as the separator: 4 column(s), "Name", "Mobile", "Company", "Notes"); name the column that holds the addresses Email (or E-mail, Email Address, Work Email)');
   });
 
   it('reads the separator that gives an email column, even when another occurs more often in the header', async () => {
@@ -493,7 +506,7 @@ describe('an import part whose every attempt fails', () => {
       const mailbox = await readMailbox();
       for (const lead of leads) {
         const owner = config.salespeople.find((rep) => rep.id === lead.ownerId)!;
-        expect(mailbox.filter((mail) => mail.body.text?.toLowerCase().includes(lead.contact.email)).map((mail) => mail.destination.to)).toEqual([[owner.email]]);
+        expect(mailbox.filter((mail) => mail.body.text?.toLowerCase().includes(lead.contact.email!)).map((mail) => mail.destination.to)).toEqual([[owner.email]]);
       }
     } finally {
       await failingPoller?.stop();
@@ -546,7 +559,7 @@ describe('npx handoff import', () => {
       '7 row(s) count as received at their time in column "Scanned At" (in Europe/Berlin unless it names a zone), not at the import.',
       'Problems (rows left out), by row as a spreadsheet numbers them (header = row 1):',
       '  row 5: Email "soren(at)philo.example" must be a valid email address like jane@example.com',
-      '  row 8: Email is required',
+      '  row 8: Email is required, or a phone number',
       'Warnings (rows imported all the same), by row as a spreadsheet numbers them (header = row 1):',
       `  row 9: Phone "ask at booth" ${PHONE_RULE}; kept as the answer "Phone (as in the file)"`,
       'The stream processor makes each submission a new lead, or joins it to the person\'s open lead, and assigns it.',
@@ -661,7 +674,7 @@ describe('npx handoff import', () => {
     expect(wrongComma.code).toBe(1);
     expect(wrongComma.stdout).toBe('');
     expect(wrongComma.errors).toEqual([
-      'handoff: no email column in the header (read with "," as the separator: 1 column(s), "Badge ID;First Name;Last Name;Email;Company;Job Title;Phone;…"); the header looks ";"-separated: try --delimiter \';\'',
+      'handoff: no email or phone column in the header (read with "," as the separator: 1 column(s), "Badge ID;First Name;Last Name;Email;Company;Job Title;Phone;…"); the header looks ";"-separated: try --delimiter \';\'',
     ]);
 
     const wrongSemicolon = await handoff(['import', ATTENDEE_LIST, '--form', EVENT_FORM, '--delimiter', 'semicolon']);

@@ -170,19 +170,19 @@ describe('handoff export --email', () => {
       return Object.fromEntries(Object.entries(value).reverse().map(([name, item]) => [name, name === 'answers' ? item : reversed(item)])) as Value;
     };
     const reversingStore: PrivacyDependencies['store'] = {
-      leadsByEmail: async (address) => reversed(await store.leadsByEmail(address)),
+      leadsOfPerson: async (person) => reversed(await store.leadsOfPerson(person)),
       getLead: async (leadId) => reversed(await store.getLead(leadId)),
       getRawPayload: async (leadId) => reversed(await store.getRawPayload(leadId)),
       deleteRawPayload: (leadId) => store.deleteRawPayload(leadId),
     };
     const fixedTime = { now: () => new Date('2026-11-27T09:00:00Z') };
-    const asStored = await exportPersonalData(ADDRESS, { ...privacyDeps, ...fixedTime });
-    const reordered = await exportPersonalData(ADDRESS, { ...privacyDeps, ...fixedTime, store: reversingStore });
+    const asStored = await exportPersonalData({ email: ADDRESS }, { ...privacyDeps, ...fixedTime });
+    const reordered = await exportPersonalData({ email: ADDRESS }, { ...privacyDeps, ...fixedTime, store: reversingStore });
     expect(JSON.stringify(reordered, null, 2)).toBe(JSON.stringify(asStored, null, 2));
   });
 
   it('finds the same through the use case, whatever the case of the address', async () => {
-    const direct = await exportPersonalData(ADDRESS.toUpperCase(), privacyDeps);
+    const direct = await exportPersonalData({ email: ADDRESS.toUpperCase() }, privacyDeps);
     expect(direct.leads.map((lead) => lead.leadId).sort()).toEqual(exported.leads.map((lead) => lead.leadId).sort());
   });
 });
@@ -220,9 +220,9 @@ describe('handoff erase --email', () => {
   }, 60_000);
 
   it('is idempotent: a second erase finds and removes nothing', async () => {
-    const again = await erasePersonalData(ADDRESS, privacyDeps);
+    const again = await erasePersonalData({ email: ADDRESS }, privacyDeps);
     expect(again).toMatchObject({ email: ADDRESS, leads: 0, leadsByStatus: {}, joinedSubmissions: 0, activities: 0, emailHealthMark: false });
-    expect(await exportPersonalData(ADDRESS, privacyDeps)).toMatchObject({ leads: [], joinedInto: [], activities: [], rawPayloads: [], emailHealthMark: null });
+    expect(await exportPersonalData({ email: ADDRESS }, privacyDeps)).toMatchObject({ leads: [], joinedInto: [], activities: [], rawPayloads: [], emailHealthMark: null });
   });
 
   it('leaves the stream processor nothing to trip over: REMOVE events are filtered, replayed inserts find no lead', async () => {
@@ -245,7 +245,41 @@ describe('handoff erase --email', () => {
   }, 60_000);
 
   it('asks for an address', async () => {
-    expect(await handoff(['erase'])).toEqual({ code: 1, stdout: '', errors: ['handoff: --email <address> is required: handoff erase --email jane@example.com'] });
+    expect(await handoff(['erase'])).toEqual({ code: 1, stdout: '', errors: ['handoff: --email <address> or --phone <number> is required: handoff erase --email jane@example.com (--phone for a lead that gave only a phone)'] });
     expect((await handoff(['export', '--email', 'not-an-address'])).errors).toEqual(['handoff: "not-an-address" is not an email address']);
+  }, 60_000);
+});
+
+describe('handoff export and erase --phone (a booth lead that gave no email)', () => {
+  const subscriber = String(randomInt(1e6, 1e7));
+  const PHONE = `+49 171 ${subscriber}`;
+
+  it('exports and erases a phone-only person, found by the number written another way, and leaves a lead with an email alone', async () => {
+    const first = await submit({ firstName: 'Lukas', phone: PHONE, message: 'No email, call him' }, 'data-summit-booth');
+    expect(await processLead(first, processDeps)).toBe('alerted');
+    const second = await submit({ firstName: 'Lukas', phone: `0171 ${subscriber}`, message: 'at the talk' }, 'data-summit-booth');
+    expect(await processLead(second, processDeps)).toBe('alerted');
+    // Same number beside an address: found by the address, not the phone.
+    const withAddress = await submit({ email: `lukas.${unique}@brandt.example`, phone: PHONE }, 'data-summit-booth');
+
+    const exported = await handoff(['export', '--phone', `0171 ${subscriber}`]);
+    expect(exported.code).toBe(0);
+    const personal = JSON.parse(exported.stdout) as PersonalDataExport;
+    expect(personal).toMatchObject({ phone: `0171 ${subscriber}`, emailHealthMark: null });
+    expect(personal).not.toHaveProperty('email');
+    expect(personal.leads.map((lead) => lead.leadId).sort()).toEqual([first, second].sort());
+    expect(personal.joinedInto).toEqual([expect.objectContaining({ leadId: first, sameAddress: true })]);
+
+    const erased = await handoff(['erase', '--phone', PHONE]);
+    expect(erased.stdout).toContain(`Erased ${PHONE}:\n  leads`);
+    expect(erased.stdout).toMatch(/leads\s+2 \(1 open, 1 merged\)/);
+    expect((await scanTable()).filter((item) => mentions(item, subscriber) && !mentions(item, `lukas.${unique}`))).toEqual([]);
+    expect(await store.getLead(withAddress)).toMatchObject({ contact: { phone: PHONE } });
+    expect(await erasePersonalData({ phone: PHONE }, privacyDeps)).toMatchObject({ phone: PHONE, leads: 0, joinedSubmissions: 0 });
+  }, 60_000);
+
+  it('refuses something that is not a phone number, or both an address and a phone', async () => {
+    expect((await handoff(['export', '--phone', '12 34'])).errors).toEqual(['handoff: "12 34" is not a phone number']);
+    expect((await handoff(['erase', '--email', 'a@b.example', '--phone', PHONE])).errors).toEqual(['handoff: give --email or --phone, not both: a lead that gave an address is found by it (handoff erase --email jane@example.com)']);
   }, 60_000);
 });

@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LambdaHandler } from '../../infra/local/lambda-runtime.ts';
@@ -119,6 +120,52 @@ describe('continuity', () => {
     const colleague = await processed(await submit({ email: `b@${domain}`, country: 'US' }));
     expect(colleague.ownerId).toBe(first.ownerId);
     expect(colleague.ownerReason).toContain(`another open lead from ${domain}`);
+  });
+});
+
+describe('a booth lead that gave only a phone ("no email, call him")', () => {
+  const mailsMentioning = async (text: string) => (await readMailbox()).filter((mail) => mail.body.text?.includes(text));
+
+  it('is stored, assigned and alerted: no Reply-To, "Email: not given", the number to call; a website form still refuses it', async () => {
+    const subscriber = String(randomInt(1e6, 1e7));
+    const leadId = await submit({ firstName: 'Lukas', lastName: 'Brandt', company: 'Brandt Logistik', phone: `+49 171 ${subscriber}`, message: 'No email, call him Monday' }, 'data-summit-booth');
+    const lead = await processed(leadId);
+    expect(lead).toMatchObject({ status: 'open', ownerId: expect.any(String), alert: { kind: 'new', status: 'sent' }, enrichment: { displayName: 'Lukas Brandt', emailDomain: '', phoneE164: `+49171${subscriber}` } });
+    expect(lead.contact).not.toHaveProperty('email');
+    expect(lead.scoreReasons?.join(' ')).not.toContain('business email');
+    // Keyed by the number's last 8 digits in the person index, and kept out of the domain index (no one "DOMAIN#" partition).
+    const { Item: item } = await testDynamoDbClient().send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { pk: { S: `LEAD#${leadId}` }, sk: { S: 'LEAD' } } }));
+    expect(item?.emailKey).toEqual({ S: `PHONE#1${subscriber}` });
+    expect(item).not.toHaveProperty('domainKey');
+
+    const [alert, ...more] = await mailsMentioning(subscriber);
+    expect(more).toEqual([]);
+    expect(alert!.destination.to).toEqual([config.salespeople.find((rep) => rep.id === lead.ownerId)!.email]);
+    expect(alert!.replyTo).toEqual([]);
+    expect(alert!.subject).toMatch(/^New lead: Lukas Brandt \(Brandt Logistik\) · score \d+ · Data Summit 2026$/);
+    expect(alert!.body.text).toContain('Email: not given');
+    expect(alert!.body.text).toContain('Lukas Brandt left no email: call the number above.');
+    expect(alert!.body.html).toContain(`href="tel:+49171${subscriber}"`);
+    expect(alert!.body.html).not.toContain('mailto:');
+    expect(actionLinks(alert!)).toHaveLength(4);
+
+    const website = await invokeHttp(capture, {
+      method: 'POST', url: '/forms/demo-request', sourceIp: '203.0.113.7', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ firstName: 'Lukas', phone: `+49 171 ${subscriber}` }),
+    });
+    expect(website.statusCode).toBe(422);
+    expect(JSON.parse(website.body).fields).toEqual({ email: 'is required' });
+  });
+
+  it('comes back with the number written another way: joins the open lead as a returning visit', async () => {
+    const subscriber = String(randomInt(1e6, 1e7));
+    const first = await processed(await submit({ name: 'Mia Roth', phone: `+49 160 ${subscriber}`, message: 'at the booth' }, 'data-summit-booth'));
+    const second = await processed(await submit({ name: 'Mia Roth', phone: `0160 ${subscriber}`, message: 'at the talk' }, 'data-summit-booth'));
+    expect(second).toMatchObject({ status: 'merged', mergedInto: first.leadId, alert: { kind: 'returning', status: 'sent' } });
+    // A Stockholm number that ends in the same 8 digits shares the index key, and is another person.
+    const stranger = await processed(await submit({ name: 'Tom Lind', phone: `+46 8 60${subscriber}` }, 'data-summit-booth'));
+    expect(stranger).toMatchObject({ status: 'open' });
+    expect((await mailsMentioning(subscriber)).map((mail) => mail.subject.split(':')[0])).toEqual(['New lead', 'Returning lead', 'New lead']);
   });
 });
 
@@ -443,7 +490,7 @@ describe('one-click action links', () => {
     expect(done.body).toContain(`It is now with ${config.salespeople.find((rep) => rep.id === reassigned.ownerId)!.name}, who has been sent an alert about it.`);
     expect(reassigned.ownerReason).toContain('said "not mine"');
     expect(reassigned.alert?.status).toBe('sent');
-    const mails = await mailsAbout(lead.contact.email);
+    const mails = await mailsAbout(lead.contact.email!);
     expect(mails.map((mail) => mail.destination.to[0])).toEqual([
       config.salespeople.find((rep) => rep.id === lead.ownerId)!.email,
       config.salespeople.find((rep) => rep.id === reassigned.ownerId)!.email,
@@ -552,10 +599,10 @@ describe('a lead withdrawn by capture while it is processed (its address went ov
     // Capture's withdrawal lands between the processor's first read and its assignment.
     const racing = new Proxy(isolatedStore, {
       get(target, property) {
-        if (property === 'leadsByEmail') {
-          return async (address: string) => {
+        if (property === 'leadsOfPerson') {
+          return async (contact: { email?: string; phone?: string }) => {
             expect(await target.withdrawNewLead(leadId)).toBe(true);
-            return target.leadsByEmail(address);
+            return target.leadsOfPerson(contact);
           };
         }
         const value = Reflect.get(target, property, target) as unknown;

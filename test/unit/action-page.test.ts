@@ -10,7 +10,7 @@ import type { ProcessDependencies } from '../../shared/usecases/process-lead.ts'
 import { launchChromium, openHtml } from '../support/screenshot.ts';
 
 const SCREENSHOT = new URL('../fixtures/screenshots/action-page.png', import.meta.url).pathname;
-const hostileLead = { displayName: 'José <script>alert(1)</script> Müller', companyName: 'Acme "&" <b>Co</b>', email: 'jose+<i>x</i>@acme.example' };
+const hostileLead = { displayName: 'José <script>alert(1)</script> Müller', companyName: 'Acme "&" <b>Co</b>', contactLine: 'jose+<i>x</i>@acme.example' };
 const confirmPage = renderActionConfirmPage({ action: 'qualified', lead: hostileLead, organisation: 'Northwind <Analytics>' });
 
 describe('renderActionConfirmPage', () => {
@@ -46,18 +46,18 @@ describe('renderActionConfirmPage', () => {
     ['disqualified', 'Close as not a fit?'],
     ['reassign', 'Not yours — reassign?'],
   ] as const)('words the %s question', (action, question) => {
-    expect(renderActionConfirmPage({ action, lead: { displayName: 'Jane Doe', email: 'jane@doe.example' }, organisation: 'Northwind' })).toContain(`<h1>${question}</h1>`);
+    expect(renderActionConfirmPage({ action, lead: { displayName: 'Jane Doe', contactLine: 'jane@doe.example' }, organisation: 'Northwind' })).toContain(`<h1>${question}</h1>`);
   });
 
   it('tells a report recipient in whose name, and for whom, they record it', () => {
-    const page = renderActionConfirmPage({ action: 'contacted', lead: { displayName: 'Jane Doe', email: 'jane@doe.example' }, organisation: 'Northwind', actedBy: { name: 'sales-leads@northwind.example', role: 'sales-report', onBehalfOf: 'Ana <Silva>' } });
+    const page = renderActionConfirmPage({ action: 'contacted', lead: { displayName: 'Jane Doe', contactLine: 'jane@doe.example' }, organisation: 'Northwind', actedBy: { name: 'sales-leads@northwind.example', role: 'sales-report', onBehalfOf: 'Ana <Silva>' } });
     expect(page).toContain('<p class="muted">You record it as sales-leads@northwind.example (sales report), on behalf of Ana &lt;Silva&gt;.</p>');
     expect(confirmPage).not.toContain('You record it as');
   });
 });
 
 describe('renderActionResultPage', () => {
-  const lead = { displayName: 'Jane <Doe>', email: 'jane@doe.example' };
+  const lead = { displayName: 'Jane <Doe>', contactLine: 'jane@doe.example' };
   it.each<[ActionOutcome, string]>([
     [{ kind: 'done', action: 'contacted', lead }, '<h1>Jane &lt;Doe&gt; is marked as contacted.</h1>'],
     [{ kind: 'done', action: 'reassign', lead }, '<h1>Jane &lt;Doe&gt; is handed back for reassignment.</h1>'],
@@ -228,7 +228,7 @@ describe('the action pages in Chromium', () => {
   });
 
   it('shows a usable confirmation form on a phone, with nothing external and no sideways scroll', async () => {
-    const realistic = renderActionConfirmPage({ action: 'qualified', lead: { displayName: 'José Müller', companyName: 'Acme Analytics', email: 'jose.mueller@acme-analytics.example' }, organisation: 'Northwind Analytics' });
+    const realistic = renderActionConfirmPage({ action: 'qualified', lead: { displayName: 'José Müller', companyName: 'Acme Analytics', contactLine: 'jose.mueller@acme-analytics.example' }, organisation: 'Northwind Analytics' });
     const { page, refusedRequests } = await openHtml(browser, realistic, { width: 375, height: 700 });
     expect(refusedRequests).toEqual([]);
     await expect(page.getByLabel('What makes it a deal? (optional)').isVisible()).resolves.toBe(true);

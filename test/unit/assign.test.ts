@@ -207,7 +207,7 @@ describe('continuityOwner', () => {
   const business = { emailDomain: 'acme.com', isFreeMail: false, isDisposable: false };
   const base: ContinuityInput = {
     leadId: 'new-lead',
-    email: 'jane@acme.com',
+    person: 'jane@acme.com',
     enrichment: business,
     personLeads: [],
     domainLeads: [],
@@ -247,13 +247,13 @@ describe('continuityOwner', () => {
 
   it('never gives domain continuity for free-mail or disposable domains', () => {
     const domainLeads = [lead({ leadId: 'stranger', email: 'bob@gmail.com', ownerId: 'maya' })];
-    expect(continuityOwner({ ...base, email: 'jane@gmail.com', enrichment: { emailDomain: 'gmail.com', isFreeMail: true, isDisposable: false }, domainLeads })).toBeNull();
-    expect(continuityOwner({ ...base, email: 'x@mailinator.com', enrichment: { emailDomain: 'mailinator.com', isFreeMail: false, isDisposable: true }, domainLeads })).toBeNull();
+    expect(continuityOwner({ ...base, person: 'jane@gmail.com', enrichment: { emailDomain: 'gmail.com', isFreeMail: true, isDisposable: false }, domainLeads })).toBeNull();
+    expect(continuityOwner({ ...base, person: 'x@mailinator.com', enrichment: { emailDomain: 'mailinator.com', isFreeMail: false, isDisposable: true }, domainLeads })).toBeNull();
   });
 
   it('still keeps a free-mail person with their own rep', () => {
     const personLeads = [lead({ leadId: 'own', email: 'jane@gmail.com', ownerId: 'maya' })];
-    const result = continuityOwner({ ...base, email: 'jane@gmail.com', enrichment: { emailDomain: 'gmail.com', isFreeMail: true, isDisposable: false }, personLeads });
+    const result = continuityOwner({ ...base, person: 'jane@gmail.com', enrichment: { emailDomain: 'gmail.com', isFreeMail: true, isDisposable: false }, personLeads });
     expect(result).toMatchObject({ repId: 'maya', basis: 'person' });
   });
 

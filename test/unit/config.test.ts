@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configJsonSchema } from '../../shared/config/json-schema.ts';
 import { ConfigError, loadConfig, parseConfig } from '../../shared/config/load.ts';
+import { requiredContactOf } from '../../shared/config/schema.ts';
 
 const example = () => JSON.parse(readFileSync('handoff.config.json', 'utf8'));
 
@@ -68,5 +69,27 @@ describe('config', () => {
     const committed = JSON.parse(readFileSync('handoff.config.schema.json', 'utf8'));
     expect(committed).toEqual(configJsonSchema());
     expect(example().$schema).toBe('./handoff.config.schema.json');
+  });
+});
+
+describe('forms[].requiredContact', () => {
+  const withBoothForm = (change: Record<string, unknown>) => {
+    const config = example();
+    Object.assign(config.forms.find((form: { kind: string }) => form.kind === 'event'), change);
+    return config;
+  };
+
+  it('defaults to an email or a phone on event forms and to an email on website forms', () => {
+    const config = parseConfig(example());
+    expect(Object.fromEntries(config.forms.map((form) => [form.kind, requiredContactOf(form)]))).toEqual({ website: 'email', event: 'email-or-phone' });
+  });
+
+  it('can make an event form require an email', () => {
+    const form = parseConfig(withBoothForm({ requiredContact: 'email' })).forms.find((candidate) => candidate.kind === 'event')!;
+    expect(requiredContactOf(form)).toBe('email');
+  });
+
+  it('refuses any other value, naming the field', () => {
+    expect(() => parseConfig(withBoothForm({ requiredContact: 'phone' }))).toThrow(/forms\[1\]\.requiredContact: must be one of email, email-or-phone/);
   });
 });

@@ -223,3 +223,20 @@ describe('enrichSubmission', () => {
     expect(result.source).toMatchObject({ channel: 'Partner referral', label: 'Website demo request · Partner referral · Always-on demo request' });
   });
 });
+
+describe('a lead that gave only a phone', () => {
+  const phoneOnly: Submission = {
+    formId: 'data-summit-booth', receivedAt: '2026-11-26T10:00:00.000Z', answers: {}, tracking: { utm: {} },
+    contact: { phone: '+49 171 1234567', company: 'Müller GmbH' },
+  };
+
+  it('has no domain, so no free-mail, disposable or guessed-company verdict, and is named by its phone', () => {
+    expect(enrichSubmission(phoneOnly, boothForm)).toMatchObject({
+      displayName: '+49 171 1234567', emailDomain: '', isFreeMail: false, isDisposable: false, companyName: 'Müller GmbH', companySource: 'form', phoneE164: '+491711234567',
+    });
+  });
+
+  it('keeps a typed name', () => {
+    expect(enrichSubmission({ ...phoneOnly, contact: { ...phoneOnly.contact, firstName: 'JONAS', lastName: 'weber' } }, boothForm).displayName).toBe('Jonas Weber');
+  });
+});

@@ -21,10 +21,10 @@ const links = (leadId: string): Record<FollowUpAction, string> => ({
   reassign: `http://localhost:3000/actions/${leadId}-reassign`,
 });
 
-function boothLead(leadId: string, contact: Partial<Lead['contact']> & { email: string }, overrides: Partial<Lead> = {}): Lead {
+function boothLead(leadId: string, contact: Partial<Lead['contact']>, overrides: Partial<Lead> = {}): Lead {
   const lead: Lead = {
     leadId, formId: boothForm.id, formKind: 'event', status: 'open', receivedAt: '2026-11-25T14:00:00.000Z', followUpDeadline: '2026-11-26T09:00:00.000Z',
-    contact: { emailDisplay: contact.email, ...contact }, answers: {}, tracking: { utm: {} }, ownerId: 'ana', score: 40, alert: { kind: 'new', status: 'pending', attempts: 0 },
+    contact: { ...(contact.email ? { emailDisplay: contact.email } : {}), ...contact }, answers: {}, tracking: { utm: {} }, ownerId: 'ana', score: 40, alert: { kind: 'new', status: 'pending', attempts: 0 },
     ...overrides,
   };
   return { ...lead, enrichment: enrichSubmission(lead, boothForm) };
@@ -87,6 +87,14 @@ describe('renderImportDigest', () => {
     expect(zoeText).toContain('zoe@northwind-data.example · +44 7700 900123');
     expect(zoeText).toContain('   Yours since Tue 10 Nov, 10:00 CET');
     expect(zoeText).toContain('"Ready for a pilot in January"');
+  });
+
+  it('lists a scan that gave only a phone by its number, with no mail link', () => {
+    const lukas = boothLead('ld_phone', { firstName: 'Lukas', lastName: 'Brandt', phone: '+49 171 2345678', message: 'No email, call him Monday' }, { score: 30 });
+    const { text, html } = renderImportDigest(input({ entries: [{ lead: lukas, kind: 'new', rows: [lukas], actionLinks: links('ld_phone') }] }));
+    expect(text).toContain('1. Lukas Brandt · score 30 · New\n   +49 171 2345678 · DE\n');
+    expect(html).toContain('href="tel:+491712345678"');
+    expect(html).not.toContain('mailto:');
   });
 
   it('marks a returning person in a one-line row too, as the text part does', () => {

@@ -294,6 +294,17 @@ describe('how to reach each lead', () => {
     expect(rendered.csv.split('\r\n')[1]!.split(',').slice(3, 5)).toEqual(['i.rossi@verdana-foods.example', '02 1234 5678']);
   });
 
+  it('shows a lead that gave only a phone by its number, with no mail link and an empty Email cell', () => {
+    const l16 = fromIndex(overdue.find((lead) => lead.leadId === 'L16')!);
+    const phoneOnly = { ...l16, contact: { phone: '+49 171 2345678' } };
+    const rendered = renderSalesReport(buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: [phoneOnly], window7d: [] }), config, links);
+    expect(rendered.text).toContain('- +49 171 2345678 · Website demo request · score 90\n  +49 171 2345678\n');
+    expect(rendered.html).toContain('href="tel:+491712345678"');
+    expect(rendered.html).not.toContain('mailto:');
+    // The CSV defuses a cell starting with + as a possible formula, as it does any.
+    expect(rendered.csv.split('\r\n')[1]!.split(',').slice(1, 5)).toEqual(["'+49 171 2345678", '', '', "'+49 171 2345678"]);
+  });
+
   it('shows a phone too short to dial as typed, without a link', () => {
     const l16 = fromIndex(overdue.find((lead) => lead.leadId === 'L16')!);
     const shortPhone = { ...l16, contact: { ...l16.contact, phone: '1234 ext. 56' } };

@@ -63,6 +63,11 @@ const cases: Case[] = [
   },
   { name: 'a company only guessed from the domain', enrichment: { ...businessEmail, companyName: 'Acme', companySource: 'domain' }, score: 35, reasons: ['+20 business email (acme.com)', '+15 website form (Website demo request)'] },
   { name: 'a usable phone number', enrichment: { phoneE164: '+49301234567' }, score: 25, reasons: ['+10 phone given', '+15 website form (Website demo request)'] },
+  {
+    name: 'a phone and no email: no domain, so no business-email points',
+    contact: { email: undefined, emailDisplay: undefined, phone: '+49 30 1234567' }, enrichment: { emailDomain: '', isFreeMail: false, phoneE164: '+49301234567' },
+    score: 25, reasons: ['+10 phone given', '+15 website form (Website demo request)'],
+  },
   { name: 'a national number with no country to place it', contact: { phone: '030 1234567' }, score: 25, reasons: ['+10 phone given', '+15 website form (Website demo request)'] },
   { name: 'too few digits to be a phone number', contact: { phone: '12 34' }, score: 15, reasons: ['+15 website form (Website demo request)'] },
   { name: 'a message', contact: { message: 'We need a demo for 40 analysts.' }, score: 20, reasons: ['+15 website form (Website demo request)', '+5 message given'] },

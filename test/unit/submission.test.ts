@@ -105,6 +105,34 @@ describe('readSubmission', () => {
     });
   });
 
+  describe('a form that takes an email or a phone (an event form by default)', () => {
+    const eitherContact = { requiredContact: 'email-or-phone' } as const;
+
+    it('keeps a lead with a dialable phone and no email, with no address at all', () => {
+      const result = read({ firstName: 'Jonas', phone: '+49 171 1234567', message: 'No email, call him Monday' }, eitherContact);
+      expect(result.ok && result.submission.contact).toEqual({ firstName: 'Jonas', phone: '+49 171 1234567', message: 'No email, call him Monday' });
+    });
+
+    it.each([
+      [{ firstName: 'Jonas' }, 'email', 'is required, or a phone number'],
+      [{ firstName: 'Jonas', phone: '12 34' }, 'phone', 'must have at least 7 digits when there is no email'],
+      [{ firstName: 'Jonas', phone: '123456 ext 78' }, 'phone', 'must have at least 7 digits when there is no email'],
+      [{ firstName: 'Jonas', phone: 'ask at booth' }, 'phone', 'must contain only digits, spaces and + ( ) . - /, and an extension like "ext 12"'],
+    ])('refuses %j naming the field', (fields, field, problem) => {
+      const result = read(fields, eitherContact);
+      expect(!result.ok && result.fields).toEqual({ [field]: problem });
+    });
+
+    it('still takes a short phone beside an email, as any form does', () => {
+      expect(read({ email: 'jonas@example.de', phone: '12 34' }, eitherContact).ok).toBe(true);
+    });
+
+    it('is not what a form that requires an email does: a phone alone is refused there', () => {
+      const result = read({ firstName: 'Jonas', phone: '+49 171 1234567' }, { requiredContact: 'email' });
+      expect(!result.ok && result.fields).toEqual({ email: 'is required' });
+    });
+  });
+
   it('keeps unicode names exactly', () => {
     const result = read({ email: 'li@example.cn', name: '李小龙', firstName: 'José', lastName: 'Müller', company: 'Acme\tLtd €' });
     expect(result.ok && result.submission.contact).toMatchObject({ name: '李小龙', firstName: 'José', lastName: 'Müller', company: 'Acme\tLtd €' });

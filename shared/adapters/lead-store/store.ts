@@ -15,7 +15,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { StorageUnavailableError } from '../../errors.ts';
 import { localDate } from '../../domain/business-hours.ts';
-import { WAITING_STATUSES, type Activity, type AlertState, type Lead, type LeadStatus, type ScoreResult, type WaitingLead } from '../../domain/lead.ts';
+import { WAITING_STATUSES, personKeyOf, type Activity, type AlertState, type Contact, type Lead, type LeadStatus, type ScoreResult, type WaitingLead } from '../../domain/lead.ts';
 import { INDEX, TTL_ATTRIBUTE } from './table.ts';
 
 /** Every attribute the store adds around the lead's own fields; stripped again on read. */
@@ -493,10 +493,18 @@ export class LeadStore {
 
   /** Every lead of one email address, oldest first. */
   async leadsByEmail(email: string): Promise<Lead[]> {
+    return this.leadsOfPerson({ email });
+  }
+
+  /**
+   * Every lead stored under a contact's person key (`personKeyOf`), oldest first: the address's leads, or for a
+   * phone-only contact, the phone-only leads whose numbers end in the same digits (confirm with `samePhoneLine`).
+   */
+  async leadsOfPerson(contact: Pick<Contact, 'email' | 'phone'>): Promise<Lead[]> {
     return this.#queryAll({
       IndexName: INDEX.byEmail,
-      KeyConditionExpression: 'emailKey = :email',
-      ExpressionAttributeValues: marshall({ ':email': `EMAIL#${email.toLowerCase()}` }),
+      KeyConditionExpression: 'emailKey = :person',
+      ExpressionAttributeValues: marshall({ ':person': personKeyOf(contact) }),
     });
   }
 
@@ -564,7 +572,7 @@ export class LeadStore {
   }
 
   #toItem(lead: Lead, expiresAt?: Date): Record<string, AttributeValue> {
-    const domain = lead.contact.email.split('@')[1] ?? '';
+    const domain = lead.contact.email?.split('@')[1];
     const waiting = WAITING_STATUSES.has(lead.status);
     // `deletedAfter` is read off the TTL attribute, never stored beside it.
     const { deletedAfter: _readBack, ...fields } = lead;
@@ -575,10 +583,10 @@ export class LeadStore {
         ...(lead.submissions ? { submissions: lead.submissions.map((joined) => ({ ...joined, answers: storedAnswers(joined.answers) })) } : {}),
         ...key.lead(lead.leadId),
         entity: 'lead',
-        emailKey: `EMAIL#${lead.contact.email}`,
+        emailKey: personKeyOf(lead.contact),
         emailSort: `${lead.receivedAt}#${lead.leadId}`,
-        domainKey: `DOMAIN#${domain}`,
-        domainSort: `${lead.receivedAt}#${lead.leadId}`,
+        // A phone-only lead has no company domain, and stays out of the domain index rather than share one partition.
+        ...(domain ? { domainKey: `DOMAIN#${domain}`, domainSort: `${lead.receivedAt}#${lead.leadId}` } : {}),
         ...(waiting ? { waitingKey: WAITING_PARTITION, waitingSort: waitingSortOf(lead.followUpDeadline, lead.leadId) } : {}),
         dayKey: `DAY#${this.dayOf(lead.receivedAt)}`,
         dayFormSort: `${lead.formId}#${lead.receivedAt}#${lead.leadId}`,

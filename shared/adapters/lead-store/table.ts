@@ -8,7 +8,7 @@ import { WAITING_LEAD_FIELDS } from '../../domain/lead.ts';
  * Access patterns (README "Key design" is written from this file):
  * | pattern                                   | where            | key condition                                   |
  * | lead by id                                | table            | pk = LEAD#<id>, sk = LEAD                       |
- * | leads by email                            | byEmail          | emailKey = EMAIL#<email>, sorted by receivedAt  |
+ * | leads by person (email, or phone if none)  | byEmail          | emailKey = EMAIL#<email> or PHONE#<last 8 digits>, sorted by receivedAt |
  * | leads by company domain                   | byDomain         | domainKey = DOMAIN#<domain>, sorted by receivedAt|
  * | open leads waiting for first contact      | waitingByDeadline| waitingKey = WAITING, waitingSort <= now (sparse)|
  * | leads by form/source and day              | byDay            | dayKey = DAY#<yyyy-mm-dd>, dayFormSort begins_with <formId># |

@@ -11,8 +11,8 @@ import { followUpActionLabels } from './owner-alert.ts';
 export interface ActionLeadSummary {
   displayName: string;
   companyName?: string;
-  /** As the person typed it: two leads can share a name, rarely an address. */
-  email: string;
+  /** The address as the person typed it, or the phone of a phone-only lead: two leads can share a name, rarely this. */
+  contactLine: string;
 }
 
 /** A rep's manager, whom a page names when only the manager can help. */
@@ -274,7 +274,7 @@ ${expiredLinkNextSteps(outcome.link)}`,
 
 function leadLine(lead: ActionLeadSummary): SafeHtml {
   return html`<p class="lead">${lead.displayName}${lead.companyName ? html` <span class="muted">· ${lead.companyName}</span>` : ''}</p>
-<p class="contact">${lead.email}</p>`;
+<p class="contact">${lead.contactLine}</p>`;
 }
 
 function renderPage(title: string, organisation: string, content: SafeHtml): string {

@@ -7,7 +7,7 @@
 import type { Config, FormConfig, Salesperson } from '../../config/schema.ts';
 import { calendarOfRep, formatLocal } from '../business-hours.ts';
 import { phoneForRep } from '../phone.ts';
-import type { FollowUpAction, Lead } from '../lead.ts';
+import { contactLine, type FollowUpAction, type Lead } from '../lead.ts';
 import { toCsv } from './csv.ts';
 import { emailColours, emailSection, headerSafe, html, humaniseFieldName, mailtoHref, multilineHtml, renderEmailLayout, truncateText, type SafeHtml } from './html.ts';
 import { followUpActionLabels, freshestContact, scoreColour } from './owner-alert.ts';
@@ -78,7 +78,8 @@ interface Row {
   company?: string;
   /** Job title · company, as far as known. */
   headline: string;
-  email: string;
+  /** Absent for a phone-only lead. */
+  email?: string;
   phone?: { readable: string; dialable?: string };
   country?: string;
   deadline: string;
@@ -114,11 +115,11 @@ function buildView(input: ImportDigestInput): DigestView {
     const company = enrichment?.companyName ?? (contact.company?.trim() || undefined);
     const row: Row = {
       entry,
-      name: enrichment?.displayName ?? contact.name ?? contact.emailDisplay,
+      name: enrichment?.displayName ?? contact.name ?? contactLine(contact),
       ...(jobTitle ? { jobTitle } : {}),
       ...(company ? { company } : {}),
       headline: [jobTitle, company].filter(Boolean).join(' · '),
-      email: contact.emailDisplay || contact.email,
+      ...(contact.emailDisplay ? { email: contact.emailDisplay } : {}),
       deadline: lead.followUpDeadline,
       overdue: !lead.firstContactAt && Date.parse(lead.followUpDeadline) <= now.getTime(),
       visits: visits.map((visit) => ({
@@ -220,7 +221,7 @@ ${emailSection('How to use this', html`<div style="font-size:14px;">Each link op
 
 function contactLinks(row: Row): SafeHtml[] {
   const c = emailColours;
-  const bits: SafeHtml[] = [html`<a href="${mailtoHref(row.entry.lead.contact.email)}" style="color:${c.brand};text-decoration:none;">${row.email}</a>`];
+  const bits: SafeHtml[] = row.email ? [html`<a href="${mailtoHref(row.email)}" style="color:${c.brand};text-decoration:none;">${row.email}</a>`] : [];
   if (row.phone) bits.push(row.phone.dialable ? html`<a href="tel:${row.phone.dialable}" style="color:${c.brand};text-decoration:none;white-space:nowrap;">${row.phone.readable}</a>` : html`${row.phone.readable}`);
   return bits;
 }

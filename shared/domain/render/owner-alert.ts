@@ -11,7 +11,7 @@ import { campaignOf } from '../attribution.ts';
 import { enrichSubmission } from '../enrich.ts';
 import { dialableNumber, phoneForRep, samePhoneLine } from '../phone.ts';
 import { setAsideContactField } from '../submission.ts';
-import type { AlertState, Contact, Enrichment, FollowUpAction, Lead, LeadStatus, ScoreResult, Submission } from '../lead.ts';
+import { contactLine, type AlertState, type Contact, type Enrichment, type FollowUpAction, type Lead, type LeadStatus, type ScoreResult, type Submission } from '../lead.ts';
 import {
   emailButtonCell,
   emailColours,
@@ -70,8 +70,8 @@ export interface OwnerAlert {
   subject: string;
   html: string;
   text: string;
-  /** The lead's address, header-safe, for Reply-To: answering the alert answers the lead. */
-  replyTo: string;
+  /** The lead's address, header-safe, for Reply-To: answering the alert answers the lead. Absent for a phone-only lead. */
+  replyTo?: string;
 }
 
 /** One thing the person sent: the lead's own submission or a later one joined to it. */
@@ -97,7 +97,7 @@ export function renderOwnerAlert(input: OwnerAlertInput): OwnerAlert {
     subject: subjectOf(input, view),
     html: renderHtml(input, view),
     text: renderText(input, view),
-    replyTo: headerSafe(input.lead.contact.email, 254),
+    ...(input.lead.contact.email ? { replyTo: headerSafe(input.lead.contact.email, 254) } : {}),
   };
 }
 
@@ -106,11 +106,13 @@ function kindLabel({ kind, owner, forManager }: OwnerAlertInput): string {
 }
 
 /** Who the alert speaks to: the owner, or their manager about the owner. */
-function addressee({ owner, forManager }: OwnerAlertInput, leadName: string): { whyHeading: string; sentBecause: string } {
+function addressee({ owner, forManager, lead }: OwnerAlertInput, leadName: string): { whyHeading: string; sentBecause: string } {
   const firstName = owner.name.split(' ')[0] ?? owner.name;
+  // A phone-only lead has no address to reply to: the alert carries no Reply-To, and says how to reach them instead.
+  const howToAnswer = lead.contact.email ? `Reply to this email to answer ${leadName} directly.` : `${leadName} left no email: call the number above.`;
   return forManager
-    ? { whyHeading: `Why ${firstName}`, sentBecause: `Sent to you as ${owner.name}'s manager: Handoff assigned this lead to them while they are away. Reply to this email to answer ${leadName} directly.` }
-    : { whyHeading: 'Why you', sentBecause: `Sent to ${owner.name} because Handoff assigned this lead to you. Reply to this email to answer ${leadName} directly.` };
+    ? { whyHeading: `Why ${firstName}`, sentBecause: `Sent to you as ${owner.name}'s manager: Handoff assigned this lead to them while they are away. ${howToAnswer}` }
+    : { whyHeading: 'Why you', sentBecause: `Sent to ${owner.name} because Handoff assigned this lead to you. ${howToAnswer}` };
 }
 
 function subjectOf(input: OwnerAlertInput, { enrichment }: AlertView): string {
@@ -188,9 +190,9 @@ function buildView(input: OwnerAlertInput): AlertView {
 
   const contactRows: AlertView['contactRows'] = [];
   const nameTyped = NAME_PARTS.some((part) => contact[part]?.trim());
-  const guessed = enrichment.displayName === (contact.emailDisplay || contact.email) ? 'not given' : `${enrichment.displayName} (guessed from the email address)`;
+  const guessed = enrichment.displayName === contactLine(contact) ? 'not given' : `${enrichment.displayName} (guessed from the email address)`;
   contactRows.push(['Name', nameTyped ? enrichment.displayName : guessed, undefined]);
-  contactRows.push(['Email', contact.emailDisplay || contact.email, { href: mailtoHref(contact.email) }]);
+  contactRows.push(contact.email ? ['Email', contact.emailDisplay ?? contact.email, { href: mailtoHref(contact.email) }] : ['Email', 'not given', undefined]);
   if (contact.phone) {
     const { readable, dialable } = phoneForRep(contact.phone, enrichment.phoneE164);
     contactRows.push(['Phone', readable, dialable ? { href: `tel:${dialable}` } : undefined]);

@@ -532,15 +532,15 @@ function funnelLines(row: FunnelRow, periods: PeriodNames): string[] {
 
 /** Nothing but the address names the person (they gave no name and none could be read from it), so it is the row's name. */
 function nameIsAddress(row: LeadRow): boolean {
-  return row.name.toLowerCase() === row.email.toLowerCase();
+  return row.email !== undefined && row.name.toLowerCase() === row.email.toLowerCase();
 }
 
 /** The address and the phone as links, so a rep can write or call straight from the report. */
 function contactLinks(row: LeadRow): SafeHtml {
   const phone = phoneOf(row);
   // A row named by its address already shows it: its mail link says what it does instead of repeating it.
-  const address = nameIsAddress(row) ? 'Send email' : breakableAfterDots(row.email);
-  return html`<span style="${SMALL}"><a href="${mailtoHref(row.email)}" style="${CONTACT_LINK}">${address}</a></span>${
+  const address = row.email === undefined ? undefined : nameIsAddress(row) ? 'Send email' : breakableAfterDots(row.email);
+  return html`${row.email === undefined ? '' : html`<span style="${SMALL}"><a href="${mailtoHref(row.email)}" style="${CONTACT_LINK}">${address}</a></span>`}${
     phone ? html`<span style="${SMALL}">${phone.dialable ? html`<a href="tel:${phone.dialable}" style="${CONTACT_LINK}">${phone.readable}</a>` : phone.readable}</span>` : ''
   }`;
 }
