@@ -128,6 +128,15 @@ describe('renderSalesReport', () => {
     expect(sales.text).toContain('overdue 7 d 17 h (43 h in business hours); deadline Wed 18 Nov, 14:00 CET');
   });
 
+  it('says none of the overdue time was in business hours when the deadline passed after hours, rather than "0 min"', () => {
+    const l16 = fromIndex(overdue.find((lead) => lead.leadId === 'L16')!);
+    const justMissed = { ...l16, followUpDeadline: new Date(NOW.getTime() - 2 * 60_000).toISOString() };
+    const rendered = renderSalesReport(buildNightlyReport({ reportDate: REPORT_DATE, now: NOW, config, overdue: [justMissed], window7d: [] }), config, links);
+    expect(rendered.text).toContain('overdue 2 min (none of it in business hours); deadline');
+    expect(visibleText(rendered.html)).toContain('Overdue 2\u00a0min · none of it in business hours');
+    expect(rendered.html).not.toContain('0\u00a0min in business hours');
+  });
+
   it('shows no seconds in a lead’s durations from a minute up, in HTML and text', () => {
     const [group] = report.sales.byRep;
     const justLate = { ...report, sales: { ...report.sales, byRep: [{ ...group!, leads: [{ ...group!.leads[0]!, overdueMs: 68_000, ageMs: 668_000 }] }] } };

@@ -297,7 +297,7 @@ ${rows.map((row) => {
   const showOwner = owner && row.ownerId !== undefined;
   return html`<tr>
 <td style="${TD}${BREAKABLE}padding-top:12px;padding-bottom:12px;"><span style="display:block;font-size:14px;font-weight:600;">${nameIsAddress(row) ? breakableAfterDots(row.name) : row.name}</span>${row.company ? html`<span style="${SMALL}">${row.company}</span>` : ''}${contactLinks(row)}${showOwner ? html`<span style="${SMALL}">Owner: ${ownerName(row, owner.config)}</span>` : ''}<span style="${SMALL}${BREAKABLE}padding-top:2px;">${breakableAfterDots(row.sourceLabel)} · score ${row.score ?? '—'}</span>
-<span style="display:block;padding-top:6px;color:${overdueColour};font-weight:700;">${late ? html`Overdue ${unbreakableDuration(row.overdueMs)}<span style="font-weight:400;"> · ${unbreakable(formatBusinessTime(row.overdueBusinessHours))} in business hours</span>` : `Due in ${unbreakableDuration(-row.overdueMs)}`}</span>
+<span style="display:block;padding-top:6px;color:${overdueColour};font-weight:700;">${late ? html`Overdue ${unbreakableDuration(row.overdueMs)}<span style="font-weight:400;"> · ${businessPartOfOverdue(row.overdueBusinessHours, unbreakable)}</span>` : `Due in ${unbreakableDuration(-row.overdueMs)}`}</span>
 <span style="${SMALL}">Deadline ${formatLocal(new Date(row.followUpDeadline), report.timezone)} · received ${unbreakableDuration(row.ageMs)} ago</span>
 ${markContactedButton(links(row.leadId))}</td>
 </tr>`;
@@ -404,6 +404,14 @@ export function formatBusinessTime(hours: number | null): string {
   return rest === 0 ? `${whole} h` : `${whole} h ${rest} min`;
 }
 
+/**
+ * How much of a lead's overdue time fell in business hours. A deadline that passed after hours has none yet, and
+ * "0 min in business hours" beside "overdue 2 min" reads like a contradiction.
+ */
+function businessPartOfOverdue(hours: number | null, shown: (text: string) => string = (text) => text): string {
+  return hours !== null && Math.round(hours * 60) <= 0 ? 'none of it in business hours' : `${shown(formatBusinessTime(hours))} in business hours`;
+}
+
 function unbreakable(text: string): string {
   return text.replaceAll(' ', '\u00a0');
 }
@@ -507,7 +515,7 @@ ${definitionsOf(timezone).map(([term, meaning]) => html`<tr><td valign="top" wid
 }
 
 function leadLine(row: LeadRow, report: NightlyReport, links: LeadLink, config?: Config): string {
-  const when = isOverdue(row) ? `overdue ${formatDuration(row.overdueMs)} (${formatBusinessTime(row.overdueBusinessHours)} in business hours)` : `due in ${formatDuration(-row.overdueMs)}`;
+  const when = isOverdue(row) ? `overdue ${formatDuration(row.overdueMs)} (${businessPartOfOverdue(row.overdueBusinessHours)})` : `due in ${formatDuration(-row.overdueMs)}`;
   // A row named by its address shows it once, in the first line.
   const contact = [nameIsAddress(row) ? undefined : row.email, phoneOf(row)?.readable].filter(Boolean).join(' · ');
   return [
