@@ -270,6 +270,24 @@ describe('POST /forms/{formId}', () => {
       expect(response.body).not.toMatch(/try again|correct the form|Origin/i);
     });
 
+    it.each([
+      ['enctype="text/plain"', { 'content-type': 'text/plain' }, 415, 'Content type &quot;text/plain&quot; is not supported'],
+      ['a gzip-compressed body', { 'content-encoding': 'gzip' }, 415, 'Content-encoding &quot;gzip&quot; is not supported'],
+    ])('answers a browser form post sent with %s with a page the visitor can act on, and the reason for its developer', async (_case, headers, status, reason) => {
+      const response = await postForm({ email: uniqueEmail() }, headers);
+      expect(response.statusCode).toBe(status);
+      expect(response.headers['content-type']).toContain('text/html');
+      expect(response.body).toContain(`<title>This form cannot be sent from this page · ${config.organisation.name}</title>`);
+      expect(response.body).toContain(`<p>Sending it again from here will not help: please contact ${config.organisation.name} another way, for example by email or phone.</p>`);
+      expect(response.body).toContain(`<p class="developer">For the website's developer: ${reason}`);
+    });
+
+    it('still answers JSON to a script sending text/plain, which asks for no page', async () => {
+      const response = await invokeHttp(capture, { method: 'POST', url: WEBSITE, sourceIp: someIp(), headers: { 'content-type': 'text/plain', accept: '*/*' }, body: 'email=a@b.co' });
+      expect(response.statusCode).toBe(415);
+      expect(JSON.parse(response.body)).toMatchObject({ code: 'unsupported_media_type' });
+    });
+
     it('413 for a browser form post asks the visitor to shorten what they wrote, without byte counts', async () => {
       const response = await postForm({ email: uniqueEmail(), message: 'x'.repeat(33 * 1024) });
       expect(response.statusCode).toBe(413);

@@ -86,6 +86,17 @@ describe('signed form-tool webhooks', () => {
     expect(await store.leadsByEmail(email)).toEqual([]);
   });
 
+  it('answers a browser form post to a form that takes only signed webhooks with a page, not JSON', async () => {
+    const response = await invokeHttp(capture, {
+      method: 'POST', url: '/forms/typeform-leads', sourceIp: `198.51.100.${randomInt(1, 254)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', host: 'api.handoff.example' }, body: `email=${randomInt(1e9)}%40acme-corp.com`,
+    });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['content-type']).toContain('text/html');
+    expect(response.body).toContain('<h1>This form cannot be sent from this page</h1>');
+    expect(response.body).toContain(`<p class="developer">For the website's developer: The Typeform-Signature header is missing`);
+  });
+
   it('still takes an unsigned webhook on a form without webhookSignature', async () => {
     const { email, body } = typeformDelivery();
     const response = await post('demo-request', body);

@@ -77,10 +77,15 @@ export function preflight(cors: Record<string, string> | undefined): HttpResult 
   };
 }
 
-/** A browser's own form post (not fetch asking for JSON) gets pages and redirects instead of JSON. */
+/**
+ * A browser's own form post (not fetch asking for JSON) gets pages and redirects instead of JSON. A form with
+ * `enctype="text/plain"` is one too, though capture cannot read it: its visitor must get a page, not JSON. Only a
+ * navigation asks for text/html, which tells it from a script sending text.
+ */
 export function isBrowserFormPost(event: HttpEvent): boolean {
   const contentType = header(event, 'content-type') ?? '';
   const accept = header(event, 'accept') ?? '';
+  if (/^text\/plain/i.test(contentType)) return accept.includes('text/html');
   return /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(contentType) && !accept.includes('application/json');
 }
 
@@ -135,6 +140,8 @@ interface VisitorCopy {
   /** Absent when the page lists the fields to correct instead. */
   explanation?: string;
   nextStep: string;
+  /** What the API said, for whoever builds the page: shown small, under the visitor's words. */
+  forDeveloper?: string;
 }
 
 const CORRECT_THE_FORM = 'Use your browser\'s back button to correct the form and send it again.';
@@ -156,11 +163,7 @@ const VISITOR_COPY: Record<string, (error: HttpError, organisation: string) => V
     nextStep: 'Please use your browser\'s back button, shorten your message, and send it again.',
   }),
   // The form's owner has not allowed this website to post to it, so no retry from this page can succeed.
-  origin_not_allowed: (_error, organisation) => ({
-    title: 'This form cannot be sent from this page',
-    explanation: `Your message did not reach ${organisation}.`,
-    nextStep: `Sending it again from here will not help: please ${contactAnotherWay(organisation)}.`,
-  }),
+  origin_not_allowed: (_error, organisation) => cannotBeSentFromHere(organisation),
   // A page still carrying a form that was removed from the configuration.
   unknown_form: (_error, organisation) => ({
     title: 'This form is no longer available',
@@ -173,6 +176,20 @@ const VISITOR_COPY: Record<string, (error: HttpError, organisation: string) => V
     nextStep: 'Please go back and send it again in a moment.',
   }),
 };
+
+/**
+ * The page's form is set up in a way capture refuses (an encoding it cannot read, a compressed body, a form that
+ * only takes a form tool's signed webhook): no retry by the visitor can succeed. The API's own words follow for
+ * whoever builds the page, who is often the one who sees this first.
+ */
+const SETUP_PROBLEMS = new Set(['unsupported_media_type', 'unsupported_content_encoding', 'unsupported_charset']);
+const setupProblem = (error: HttpError, organisation: string): VisitorCopy => ({ ...cannotBeSentFromHere(organisation), forDeveloper: asSentence(error.message) });
+
+const cannotBeSentFromHere = (organisation: string): VisitorCopy => ({
+  title: 'This form cannot be sent from this page',
+  explanation: `Your message did not reach ${organisation}.`,
+  nextStep: `Sending it again from here will not help: please ${contactAnotherWay(organisation)}.`,
+});
 
 const contactAnotherWay = (organisation: string) => `contact ${organisation} another way, for example by email or phone`;
 
@@ -191,8 +208,10 @@ const FIELD_PROBLEMS_FOR_VISITORS = new Map([
 ]);
 
 function visitorCopyOf(error: HttpError, organisation: string): VisitorCopy {
-  const written = VISITOR_COPY[error.details.code ?? ''];
+  const code = error.details.code ?? '';
+  const written = VISITOR_COPY[code];
   if (written) return written(error, organisation);
+  if (SETUP_PROBLEMS.has(code) || code.startsWith('signature_')) return setupProblem(error, organisation);
   if (error.statusCode === 400) return { title: 'We could not read the form', explanation: asSentence(error.message), nextStep: CORRECT_THE_FORM };
   return {
     title: 'We could not take your submission',
@@ -210,8 +229,8 @@ function formPostErrorPage(error: HttpError, organisation: string): string {
   // The field list already says everything the message says, in the form's words.
   const explanation = fields ? `<p>Please check ${problems.length === 1 ? 'this field' : 'these fields'}:</p><ul>${fields}</ul>` : `<p>${escapeHtml(copy.explanation ?? asSentence(error.message))}</p>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(copy.title)} · ${escapeHtml(organisation)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1f2933}.brand{font-size:.8rem;font-weight:600;letter-spacing:.04em;text-transform:uppercase;color:#52606d}h1{font-size:1.4rem}</style></head>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1f2933}.brand{font-size:.8rem;font-weight:600;letter-spacing:.04em;text-transform:uppercase;color:#52606d}h1{font-size:1.4rem}.developer{font-size:.8rem;color:#52606d}</style></head>
 <body><p class="brand">${escapeHtml(organisation)}</p>
 <h1>${escapeHtml(copy.title)}</h1>${explanation}
-<p>${escapeHtml(copy.nextStep)}</p></body></html>`;
+<p>${escapeHtml(copy.nextStep)}</p>${copy.forDeveloper ? `\n<p class="developer">For the website's developer: ${escapeHtml(copy.forDeveloper)}</p>` : ''}</body></html>`;
 }
