@@ -443,6 +443,14 @@ describe('the owner alert in Chromium', () => {
     }
   });
 
+  it('leaves the values most of the row on a phone: a form name stays on one line', async () => {
+    const { page } = await openHtml(browser, renderOwnerAlert(alertInput()).html, { width: 375, height: 800 });
+    const valueCell = (await page.getByText('Website demo request', { exact: true }).first().locator('xpath=ancestor-or-self::td[1]').boundingBox())!;
+    // One line of 14 px text and the cell's 8 px of padding: about 29 px; two lines would be about 50.
+    expect(valueCell.height).toBeLessThan(36);
+    expect(valueCell.width).toBeGreaterThan(200);
+  });
+
   it('gives the buttons in a row the same height on a phone, where the long labels wrap', async () => {
     const { page } = await openHtml(browser, renderOwnerAlert(alertInput()).html, { width: 375, height: 800 });
     const button = (label: string) => page.getByRole('link', { name: label, exact: true });

@@ -173,13 +173,17 @@ ${content}
 </td></tr></table>`;
 }
 
-/** Label/value rows; values are already-safe fragments so callers can pass links. */
+/**
+ * Label/value rows; values are already-safe fragments so callers can pass links. The label column is a share of the
+ * width, not a fixed 140 px: on a 375 px phone that left the values under half the row, and a form name or an
+ * address wrapped into three lines. On the 600 px layout 28% is about as wide as before.
+ */
 export function emailDetails(rows: ReadonlyArray<readonly [label: string, value: SafeHtml | string]>): SafeHtml {
   const c = emailColours;
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="font-size:14px;">
 ${rows.map(
   ([label, value]) =>
-    html`<tr><td valign="top" width="140" style="width:140px;padding:4px 12px 4px 0;color:${c.muted};">${label}</td><td valign="top" style="padding:4px 0;color:${c.text};word-break:break-word;">${value}</td></tr>`,
+    html`<tr><td valign="top" width="28%" style="width:28%;padding:4px 12px 4px 0;color:${c.muted};">${label}</td><td valign="top" style="padding:4px 0;color:${c.text};word-break:break-word;">${value}</td></tr>`,
 )}
 </table>`;
 }
