@@ -117,7 +117,7 @@ async function sendDigest(part: ImportPart, owner: Salesperson, persons: Array<{
   const { config, store, mailer, now } = deps;
   const { away, managerCopy } = awayOwner(owner, config, now());
   const digestFor = (actor: ActionActor | undefined, awayNotice: string | undefined) => renderImportDigest({
-    owner, form: findForm(config, part.formId), fileName: part.fileName, importedAt: part.importedAt,
+    owner, form: findForm(config, part.formId), fileName: part.fileName, importedAt: part.importedAt, scanTimeColumns: part.scanTimeColumns ?? [],
     part: { number: part.part, of: part.parts }, config, now: now(),
     entries: persons.map(({ subject, rows }): ImportDigestEntry => ({
       lead: subject,

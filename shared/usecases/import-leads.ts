@@ -217,7 +217,7 @@ export async function importLeads(csv: string | Buffer, options: ImportOptions, 
   if (handled < rows.length) summary.stoppedAfter = handled;
   // Of the rows that share a lead id, one was stored now or had been before; each of the others repeats it.
   for (const count of rowsPerLead.values()) summary.repeatedInFile += count - 1;
-  if (!summary.dryRun && toTell.size > 0) summary.alerts = await storeImportParts({ importId, formId: form.id, fileName: options.fileName ?? 'the imported file', importedAt: deps.now().toISOString(), leadIdsByPart: inTellingOrder(toTell) }, deps.store);
+  if (!summary.dryRun && toTell.size > 0) summary.alerts = await storeImportParts({ importId, formId: form.id, fileName: options.fileName ?? 'the imported file', importedAt: deps.now().toISOString(), ...(scanSource ? { scanTimeColumns: scanSource.columns } : {}), leadIdsByPart: inTellingOrder(toTell) }, deps.store);
   // A stable sort: a row's own problems stay in the order they were found.
   summary.problems = problems.sort((a, b) => a.row - b.row);
   summary.warnings = warnings.sort((a, b) => a.row - b.row);
@@ -355,6 +355,8 @@ const TIME_OF_DAY_ONLY = /^\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?$/i;
 interface ScanTimeSource {
   /** As the summary and warnings name it: the column, or "Scan Date + Scan Time". */
   name: string;
+  /** The columns it reads. */
+  columns: string[];
   valueOf: (cells: readonly string[]) => string;
 }
 
@@ -372,9 +374,9 @@ function scanTimeSourceOf(columns: string[], rows: ReadonlyArray<readonly string
   const halves = chosen !== undefined && (chosen === date || chosen === time) && date !== undefined && time !== undefined;
   const times = halves ? rows.map((cells) => cells[time]?.trim() ?? '').filter((value) => value !== '') : [];
   if (halves && times.length > 0 && times.every((value) => TIME_OF_DAY_ONLY.test(value))) {
-    return { name: `${columns[date]} + ${columns[time]}`, valueOf: (cells) => [cells[date], cells[time]].map((cell) => cell?.trim() ?? '').filter(Boolean).join(' ') };
+    return { name: `${columns[date]} + ${columns[time]}`, columns: [columns[date]!, columns[time]!], valueOf: (cells) => [cells[date], cells[time]].map((cell) => cell?.trim() ?? '').filter(Boolean).join(' ') };
   }
-  return chosen === undefined ? undefined : { name: columns[chosen]!, valueOf: (cells) => cells[chosen] ?? '' };
+  return chosen === undefined ? undefined : { name: columns[chosen]!, columns: [columns[chosen]!], valueOf: (cells) => cells[chosen] ?? '' };
 }
 
 /** When a row's person was met, or why its scan time cannot be used (the row then counts from the import); undefined for an empty cell. */

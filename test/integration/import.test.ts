@@ -135,6 +135,10 @@ describe('importing a badge-scan export (BOM, CRLF, semicolons, quotes, unicode)
       const digests = mailbox.filter((mail) => mail.body.text?.toLowerCase().includes(lead.contact.email!) && mail.subject.includes('from Data Summit 2026 for you'));
       expect(digests.map((mail) => mail.destination.to)).toEqual([[owner.email]]);
     }
+    // Each row's scan time is its "Received" line; the "Scanned At" answer is not repeated under it.
+    const joseDigest = mailbox.find((mail) => mail.body.text?.toLowerCase().includes('jose.mueller@muller-gmbh.de') && mail.subject.includes('from Data Summit 2026 for you'))!;
+    expect(joseDigest.body.text).toContain('Received Tue 24 Nov, 10:12 CET\n     "Wants a demo; call after 14:00"\n     Badge ID: DS-1001 · Interest: Data platform\n');
+    expect(joseDigest.body.text).not.toContain('Scanned At:');
   }, 60_000);
 });
 

@@ -54,7 +54,7 @@ const entries: ImportDigestEntry[] = [
 ];
 
 const input = (overrides: Partial<ImportDigestInput> = {}): ImportDigestInput => ({
-  owner: ana, form: boothForm, fileName: 'summit-scans.csv', importedAt: NOW.toISOString(), part: { number: 1, of: 1 }, entries, config, now: NOW, ...overrides,
+  owner: ana, form: boothForm, fileName: 'summit-scans.csv', importedAt: NOW.toISOString(), scanTimeColumns: [], part: { number: 1, of: 1 }, entries, config, now: NOW, ...overrides,
 });
 
 describe('renderImportDigest', () => {
@@ -95,6 +95,21 @@ describe('renderImportDigest', () => {
     expect(text).toContain('1. Lukas Brandt · score 30 · New\n   +49 171 2345678 · DE\n');
     expect(html).toContain('href="tel:+491712345678"');
     expect(html).not.toContain('mailto:');
+  });
+
+  it('leaves out the scan-time column where the row was counted as received at it, and keeps it where it could not be', () => {
+    const scanned = boothLead('ld_scanned', { email: 'nadia@scanned.example', firstName: 'Nadia' }, {
+      receivedAt: '2026-11-25T08:12:00.000Z', importedAt: NOW.toISOString(), answers: { 'Scanned At': '2026-11-25 09:12', Interest: 'CDC' },
+    });
+    const unreadable = boothLead('ld_unreadable', { email: 'oskar@scanned.example', firstName: 'Oskar' }, {
+      receivedAt: NOW.toISOString(), importedAt: NOW.toISOString(), answers: { 'Scanned At': 'yesterday', Interest: 'Lakehouse' },
+    });
+    const { text } = renderImportDigest(input({
+      scanTimeColumns: ['Scanned At'],
+      entries: [scanned, unreadable].map((lead) => ({ lead, kind: 'new' as const, rows: [lead], actionLinks: links(lead.leadId) })),
+    }));
+    expect(text).toContain('   Received Wed 25 Nov, 09:12 CET\n     Interest: CDC\n');
+    expect(text).toContain('Received Fri 27 Nov, 11:00 CET\n     Scanned At: yesterday · Interest: Lakehouse\n');
   });
 
   it('marks a returning person in a one-line row too, as the text part does', () => {

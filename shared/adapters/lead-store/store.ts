@@ -45,6 +45,11 @@ export interface ImportPart {
   fileName: string;
   importedAt: string;
   leadIds: string[];
+  /**
+   * The columns a row's scan time was read from ("Scanned At", or "Scan Date" and "Scan Time"): the digest shows
+   * the time it read, and leaves these answers out where it used them.
+   */
+  scanTimeColumns?: string[];
 }
 
 /** A part as read back: with the time DynamoDB's TTL may delete it from. */
@@ -454,11 +459,12 @@ export class LeadStore {
     }
   }
 
-  async putImportPart({ importId, part, parts, formId, fileName, importedAt, leadIds }: ImportPart): Promise<void> {
+  async putImportPart({ importId, part, parts, formId, fileName, importedAt, leadIds, scanTimeColumns }: ImportPart): Promise<void> {
     await this.#guard(() => this.#client.send(new PutItemCommand({
       TableName: this.#tableName,
       Item: marshall({
         ...key.importPart(importId, part), entity: 'import-part', importId, part, parts, formId, fileName, importedAt, leadIds,
+        ...(scanTimeColumns ? { scanTimeColumns } : {}),
         [TTL_ATTRIBUTE]: epochSeconds(new Date(importedAt)) + IMPORT_PART_DAYS * 86_400,
       }),
     })));
@@ -468,8 +474,8 @@ export class LeadStore {
     const { Item } = await this.#guard(() => this.#client.send(new GetItemCommand({ TableName: this.#tableName, Key: marshall(key.importPart(importId, part)), ConsistentRead: true })));
     if (!Item) return undefined;
     const record = unmarshall(Item);
-    const { importId: id, part: number, parts, formId, fileName, importedAt, leadIds } = record as ImportPart;
-    return { importId: id, part: number, parts, formId, fileName, importedAt, leadIds, deletedAfter: deletionTimeOf(record)! };
+    const { importId: id, part: number, parts, formId, fileName, importedAt, leadIds, scanTimeColumns } = record as ImportPart;
+    return { importId: id, part: number, parts, formId, fileName, importedAt, leadIds, ...(scanTimeColumns ? { scanTimeColumns } : {}), deletedAfter: deletionTimeOf(record)! };
   }
 
   /** Leads by id, as `getLead` reads them (strongly consistent), by BatchGetItem; an id with no lead is left out. */

@@ -27,6 +27,8 @@ export interface ImportDigestInput {
   form: FormConfig;
   fileName: string;
   importedAt: string;
+  /** The file's scan-time columns: a row counted as received at its scan shows that time, and not these answers again. */
+  scanTimeColumns: readonly string[];
   /** Which part of the import this is, when it came in more than one (`IMPORT_PART_SIZE` leads each). */
   part: { number: number; of: number };
   entries: readonly ImportDigestEntry[];
@@ -125,7 +127,9 @@ function buildView(input: ImportDigestInput): DigestView {
       visits: visits.map((visit) => ({
         receivedAt: visit.receivedAt,
         ...(visit.contact.message?.trim() ? { message: visit.contact.message.trim() } : {}),
-        answers: Object.entries(visit.answers).filter(([, value]) => value.trim()).map(([key, value]) => [humaniseFieldName(key), value.replace(/\s+/g, ' ').trim()]),
+        answers: Object.entries(visit.answers)
+          .filter(([key, value]) => value.trim() && !(receivedAtScan(visit) && input.scanTimeColumns.includes(key)))
+          .map(([key, value]) => [humaniseFieldName(key), value.replace(/\s+/g, ' ').trim()]),
       })),
     };
     if (contact.phone) row.phone = phoneForRep(contact.phone, contact.phone === lead.contact.phone ? enrichment?.phoneE164 : undefined);
@@ -152,6 +156,9 @@ function buildView(input: ImportDigestInput): DigestView {
     ...(firstDue ? { firstDue } : {}),
   };
 }
+
+/** A row counted as received when it was scanned, earlier than its import: its scan-time answer says nothing new. */
+const receivedAtScan = (visit: Pick<Lead, 'receivedAt' | 'importedAt'>) => visit.importedAt !== undefined && visit.receivedAt < visit.importedAt;
 
 const kindLabel = (row: Row) => (row.entry.kind === 'returning' ? 'Returning' : 'New');
 const scannedLabel = (row: Row) => (row.entry.rows.length > 1 ? `${row.entry.rows.length} rows in the file` : undefined);
