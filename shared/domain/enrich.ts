@@ -3,12 +3,12 @@
  * source attribution (attribution.ts), all derived from the submission, the form config and two maintained lists.
  */
 import { domainToUnicode } from 'node:url';
-import { parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from 'libphonenumber-js/min';
 import freeMailList from 'email-providers/all.json' with { type: 'json' };
 import disposableList from 'disposable-email-domains/index.json' with { type: 'json' };
 import type { FormConfig } from '../config/schema.ts';
 import { contactLine, type Enrichment, type Submission } from './lead.ts';
 import { attributeSource, cleanSpaces } from './attribution.ts';
+import { parsePhone } from './phone.ts';
 
 // Loaded once per cold start: ~8.8k free-mail and ~122k disposable domains (~2.6 MB of JSON).
 const FREE_MAIL_DOMAINS: ReadonlySet<string> = new Set(freeMailList);
@@ -165,20 +165,6 @@ function phoneHintOfDomain(emailDomain: string): string | undefined {
 
 const VANITY_CCTLDS = new Set(['ai', 'cc', 'co', 'fm', 'gg', 'im', 'io', 'la', 'ly', 'me', 'ms', 'nu', 'sh', 'so', 'st', 'to', 'tv', 'vc', 'ws']);
 
-function parsePhone(raw: string, countries: Array<string | undefined>): PhoneNumber | undefined {
-  const typed = cleanSpaces(raw).replace(/^00\s*/, '+');
-  const attempts: PhoneNumber[] = [];
-  const tryParse = (text: string, defaultCountry?: string) => {
-    const parsed = parsePhoneNumberFromString(text, defaultCountry ? { defaultCountry: defaultCountry as CountryCode } : {});
-    if (parsed?.isPossible()) attempts.push(parsed);
-  };
-  if (typed.startsWith('+')) tryParse(typed);
-  else {
-    for (const country of new Set(countries)) if (country) tryParse(typed, country);
-    if (/^\d{8,15}$/.test(typed.replace(/[\s().-]/g, ''))) tryParse('+' + typed.replace(/[\s().-]/g, ''));
-  }
-  return attempts.find((number) => number.isValid()) ?? attempts[0];
-}
 
 // ---------------------------------------------------------------- country
 

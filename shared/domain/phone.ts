@@ -2,7 +2,8 @@
  * A lead's phone number as reps use it: something to dial and something to read. Kept apart from enrich.ts, whose
  * domain lists (2 MB) a renderer must not load just to show a number.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from 'libphonenumber-js/min';
+import { cleanSpaces } from './attribution.ts';
 import { MIN_PHONE_DIGITS, PHONE_EXTENSION } from './phone-digits.ts';
 
 /**
@@ -37,4 +38,23 @@ export function samePhoneLine(a: string, b: string): boolean {
   const [shorter, longer] = x.length <= y.length ? [x, y] : [y, x];
   if (shorter === longer) return shorter !== '';
   return shorter.length >= MIN_PHONE_DIGITS && longer.endsWith(shorter);
+}
+
+/**
+ * A typed number read as a phone number: international when it says so ("+49 …", "0049 …"), else as a national
+ * number of the first of `countries` it is valid in (or, failing that, possible in). Undefined when it is no number.
+ */
+export function parsePhone(raw: string, countries: Array<string | undefined>): PhoneNumber | undefined {
+  const typed = cleanSpaces(raw).replace(/^00\s*/, '+');
+  const attempts: PhoneNumber[] = [];
+  const tryParse = (text: string, defaultCountry?: string) => {
+    const parsed = parsePhoneNumberFromString(text, defaultCountry ? { defaultCountry: defaultCountry as CountryCode } : {});
+    if (parsed?.isPossible()) attempts.push(parsed);
+  };
+  if (typed.startsWith('+')) tryParse(typed);
+  else {
+    for (const country of new Set(countries)) if (country) tryParse(typed, country);
+    if (/^\d{8,15}$/.test(typed.replace(/[\s().-]/g, ''))) tryParse('+' + typed.replace(/[\s().-]/g, ''));
+  }
+  return attempts.find((number) => number.isValid()) ?? attempts[0];
 }

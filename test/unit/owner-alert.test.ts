@@ -233,11 +233,18 @@ describe('renderOwnerAlert', () => {
       expect(returningAlert([websiteVisit]).text).toContain('First contact by Fri 27 Nov, 13:00 CET');
     });
 
-    it('puts the newest phone number first, and keeps an older different one under it', () => {
+    it('puts the newest phone number first, and keeps an older different one under it, read in the same country so it dials from abroad', () => {
       const firstWithPhone: Lead = { ...boothLead, contact: { ...boothLead.contact, phone: '040 1111111' } };
       const { html, text } = renderOwnerAlert(alertInput({ lead: firstWithPhone, enrichment: enrichSubmission(firstWithPhone, boothForm), kind: 'returning', history: [], joinedSubmissions: [websiteVisit] }));
-      expect(text).toContain('Phone: +49 30 9876543\nEarlier phone: 040 1111111\n');
-      expect(html.indexOf('href="tel:+49309876543"')).toBeLessThan(html.indexOf('href="tel:0401111111"'));
+      expect(text).toContain('Phone: +49 30 9876543\nEarlier phone: +49 40 1111111\n');
+      expect(html.indexOf('href="tel:+49309876543"')).toBeLessThan(html.indexOf('href="tel:+49401111111"'));
+    });
+
+    it('shows an earlier phone as typed when no country reads it as a valid number', () => {
+      const oddNumber: Lead = { ...boothLead, contact: { ...boothLead.contact, phone: '0000 000000 ext 9' } };
+      const { html, text } = renderOwnerAlert(alertInput({ lead: oddNumber, enrichment: enrichSubmission(oddNumber, boothForm), kind: 'returning', history: [], joinedSubmissions: [websiteVisit] }));
+      expect(text).toContain('Earlier phone: 0000 000000 ext 9\n');
+      expect(html).toContain('href="tel:0000000000,9"');
     });
 
     it('does not list an earlier phone that is the newest one typed another way', () => {

@@ -9,7 +9,7 @@ import { calendarOfRep, formatLocal } from '../business-hours.ts';
 import { repName } from '../assign.ts';
 import { campaignOf } from '../attribution.ts';
 import { enrichSubmission } from '../enrich.ts';
-import { dialableNumber, phoneForRep, samePhoneLine } from '../phone.ts';
+import { parsePhone, phoneForRep, samePhoneLine } from '../phone.ts';
 import { setAsideContactField } from '../submission.ts';
 import { contactLine, type AlertState, type Contact, type Enrichment, type FollowUpAction, type Lead, type LeadStatus, type ScoreResult, type Submission } from '../lead.ts';
 import {
@@ -197,9 +197,13 @@ function buildView(input: OwnerAlertInput): AlertView {
     const { readable, dialable } = phoneForRep(contact.phone, enrichment.phoneE164);
     contactRows.push(['Phone', readable, dialable ? { href: `tel:${dialable}` } : undefined]);
     // The newest number comes first, but an older one (the office line beside a mobile) is still a way to reach them.
+    // An older number was typed in the same country as the newest, as far as anyone knows: read it there, so a rep
+    // abroad can dial it too.
+    const countries = [enrichment.country, enrichment.phoneE164 ? parsePhone(enrichment.phoneE164, [])?.country : undefined];
     for (const earlierPhone of earlierPhones([lead, ...joinedRows], contact.phone)) {
-      const earlierDialable = dialableNumber(earlierPhone, undefined);
-      contactRows.push(['Earlier phone', earlierPhone, earlierDialable ? { href: `tel:${earlierDialable}` } : undefined]);
+      const parsed = parsePhone(earlierPhone, countries);
+      const { readable, dialable: earlierDialable } = phoneForRep(earlierPhone, parsed?.isValid() ? parsed.number : undefined);
+      contactRows.push(['Earlier phone', readable, earlierDialable ? { href: `tel:${earlierDialable}` } : undefined]);
     }
   }
   // A form tool's or a file's contact value capture could not use ("n/a" for a phone) is still what the person
