@@ -2,7 +2,7 @@
  * The lead as Handoff stores and reasons about it. Plain data: no AWS types, no I/O.
  * Capture fills the first block; processing (enrich → assign → alert) fills the rest.
  */
-import { phoneDigits } from './phone-digits.ts';
+import { phoneDigits, samePhoneLine } from './phone-digits.ts';
 
 export type FormKind = 'website' | 'event';
 
@@ -69,6 +69,15 @@ const PERSON_PHONE_DIGITS = 8;
  */
 export function personKeyOf(contact: Pick<Contact, 'email' | 'phone'>): string {
   return contact.email !== undefined ? `EMAIL#${contact.email.toLowerCase()}` : `PHONE#${phoneDigits(contact.phone ?? '').slice(-PERSON_PHONE_DIGITS)}`;
+}
+
+/**
+ * Whether a lead found under `contact`'s person key is that person: the same address, or for a lead with only a
+ * phone, another phone-only lead whose number reaches the same line.
+ */
+export function isSamePerson(contact: Pick<Contact, 'email' | 'phone'>, other: Pick<Contact, 'email' | 'phone'>): boolean {
+  if (contact.email !== undefined) return other.email === contact.email.toLowerCase();
+  return other.email === undefined && contact.phone !== undefined && other.phone !== undefined && samePhoneLine(other.phone, contact.phone);
 }
 
 /** How a lead's person is shown where an address would be: the address as typed, or the phone as typed. */

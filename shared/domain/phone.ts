@@ -4,17 +4,8 @@
  */
 import { parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from 'libphonenumber-js/min';
 import { cleanSpaces } from './attribution.ts';
-import { MIN_PHONE_DIGITS, PHONE_EXTENSION } from './phone-digits.ts';
+import { dialableNumber, PHONE_EXTENSION } from './phone-digits.ts';
 
-/**
- * The number a rep can dial: E.164 when the country was known, else the digits as typed. A national number
- * without a country ("030 1234567" on a booth form with no country field) still reaches a rep in that country.
- */
-export function dialableNumber(phone: string | undefined, phoneE164: string | undefined): string | undefined {
-  if (phoneE164) return phoneE164;
-  const dialable = phone?.replace(PHONE_EXTENSION, '').replace(/[^\d+]/g, '') ?? '';
-  return dialable.replace(/\D/g, '').length >= MIN_PHONE_DIGITS ? dialable : undefined;
-}
 
 /**
  * The phone as a rep reads it (international format when enrichment read it as E.164, else as typed) and dials it.
@@ -28,17 +19,6 @@ export function phoneForRep(phone: string, phoneE164: string | undefined): { rea
   return dialable ? { readable, dialable: extension ? `${dialable},${extension}` : dialable } : { readable };
 }
 
-/**
- * Whether two typed numbers reach one line: the same digits once trunk and international prefixes and extensions
- * are set aside ("030 1234567", "+49 30 1234567" and "0049 30 1234567 ext. 12" are one).
- */
-export function samePhoneLine(a: string, b: string): boolean {
-  const digitsOf = (phone: string) => (dialableNumber(phone, undefined) ?? phone).replace(/\D/g, '').replace(/^0+/, '');
-  const [x, y] = [digitsOf(a), digitsOf(b)];
-  const [shorter, longer] = x.length <= y.length ? [x, y] : [y, x];
-  if (shorter === longer) return shorter !== '';
-  return shorter.length >= MIN_PHONE_DIGITS && longer.endsWith(shorter);
-}
 
 /**
  * A typed number read as a phone number: international when it says so ("+49 …", "0049 …"), else as a national

@@ -3,7 +3,7 @@
  * contribution so a rep can see why a lead scored what it did. Weights come from config.
  */
 import type { FormConfig, ScoringConfig } from '../config/schema.ts';
-import { dialableNumber } from './phone.ts';
+import { dialableNumber } from './phone-digits.ts';
 import type { Enrichment, ScoreResult, Submission } from './lead.ts';
 
 export interface ScoreInput {

@@ -1,7 +1,6 @@
 import { HttpError } from '../errors.ts';
-import type { Activity, AlertState, Contact, Enrichment, Lead, SourceAttribution, Tracking } from '../domain/lead.ts';
+import { isSamePerson, type Activity, type AlertState, type Contact, type Enrichment, type Lead, type SourceAttribution, type Tracking } from '../domain/lead.ts';
 import { isDialable } from '../domain/phone-digits.ts';
-import { samePhoneLine } from '../domain/phone.ts';
 import type { LeadStore, StoredRawPayload } from '../adapters/lead-store/store.ts';
 import type { LeadEraser } from '../adapters/lead-store/privacy-queries.ts';
 import type { EmailHealthStore } from '../adapters/lead-store/email-health.ts';
@@ -31,7 +30,10 @@ export interface PersonalDataExport {
   exportedAt: string;
   /** Every lead item of the address, spam and merged ones included, oldest first. */
   leads: Lead[];
-  /** Leads that this person's later submissions were joined into, with just those submissions. */
+  /**
+   * Leads that this person's later submissions were joined into, with just those submissions. `sameAddress`: the
+   * lead is this person's own (for a phone query, a phone-only lead of the same number).
+   */
   joinedInto: Array<{ leadId: string; sameAddress: boolean; submissions: JoinedSubmission[] }>;
   /** What the sales team recorded about this person, across their leads. */
   activities: Array<Activity & { leadId: string }>;
@@ -183,8 +185,7 @@ export async function erasePersonalData(query: PersonQuery, deps: PrivacyDepende
 }
 
 async function findPersonalData(person: PersonQuery, { store }: PrivacyDependencies) {
-  const isThePerson = (contact: Contact) => ('email' in person ? contact.email === person.email : contact.email === undefined && contact.phone !== undefined && samePhoneLine(contact.phone, person.phone));
-  const leads = (await store.leadsOfPerson(person)).filter((lead) => isThePerson(lead.contact));
+  const leads = (await store.leadsOfPerson(person)).filter((lead) => isSamePerson(person, lead.contact));
   const personLeadIds = new Set(leads.map((lead) => lead.leadId));
   const targetIds = [...new Set(leads.flatMap((lead) => (lead.mergedInto ? [lead.mergedInto] : [])))];
   const joinedInto: PersonalDataExport['joinedInto'] = [];
@@ -193,7 +194,7 @@ async function findPersonalData(person: PersonQuery, { store }: PrivacyDependenc
     if (!target) continue;
     joinedInto.push({
       leadId: target.leadId,
-      sameAddress: isThePerson(target.contact),
+      sameAddress: isSamePerson(person, target.contact),
       submissions: (target.submissions ?? []).filter((submission) => personLeadIds.has(submission.leadId)),
     });
   }

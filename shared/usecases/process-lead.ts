@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Config, Salesperson } from '../config/schema.ts';
-import { awaitsImportAlert, contactLine, followUpClockStart, type FollowUpAction, type Lead, type ScoreResult } from '../domain/lead.ts';
+import { awaitsImportAlert, contactLine, followUpClockStart, isSamePerson, type FollowUpAction, type Lead, type ScoreResult } from '../domain/lead.ts';
 import { enrichSubmission } from '../domain/enrich.ts';
 import { calendarOfRep, followUpDeadline } from '../domain/business-hours.ts';
 import { scoreLead } from '../domain/score.ts';
 import { absenceOf, continuityOwner, describeAbsence, describeAssignment, organisationToday, pickByWeightedRoundRobin, roundRobinPool, routeLead, type AssignmentDecision } from '../domain/assign.ts';
 import { ACTION_LINK_DAYS, createActionToken, type ActionActor } from '../domain/action-token.ts';
 import { renderOwnerAlert, type OwnerAlert } from '../domain/render/owner-alert.ts';
-import { samePhoneLine } from '../domain/phone.ts';
 import type { LeadStore } from '../adapters/lead-store/store.ts';
 import type { Mailer } from '../adapters/mailer.ts';
 import { countAlert } from '../adapters/metrics.ts';
@@ -62,10 +61,7 @@ const MAX_PLACEMENT_TRIES = 4;
  * leads that reach the same line (the index finds numbers ending in the same digits).
  */
 async function leadsOfSamePerson(lead: Lead, store: Pick<LeadStore, 'leadsOfPerson'>): Promise<Lead[]> {
-  const found = await store.leadsOfPerson(lead.contact);
-  const phone = lead.contact.phone;
-  if (lead.contact.email !== undefined || phone === undefined) return found;
-  return found.filter((other) => other.contact.phone !== undefined && samePhoneLine(other.contact.phone, phone));
+  return (await store.leadsOfPerson(lead.contact)).filter((other) => isSamePerson(lead.contact, other.contact));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config/load.ts';
 import { caseName, companyNameFromDomain, countryCodeFrom, enrichSubmission } from '../../shared/domain/enrich.ts';
-import { dialableNumber } from '../../shared/domain/phone.ts';
+import { dialableNumber } from '../../shared/domain/phone-digits.ts';
 import type { Contact, Submission } from '../../shared/domain/lead.ts';
 
 const config = loadConfig(new URL('../../handoff.config.json', import.meta.url).pathname);

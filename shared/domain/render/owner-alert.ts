@@ -9,7 +9,8 @@ import { calendarOfRep, formatLocal } from '../business-hours.ts';
 import { repName } from '../assign.ts';
 import { campaignOf } from '../attribution.ts';
 import { enrichSubmission } from '../enrich.ts';
-import { parsePhone, phoneForRep, samePhoneLine } from '../phone.ts';
+import { parsePhone, phoneForRep } from '../phone.ts';
+import { samePhoneLine } from '../phone-digits.ts';
 import { setAsideContactField } from '../submission.ts';
 import { contactLine, type AlertState, type Contact, type Enrichment, type FollowUpAction, type Lead, type LeadStatus, type ScoreResult, type Submission } from '../lead.ts';
 import {
