@@ -194,10 +194,17 @@ function alreadyUsedPage(payload: ActionTokenPayload, lead: Lead, deps: ProcessD
   return { statusCode: 409, html: renderActionResultPage({ kind: 'already-used', action: payload.action, lead: summary(lead), ...recorded, ...nowWith }, config.organisation.name) };
 }
 
-/** "Nobody else is available … ask your manager" comes with the manager's address, for a rep's own link. */
+/**
+ * "Nobody else is available … ask your manager" comes with the manager's address, for a rep's own link. A manager
+ * (or a report recipient) using the link is the one a rep would ask: they are told where the lead stays instead.
+ */
 function refusedPage(payload: ActionTokenPayload, lead: Lead, error: HttpError, deps: ProcessDependencies): ActionPage {
-  const manager = error.details.code === 'no_other_owner' && !payload.actor ? managerOf(deps.config, payload.repId) : undefined;
-  return { statusCode: error.statusCode, html: renderActionResultPage({ kind: 'refused', lead: summary(lead), reason: error.message, ...(manager ? { manager } : {}) }, deps.config.organisation.name) };
+  const nobodyElse = error.details.code === 'no_other_owner';
+  const manager = nobodyElse && !payload.actor ? managerOf(deps.config, payload.repId) : undefined;
+  const reason = nobodyElse && payload.actor
+    ? `nobody else can take this lead by the assignment rules: every rep who could is away or has already said "not mine". It stays with ${repName(deps.config, lead.ownerId ?? payload.repId)}; Handoff cannot hand a lead to a rep you choose`
+    : error.message;
+  return { statusCode: error.statusCode, html: renderActionResultPage({ kind: 'refused', lead: summary(lead), reason, ...(manager ? { manager } : {}) }, deps.config.organisation.name) };
 }
 
 /** Only for a lead whose owner is a configured rep other than the link's (see heldByOwner). */

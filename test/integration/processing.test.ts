@@ -446,6 +446,15 @@ describe('one-click action links', () => {
     expect(refused.body).toContain('Nobody else is available to take this lead; ask your manager to reassign it.');
     const managerEmail = config.salespeople.find((rep) => rep.id === lead.ownerId)!.managerEmail;
     for (const page of [offered, refused]) expect(page.body).toContain(`<p class="muted">Your manager: <a href="mailto:${managerEmail}">${managerEmail}</a></p>`);
+
+    // The manager, from their copy of the alert, is the one a rep would ask: they are told where the lead stays.
+    const managersLink = createActionToken({ leadId: lead.leadId, action: 'reassign', repId: lead.ownerId!, expiresAt: new Date(Date.now() + 86_400_000), nonce: unique(), actor: { role: 'manager', address: managerEmail } }, actionSecret);
+    const ownerName = config.salespeople.find((rep) => rep.id === lead.ownerId)!.name;
+    for (const page of [await get(managersLink), await post(managersLink)]) {
+      expect(page.statusCode).toBe(409);
+      expect(page.body).toContain(`It stays with ${ownerName}; Handoff cannot hand a lead to a rep you choose.`);
+      expect(page.body).not.toMatch(/ask your manager|Your manager:/);
+    }
     expect((await store.getLead(lead.leadId))).toMatchObject({ ownerId: lead.ownerId, status: 'open' });
   });
 
