@@ -200,7 +200,12 @@ export interface Lead extends Submission {
  * lead still counts from `receivedAt`, so the marketing report shows the time the scans waited to be imported.
  */
 export function followUpClockStart(lead: Pick<Lead, 'receivedAt' | 'importedAt'>): Date {
-  return new Date(lead.importedAt !== undefined && lead.importedAt > lead.receivedAt ? lead.importedAt : lead.receivedAt);
+  return new Date(metBeforeImport(lead) ? lead.importedAt! : lead.receivedAt);
+}
+
+/** A lead imported after it was met: it counts as received at its scan, earlier than its import. */
+export function metBeforeImport(lead: Pick<Lead, 'receivedAt' | 'importedAt'>): boolean {
+  return lead.importedAt !== undefined && lead.importedAt > lead.receivedAt;
 }
 
 /**

@@ -26,8 +26,7 @@ export function isDialable(phone: string | undefined): phone is string {
  */
 export function dialableNumber(phone: string | undefined, phoneE164: string | undefined): string | undefined {
   if (phoneE164) return phoneE164;
-  const dialable = phone?.replace(PHONE_EXTENSION, '').replace(/[^\d+]/g, '') ?? '';
-  return dialable.replace(/\D/g, '').length >= MIN_PHONE_DIGITS ? dialable : undefined;
+  return isDialable(phone) ? phone.replace(PHONE_EXTENSION, '').replace(/[^\d+]/g, '') : undefined;
 }
 
 /**

@@ -6,7 +6,6 @@ import { parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from '
 import { cleanSpaces } from './attribution.ts';
 import { dialableNumber, PHONE_EXTENSION } from './phone-digits.ts';
 
-
 /**
  * The phone as a rep reads it (international format when enrichment read it as E.164, else as typed) and dials it.
  * E.164 has no extension, so one typed is added back: without it a rep calls the switchboard. A phone dials it
@@ -18,7 +17,6 @@ export function phoneForRep(phone: string, phoneE164: string | undefined): { rea
   const dialable = dialableNumber(phone, phoneE164);
   return dialable ? { readable, dialable: extension ? `${dialable},${extension}` : dialable } : { readable };
 }
-
 
 /**
  * A typed number read as a phone number: international when it says so ("+49 …", "0049 …"), else as a national

@@ -67,7 +67,7 @@ describe('POST /forms/{formId}', () => {
     const response = await postForm({ email, first_name: 'Ana', last_name: 'Ng', company: 'Ng GmbH' });
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe(config.forms[0]!.redirectUrl);
-    expect((await store.leadsByEmail(email)).map((lead) => lead.contact.firstName)).toEqual(['Ana']);
+    expect((await store.leadsOfPerson({ email: email })).map((lead) => lead.contact.firstName)).toEqual(['Ana']);
   });
 
   it('accepts multipart/form-data fields', async () => {
@@ -76,7 +76,7 @@ describe('POST /forms/{formId}', () => {
     const body = [`--${boundary}`, 'Content-Disposition: form-data; name="email"', '', email, `--${boundary}`, 'Content-Disposition: form-data; name="name"', '', '李小龙', `--${boundary}--`, ''].join('\r\n');
     const response = await invokeHttp(capture, { method: 'POST', url: WEBSITE, sourceIp: someIp(), headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'application/json' }, body });
     expect(response.statusCode).toBe(201);
-    expect((await store.leadsByEmail(email))[0]?.contact.name).toBe('李小龙');
+    expect((await store.leadsOfPerson({ email: email }))[0]?.contact.name).toBe('李小龙');
   });
 
   it('reads multipart fields that are not UTF-8 as Windows-1252: what a form on a page in a legacy charset sends', async () => {
@@ -88,7 +88,7 @@ describe('POST /forms/{formId}', () => {
     const body = Buffer.concat([...part('email', email), ...part('firstName', latin1('Jürgen')), ...part('company', latin1('Weiß Bau')), ...part('message', message), Buffer.from(`--${boundary}--\r\n`)]);
     const response = await invokeHttp(capture, { method: 'POST', url: WEBSITE, sourceIp: someIp(), headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'application/json' }, body });
     expect(response.statusCode).toBe(201);
-    expect((await store.leadsByEmail(email))[0]?.contact).toMatchObject({ firstName: 'Jürgen', company: 'Weiß Bau', message: 'Budget 5.000 €, “asap”' });
+    expect((await store.leadsOfPerson({ email: email }))[0]?.contact).toMatchObject({ firstName: 'Jürgen', company: 'Weiß Bau', message: 'Budget 5.000 €, “asap”' });
   });
 
   it('follows _next only on an allowed origin', async () => {
@@ -113,7 +113,7 @@ describe('POST /forms/{formId}', () => {
       const [first, second] = [await postJson(body), await postJson(body)];
       expect(first.statusCode).toBe(201);
       expect(JSON.parse(second.body).leadId).toBe(JSON.parse(first.body).leadId);
-      expect(await store.leadsByEmail(email)).toHaveLength(1);
+      expect(await store.leadsOfPerson({ email: email })).toHaveLength(1);
     });
 
     it("takes a form tool's retry after the dedupe window as the same lead: its submission id is the key", async () => {
@@ -132,7 +132,7 @@ describe('POST /forms/{formId}', () => {
       expect(first.outcome).toBe('created');
       expect(retry).toMatchObject({ leadId: first.leadId, outcome: 'duplicate' });
       expect(relayed).toMatchObject({ leadId: first.leadId, outcome: 'duplicate' });
-      expect(await store.leadsByEmail(webflow.payload.data.email)).toHaveLength(1);
+      expect(await store.leadsOfPerson({ email: webflow.payload.data.email })).toHaveLength(1);
     });
 
     it('honours an Idempotency-Key even when the retried body differs', async () => {
@@ -196,7 +196,7 @@ describe('POST /forms/{formId}', () => {
         firstName: 'must be a single line, without line breaks',
         phone: 'must contain only digits, spaces and + ( ) . - /, and an extension like "ext 12"',
       });
-      expect(await store.leadsByEmail(email)).toEqual([]);
+      expect(await store.leadsOfPerson({ email: email })).toEqual([]);
     });
 
     it('422 for a contact field sent in JSON as a list or an object, and nothing stored', async () => {
@@ -206,7 +206,7 @@ describe('POST /forms/{formId}', () => {
       expect(JSON.parse(listed.body)).toMatchObject({ code: 'invalid_fields', message: 'invalid fields: email must be a text value, not a list', fields: { email: 'must be a text value, not a list' } });
       const nested = await postJson({ email, company: { name: 'Acme' } });
       expect(JSON.parse(nested.body).fields).toEqual({ company: 'must be a text value, not an object' });
-      expect(await store.leadsByEmail(email)).toEqual([]);
+      expect(await store.leadsOfPerson({ email: email })).toEqual([]);
     });
 
     it('a form post that repeats the email keeps the first value and the rest as an answer', async () => {
@@ -223,7 +223,7 @@ describe('POST /forms/{formId}', () => {
     it('keeps the raw payload of a form post as it arrived (after base64), and nothing for a refused one', async () => {
       const email = uniqueEmail();
       await postForm({ email, note: 'a&b=c' });
-      const [lead] = await store.leadsByEmail(email);
+      const [lead] = await store.leadsOfPerson({ email: email });
       const raw = await store.getRawPayload(lead!.leadId);
       expect(raw?.contentType).toBe('application/x-www-form-urlencoded');
       expect(new URLSearchParams(raw!.body).get('note')).toBe('a&b=c');
@@ -323,7 +323,7 @@ describe('POST /forms/{formId}', () => {
       expect(page.body).toContain(`<title>Please wait a moment · ${config.organisation.name}</title>`);
       expect(page.body).toContain(`Please wait ${pageRetryAfter === 60 ? 'a minute' : `about ${pageRetryAfter} second${pageRetryAfter === 1 ? '' : 's'}`}, then go back and send the form again.`);
       expect(page.body).not.toMatch(/demo-request|retry in/);
-      expect(await store.leadsByEmail(email)).toEqual([]);
+      expect(await store.leadsOfPerson({ email: email })).toEqual([]);
       // The lead written beside the count was withdrawn whole: the same submission from another address is new, not a repeat.
       const repostedAt = new Date().toISOString();
       const again = await postJson({ email }, {}, WEBSITE, '192.0.2.12');
@@ -376,7 +376,7 @@ describe('POST /forms/{formId}', () => {
 });
 
 describe('UTM parameters from more than one place', () => {
-  const storedUtm = async (email: string) => (await store.leadsByEmail(email))[0]?.tracking.utm;
+  const storedUtm = async (email: string) => (await store.leadsOfPerson({ email: email }))[0]?.tracking.utm;
 
   it('takes the whole set from the first place that has any (body, then the action URL, then the page URL), never a mix', async () => {
     const email = uniqueEmail('utm');
@@ -400,7 +400,7 @@ describe('UTM parameters from more than one place', () => {
     });
     expect(response.statusCode).toBe(201);
     expect(await storedUtm(email)).toEqual({ source: 'google' });
-    expect((await store.leadsByEmail(email))[0]?.answers).toEqual({ interest: 'BI, ETL' });
+    expect((await store.leadsOfPerson({ email: email }))[0]?.answers).toEqual({ interest: 'BI, ETL' });
 
     const onUrl = uniqueEmail('utm');
     await postJson({ email: onUrl }, {}, `${WEBSITE}?utm_source=google&utm_source=bing&utm_medium=cpc`);
@@ -436,7 +436,7 @@ describe('the form snippet the stack prints, posted by a browser from a campaign
       const { referer, origin } = posted.headers;
       const response = await invokeHttp(capture, { method: 'POST', url: WEBSITE, sourceIp: someIp(), headers: { 'content-type': posted.headers['content-type']!, origin: origin!, referer: referer! }, body: posted.body });
       expect(response.statusCode).toBe(303);
-      const [lead] = await store.leadsByEmail(email);
+      const [lead] = await store.leadsOfPerson({ email: email });
       expect(lead).toMatchObject({ status: 'new', tracking: { utm: { source: 'google', medium: 'cpc', campaign: 'brand-de' }, pageUrl: landing } });
     } finally {
       await browser.close();

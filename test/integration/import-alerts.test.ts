@@ -61,12 +61,12 @@ describe('telling owners about an import', () => {
     const { importId } = summary.alerts!;
 
     // Three rows' own stream records arrive before the part's: they are placed, and their alert is held for the digest.
-    const leadIdOf = async (email: string) => (await store.leadsByEmail(email))[0]!.leadId;
+    const leadIdOf = async (email: string) => (await store.leadsOfPerson({ email: email }))[0]!.leadId;
     for (const row of rows.slice(0, 3)) expect(await processLead(await leadIdOf(row.email), processDeps(config))).toBe('awaiting-import-digest');
     expect([...(await mailTo('ana')), ...(await mailTo('jonas'))]).toEqual([]);
 
     const outcome = await alertImportedLeads({ importId, part: 1 }, processDeps(config));
-    const leads = await Promise.all(rows.map(async (row) => (await store.leadsByEmail(row.email))[0]!));
+    const leads = await Promise.all(rows.map(async (row) => (await store.leadsOfPerson({ email: row.email }))[0]!));
     expect(leads.map((lead) => lead.alert)).toEqual(leads.map(() => expect.objectContaining({ kind: 'new', status: 'sent', attempts: 1 })));
     const owners = [...new Set(leads.map((lead) => lead.ownerId!))].sort();
     expect(owners).toEqual(['ana', 'jonas']);
@@ -156,7 +156,7 @@ describe('telling owners about an import', () => {
     const rosaLine = digest!.body.text!.split('\n').find((line) => line.includes('Rosa'))!;
     expect(rosaLine).toContain('Returning · 2 rows in the file');
     expect(digest!.body.text!.match(new RegExp(known.replaceAll('.', '\\.'), 'g'))).toHaveLength(1);
-    const rosaRows = (await store.leadsByEmail(known)).filter((lead) => lead.leadId !== openLeadId);
+    const rosaRows = (await store.leadsOfPerson({ email: known })).filter((lead) => lead.leadId !== openLeadId);
     expect(rosaRows.map((lead) => [lead.status, lead.mergedInto, lead.alert?.status])).toEqual([['merged', openLeadId, 'sent'], ['merged', openLeadId, 'sent']]);
   });
 
@@ -171,7 +171,7 @@ describe('telling owners about an import', () => {
     expect([one!.leadIds.length, two!.leadIds.length]).toEqual([500, 3]);
     // Parts are only needed until their emails are out: DynamoDB's TTL deletes them 30 days after the import.
     expect([one!.deletedAfter, two!.deletedAfter]).toEqual(['2026-12-27T10:00:00.000Z', '2026-12-27T10:00:00.000Z']);
-    const splitRows = (await store.leadsByEmail(twice)).map((lead) => lead.leadId);
+    const splitRows = (await store.leadsOfPerson({ email: twice })).map((lead) => lead.leadId);
     expect(one!.leadIds.slice(0, 2).sort()).toEqual([...splitRows].sort());
     const scannedAt = async (leadIds: string[]) => (await store.getLeads(leadIds)).map((lead) => lead.receivedAt).sort();
     // The last part holds the people scanned last: fillers 498–500, scanned 17:18–17:20 in Berlin.
@@ -181,7 +181,7 @@ describe('telling owners about an import', () => {
   it('tells the other owners when one lead of a part cannot be placed, and fails the part so that lead is tried again', async () => {
     const rows = [scan('Quinn'), scan('Rami')];
     const summary = await importLeads(csvOf(rows), { formId: EVENT_FORM, fileName: 'poison.csv' }, importDeps(anaAlone));
-    const good = await Promise.all(rows.map(async (row) => (await store.leadsByEmail(row.email))[0]!));
+    const good = await Promise.all(rows.map(async (row) => (await store.leadsOfPerson({ email: row.email }))[0]!));
     // A row of a form since taken out of the config: processing cannot place it.
     const poison = { ...good[0]!, leadId: `ld_poison${run}`, formId: 'retired-form', contact: { ...good[0]!.contact, email: `poison.${run}@poison.example`, emailDisplay: `poison.${run}@poison.example` } };
     await store.putNewLead(poison);
@@ -213,7 +213,7 @@ describe('telling owners about an import', () => {
       statusCode: 503,
       message: 'every row is stored, but lead storage became unreachable before the owners could be told; run the same import again: it adds no rows and tells the owners',
     });
-    const stored = await Promise.all(rows.map(async (row) => (await store.leadsByEmail(row.email))[0]!));
+    const stored = await Promise.all(rows.map(async (row) => (await store.leadsOfPerson({ email: row.email }))[0]!));
     for (const lead of stored) expect(await processLead(lead.leadId, processDeps(anaAlone))).toBe('awaiting-import-digest');
 
     const again = await importLeads(csvOf(rows), { formId: EVENT_FORM, fileName: 'stopped.csv' }, importDeps(anaAlone));
@@ -244,7 +244,7 @@ describe('an import digest while SES is down', () => {
     const { alerts } = await importLeads(csvOf(rows), { formId: EVENT_FORM, fileName: 'ses-down.csv' }, importDeps(anaAlone));
     await ses.stop();
     await expect(alertImportedLeads({ importId: alerts!.importId, part: 1 }, processDeps(anaAlone, mailer))).rejects.toThrow();
-    const pending = await Promise.all(rows.map(async (row) => (await store.leadsByEmail(row.email))[0]!));
+    const pending = await Promise.all(rows.map(async (row) => (await store.leadsOfPerson({ email: row.email }))[0]!));
     expect(pending.map((lead) => lead.alert)).toEqual(pending.map(() => expect.objectContaining({ status: 'pending', attempts: 1, lastError: expect.stringContaining('import digest could not be sent') })));
 
     ses = await startSesLocal({ port });
@@ -256,7 +256,7 @@ describe('an import digest while SES is down', () => {
     const second = await importLeads(csvOf(later), { formId: EVENT_FORM, fileName: 'ses-gone.csv' }, importDeps(anaAlone));
     await ses.stop();
     expect(await alertImportedLeads({ importId: second.alerts!.importId, part: 1 }, processDeps(anaAlone, mailer), { finalAttempt: true })).toEqual({ digests: 0, singleAlerts: 0, leadsTold: 0, failed: 2 });
-    const failed = await Promise.all(later.map(async (row) => (await store.leadsByEmail(row.email))[0]!));
+    const failed = await Promise.all(later.map(async (row) => (await store.leadsOfPerson({ email: row.email }))[0]!));
     expect(failed.map((lead) => lead.alert?.status)).toEqual(['failed', 'failed']);
     ses = undefined;
   });

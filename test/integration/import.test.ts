@@ -77,38 +77,38 @@ describe('importing a badge-scan export (BOM, CRLF, semicolons, quotes, unicode)
       ],
       alerts: { importId: expect.any(String), parts: 1, leads: 6 },
     });
-    const perPerson = await Promise.all(BADGE_SCAN_EMAILS.map((email) => store.leadsByEmail(email)));
+    const perPerson = await Promise.all(BADGE_SCAN_EMAILS.map((email) => store.leadsOfPerson({ email: email })));
     expect(perPerson.map((leads) => leads.length)).toEqual([1, 1, 1, 1, 1, 1]);
     // Row 8 repeats row 2 with the address in capitals: the row in the file first is the one stored.
     expect(perPerson[0]![0]!.contact.emailDisplay).toBe('Jose.Mueller@muller-gmbh.de');
-    expect(await store.leadsByEmail('soren(at)philo.example')).toEqual([]);
+    expect(await store.leadsOfPerson({ email: 'soren(at)philo.example' })).toEqual([]);
   });
 
   it('keeps every column: aliases become contact fields, the rest become answers', async () => {
-    const [jose] = await store.leadsByEmail('jose.mueller@muller-gmbh.de');
+    const [jose] = await store.leadsOfPerson({ email: 'jose.mueller@muller-gmbh.de' });
     expect(jose).toMatchObject({
       formId: EVENT_FORM, formKind: 'event',
       contact: { email: 'jose.mueller@muller-gmbh.de', firstName: 'José', lastName: 'Müller', company: 'Müller GmbH', jobTitle: 'Head of Sales', phone: '+49 30 1234567', country: 'DE', message: 'Wants a demo; call after 14:00' },
       answers: { 'Badge ID': 'DS-1001', Interest: 'Data platform', 'Scanned At': '2026-11-24 10:12' },
     });
-    const [zoe] = await store.leadsByEmail('zoe.obriain@northwind-data.example');
+    const [zoe] = await store.leadsOfPerson({ email: 'zoe.obriain@northwind-data.example' });
     expect(zoe!.contact).toMatchObject({ firstName: 'Zoë', lastName: 'Ó Briain', company: 'Northwind "Data" Ltd', jobTitle: 'CTO' });
-    const [li] = await store.leadsByEmail('li.xiaolong@shenzhen-tech.example');
+    const [li] = await store.leadsOfPerson({ email: 'li.xiaolong@shenzhen-tech.example' });
     expect(li!.contact).toMatchObject({ firstName: '小龙', lastName: '李', company: '深圳科技有限公司' });
-    const [ana] = await store.leadsByEmail('ana.lukasiewicz@polska-data.example');
+    const [ana] = await store.leadsOfPerson({ email: 'ana.lukasiewicz@polska-data.example' });
     expect(ana!.contact.message).toBe('Met at the booth.\r\nSend the pricing sheet.');
     expect(ana!.answers.Interest).toBe('Streaming, CDC');
-    const [tomas] = await store.leadsByEmail('tomas.novak@prague-data.example');
+    const [tomas] = await store.leadsOfPerson({ email: 'tomas.novak@prague-data.example' });
     expect(tomas!.contact).not.toHaveProperty('phone');
     expect(tomas!.answers).toEqual({ 'Badge ID': 'DS-1007', 'Phone (as in the file)': 'ask at booth', 'Scanned At': '2026-11-25 09:40' });
   });
 
   it('counts each lead as received when its badge was scanned, and its owner’s deadline from the import, when they could first act', async () => {
-    const [jose] = await store.leadsByEmail('jose.mueller@muller-gmbh.de');
+    const [jose] = await store.leadsOfPerson({ email: 'jose.mueller@muller-gmbh.de' });
     // Scanned Tuesday 10:12 in Berlin, imported Friday 11:00: "1 business day" runs from the import, to Monday 11:00.
     // A deadline from the scan (Wednesday) would have been overdue before his owner heard of him.
     expect(jose).toMatchObject({ receivedAt: '2026-11-24T09:12:00.000Z', importedAt: IMPORTED_AT.toISOString(), followUpDeadline: '2026-11-30T10:00:00.000Z' });
-    const [marta] = await store.leadsByEmail('marta.garcia@iberia-analytics.example');
+    const [marta] = await store.leadsOfPerson({ email: 'marta.garcia@iberia-analytics.example' });
     expect(marta!.receivedAt).toBe('2026-11-25T09:02:00.000Z');
   });
 
@@ -123,7 +123,7 @@ describe('importing a badge-scan export (BOM, CRLF, semicolons, quotes, unicode)
 
   it('sends the imported leads through the stream: assigned to the event team, and each owner told once, in one email listing their leads', async () => {
     await poller.idle(30_000);
-    const leads = (await Promise.all(BADGE_SCAN_EMAILS.map((email) => store.leadsByEmail(email)))).flat();
+    const leads = (await Promise.all(BADGE_SCAN_EMAILS.map((email) => store.leadsOfPerson({ email: email })))).flat();
     for (const lead of leads) {
       expect(lead).toMatchObject({ status: 'open', alert: { status: 'sent', attempts: 1 } });
       expect(lead.ownerReason).toContain('Booth leads from Data Summit go to the event team');
@@ -147,10 +147,10 @@ describe('importing other exports', () => {
     const csv = readFileSync(ATTENDEE_LIST);
     const preview = await importLeads(csv, { formId: EVENT_FORM, dryRun: true }, deps);
     expect(preview).toMatchObject({ delimiter: ',', dryRun: true, rows: 2, imported: 2, duplicates: 0, invalid: 0 });
-    expect(await store.leadsByEmail('priya.nair@lakehouse-labs.example')).toEqual([]);
+    expect(await store.leadsOfPerson({ email: 'priya.nair@lakehouse-labs.example' })).toEqual([]);
 
     expect(await importLeads(csv, { formId: EVENT_FORM }, deps)).toMatchObject({ imported: 2, duplicates: 0 });
-    const [priya] = await store.leadsByEmail('priya.nair@lakehouse-labs.example');
+    const [priya] = await store.leadsOfPerson({ email: 'priya.nair@lakehouse-labs.example' });
     expect(priya).toMatchObject({
       contact: { name: 'Priya Nair', company: 'Lakehouse Labs', jobTitle: 'Director of Data', phone: '+1 415 555 0100' },
       answers: { 'How did you hear about us?': 'Conference talk, Day 1' },
@@ -184,7 +184,7 @@ describe('importing other exports', () => {
       },
     };
     expect(await importLeads(csv, { formId: EVENT_FORM }, slowFirst)).toMatchObject({ rows: 3, imported: 2, duplicates: 1, repeatedInFile: 1 });
-    const [pat] = await store.leadsByEmail(first);
+    const [pat] = await store.leadsOfPerson({ email: first });
     expect(pat!.contact.emailDisplay).toBe(first);
   });
 
@@ -208,7 +208,7 @@ describe('importing other exports', () => {
     const csv = ['Email,Name', ...rows].join('\n');
     const stopped = await importLeads(csv, { formId: EVENT_FORM, concurrency: 1, signal: stop.signal }, stoppingDeps);
     expect(stopped).toMatchObject({ rows: 10, stoppedAfter: 3, imported: 3, invalid: 0, alerts: { parts: 1, leads: 3 } });
-    expect((await store.leadsByEmail(`${batch}.3@stop-${batch}-3.example`))).toEqual([]);
+    expect((await store.leadsOfPerson({ email: `${batch}.3@stop-${batch}-3.example` }))).toEqual([]);
     const rest = await importLeads(csv, { formId: EVENT_FORM }, deps);
     expect(rest).toMatchObject({ rows: 10, imported: 7, duplicates: 3 });
     expect(rest).not.toHaveProperty('stoppedAfter');
@@ -286,7 +286,7 @@ describe('rows with values capture refuses in contact fields other than the emai
   it('imports them with the bad values kept verbatim as answers, lists those as warnings, and refuses only the row without a valid email; a dry run predicts the same', async () => {
     const csv = readFileSync(MESSY_VALUES);
     const preview = await importLeads(csv, { formId: EVENT_FORM, dryRun: true }, deps);
-    expect(await store.leadsByEmail('anna.berg@fjord-data.example')).toEqual([]);
+    expect(await store.leadsOfPerson({ email: 'anna.berg@fjord-data.example' })).toEqual([]);
     const { alerts, ...summary } = await importLeads(csv, { formId: EVENT_FORM }, deps);
     expect(summary).toEqual({ ...preview, dryRun: false });
     expect(alerts).toEqual({ importId: expect.any(String), parts: 1, leads: 4 });
@@ -300,20 +300,20 @@ describe('rows with values capture refuses in contact fields other than the emai
       warnings: messyWarnings,
     });
 
-    const [anna] = await store.leadsByEmail('anna.berg@fjord-data.example');
+    const [anna] = await store.leadsOfPerson({ email: 'anna.berg@fjord-data.example' });
     expect(anna!.contact).toEqual({ email: 'anna.berg@fjord-data.example', emailDisplay: 'anna.berg@fjord-data.example', firstName: 'Anna', lastName: 'Berg', company: 'Fjord Data AS', jobTitle: 'Data Engineer', country: 'NO' });
     expect(anna!.answers).toEqual({ 'Phone (as in the file)': 'ask at booth' });
-    const [bjorn] = await store.leadsByEmail('bjorn.lie@fjord-data.example');
+    const [bjorn] = await store.leadsOfPerson({ email: 'bjorn.lie@fjord-data.example' });
     expect(bjorn!.answers).toEqual({ 'Phone (as in the file)': '4.91701E+11' });
-    const [carla] = await store.leadsByEmail('carla.rossi@dati-italia.example');
+    const [carla] = await store.leadsOfPerson({ email: 'carla.rossi@dati-italia.example' });
     expect(carla!.contact).toMatchObject({ phone: '+39 02 1234567' });
     expect(carla!.contact).not.toHaveProperty('jobTitle');
     expect(carla!.answers['Job Title (as in the file)']).toBe(readFileSync(MESSY_VALUES, 'utf8').split('"')[1]);
     // The phone nobody can dial is set aside, and the mobile number next to it becomes the contact's phone.
-    const [dev] = await store.leadsByEmail('dev.patel@ledger-labs.example');
+    const [dev] = await store.leadsOfPerson({ email: 'dev.patel@ledger-labs.example' });
     expect(dev!.contact.phone).toBe('+44 7700 900123');
     expect(dev!.answers).toEqual({ 'Phone (as in the file)': 'call me' });
-    expect(await store.leadsByEmail('eve.adams(at)adams-co.example')).toEqual([]);
+    expect(await store.leadsOfPerson({ email: 'eve.adams(at)adams-co.example' })).toEqual([]);
 
     const again = await importLeads(csv, { formId: EVENT_FORM }, deps);
     expect(again).toMatchObject({ imported: 0, duplicates: 4, invalid: 1, warnings: messyWarnings });
@@ -348,10 +348,10 @@ describe('badge scans timed by their scan-time column', () => {
       { row: 3, field: 'Scan-Zeit', value: '28.11.2026 09:00', message: 'is in the future (read as Sat 28 Nov 2026, 09:00 CET); counted as received at the import instead' },
       { row: 4, field: 'Scan-Zeit', value: 'gestern', message: 'is not a date and time the import reads (such as 2026-11-24 10:00, 24.11.2026 10:00 or 2026-11-24T10:00:00Z); counted as received at the import instead' },
     ]);
-    const [ada] = await store.leadsByEmail(`${batch}.a@scanned.example`);
+    const [ada] = await store.leadsOfPerson({ email: `${batch}.a@scanned.example` });
     expect(ada).toMatchObject({ receivedAt: '2026-11-24T13:05:00.000Z', followUpDeadline: '2026-11-30T10:00:00.000Z', answers: { Registered: '01.11.2026', 'Scan-Zeit': '24.11.2026 14:05' } });
     for (const letter of ['b', 'c', 'd']) {
-      const [lead] = await store.leadsByEmail(`${batch}.${letter}@scanned.example`);
+      const [lead] = await store.leadsOfPerson({ email: `${batch}.${letter}@scanned.example` });
       expect(lead!.receivedAt).toBe(IMPORTED_AT.toISOString());
     }
 
@@ -367,7 +367,7 @@ describe('an event in another timezone', () => {
     const csv = ['Email,Scanned At', `${batch}.a@scanned.example,2026-11-24 10:00`].join('\r\n');
     expect(await importLeads(csv, { formId: EVENT_FORM }, { ...deps, config: london })).toMatchObject({ imported: 1, scanTimed: 1, scanTimezone: 'Europe/London' });
     // 10:00 in London is 10:00 UTC in November; read in Berlin it would have been 09:00 UTC.
-    expect((await store.leadsByEmail(`${batch}.a@scanned.example`))[0]!.receivedAt).toBe('2026-11-24T10:00:00.000Z');
+    expect((await store.leadsOfPerson({ email: `${batch}.a@scanned.example` }))[0]!.receivedAt).toBe('2026-11-24T10:00:00.000Z');
   });
 });
 
@@ -401,7 +401,7 @@ describe('a scan date and a scan time in two columns', () => {
     ].join('\r\n');
     const summary = await importLeads(csv, { formId: EVENT_FORM }, deps);
     expect(summary).toMatchObject({ imported: 3, scanTimeColumn: 'Scan Date + Scan Time', scanTimed: 3, warnings: [] });
-    const receivedAt = async (letter: string) => (await store.leadsByEmail(`${batch}.${letter}@scanned.example`))[0]!.receivedAt;
+    const receivedAt = async (letter: string) => (await store.leadsOfPerson({ email: `${batch}.${letter}@scanned.example` }))[0]!.receivedAt;
     expect(await receivedAt('a')).toBe('2026-11-26T09:32:00.000Z');
     expect(await receivedAt('b')).toBe('2026-11-25T15:05:00.000Z');
     // A date alone counts from the start of that day, as in a single date column.
@@ -412,7 +412,7 @@ describe('a scan date and a scan time in two columns', () => {
     const batch = `whole${randomInt(1e9)}`;
     const csv = ['Email,Scan Time,Scan Date', `${batch}.a@scanned.example,2026-11-26 10:32,11/20/2026`].join('\r\n');
     expect(await importLeads(csv, { formId: EVENT_FORM }, deps)).toMatchObject({ imported: 1, scanTimeColumn: 'Scan Time', scanTimed: 1 });
-    expect((await store.leadsByEmail(`${batch}.a@scanned.example`))[0]!.receivedAt).toBe('2026-11-26T09:32:00.000Z');
+    expect((await store.leadsOfPerson({ email: `${batch}.a@scanned.example` }))[0]!.receivedAt).toBe('2026-11-26T09:32:00.000Z');
   });
 });
 
@@ -441,7 +441,7 @@ describe('importing the encodings Excel saves', () => {
     // The bytes Excel writes: ü ß ö as in Latin-1, and – € “ ” from the 0x80–0x9F range that only Windows-1252 fills.
     const windows1252 = Buffer.from(`Email;First Name;Last Name;Company;Notes\r\n${address};J\xfcrgen;Wei\xdf;M\xfcller \x96 S\xf6hne;Budget 5.000 \x80, \x93asap\x94\r\n`, 'latin1');
     expect(await importLeads(windows1252, { formId: EVENT_FORM }, deps)).toMatchObject({ encoding: 'windows-1252', rows: 1, imported: 1, invalid: 0 });
-    const [juergen] = await store.leadsByEmail(address);
+    const [juergen] = await store.leadsOfPerson({ email: address });
     expect(juergen!.contact).toMatchObject({ firstName: 'Jürgen', lastName: 'Weiß', company: 'Müller – Söhne', message: 'Budget 5.000 €, “asap”' });
 
     const utf8 = Buffer.from(`Email;First Name;Last Name;Company;Notes\r\n${address};Jürgen;Weiß;Müller – Söhne;Budget 5.000 €, “asap”\r\n`, 'utf8');
@@ -454,7 +454,7 @@ describe('importing the encodings Excel saves', () => {
     const symbols = Array.from({ length: 32 }, (_, index) => 0x80 + index).filter((byte) => !undefinedInWindows1252.includes(byte));
     const file = Buffer.concat([Buffer.from(`Email,Symbols\n${address},`, 'latin1'), Buffer.from(symbols), Buffer.from('\n', 'latin1')]);
     expect(await importLeads(file, { formId: EVENT_FORM }, deps)).toMatchObject({ encoding: 'windows-1252', imported: 1 });
-    const [lead] = await store.leadsByEmail(address);
+    const [lead] = await store.leadsOfPerson({ email: address });
     expect(lead!.answers.Symbols).toBe('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
   });
 
@@ -463,7 +463,7 @@ describe('importing the encodings Excel saves', () => {
     const text = `Email\tFirst Name\tLast Name\tCompany\r\n${address}\tJürgen\tWeiß\t深圳科技有限公司\r\n`;
     const littleEndian = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
     expect(await importLeads(littleEndian, { formId: EVENT_FORM }, deps)).toMatchObject({ encoding: 'utf-16le', delimiter: '\t', rows: 1, imported: 1, invalid: 0, problems: [] });
-    const [juergen] = await store.leadsByEmail(address);
+    const [juergen] = await store.leadsOfPerson({ email: address });
     expect(juergen!.contact).toMatchObject({ email: address, firstName: 'Jürgen', lastName: 'Weiß', company: '深圳科技有限公司' });
 
     const bigEndian = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
@@ -505,7 +505,7 @@ describe('an import part whose every attempt fails', () => {
 
       const conditions = failureQueue.map((event) => JSON.parse(event.Records[0]!.body).requestContext.condition);
       expect(conditions).toEqual(['RetryAttemptsExhausted']);
-      const leads = (await Promise.all(emails.map((email) => ownStore.leadsByEmail(email)))).flat();
+      const leads = (await Promise.all(emails.map((email) => ownStore.leadsOfPerson({ email: email })))).flat();
       expect(leads.map((lead) => lead.alert)).toEqual([expect.objectContaining({ status: 'sent' }), expect.objectContaining({ status: 'sent' })]);
       const mailbox = await readMailbox();
       for (const lead of leads) {
@@ -575,7 +575,7 @@ describe('npx handoff import', () => {
     // No stream processor watches this table, so the first run's owners are still to be told: the second run says so, and tells them.
     expect(again.stdout.trimEnd().split('\n').at(-1)).toBe('That includes 6 lead(s) stored by an earlier import of this file whose owners have not been told yet.');
     const cliStore = new LeadStore({ client: testDynamoDbClient(), tableName: cliTable, timezone: config.organisation.timezone });
-    const [jose] = await cliStore.leadsByEmail('jose.mueller@muller-gmbh.de');
+    const [jose] = await cliStore.leadsOfPerson({ email: 'jose.mueller@muller-gmbh.de' });
     expect(jose).toMatchObject({ formId: EVENT_FORM, receivedAt: zonedTimeToUtc(addDays(localDate(new Date(), config.organisation.timezone), -3), '10:12', config.organisation.timezone).toISOString() });
   }, 60_000);
 
@@ -661,7 +661,7 @@ describe('npx handoff import', () => {
     const exited = new Promise<number | null>((resolve) => cli.on('exit', resolve));
     // Interrupt once rows are being written, as an operator who picked the wrong file would.
     const cliStore = new LeadStore({ client: testDynamoDbClient(), tableName: cliTable, timezone: config.organisation.timezone });
-    while ((await cliStore.leadsByEmail(`${batch}.0@${batch}-0.example`)).length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    while ((await cliStore.leadsOfPerson({ email: `${batch}.0@${batch}-0.example` })).length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
     cli.kill('SIGINT');
     expect(await exited).toBe(1);
     const stoppedAfter = Number(/Stopped as asked after the first (\d+) row\(s\): the counts below are theirs\./.exec(stdout)?.[1]);
@@ -670,7 +670,7 @@ describe('npx handoff import', () => {
     expect(stdout).toContain(`  submissions ${stoppedAfter} stored`);
     expect(stderr).toContain('handoff: stopping after the rows being written (Ctrl-C again to quit at once)');
     expect(stderr).toContain(`handoff: stopped as asked after ${stoppedAfter} of 20000 row(s); the rest were not read: import the same file again to add them (rows already stored count as duplicates)`);
-    expect(await cliStore.leadsByEmail(`${batch}.19999@${batch}-19999.example`)).toEqual([]);
+    expect(await cliStore.leadsOfPerson({ email: `${batch}.19999@${batch}-19999.example` })).toEqual([]);
   }, 120_000);
 
   it('refuses a file read with the wrong separator in one line that names the fix, and stores nothing', async () => {
@@ -684,7 +684,7 @@ describe('npx handoff import', () => {
     const wrongSemicolon = await handoff(['import', ATTENDEE_LIST, '--form', EVENT_FORM, '--delimiter', 'semicolon']);
     expect(wrongSemicolon).toMatchObject({ code: 1, stdout: '', errors: [expect.stringMatching(/the header looks ","-separated: try --delimiter ','$/)] });
     const cliStore = new LeadStore({ client: testDynamoDbClient(), tableName: cliTable, timezone: config.organisation.timezone });
-    expect(await cliStore.leadsByEmail('priya.nair@lakehouse-labs.example')).toEqual([]);
+    expect(await cliStore.leadsOfPerson({ email: 'priya.nair@lakehouse-labs.example' })).toEqual([]);
   }, 60_000);
 
   it('fails in one line on a usage error', async () => {

@@ -119,7 +119,7 @@ describe('the logs of capturing and processing a lead', () => {
       { origin: config.forms.find((candidate) => candidate.id === 'demo-request')!.allowedOrigins[0]! },
     );
     expect(form.statusCode).toBe(303);
-    const [returning] = (await store.leadsByEmail(person.emailDisplay)).filter((lead) => lead.leadId !== leadId);
+    const [returning] = (await store.leadsOfPerson({ email: person.emailDisplay })).filter((lead) => lead.leadId !== leadId);
 
     expect((await post(JSON.stringify({ email: spammer.email, name: spammer.name, _gotcha: 'http://spam.example', message: person.message }), 'application/json')).statusCode).toBe(201);
     expect((await post(JSON.stringify({ email: `not an address ${person.emailDisplay}`, name: person.lastName, phone: 'call me maybe' }), 'application/json')).statusCode).toBe(422);
@@ -150,7 +150,7 @@ describe('the logs of capturing and processing a lead', () => {
   });
 
   it('recording the first contact publishes the time to first contact once, and logs no note text', async () => {
-    const leadId = (await store.leadsByEmail(person.emailDisplay)).find((lead) => lead.status === 'open')!.leadId;
+    const leadId = (await store.leadsOfPerson({ email: person.emailDisplay })).find((lead) => lead.status === 'open')!.leadId;
     const lead = (await store.getLead(leadId))!;
     const deps = { config, store, mailer: mailerFromEnv(config), now: () => new Date() };
     const before = output.written.length;

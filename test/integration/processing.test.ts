@@ -178,7 +178,7 @@ describe('a returning person', () => {
     expect(second).toMatchObject({ status: 'merged', mergedInto: first.leadId, alert: { kind: 'returning', status: 'sent' } });
     const open = (await store.getLead(first.leadId))!;
     expect(open.submissions?.map((s) => s.message)).toEqual(['back with a budget']);
-    expect((await store.leadsByEmail(email)).filter((lead) => lead.status === 'open')).toHaveLength(1);
+    expect((await store.leadsOfPerson({ email: email })).filter((lead) => lead.status === 'open')).toHaveLength(1);
     const mails = await mailsAbout(email);
     expect(mails.map((mail) => mail.subject.split(':')[0])).toEqual(['New lead', 'Returning lead']);
     expect(mails[1]!.destination.to).toEqual(mails[0]!.destination.to);

@@ -83,7 +83,7 @@ describe('signed form-tool webhooks', () => {
     expect(JSON.parse(response.body)).toEqual({ message: expect.stringContaining(message), code });
     expect(response.headers['www-authenticate']).toBe('HMAC-SHA256 realm="form typeform-leads", header="Typeform-Signature", signer="Typeform"');
     expect(await itemCount()).toBe(before);
-    expect(await store.leadsByEmail(email)).toEqual([]);
+    expect(await store.leadsOfPerson({ email: email })).toEqual([]);
   });
 
   it('answers a browser form post to a form that takes only signed webhooks with a page, not JSON', async () => {
@@ -101,7 +101,7 @@ describe('signed form-tool webhooks', () => {
     const { email, body } = typeformDelivery();
     const response = await post('demo-request', body);
     expect(response.statusCode).toBe(201);
-    expect((await store.leadsByEmail(email)).map((lead) => lead.formId)).toEqual(['demo-request']);
+    expect((await store.leadsOfPerson({ email: email })).map((lead) => lead.formId)).toEqual(['demo-request']);
   });
 
   it('checks the bytes as they arrived when API Gateway base64-encodes the body (a form post)', async () => {
@@ -114,7 +114,7 @@ describe('signed form-tool webhooks', () => {
       body,
     });
     expect(response.statusCode).toBe(201);
-    expect((await store.leadsByEmail(email))[0]?.contact.firstName).toBe('Jürgen');
+    expect((await store.leadsOfPerson({ email: email }))[0]?.contact.firstName).toBe('Jürgen');
   });
 
   it('checks HubSpot v3 over the method, the full URL as sent (host and query included), the body and the timestamp', async () => {
@@ -130,10 +130,10 @@ describe('signed form-tool webhooks', () => {
     expect(elsewhere.statusCode).toBe(401);
     const stale = await post('hubspot-leads', body, sign(asSent, Date.now() - 10 * 60_000), url);
     expect(JSON.parse(stale.body)).toEqual({ message: expect.stringContaining('the X-HubSpot-Request-Timestamp header is more than 5 minutes away'), code: 'signature_expired' });
-    expect(await store.leadsByEmail(email)).toEqual([]);
+    expect(await store.leadsOfPerson({ email: email })).toEqual([]);
     const signed = await post('hubspot-leads', body, sign(asSent), url);
     expect(signed.statusCode).toBe(201);
-    expect((await store.leadsByEmail(email))[0]).toMatchObject({ formId: 'hubspot-leads', tracking: { utm: { source: 'hubspot' } } });
+    expect((await store.leadsOfPerson({ email: email }))[0]).toMatchObject({ formId: 'hubspot-leads', tracking: { utm: { source: 'hubspot' } } });
   });
 
   it('checks HubSpot against the URL configured for the form when HubSpot calls it through a proxy or a path mapping', async () => {
@@ -149,7 +149,7 @@ describe('signed form-tool webhooks', () => {
     expect(rebuilt.statusCode).toBe(401);
     const registered = await post('hubspot-behind-proxy', body, sign(PROXIED_HUBSPOT_URL));
     expect(registered.statusCode).toBe(201);
-    expect((await store.leadsByEmail(email)).map((lead) => lead.formId)).toEqual(['hubspot-behind-proxy']);
+    expect((await store.leadsOfPerson({ email: email })).map((lead) => lead.formId)).toEqual(['hubspot-behind-proxy']);
   });
 
   it('answers 503 with a safe message when a signed form has no secret configured, and stores nothing', async () => {

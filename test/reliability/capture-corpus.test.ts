@@ -70,7 +70,7 @@ async function leadsOf(response: HttpInvocation, email: string): Promise<Lead[]>
     const lead = await harness.store.getLead(leadId);
     return lead ? [lead] : [];
   }
-  return harness.store.leadsByEmail(email);
+  return harness.store.leadsOfPerson({ email: email });
 }
 
 describe('capture API hand corpus', () => {
@@ -101,7 +101,7 @@ describe('capture API hand corpus', () => {
     if (response.statusCode >= 400 || response.statusCode === 204) {
       expect(leads, 'a refused request stores nothing').toEqual([]);
     } else if (expected.sameLeadAsBefore) {
-      expect(await harness.store.leadsByEmail(`second.${email}`), 'a replay stores nothing new').toEqual([]);
+      expect(await harness.store.leadsOfPerson({ email: `second.${email}` }), 'a replay stores nothing new').toEqual([]);
     } else if (expected.stored || response.statusCode === 303) {
       expect(leads, 'an accepted request stores one whole lead').toHaveLength(1);
       const [lead] = leads as [Lead];

@@ -63,7 +63,7 @@ const requestShapeArb = fc.record({
 async function storedLead(response: HttpInvocation, email: string): Promise<Lead | undefined> {
   const leadId = leadIdOf(response);
   if (leadId) return harness.store.getLead(leadId);
-  const byEmail = await harness.store.leadsByEmail(email);
+  const byEmail = await harness.store.leadsOfPerson({ email: email });
   expect(byEmail.length, 'one submission stores at most one lead').toBeLessThanOrEqual(1);
   return byEmail[0];
 }
@@ -78,7 +78,7 @@ async function rememberStoredLeads(response: HttpInvocation, model: LeadModel) {
   if (response.statusCode !== 303) return;
   for (const field of [...model.canonical, ...model.duplicates]) {
     if (field.role !== 'email') continue;
-    for (const lead of await harness.store.leadsByEmail(String(field.value).trim().toLowerCase())) acceptedLeadIds.add(lead.leadId);
+    for (const lead of await harness.store.leadsOfPerson({ email: String(field.value).trim().toLowerCase() })) acceptedLeadIds.add(lead.leadId);
   }
 }
 
@@ -115,7 +115,7 @@ describe(`capture API fuzzing (${RUNS} runs)`, () => {
 
         if (!expected.stored) {
           const emails = [...model.canonical, ...model.duplicates].filter((field) => field.role === 'email').map((field) => String(field.value).trim().toLowerCase());
-          for (const email of emails) expect(await harness.store.leadsByEmail(email), 'a refused submission stores nothing').toEqual([]);
+          for (const email of emails) expect(await harness.store.leadsOfPerson({ email: email }), 'a refused submission stores nothing').toEqual([]);
           return;
         }
         const lead = await storedLead(response, String(expected.stored.contact.email));
@@ -144,7 +144,7 @@ describe(`capture API fuzzing (${RUNS} runs)`, () => {
           expect(lead?.contact.email, 'an accepted lead is stored with its email').toMatch(/@/);
           expect(lead?.followUpDeadline).toMatch(/^\d{4}-/);
         } else if (response.statusCode >= 400) {
-          expect(await harness.store.leadsByEmail(email)).toEqual([]);
+          expect(await harness.store.leadsOfPerson({ email: email })).toEqual([]);
         }
       }),
       { ...SEED, numRuns: Math.ceil(RUNS * 0.3), interruptAfterTimeLimit: 240_000 },

@@ -12,7 +12,7 @@ import { fromItem, key } from './store.ts';
 
 /**
  * The writes only erasure needs, kept beside the lead store so that key knowledge stays in this folder.
- * Finding a person's items goes through the store's indexed reads (`leadsByEmail`, `getLead`): never a Scan.
+ * Finding a person's items goes through the store's indexed reads (`leadsOfPerson`, `getLead`): never a Scan.
  */
 export interface LeadEraser {
   /** Deletes one lead item; returns what was there, or undefined when it was gone already. */

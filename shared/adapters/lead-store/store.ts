@@ -497,11 +497,6 @@ export class LeadStore {
     });
   }
 
-  /** Every lead of one email address, oldest first. */
-  async leadsByEmail(email: string): Promise<Lead[]> {
-    return this.leadsOfPerson({ email });
-  }
-
   /**
    * Every lead stored under a contact's person key (`personKeyOf`), oldest first: the address's leads, or for a
    * phone-only contact, the phone-only leads whose numbers end in the same digits (confirm with `samePhoneLine`).

@@ -7,7 +7,7 @@
 import type { Config, FormConfig, Salesperson } from '../../config/schema.ts';
 import { calendarOfRep, formatLocal } from '../business-hours.ts';
 import { phoneForRep } from '../phone.ts';
-import { contactLine, type FollowUpAction, type Lead } from '../lead.ts';
+import { contactLine, metBeforeImport, type FollowUpAction, type Lead } from '../lead.ts';
 import { toCsv } from './csv.ts';
 import { emailColours, emailSection, headerSafe, html, humaniseFieldName, mailtoHref, multilineHtml, renderEmailLayout, truncateText, type SafeHtml } from './html.ts';
 import { followUpActionLabels, freshestContact, scoreColour } from './owner-alert.ts';
@@ -128,7 +128,7 @@ function buildView(input: ImportDigestInput): DigestView {
         receivedAt: visit.receivedAt,
         ...(visit.contact.message?.trim() ? { message: visit.contact.message.trim() } : {}),
         answers: Object.entries(visit.answers)
-          .filter(([key, value]) => value.trim() && !(receivedAtScan(visit) && input.scanTimeColumns.includes(key)))
+          .filter(([key, value]) => value.trim() && !(metBeforeImport(visit) && input.scanTimeColumns.includes(key)))
           .map(([key, value]) => [humaniseFieldName(key), value.replace(/\s+/g, ' ').trim()]),
       })),
     };
@@ -156,9 +156,6 @@ function buildView(input: ImportDigestInput): DigestView {
     ...(firstDue ? { firstDue } : {}),
   };
 }
-
-/** A row counted as received when it was scanned, earlier than its import: its scan-time answer says nothing new. */
-const receivedAtScan = (visit: Pick<Lead, 'receivedAt' | 'importedAt'>) => visit.importedAt !== undefined && visit.receivedAt < visit.importedAt;
 
 const kindLabel = (row: Row) => (row.entry.kind === 'returning' ? 'Returning' : 'New');
 const scannedLabel = (row: Row) => (row.entry.rows.length > 1 ? `${row.entry.rows.length} rows in the file` : undefined);
