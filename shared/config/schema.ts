@@ -75,6 +75,12 @@ const eventDetails = z.strictObject({
   location: z.string().check(z.minLength(1)),
   /** Where the event is, when not in the organisation's timezone: an imported scan time without a zone is read in it. */
   timezone: z.optional(timezone),
+  /**
+   * The country the event is in: a national phone number typed at the booth or in a scan file ("0171 1234567") with
+   * nothing else to place it (no country field, no address at a country's domain) is read as a number of this country.
+   * Never the lead's own country: visitors come from anywhere.
+   */
+  country: z.optional(countryCode),
 }).check(inOrder('startDate', 'endDate', (startDate) => `must not be before startDate (${startDate})`));
 
 /** The form tools whose webhook signatures capture checks, each by its own documented scheme (shared/domain/webhook-signature.ts). */

@@ -23,7 +23,8 @@ export function enrichSubmission(submission: Submission, form: FormConfig): Enri
 
   const formCountry = contact.country ? countryCodeFrom(contact.country) : undefined;
   const viewerCountry = countryCodeFrom(tracking.viewerCountry ?? '');
-  const phone = contact.phone ? parsePhone(contact.phone, [formCountry, viewerCountry, phoneHintOfDomain(emailDomain)]) : undefined;
+  const phoneHints = [formCountry, viewerCountry, phoneHintOfDomain(emailDomain), form.event?.country];
+  const phone = contact.phone ? parsePhone(contact.phone, phoneHints) : undefined;
   const phoneCountry = phone?.country;
 
   const company = cleanSpaces(contact.company ?? '');
@@ -150,10 +151,6 @@ export function companyNameFromDomain(domain: string): string | undefined {
 // ---------------------------------------------------------------- phone
 
 /**
- * Tries each inferred country in order and prefers a valid number over a merely possible one;
- * a bare digit string that fits no country is tried as international ("15550000000" → +1…).
- */
-/**
  * The country a company address's domain suggests, only to read a national phone number when nothing better says
  * where the person is ("0171 1234567" with an address at a .de domain). Never the lead's country. ccTLDs sold for
  * their letters (.io, .ai, .co, …) say nothing about where a company is.
@@ -164,7 +161,6 @@ function phoneHintOfDomain(emailDomain: string): string | undefined {
 }
 
 const VANITY_CCTLDS = new Set(['ai', 'cc', 'co', 'fm', 'gg', 'im', 'io', 'la', 'ly', 'me', 'ms', 'nu', 'sh', 'so', 'st', 'to', 'tv', 'vc', 'ws']);
-
 
 // ---------------------------------------------------------------- country
 

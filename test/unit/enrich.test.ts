@@ -141,6 +141,35 @@ describe('enrichSubmission', () => {
     expect(enrichSubmission(submission({ email, phone }), demoForm).phoneE164).toBe(expected);
   });
 
+  describe('a national number typed at an event', () => {
+    const berlinBooth = { ...boothForm, event: { ...boothForm.event!, country: 'DE' } };
+    const boothLead = (contact: Partial<Contact>, tracking: Partial<Submission['tracking']> = {}): Submission => ({
+      formId: berlinBooth.id,
+      receivedAt: '2026-11-25T10:00:00.000Z',
+      contact,
+      answers: {},
+      tracking: { utm: {}, ...tracking },
+    });
+
+    it('is read as a number of the event’s country when nothing else places it', () => {
+      const result = enrichSubmission(boothLead({ phone: '0171 1234567' }), berlinBooth);
+      expect(result).toMatchObject({ phoneE164: '+491711234567', country: 'DE', countrySource: 'phone' });
+    });
+
+    it('gives way to the country the visitor typed', () => {
+      expect(enrichSubmission(boothLead({ phone: '020 7946 0958', country: 'UK' }), berlinBooth).phoneE164).toBe('+442079460958');
+    });
+
+    it('gives way to the country of the visitor’s company address', () => {
+      expect(enrichSubmission(boothLead({ email: 'sam@shop.co.uk', phone: '020 7946 0958' }), berlinBooth).phoneE164).toBe('+442079460958');
+    });
+
+    it('stays as typed at an event with no country', () => {
+      const { country: _, ...eventWithoutCountry } = berlinBooth.event;
+      expect(enrichSubmission(boothLead({ phone: '0171 1234567' }), { ...berlinBooth, event: eventWithoutCountry }).phoneE164).toBeUndefined();
+    });
+  });
+
   it.each([
     ['E.164 when the country was known', '030 1234567', '+49301234567', '+49301234567'],
     ['the digits as typed without a country', '030 / 123-4567', undefined, '0301234567'],
