@@ -178,6 +178,13 @@ describe('a link opened after it expired', () => {
     expect(page.html).toContain('<p class="small">With the Handoff CLI: <code>npx handoff contacted L-old --by ana</code></p>');
   });
 
+  it('names a phone-only booth lead by its phone, where a lead with an address shows the address', async () => {
+    const phoneOnly: Lead = { ...waiting, formId: 'data-summit-booth', formKind: 'event', contact: { phone: '+49 171 1234567', company: 'Brandt GmbH' } };
+    const page = await showActionLink(expiredLink('contacted'), depsWith(phoneOnly));
+    expect(page.html).toContain('<p class="lead">+49 171 1234567 <span class="muted">· Brandt GmbH</span></p>');
+    expect(page.html).toContain('<p class="contact">+49 171 1234567</p>');
+  });
+
   it('promises no digest link for a lead no longer waiting, and names the CLI command for its action', async () => {
     const page = await showActionLink(expiredLink('qualified'), depsWith({ ...waiting, status: 'contacted', firstContactAt: '2026-11-30T10:00:00.000Z' }));
     expect(page.html).not.toContain('digest');

@@ -20,6 +20,13 @@ describe('handoff leads table', () => {
     expect(row).toMatch(/^2026-11-26 00:30\s.*\s2026-11-26 14:00$/);
   });
 
+  it('shows a phone-only booth lead’s phone in the email-or-phone column', () => {
+    const phoneOnly: Lead = { ...lead('Lukas Brandt', ''), formId: 'data-summit-booth', formKind: 'event', contact: { name: 'Lukas Brandt', phone: '+49 171 1234567' } };
+    const [header, , row] = formatTable([phoneOnly, lead('Ana Ng', 'ana@ng.io')], { timezone: 'Europe/Berlin' }).split('\n');
+    expect(row).toContain('+49 171 1234567');
+    expect(columnOf(row!, '+49 171 1234567')).toBe(columnOf(header!, 'email or phone'));
+  });
+
   it('lines up columns after wide (CJK) names', () => {
     const [cjk, latin] = rowsOf([lead('李小龙', 'li@example-corp.cn'), lead('Ana Ng', 'ana@ng.io')]);
     expect(columnOf(cjk!, 'li@example-corp.cn')).toBe(columnOf(latin!, 'ana@ng.io'));

@@ -672,6 +672,18 @@ describe('a show’s worth of overdue leads', () => {
   });
 });
 
+describe('the marketing report’s band bars', () => {
+  it('draw a sliver labelled "<1%" for 1 lead of 610, and label 609 of 610 ">99%", not 0% and 100%', () => {
+    const total = report.marketing.total;
+    const bands = { under5m: 609, '5to15m': 0, '15to60m': 0, '1to24h': 0, over24h: 1, notYet: 0 };
+    const skewed: NightlyReport = { ...report, marketing: { ...report.marketing, total: { ...total, last7Days: { ...total.last7Days, bands } } } };
+    const { html } = renderMarketingReport(skewed, config, links);
+    const bandRow = (label: string) => html.match(new RegExp(`<tr><td[^>]*>${label}</td>.*?</tr></table></td></tr>`))?.[0] ?? '';
+    expect(bandRow('Over 24 h')).toMatch(/<td width="1%"[^>]*>&nbsp;<\/td><td[^>]*>&lt;1%<\/td>/);
+    expect(bandRow('Under 5 min')).toMatch(/<td width="100%"[^>]*>&nbsp;<\/td><td[^>]*>&gt;99%<\/td>/);
+  });
+});
+
 describe('formatShare: never 0 percent for some, nor 100 percent for not all', () => {
   it.each([
     [null, '—'], [0, '0%'], [5 / 3183, '<1%'], [0.554, '55%'], [3182 / 3183, '>99%'], [1, '100%'],
