@@ -677,7 +677,7 @@ describe('the marketing report’s band bars', () => {
     const total = report.marketing.total;
     const bands = { under5m: 609, '5to15m': 0, '15to60m': 0, '1to24h': 0, over24h: 1, notYet: 0 };
     const skewed: NightlyReport = { ...report, marketing: { ...report.marketing, total: { ...total, last7Days: { ...total.last7Days, bands } } } };
-    const { html } = renderMarketingReport(skewed, config, links);
+    const { html } = renderMarketingReport(skewed, config);
     const bandRow = (label: string) => html.match(new RegExp(`<tr><td[^>]*>${label}</td>.*?</tr></table></td></tr>`))?.[0] ?? '';
     expect(bandRow('Over 24 h')).toMatch(/<td width="1%"[^>]*>&nbsp;<\/td><td[^>]*>&lt;1%<\/td>/);
     expect(bandRow('Under 5 min')).toMatch(/<td width="100%"[^>]*>&nbsp;<\/td><td[^>]*>&gt;99%<\/td>/);
