@@ -11,6 +11,7 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -167,29 +168,17 @@ export async function startSesLocal({ port }: { port: number }): Promise<Running
 
 /** Creates the single table exactly as the CDK stack does (keys, indexes, stream, TTL); a no-op when it exists. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  const keyAttributes = [
-    tableDefinition.partitionKey,
-    tableDefinition.sortKey,
-    ...tableDefinition.indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
-  ];
   try {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [...new Set(keyAttributes)].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        AttributeDefinitions: attributeDefinitions(tableDefinition.indexes),
         KeySchema: [
           { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' },
           { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: tableDefinition.indexes.map((index) => ({
-          IndexName: index.name,
-          KeySchema: [
-            { AttributeName: index.partitionKey, KeyType: 'HASH' },
-            { AttributeName: index.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: projectionOf(index),
-        })),
+        GlobalSecondaryIndexes: tableDefinition.indexes.map(globalSecondaryIndex),
         StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
       }),
     );
@@ -198,6 +187,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   }
   await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
   await assertIndexesMatch(client, tableName);
+  await addMissingIndexes(client, tableName);
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   if (ttl.TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED') return;
   await client.send(
@@ -205,14 +195,56 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   );
 }
 
+type IndexDefinition = (typeof tableDefinition.indexes)[number];
+
+function attributeDefinitions(indexes: readonly IndexDefinition[]) {
+  const keyAttributes = [tableDefinition.partitionKey, tableDefinition.sortKey, ...indexes.flatMap((index) => [index.partitionKey, index.sortKey])];
+  return [...new Set(keyAttributes)].map((name) => ({ AttributeName: name, AttributeType: 'S' as const }));
+}
+
+function globalSecondaryIndex(index: IndexDefinition) {
+  return {
+    IndexName: index.name,
+    KeySchema: [
+      { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+    ],
+    Projection: projectionOf(index),
+  };
+}
+
+/**
+ * A table kept in a local data directory from before an index was added gets it, as a deploy adds it to the table
+ * in AWS, so `npm start` goes on with the leads already stored. DynamoDB adds one index per update.
+ */
+async function addMissingIndexes(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (const index of tableDefinition.indexes) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if ((Table?.GlobalSecondaryIndexes ?? []).some((existing) => existing.IndexName === index.name)) continue;
+    await client.send(new UpdateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: attributeDefinitions([index]),
+      GlobalSecondaryIndexUpdates: [{ Create: globalSecondaryIndex(index) }],
+    }));
+    for (let waited = 0; ; waited += 200) {
+      const { Table: updated } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      if (updated?.GlobalSecondaryIndexes?.find((existing) => existing.IndexName === index.name)?.IndexStatus === 'ACTIVE') break;
+      if (waited > 60_000) throw new LocalStackError(`table "${tableName}": the index ${index.name} added to it did not become active within a minute.`);
+      await sleep(200);
+    }
+  }
+}
+
 /**
  * A table kept in a local data directory from an older version may have indexes that no longer match the
- * definition (a projection changed); the code would then read half a lead. Say so instead of guessing.
+ * definition (a projection changed); the code would then read half a lead. Say so instead of guessing. A missing
+ * index is no mismatch: `addMissingIndexes` adds it.
  */
 async function assertIndexesMatch(client: DynamoDBClient, tableName: string): Promise<void> {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   const actual = new Map((Table?.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index]));
   const mismatched = tableDefinition.indexes.filter((index) => {
+    if (!actual.has(index.name)) return false;
     const { ProjectionType, NonKeyAttributes = [] } = actual.get(index.name)?.Projection ?? {};
     const wanted = projectionOf(index);
     return ProjectionType !== wanted.ProjectionType || [...NonKeyAttributes].sort().join() !== [...(wanted.NonKeyAttributes ?? [])].sort().join();

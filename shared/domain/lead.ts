@@ -2,7 +2,7 @@
  * The lead as Handoff stores and reasons about it. Plain data: no AWS types, no I/O.
  * Capture fills the first block; processing (enrich → assign → alert) fills the rest.
  */
-import { phoneDigits, samePhoneLine } from './phone-digits.ts';
+import { isDialable, phoneDigits, samePhoneLine } from './phone-digits.ts';
 
 export type FormKind = 'website' | 'event';
 
@@ -65,19 +65,53 @@ const PERSON_PHONE_DIGITS = 8;
 /**
  * The key a person's leads share in the by-email index: their address, or for a lead with only a phone, its
  * number's last digits. Another number can end in the same digits, so a phone key finds a shortlist that
- * `samePhoneLine` confirms. A phone-only lead is not matched to a lead that gave an email.
+ * `samePhoneLine` confirms.
  */
 export function personKeyOf(contact: Pick<Contact, 'email' | 'phone'>): string {
-  return contact.email !== undefined ? `EMAIL#${contact.email.toLowerCase()}` : `PHONE#${phoneDigits(contact.phone ?? '').slice(-PERSON_PHONE_DIGITS)}`;
+  return contact.email !== undefined ? `EMAIL#${contact.email.toLowerCase()}` : phoneKey(contact.phone ?? '');
 }
 
 /**
- * Whether a lead found under `contact`'s person key is that person: the same address, or for a lead with only a
- * phone, another phone-only lead whose number reaches the same line.
+ * The second key of a lead that gave an address and a dialable phone, in the by-phone index: the booth visitor who
+ * leaves only "0171 1234567" next month is found by it, and so joins the person they already are.
  */
-export function isSamePerson(contact: Pick<Contact, 'email' | 'phone'>, other: Pick<Contact, 'email' | 'phone'>): boolean {
-  if (contact.email !== undefined) return other.email === contact.email.toLowerCase();
-  return other.email === undefined && contact.phone !== undefined && other.phone !== undefined && samePhoneLine(other.phone, contact.phone);
+export function phoneKeyOf(contact: Pick<Contact, 'email' | 'phone'>): string | undefined {
+  return contact.email !== undefined && isDialable(contact.phone) ? phoneKey(contact.phone) : undefined;
+}
+
+function phoneKey(phone: string): string {
+  return `PHONE#${phoneDigits(phone).slice(-PERSON_PHONE_DIGITS)}`;
+}
+
+type PersonContact = Pick<Contact, 'email' | 'phone' | 'firstName' | 'lastName' | 'name'>;
+
+/**
+ * Whether a lead found under `contact`'s keys is that person: the same address when both gave one. When one of them
+ * left only a phone, the same line, and no typed name that says it is someone else: colleagues give one switchboard
+ * number, and a booth visitor's "Anna" must not join Ben's lead.
+ */
+export function isSamePerson(contact: PersonContact, other: PersonContact): boolean {
+  if (contact.email !== undefined && other.email !== undefined) return other.email === contact.email.toLowerCase();
+  return contact.phone !== undefined && other.phone !== undefined && samePhoneLine(other.phone, contact.phone) && namesAgree(contact, other);
+}
+
+/**
+ * Names that could be one person's: either has none typed, or they share a word ("Lukas Brandt", "L. Brandt" and
+ * "BRANDT, Lukas" agree; "Jürgen" and "Juergen" too). A name typed two unrelated ways reads as two people, which
+ * leaves them two leads, as they were before phones joined people.
+ */
+function namesAgree(a: PersonContact, b: PersonContact): boolean {
+  const [wordsOfA, wordsOfB] = [nameWords(a), nameWords(b)];
+  if (wordsOfA.size === 0 || wordsOfB.size === 0) return true;
+  return [...wordsOfA].some((word) => wordsOfB.has(word));
+}
+
+const GERMAN_SPELLED_OUT: Record<string, string> = { ä: 'ae', ö: 'oe', ü: 'ue', ß: 'ss' };
+
+function nameWords(contact: PersonContact): Set<string> {
+  const typed = [contact.firstName, contact.lastName, contact.name].filter(Boolean).join(' ').toLowerCase();
+  const plain = typed.replace(/[äöüß]/g, (letter) => GERMAN_SPELLED_OUT[letter]!).normalize('NFD').replace(/\p{M}/gu, '');
+  return new Set(plain.split(/[^\p{L}]+/u).filter((word) => word.length >= 2));
 }
 
 /** How a lead's person is shown where an address would be: the address as typed, or the phone as typed. */

@@ -28,11 +28,16 @@ export interface PersonalDataExport {
   /** The phone asked for, as given; absent when an address was. */
   phone?: string;
   exportedAt: string;
-  /** Every lead item of the address, spam and merged ones included, oldest first. */
+  /**
+   * Every lead item of the address (or phone-only lead of the number), spam and merged ones included, and the
+   * phone-only submissions joined to them, oldest first.
+   */
   leads: Lead[];
   /**
    * Leads that this person's later submissions were joined into, with just those submissions. `sameAddress`: the
-   * lead is this person's own (for a phone query, a phone-only lead of the same number).
+   * lead is this person's own, listed in `leads` (for a phone query, a phone-only lead of the same number); when
+   * false, it is a lead that gave an address, which a phone query does not claim: erasing takes only the
+   * submissions out of it.
    */
   joinedInto: Array<{ leadId: string; sameAddress: boolean; submissions: JoinedSubmission[] }>;
   /** What the sales team recorded about this person, across their leads. */
@@ -187,6 +192,16 @@ export async function erasePersonalData(query: PersonQuery, deps: PrivacyDepende
 async function findPersonalData(person: PersonQuery, { store }: PrivacyDependencies) {
   const leads = (await store.leadsOfPerson(person)).filter((lead) => isSamePerson(person, lead.contact));
   const personLeadIds = new Set(leads.map((lead) => lead.leadId));
+  // Submissions joined to the person's leads from across the email/phone divide (the booth visit that left only a
+  // phone) are theirs too, though stored under another key.
+  for (const joinedId of new Set(leads.flatMap((lead) => (lead.submissions ?? []).map((submission) => submission.leadId)))) {
+    if (personLeadIds.has(joinedId)) continue;
+    const joined = await store.getLead(joinedId);
+    if (!joined?.mergedInto || !personLeadIds.has(joined.mergedInto)) continue;
+    leads.push(joined);
+    personLeadIds.add(joinedId);
+  }
+  leads.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
   const targetIds = [...new Set(leads.flatMap((lead) => (lead.mergedInto ? [lead.mergedInto] : [])))];
   const joinedInto: PersonalDataExport['joinedInto'] = [];
   for (const targetId of targetIds) {
@@ -194,7 +209,7 @@ async function findPersonalData(person: PersonQuery, { store }: PrivacyDependenc
     if (!target) continue;
     joinedInto.push({
       leadId: target.leadId,
-      sameAddress: isSamePerson(person, target.contact),
+      sameAddress: personLeadIds.has(target.leadId),
       submissions: (target.submissions ?? []).filter((submission) => personLeadIds.has(submission.leadId)),
     });
   }

@@ -57,11 +57,13 @@ export async function placedLead(leadId: string, deps: ProcessDependencies, read
 const MAX_PLACEMENT_TRIES = 4;
 
 /**
- * Every lead of the lead's person, itself included: the address's leads, or for a phone-only lead the phone-only
- * leads that reach the same line (the index finds numbers ending in the same digits).
+ * Every lead of the lead's person, itself included: the address's leads, and the leads across the email/phone divide
+ * that reach the same line under no other name (a booth visitor who left only a phone, and the web form they sent
+ * with an address and that phone). The indexes find numbers ending in the same digits; `isSamePerson` decides.
  */
-async function leadsOfSamePerson(lead: Lead, store: Pick<LeadStore, 'leadsOfPerson'>): Promise<Lead[]> {
-  return (await store.leadsOfPerson(lead.contact)).filter((other) => isSamePerson(lead.contact, other.contact));
+async function leadsOfSamePerson(lead: Lead, store: Pick<LeadStore, 'leadsOfPerson' | 'leadsSharingPhone'>): Promise<Lead[]> {
+  const [byPersonKey, byPhone] = await Promise.all([store.leadsOfPerson(lead.contact), store.leadsSharingPhone(lead.contact)]);
+  return [...byPersonKey, ...byPhone].filter((other) => isSamePerson(lead.contact, other.contact)).sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
 }
 
 /**

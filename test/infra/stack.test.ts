@@ -115,6 +115,7 @@ describe('table', () => {
     );
     expect(projections).toEqual({
       byEmail: { ProjectionType: 'KEYS_ONLY' },
+      byPhone: { ProjectionType: 'KEYS_ONLY' },
       byDomain: { ProjectionType: 'KEYS_ONLY' },
       byDay: { ProjectionType: 'KEYS_ONLY' },
       waitingByDeadline: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...WAITING_LEAD_FIELDS] },

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import type { APIGatewayProxyEventV2, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,6 +12,7 @@ import { matchesAnyFilterPattern } from '../../infra/local/event-filter.ts';
 import { loggedPath, startGateway, type GatewayRoute, type RunningGateway } from '../../infra/local/gateway.ts';
 import type { LambdaHandler } from '../../infra/local/lambda-runtime.ts';
 import { ensureJava, ensureTable, LocalStackError } from '../../infra/local/services.ts';
+import { INDEX, projectionOf, tableDefinition } from '../../shared/adapters/lead-store/table.ts';
 import { startStreamPoller, type StreamPoller, type StreamSourceSettings } from '../../infra/local/stream-poller.ts';
 import { leadStreamSettings } from '../../infra/event-sources.ts';
 import { createTestTable, invokeHttp, readMailbox, testDynamoDbClient } from '../support/local-aws.ts';
@@ -392,8 +393,36 @@ describe('ensureTable', () => {
     }));
     const refusal = ensureTable(client, tableName);
     await expect(refusal).rejects.toBeInstanceOf(LocalStackError);
-    await expect(refusal).rejects.toThrow(/index\(es\) byEmail, byDomain, waitingByDeadline, byDay differ/);
+    await expect(refusal).rejects.toThrow(/index\(es\) waitingByDeadline differ/);
     // A table built from the current definition passes.
     await expect(ensureTable(client, await createTestTable('current-shape'))).resolves.toBeUndefined();
+  });
+
+  it('adds an index a table kept from an older version lacks, and it finds the leads stored before', async () => {
+    const client = testDynamoDbClient();
+    const tableName = `before-by-phone-${randomUUID().slice(0, 8)}`;
+    const olderIndexes = tableDefinition.indexes.filter((index) => index.name !== INDEX.byPhone);
+    const keyAttributes = [...new Set(['pk', 'sk', ...olderIndexes.flatMap((index) => [index.partitionKey, index.sortKey])])];
+    await client.send(new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: keyAttributes.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      GlobalSecondaryIndexes: olderIndexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [{ AttributeName: index.partitionKey, KeyType: 'HASH' }, { AttributeName: index.sortKey, KeyType: 'RANGE' }],
+        Projection: projectionOf(index),
+      })),
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+    }));
+    const storedBefore = { pk: { S: 'LEAD#ld_before' }, sk: { S: 'LEAD' }, phoneKey: { S: 'PHONE#11234567' }, emailSort: { S: '2026-11-01T10:00:00.000Z#ld_before' } };
+    await client.send(new PutItemCommand({ TableName: tableName, Item: storedBefore }));
+
+    await ensureTable(client, tableName);
+    const { Items } = await client.send(new QueryCommand({
+      TableName: tableName, IndexName: INDEX.byPhone, KeyConditionExpression: 'phoneKey = :phone', ExpressionAttributeValues: { ':phone': { S: 'PHONE#11234567' } },
+    }));
+    expect(Items?.map((item) => item.pk?.S)).toEqual(['LEAD#ld_before']);
+    await expect(ensureTable(client, tableName)).resolves.toBeUndefined();
   });
 });

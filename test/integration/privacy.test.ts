@@ -278,6 +278,43 @@ describe('handoff export and erase --phone (a booth lead that gave no email)', (
     expect(await erasePersonalData({ phone: PHONE }, privacyDeps)).toMatchObject({ phone: PHONE, leads: 0, joinedSubmissions: 0 });
   }, 60_000);
 
+  it('erases, with the address, the booth visit that left only a phone and was joined to the person’s lead', async () => {
+    const line = String(randomInt(1e6, 1e7));
+    const address = `mara.${unique}@holm-data.example`;
+    const web = await submit({ email: address, firstName: 'Mara', lastName: 'Holm', country: 'DE', phone: `+49 151 ${line}`, message: 'pricing?' });
+    expect(await processLead(web, processDeps)).toBe('alerted');
+    const booth = await submit({ name: 'Mara Holm', phone: `0151 ${line}`, message: 'met at the booth' }, 'data-summit-booth');
+    expect(await processLead(booth, processDeps)).toBe('alerted');
+    expect(await store.getLead(booth)).toMatchObject({ status: 'merged', mergedInto: web });
+
+    const personal = await exportPersonalData({ email: address }, privacyDeps);
+    expect(personal.leads.map((lead) => lead.leadId)).toEqual([web, booth]);
+    expect(personal.joinedInto).toEqual([expect.objectContaining({ leadId: web, sameAddress: true })]);
+
+    expect(await erasePersonalData({ email: address }, privacyDeps)).toMatchObject({ leads: 2, leadsByStatus: { open: 1, merged: 1 }, joinedSubmissions: 0 });
+    expect((await scanTable()).filter((item) => mentions(item, line) || mentions(item, address))).toEqual([]);
+  }, 60_000);
+
+  it('erases, by the phone, only what came under it: the submission leaves the lead with an address, which stays', async () => {
+    const line = String(randomInt(1e6, 1e7));
+    const address = `jon.${unique}@falk-ag.example`;
+    const web = await submit({ email: address, firstName: 'Jon', lastName: 'Falk', country: 'DE', phone: `+49 152 ${line}`, message: 'pricing?' });
+    expect(await processLead(web, processDeps)).toBe('alerted');
+    const booth = await submit({ name: 'Jon Falk', phone: `0152 ${line}`, message: 'met at the booth' }, 'data-summit-booth');
+    expect(await processLead(booth, processDeps)).toBe('alerted');
+
+    const personal = await exportPersonalData({ phone: `0152 ${line}` }, privacyDeps);
+    expect(personal.leads.map((lead) => lead.leadId)).toEqual([booth]);
+    expect(personal.joinedInto).toEqual([expect.objectContaining({ leadId: web, sameAddress: false })]);
+
+    expect(await erasePersonalData({ phone: `0152 ${line}` }, privacyDeps)).toMatchObject({ leads: 1, joinedSubmissions: 1 });
+    expect(await store.getLead(booth)).toBeUndefined();
+    const kept = (await store.getLead(web))!;
+    expect(kept.contact).toMatchObject({ email: address, phone: `+49 152 ${line}` });
+    expect(kept.submissions ?? []).toEqual([]);
+    expect(JSON.stringify(kept)).not.toContain('met at the booth');
+  }, 60_000);
+
   it('refuses something that is not a phone number, or both an address and a phone', async () => {
     expect((await handoff(['export', '--phone', '12 34'])).errors).toEqual(['handoff: "12 34" is not a phone number']);
     expect((await handoff(['erase', '--email', 'a@b.example', '--phone', PHONE])).errors).toEqual(['handoff: give --email or --phone, not both: a lead that gave an address is found by it (handoff erase --email jane@example.com)']);

@@ -169,6 +169,48 @@ describe('a booth lead that gave only a phone ("no email, call him")', () => {
   });
 });
 
+describe('a person across the email/phone divide', () => {
+  const mailsMentioning = async (text: string) => (await readMailbox()).filter((mail) => mail.body.text?.includes(text));
+
+  it('who sent the web form with an address and a phone, then left only the phone at the booth: one lead, one owner', async () => {
+    const subscriber = String(randomInt(1e6, 1e7));
+    const email = `lukas.${unique()}@brandt-logistik.de`;
+    const web = await processed(await submit({ email, firstName: 'Lukas', lastName: 'Brandt', country: 'DE', phone: `+49 171 ${subscriber}`, message: 'pricing?' }));
+    const booth = await processed(await submit({ name: 'L. Brandt', phone: `0171 ${subscriber}`, message: 'No email, call him Monday' }, 'data-summit-booth'));
+    expect(booth).toMatchObject({ status: 'merged', mergedInto: web.leadId, alert: { kind: 'returning', status: 'sent' } });
+    expect((await store.getLead(web.leadId))!.submissions?.map((joined) => joined.message)).toEqual(['No email, call him Monday']);
+
+    const [newLead, returning, ...more] = await mailsMentioning(subscriber);
+    expect(more).toEqual([]);
+    expect([newLead!.subject.split(':')[0], returning!.subject.split(':')[0]]).toEqual(['New lead', 'Returning lead']);
+    expect(returning!.destination.to).toEqual(newLead!.destination.to);
+    expect(returning!.replyTo).toEqual([email]);
+    expect(returning!.body.text).toContain('No email, call him Monday');
+  });
+
+  it('who left only a phone at the booth, then sent the web form with an address: the alert gives the address to reply to', async () => {
+    const subscriber = String(randomInt(1e6, 1e7));
+    const email = `lena.${unique()}@vogt-data.de`;
+    const booth = await processed(await submit({ firstName: 'Lena', lastName: 'Vogt', phone: `+49 160 ${subscriber}`, message: 'at the booth' }, 'data-summit-booth'));
+    const web = await processed(await submit({ email, firstName: 'Lena', lastName: 'Vogt', country: 'DE', phone: `0160 ${subscriber}`, message: 'send the deck' }));
+    expect(web).toMatchObject({ status: 'merged', mergedInto: booth.leadId, alert: { kind: 'returning', status: 'sent' } });
+
+    const returning = (await mailsMentioning(subscriber)).find((mail) => mail.subject.startsWith('Returning lead'))!;
+    expect(returning.replyTo).toEqual([email]);
+    expect(returning.body.text).toContain(`Email: ${email}`);
+    expect(returning.body.text).toContain('Reply to this email to answer Lena Vogt directly.');
+  });
+
+  it('a colleague who gives the same office number under another name stays a lead of their own', async () => {
+    const subscriber = String(randomInt(1e6, 1e7));
+    const web = await processed(await submit({ email: `ben.${unique()}@kern-ag.de`, firstName: 'Ben', lastName: 'Kern', country: 'DE', phone: `+49 30 ${subscriber}` }));
+    const colleague = await processed(await submit({ name: 'Anna Weiss', phone: `030 ${subscriber}` }, 'data-summit-booth'));
+    expect(colleague).toMatchObject({ status: 'open', alert: { kind: 'new' } });
+    expect(colleague.mergedInto).toBeUndefined();
+    expect(web.status).toBe('open');
+  });
+});
+
 describe('a returning person', () => {
   it('joins their open lead, keeps its owner and sends a returning-lead alert', async () => {
     const email = `ret.${unique()}@returning-co.com`;

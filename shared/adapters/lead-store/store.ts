@@ -15,11 +15,11 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { StorageUnavailableError } from '../../errors.ts';
 import { localDate } from '../../domain/business-hours.ts';
-import { WAITING_STATUSES, personKeyOf, type Activity, type AlertState, type Contact, type Lead, type LeadStatus, type ScoreResult, type WaitingLead } from '../../domain/lead.ts';
+import { WAITING_STATUSES, personKeyOf, phoneKeyOf, type Activity, type AlertState, type Contact, type Lead, type LeadStatus, type ScoreResult, type WaitingLead } from '../../domain/lead.ts';
 import { INDEX, TTL_ATTRIBUTE } from './table.ts';
 
 /** Every attribute the store adds around the lead's own fields; stripped again on read. */
-const KEY_ATTRIBUTES = ['pk', 'sk', 'entity', 'emailKey', 'emailSort', 'domainKey', 'domainSort', 'waitingKey', 'waitingSort', 'dayKey', 'dayFormSort', TTL_ATTRIBUTE, 'usedLinkNonces', 'mergedLeadIds'] as const;
+const KEY_ATTRIBUTES = ['pk', 'sk', 'entity', 'emailKey', 'emailSort', 'phoneKey', 'domainKey', 'domainSort', 'waitingKey', 'waitingSort', 'dayKey', 'dayFormSort', TTL_ATTRIBUTE, 'usedLinkNonces', 'mergedLeadIds'] as const;
 
 export const key = {
   lead: (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'LEAD' }),
@@ -509,6 +509,22 @@ export class LeadStore {
     });
   }
 
+  /**
+   * The leads across the email/phone divide that may be the contact's person, oldest first (confirm with
+   * `isSamePerson`): for a contact with an address and a phone, the phone-only leads with a number ending in the
+   * same digits; for a phone-only contact, the leads that gave an address and such a number. None otherwise.
+   */
+  async leadsSharingPhone(contact: Pick<Contact, 'email' | 'phone'>): Promise<Lead[]> {
+    if (contact.email === undefined) {
+      return this.#queryAll({
+        IndexName: INDEX.byPhone,
+        KeyConditionExpression: 'phoneKey = :phone',
+        ExpressionAttributeValues: marshall({ ':phone': personKeyOf(contact) }),
+      });
+    }
+    return phoneKeyOf(contact) ? this.leadsOfPerson({ phone: contact.phone }) : [];
+  }
+
   /** Leads from one company domain captured since a moment, oldest first. */
   async leadsByDomainSince(domain: string, since: Date): Promise<Lead[]> {
     return this.#queryAll({
@@ -586,6 +602,7 @@ export class LeadStore {
         entity: 'lead',
         emailKey: personKeyOf(lead.contact),
         emailSort: `${lead.receivedAt}#${lead.leadId}`,
+        phoneKey: phoneKeyOf(lead.contact),
         // A phone-only lead has no company domain, and stays out of the domain index rather than share one partition.
         ...(domain ? { domainKey: `DOMAIN#${domain}`, domainSort: `${lead.receivedAt}#${lead.leadId}` } : {}),
         ...(waiting ? { waitingKey: WAITING_PARTITION, waitingSort: waitingSortOf(lead.followUpDeadline, lead.leadId) } : {}),

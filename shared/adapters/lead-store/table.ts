@@ -9,6 +9,7 @@ import { WAITING_LEAD_FIELDS } from '../../domain/lead.ts';
  * | pattern                                   | where            | key condition                                   |
  * | lead by id                                | table            | pk = LEAD#<id>, sk = LEAD                       |
  * | leads by person (email, or phone if none)  | byEmail          | emailKey = EMAIL#<email> or PHONE#<last 8 digits>, sorted by receivedAt |
+ * | leads that gave an address, by their phone | byPhone (sparse) | phoneKey = PHONE#<last 8 digits>, sorted by receivedAt |
  * | leads by company domain                   | byDomain         | domainKey = DOMAIN#<domain>, sorted by receivedAt|
  * | open leads waiting for first contact      | waitingByDeadline| waitingKey = WAITING, waitingSort <= now (sparse)|
  * | leads by form/source and day              | byDay            | dayKey = DAY#<yyyy-mm-dd>, dayFormSort begins_with <formId># |
@@ -16,6 +17,7 @@ import { WAITING_LEAD_FIELDS } from '../../domain/lead.ts';
  */
 export const INDEX = {
   byEmail: 'byEmail',
+  byPhone: 'byPhone',
   byDomain: 'byDomain',
   waitingByDeadline: 'waitingByDeadline',
   byDay: 'byDay',
@@ -38,6 +40,8 @@ export function projectionOf(index: IndexDefinition): Projection & { ProjectionT
 
 const indexes: readonly IndexDefinition[] = [
   { name: INDEX.byEmail, partitionKey: 'emailKey', sortKey: 'emailSort' },
+  // Sorted by the by-email index's sort attribute (receivedAt#leadId): the same order without a second copy of it.
+  { name: INDEX.byPhone, partitionKey: 'phoneKey', sortKey: 'emailSort' },
   { name: INDEX.byDomain, partitionKey: 'domainKey', sortKey: 'domainSort' },
   { name: INDEX.waitingByDeadline, partitionKey: 'waitingKey', sortKey: 'waitingSort', include: WAITING_LEAD_FIELDS },
   { name: INDEX.byDay, partitionKey: 'dayKey', sortKey: 'dayFormSort' },

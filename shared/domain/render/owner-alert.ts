@@ -12,7 +12,7 @@ import { enrichSubmission } from '../enrich.ts';
 import { parsePhone, phoneForRep } from '../phone.ts';
 import { samePhoneLine } from '../phone-digits.ts';
 import { setAsideContactField } from '../submission.ts';
-import { contactLine, type AlertState, type Contact, type Enrichment, type FollowUpAction, type Lead, type LeadStatus, type ScoreResult, type Submission } from '../lead.ts';
+import { contactLine, isSamePerson, type AlertState, type Contact, type Enrichment, type FollowUpAction, type Lead, type LeadStatus, type ScoreResult, type Submission } from '../lead.ts';
 import {
   emailButtonCell,
   emailColours,
@@ -98,7 +98,8 @@ export function renderOwnerAlert(input: OwnerAlertInput): OwnerAlert {
     subject: subjectOf(input, view),
     html: renderHtml(input, view),
     text: renderText(input, view),
-    ...(input.lead.contact.email ? { replyTo: headerSafe(input.lead.contact.email, 254) } : {}),
+    // The freshest address: a booth lead that left only a phone has one once the person's web form joined it.
+    ...(view.contact.email ? { replyTo: headerSafe(view.contact.email, 254) } : {}),
   };
 }
 
@@ -107,10 +108,11 @@ function kindLabel({ kind, owner, forManager }: OwnerAlertInput): string {
 }
 
 /** Who the alert speaks to: the owner, or their manager about the owner. */
-function addressee({ owner, forManager, lead }: OwnerAlertInput, leadName: string): { whyHeading: string; sentBecause: string } {
+function addressee({ owner, forManager }: OwnerAlertInput, { enrichment, contact }: AlertView): { whyHeading: string; sentBecause: string } {
   const firstName = owner.name.split(' ')[0] ?? owner.name;
+  const leadName = enrichment.displayName;
   // A phone-only lead has no address to reply to: the alert carries no Reply-To, and says how to reach them instead.
-  const howToAnswer = lead.contact.email ? `Reply to this email to answer ${leadName} directly.` : `${leadName} left no email: call the number above.`;
+  const howToAnswer = contact.email ? `Reply to this email to answer ${leadName} directly.` : `${leadName} left no email: call the number above.`;
   return forManager
     ? { whyHeading: `Why ${firstName}`, sentBecause: `Sent to you as ${owner.name}'s manager: Handoff assigned this lead to them while they are away. ${howToAnswer}` }
     : { whyHeading: 'Why you', sentBecause: `Sent to ${owner.name} because Handoff assigned this lead to you. ${howToAnswer}` };
@@ -182,7 +184,7 @@ function buildView(input: OwnerAlertInput): AlertView {
       .map((h) => ({
         receivedAt: h.receivedAt,
         formName: formName(h.formId),
-        who: h.contact.email === lead.contact.email ? undefined : `${h.enrichment?.displayName ?? h.contact.emailDisplay} <${h.contact.emailDisplay}>`,
+        who: isSamePerson(lead.contact, h.contact) ? undefined : `${h.enrichment?.displayName ?? contactLine(h.contact)} <${contactLine(h.contact)}>`,
         message: h.contact.message,
         status: h.status,
         ownerName: h.ownerId ? repName(config, h.ownerId) : undefined,
@@ -288,6 +290,8 @@ const CONTACT_DETAILS = ['company', 'phone', 'jobTitle', 'country'] as const;
 export function freshestContact(oldestFirst: readonly Submission[]): Contact {
   const known: Contact = { ...(oldestFirst[0] as Submission).contact };
   for (const { contact } of oldestFirst.slice(1)) {
+    // A lead's own address stays; one that left only a phone takes the address a joined submission gave.
+    if (known.email === undefined && contact.email !== undefined) Object.assign(known, { email: contact.email, emailDisplay: contact.emailDisplay });
     if (NAME_PARTS.some((part) => contact[part]?.trim())) for (const part of NAME_PARTS) known[part] = contact[part];
     for (const detail of CONTACT_DETAILS) {
       const value = contact[detail];
@@ -326,7 +330,7 @@ function countryLabel(enrichment: Enrichment): string {
 function renderHtml(input: OwnerAlertInput, view: AlertView): string {
   const { score, owner, kind, lead, config } = input;
   const { enrichment } = view;
-  const { whyHeading, sentBecause } = addressee(input, enrichment.displayName);
+  const { whyHeading, sentBecause } = addressee(input, view);
   const c = emailColours;
   const overdue = overdueAtSending(input);
   const badge = kindLabel(input);
@@ -422,7 +426,7 @@ export function scoreColour(score: number): string {
 function renderText(input: OwnerAlertInput, view: AlertView): string {
   const { score, kind, owner, lead, config } = input;
   const { enrichment } = view;
-  const { whyHeading, sentBecause } = addressee(input, enrichment.displayName);
+  const { whyHeading, sentBecause } = addressee(input, view);
   const section = (title: string, lines: string[]) => [title.toUpperCase(), ...lines, ''];
   const rows = (entries: ReadonlyArray<readonly [string, string]>) => entries.map(([label, value]) => `${label}: ${value}`);
 
