@@ -1,8 +1,10 @@
 // zod/mini keeps this schema cheap to load in every Lambda (about 14 kB instead of 440 kB).
 import * as z from 'zod/mini';
 
-/** A calendar date that exists: 2026-13-40 has the right shape and no day. */
-/** True for anything not shaped like a date, which the pattern refuses on its own. */
+/**
+ * A calendar date that exists: 2026-13-40 has the right shape and no day. True for anything not shaped like a
+ * date, which the pattern refuses on its own.
+ */
 function isRealDate(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return true;
   const date = new Date(`${value}T00:00:00Z`);
@@ -47,9 +49,13 @@ const sla = z.string().check(
   z.refine(withinAYear, 'must be at most a year (365 days, 8760 hours); a first contact that can wait longer is no deadline'),
 );
 
-/** An issue on `later` when it comes before `earlier`: a range that ends before it starts is a typo, not a plan. */
+/**
+ * An issue on `later` when it comes before `earlier`: a range that ends before it starts is a typo, not a plan.
+ * Dates not written like 2026-12-24 are not compared: their own issue says what is wrong.
+ */
 const inOrder = <Shape extends Record<string, string>>(earlier: keyof Shape & string, later: keyof Shape & string, message: (earlierValue: string) => string) =>
   z.superRefine<Shape>((value, ctx) => {
+    if (![value[earlier]!, value[later]!].every((date) => /^\d{4}-\d{2}-\d{2}$/.test(date))) return;
     if (value[later]! < value[earlier]!) ctx.addIssue({ code: 'custom', path: [later], message: message(value[earlier]!), input: value[later] });
   });
 
@@ -65,7 +71,7 @@ const salesperson = z.strictObject({
   away: z._default(z.array(awayPeriod), []),
   managerEmail: email,
   /** Round-robin weight: a rep with weight 2 gets twice the leads of a rep with weight 1. */
-  weight: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(10)), 1),
+  weight: z._default(z.number().check(z.int(), z.minimum(1, 'must be 1 to 10'), z.maximum(10, 'must be 1 to 10')), 1),
 });
 
 const eventDetails = z.strictObject({
@@ -126,9 +132,11 @@ const form = z.strictObject({
   }))),
 });
 
+const ISO_WEEKDAYS = 'must be an ISO weekday: 1 = Monday … 7 = Sunday';
+
 const businessHours = z.strictObject({
   /** ISO weekdays: 1 = Monday … 7 = Sunday. */
-  days: z.array(z.number().check(z.int(), z.minimum(1), z.maximum(7))).check(z.minLength(1)),
+  days: z.array(z.number().check(z.int(), z.minimum(1, ISO_WEEKDAYS), z.maximum(7, ISO_WEEKDAYS))).check(z.minLength(1)),
   start: clockTime,
   end: closingTime,
 }).check(z.superRefine((hours, ctx) => {
@@ -157,7 +165,7 @@ const assignmentRule = z.strictObject({
     countries: z.optional(z.array(countryCode)),
     minScore: z.optional(z.number().check(z.minimum(0), z.maximum(100))),
   }),
-  assignTo: z.union([z.strictObject({ rep: id }), z.strictObject({ team: id })]),
+  assignTo: z.union([z.strictObject({ rep: id }), z.strictObject({ team: id })], 'must name one rep or one team: {"rep": "<salesperson id>"} or {"team": "<team id>"}, not both'),
 });
 
 const scoring = z.strictObject({
@@ -226,34 +234,46 @@ export const configSchema = z.strictObject({
   ),
 }).check(
   z.superRefine((config, ctx) => {
-    const repIds = new Set(config.salespeople.map((rep) => rep.id));
-    const teamIds = new Set(config.teams.map((t) => t.id));
-    const formIds = new Set<string>();
+    const repIds = idsOnce(config.salespeople, 'salespeople', 'salesperson', ctx);
+    const teamIds = idsOnce(config.teams, 'teams', 'team', ctx);
+    const formIds = idsOnce(config.forms, 'forms', 'form', ctx);
+    const unknown = (noun: string, value: string, known: ReadonlySet<string>) => `unknown ${noun} "${value}"; use one of ${[...known].join(', ')}`;
     config.forms.forEach((f, index) => {
-      if (formIds.has(f.id)) ctx.addIssue({ code: 'custom', path: ['forms', index, 'id'], message: `duplicate form id "${f.id}"` });
-      formIds.add(f.id);
-      if (f.kind === 'event' && !f.event) ctx.addIssue({ code: 'custom', path: ['forms', index, 'event'], message: 'event forms need event details' });
+      if (f.kind === 'event' && !f.event) ctx.addIssue({ code: 'custom', path: ['forms', index, 'event'], message: 'event forms need event details: {"name", "startDate", "endDate", "location"} (timezone and country optional)' });
     });
     config.salespeople.forEach((rep, index) => {
-      if (!teamIds.has(rep.team)) ctx.addIssue({ code: 'custom', path: ['salespeople', index, 'team'], message: `unknown team "${rep.team}"` });
+      if (!teamIds.has(rep.team)) ctx.addIssue({ code: 'custom', path: ['salespeople', index, 'team'], message: unknown('team', rep.team, teamIds) });
     });
     if (!repIds.has(config.assignment.fallbackOwner)) {
-      ctx.addIssue({ code: 'custom', path: ['assignment', 'fallbackOwner'], message: `unknown salesperson "${config.assignment.fallbackOwner}"` });
+      ctx.addIssue({ code: 'custom', path: ['assignment', 'fallbackOwner'], message: unknown('salesperson', config.assignment.fallbackOwner, repIds) });
     }
     config.assignment.rules.forEach((rule, index) => {
       const target = rule.assignTo;
       if ('rep' in target && !repIds.has(target.rep)) {
-        ctx.addIssue({ code: 'custom', path: ['assignment', 'rules', index, 'assignTo', 'rep'], message: `unknown salesperson "${target.rep}"` });
+        ctx.addIssue({ code: 'custom', path: ['assignment', 'rules', index, 'assignTo', 'rep'], message: unknown('salesperson', target.rep, repIds) });
       }
       if ('team' in target && !teamIds.has(target.team)) {
-        ctx.addIssue({ code: 'custom', path: ['assignment', 'rules', index, 'assignTo', 'team'], message: `unknown team "${target.team}"` });
+        ctx.addIssue({ code: 'custom', path: ['assignment', 'rules', index, 'assignTo', 'team'], message: unknown('team', target.team, teamIds) });
       }
       rule.when.formIds?.forEach((formId, i) => {
-        if (!formIds.has(formId)) ctx.addIssue({ code: 'custom', path: ['assignment', 'rules', index, 'when', 'formIds', i], message: `unknown form "${formId}"` });
+        if (!formIds.has(formId)) ctx.addIssue({ code: 'custom', path: ['assignment', 'rules', index, 'when', 'formIds', i], message: unknown('form', formId, formIds) });
       });
     });
   }),
 );
+
+/**
+ * The ids of a list, each reported where it is given a second time: two reps with one id would send a lead assigned
+ * to one of them to the other, with nothing to say so.
+ */
+function idsOnce(entries: ReadonlyArray<{ id: string }>, list: string, noun: string, ctx: { addIssue: (issue: { code: 'custom'; path: PropertyKey[]; message: string }) => void }): Set<string> {
+  const ids = new Set<string>();
+  entries.forEach((entry, index) => {
+    if (ids.has(entry.id)) ctx.addIssue({ code: 'custom', path: [list, index, 'id'], message: `duplicate ${noun} id "${entry.id}": each ${noun} needs its own` });
+    ids.add(entry.id);
+  });
+  return ids;
+}
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configJsonSchema } from '../../shared/config/json-schema.ts';
 import { ConfigError, loadConfig, parseConfig } from '../../shared/config/load.ts';
@@ -30,9 +32,9 @@ describe('config', () => {
     [(c: any) => (c.teams[0].businessHours = { days: [1], start: '9:00', end: '17:00' }), 'teams[0].businessHours.start: must be a time like 09:00'],
     [(c: any) => (c.forms[1].firstContactDeadline = 'soon'), 'forms[1].firstContactDeadline: must read like "4 business hours"'],
     [(c: any) => (c.salespeople[2].email = 'maya'), 'salespeople[2].email: must be an email address'],
-    [(c: any) => (c.assignment.fallbackOwner = 'nobody'), 'assignment.fallbackOwner: unknown salesperson "nobody"'],
-    [(c: any) => (c.salespeople[0].team = 'apac'), 'salespeople[0].team: unknown team "apac"'],
-    [(c: any) => (c.forms[0].colour = 'blue'), 'forms[0]: unknown key(s) colour'],
+    [(c: any) => (c.assignment.fallbackOwner = 'nobody'), 'assignment.fallbackOwner: unknown salesperson "nobody"; use one of ana, jonas, maya, diego'],
+    [(c: any) => (c.salespeople[0].team = 'apac'), 'salespeople[0].team: unknown team "apac"; use one of emea, americas'],
+    [(c: any) => (c.forms[0].colour = 'blue'), 'forms[0]: unknown key(s) colour; allowed here: id, kind, name,'],
     [(c: any) => (c.forms[0].webhookSignature = { vendor: 'jotform' }), 'forms[0].webhookSignature.vendor: must be one of typeform, tally, webflow, hubspot'],
     [(c: any) => (c.forms[0].webhookSignature = { vendor: 'typeform', secret: 'not-in-a-committed-file' }), 'forms[0].webhookSignature: unknown key(s) secret'],
     [(c: any) => (c.forms[0].webhookSignature = { vendor: 'typeform', url: 'https://leads.example/forms/x' }), 'forms[0].webhookSignature.url: only hubspot signs the URL it calls; typeform does not, so leave url out'],
@@ -40,8 +42,17 @@ describe('config', () => {
     [(c: any) => delete c.sender, 'sender: is required'],
     [(c: any) => (c.sender = 42), 'sender: expected string'],
     [(c: any) => (c.salespeople[2].weight = 2.5), 'salespeople[2].weight: must be a whole number'],
-    [(c: any) => (c.salespeople[0].weight = 11), 'salespeople[0].weight: must be at most 10'],
-    [(c: any) => (c.salespeople[0].weight = 0), 'salespeople[0].weight: must be at least 1'],
+    [(c: any) => (c.salespeople[0].weight = 11), 'salespeople[0].weight: must be 1 to 10'],
+    [(c: any) => (c.salespeople[0].weight = 0), 'salespeople[0].weight: must be 1 to 10'],
+    [(c: any) => (c.salespeople[1].id = c.salespeople[0].id), `salespeople[1].id: duplicate salesperson id "ana": each salesperson needs its own`],
+    [(c: any) => c.teams.push({ ...c.teams[0] }), 'teams[2].id: duplicate team id "emea": each team needs its own'],
+    [(c: any) => (c.forms[1].id = c.forms[0].id), 'forms[1].id: duplicate form id "demo-request": each form needs its own'],
+    [(c: any) => (c.assignment.rules[0].assignTo = { team: 'emea', rep: 'ana' }), 'assignment.rules[0].assignTo: must name one rep or one team: {"rep": "<salesperson id>"} or {"team": "<team id>"}, not both'],
+    [(c: any) => (c.organisation.businessHours.days = [0, 1]), 'organisation.businessHours.days[0]: must be an ISO weekday: 1 = Monday … 7 = Sunday'],
+    [(c: any) => delete c.forms[1].event, 'forms[1].event: event forms need event details: {"name", "startDate", "endDate", "location"}'],
+    [(c: any) => (c.organisation.busnessHours = c.organisation.businessHours), 'organisation: unknown key(s) busnessHours (did you mean businessHours?)'],
+    [(c: any) => (c.teams[0].timeZone = 'Europe/Berlin'), 'teams[0]: unknown key(s) timeZone (did you mean timezone?)'],
+    [(c: any) => (c.scoring = { businessMail: 5 }), 'scoring: unknown key(s) businessMail (did you mean businessEmail?)'],
     [(c: any) => (c.capture = { rateLimitPerMinute: 0 }), 'capture.rateLimitPerMinute: must be above 0'],
     [(c: any) => (c.retention = { spamDays: 7 }), 'retention.spamDays: must be at least 8: the marketing report counts the last 7 days of spam'],
     [(c: any) => (c.organisation.businessHours.days = []), 'organisation.businessHours.days: must be at least 1 item'],
@@ -54,6 +65,27 @@ describe('config', () => {
     mutate(config);
     expect(() => parseConfig(config, 'test config')).toThrowError(ConfigError);
     expect(() => parseConfig(config, 'test config')).toThrowError(message);
+  });
+
+  it('says on which line and column a file stops being JSON', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'handoff-config-')), 'broken.json');
+    writeFileSync(file, '{\n  "organisation": {\n    name: "Nordlicht"\n  }\n}\n');
+    expect(() => loadConfig(file)).toThrowError(/broken\.json is not valid JSON: .* at line 3, column 5/);
+  });
+
+  it('does not compare dates it cannot read: the date’s own issue says what to fix', () => {
+    const config = example();
+    config.salespeople[0].away = [{ from: '30.11.2026', to: '04.12.2026' }];
+    expect(() => parseConfig(config, 'test config')).toThrowError(/away\[0\]\.to: must be a date like 2026-12-24$/);
+  });
+
+  it('words its messages the same once a library has loaded full zod’s English messages (the local stack does)', async () => {
+    // Full zod registers its English messages, globally, when it builds its first schema.
+    (await import('zod')).z.string();
+    const config = example();
+    delete config.sender;
+    config.salespeople[0].weight = 11;
+    expect(() => parseConfig(config, 'test config')).toThrowError('test config is invalid:\n  sender: is required\n  salespeople[0].weight: must be 1 to 10');
   });
 
   it('accepts 24:00 as the end of business hours, for the organisation and for a team', () => {
