@@ -49,9 +49,27 @@ export interface Assignment {
   ownerReason: string;
 }
 
-/** True when the rep is active and not inside an away period on `today` (YYYY-MM-DD, org timezone). */
-export function isAvailable(rep: Salesperson, today: string): boolean {
-  return rep.active && !rep.away.some((period) => period.from <= today && today <= period.to);
+/**
+ * True when the rep is active and away neither `today` nor on `dueDay` (YYYY-MM-DD, org timezone), the day the lead's
+ * first contact is due: a lead that comes in on Saturday and is due on Monday must not go to a rep whose holiday
+ * starts on Monday.
+ */
+export function isAvailable(rep: Salesperson, today: string, dueDay = today): boolean {
+  return rep.active && !rep.away.some((period) => holds(period, today) || holds(period, dueDay));
+}
+
+const holds = (period: { from: string; to: string }, day: string) => period.from <= day && day <= period.to;
+
+/** The day a lead's first contact is due, in the organisation's calendar, and never before today (an old scan's). */
+export function dueDayOf(followUpDeadline: string, today: string, config: Config): string {
+  const due = localDate(new Date(followUpDeadline), config.organisation.timezone);
+  return due > today ? due : today;
+}
+
+/** An away period that starts after today and holds `dueDay`: "away from Mon 30 Nov until Fri 4 Dec". */
+export function absenceOnDueDay(rep: Salesperson, today: string, dueDay: string): string | undefined {
+  const period = rep.away.find((candidate) => candidate.from > today && holds(candidate, dueDay));
+  return period && `away from ${ABSENCE_END.format(new Date(`${period.from}T12:00:00Z`))} until ${ABSENCE_END.format(new Date(`${period.to}T12:00:00Z`))}`;
 }
 
 /** On `today`: the last day of the away period that holds it, 'inactive' for a rep taken out of assignment, or undefined for a rep at work. */
@@ -91,6 +109,8 @@ export interface RouteInput {
   config: Config;
   /** YYYY-MM-DD in the organisation's timezone. */
   today: string;
+  /** The day the lead's first contact is due (`dueDayOf`); a rep away then is skipped. Default: today. */
+  dueDay?: string;
 }
 
 /** The conditions the lead met, or undefined when one of the rule's conditions fails. */
@@ -116,7 +136,7 @@ function matchRule(rule: AssignmentRule, input: RouteInput): string[] | undefine
  * naming an absent rep, or a team with nobody available, falls through to the next rule.
  */
 export function routeLead(input: RouteInput): Route {
-  const { config, today } = input;
+  const { config, today, dueDay } = input;
   const skipped: string[] = [];
   for (const rule of config.assignment.rules) {
     const matchedOn = matchRule(rule, input);
@@ -124,12 +144,12 @@ export function routeLead(input: RouteInput): Route {
     const label = withMatch(rule.name, matchedOn);
     if ('rep' in rule.assignTo) {
       const rep = repById(config, rule.assignTo.rep);
-      if (rep && isAvailable(rep, today)) return { kind: 'rep', repId: rep.id, reason: `${label} → ${rep.name}` };
+      if (rep && isAvailable(rep, today, dueDay)) return { kind: 'rep', repId: rep.id, reason: `${label} → ${rep.name}` };
       skipped.push(`${label}: ${rep?.name ?? rule.assignTo.rep} is unavailable`);
       continue;
     }
     const teamId = rule.assignTo.team;
-    const available = config.salespeople.filter((rep) => rep.team === teamId && isAvailable(rep, today));
+    const available = config.salespeople.filter((rep) => rep.team === teamId && isAvailable(rep, today, dueDay));
     // A rep's territories pick within the team; when nobody available covers the country, the whole team shares it.
     const country = input.enrichment.country;
     const covering = country ? available.filter((rep) => rep.territories.includes(country)) : [];
@@ -199,6 +219,8 @@ export interface ContinuityInput {
   config: Config;
   /** YYYY-MM-DD in the organisation's timezone. */
   today: string;
+  /** The day the lead's first contact is due (`dueDayOf`). Default: today. */
+  dueDay?: string;
 }
 
 /**
@@ -208,14 +230,14 @@ export interface ContinuityInput {
  * gives domain continuity. An owner who left or is away does not keep the lead.
  */
 export function continuityOwner(input: ContinuityInput): ContinuityOwner | null {
-  const { config, today } = input;
+  const { config, today, dueDay } = input;
   const timezone = config.organisation.timezone;
   const windowStart = addDays(today, -input.windowDays);
   const inWindow = (lead: Lead) => localDate(new Date(lead.receivedAt), timezone) >= windowStart;
   const newestFirst = (leads: readonly Lead[]) => [...leads].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
   const ownerAvailable = (lead: Lead) => {
     const rep = lead.ownerId ? repById(config, lead.ownerId) : undefined;
-    return rep !== undefined && isAvailable(rep, today);
+    return rep !== undefined && isAvailable(rep, today, dueDay);
   };
   const eligible = (lead: Lead, statuses: ReadonlySet<LeadStatus>) =>
     lead.leadId !== input.leadId && statuses.has(lead.status) && inWindow(lead) && ownerAvailable(lead);

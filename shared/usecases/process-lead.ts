@@ -4,7 +4,7 @@ import { awaitsImportAlert, contactLine, followUpClockStart, isSamePerson, type 
 import { enrichSubmission } from '../domain/enrich.ts';
 import { calendarOfRep, followUpDeadline } from '../domain/business-hours.ts';
 import { scoreLead } from '../domain/score.ts';
-import { absenceOf, continuityOwner, describeAbsence, describeAssignment, organisationToday, pickByWeightedRoundRobin, roundRobinPool, routeLead, type AssignmentDecision } from '../domain/assign.ts';
+import { absenceOf, absenceOnDueDay, continuityOwner, describeAbsence, dueDayOf, describeAssignment, organisationToday, pickByWeightedRoundRobin, roundRobinPool, routeLead, type AssignmentDecision } from '../domain/assign.ts';
 import { ACTION_LINK_DAYS, createActionToken, type ActionActor } from '../domain/action-token.ts';
 import { renderOwnerAlert, type OwnerAlert } from '../domain/render/owner-alert.ts';
 import type { LeadStore } from '../adapters/lead-store/store.ts';
@@ -98,18 +98,19 @@ async function placeLead(lead: Lead, deps: ProcessDependencies): Promise<boolean
   const earlier = personLeads.filter((other) => other.status !== 'spam' && other.receivedAt < lead.receivedAt);
   const score = scoreLead({ submission: lead, enrichment, form, priorSubmissions: earlier.length, scoring: config.scoring });
   const today = organisationToday(now(), config);
+  const dueDay = dueDayOf(lead.followUpDeadline, today, config);
   const windowStart = new Date(now().getTime() - config.assignment.continuityWindowDays * 86_400_000);
   const domainLeads = !enrichment.emailDomain || enrichment.isFreeMail || enrichment.isDisposable ? [] : await store.leadsByDomainSince(enrichment.emailDomain, windowStart);
 
   const continuity = continuityOwner({
     leadId: lead.leadId, person: contactLine(lead.contact), enrichment, personLeads, domainLeads,
-    windowDays: config.assignment.continuityWindowDays, config, today,
+    windowDays: config.assignment.continuityWindowDays, config, today, dueDay,
   });
   let decision: AssignmentDecision;
   if (continuity) {
     decision = { continuity };
   } else {
-    const route = routeLead({ lead, enrichment, score: score.score, form, config, today });
+    const route = routeLead({ lead, enrichment, score: score.score, form, config, today, dueDay });
     if (route.kind === 'team') {
       const pool = roundRobinPool(route);
       decision = { route, pick: pickByWeightedRoundRobin(route.candidates, pool ? await store.nextRoundRobinValue(pool) : 0) };
@@ -173,7 +174,7 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
   const personLeads = (await leadsOfSamePerson(subject, store)).filter((other) => other.leadId !== subject.leadId && other.status !== 'spam');
   const joinedSubmissions = personLeads.filter((other) => other.mergedInto === subject.leadId);
   const history = personLeads.filter((other) => other.mergedInto !== subject.leadId);
-  const { away, managerCopy } = awayOwner(owner, config, now());
+  const { away, managerCopy } = awayOwner(owner, config, now(), subject.followUpDeadline);
   const alertFor = (actionLinks: Record<FollowUpAction, string>, awayNotice: string | undefined, forManager = false) => renderOwnerAlert({
     lead: subject,
     enrichment: subject.enrichment!,
@@ -207,11 +208,16 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
   return 'alerted';
 }
 
-/** Whether the owner is away today ("away until Wed 2 Dec"), and whether their manager, someone else, gets a copy. */
-export function awayOwner(owner: Salesperson, config: Config, now: Date): { away: undefined; managerCopy: false } | { away: string; managerCopy: boolean } {
-  const absence = absenceOf(owner, organisationToday(now, config));
-  if (absence === undefined) return { away: undefined, managerCopy: false };
-  return { away: describeAbsence(absence), managerCopy: owner.managerEmail.toLowerCase() !== owner.email.toLowerCase() };
+/**
+ * Whether the owner is away today ("away until Wed 2 Dec") or on the day the lead is due ("away from Mon 30 Nov until
+ * Fri 4 Dec": the only rep who could take it), and whether their manager, someone else, gets a copy.
+ */
+export function awayOwner(owner: Salesperson, config: Config, now: Date, followUpDeadline?: string): { away: undefined; managerCopy: false } | { away: string; managerCopy: boolean } {
+  const today = organisationToday(now, config);
+  const absence = absenceOf(owner, today);
+  const away = absence !== undefined ? describeAbsence(absence) : followUpDeadline && absenceOnDueDay(owner, today, dueDayOf(followUpDeadline, today, config));
+  if (!away) return { away: undefined, managerCopy: false };
+  return { away, managerCopy: owner.managerEmail.toLowerCase() !== owner.email.toLowerCase() };
 }
 
 /**

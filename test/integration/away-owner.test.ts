@@ -91,6 +91,28 @@ describe('an owner who is away', () => {
     expect((await mailTo(owner.managerEmail)).filter((mail) => mail.body.text?.includes('Back again'))).toEqual([]);
   });
 
+  it('does not get a Friday-afternoon lead due on the Monday their holiday starts, unless nobody else can take it', async () => {
+    const fridayAfternoon = new Date('2026-11-27T15:30:00Z'); // 16:30 in Berlin: 4 business hours run into Monday
+    const jonasAwayFromMonday: Config = { ...atWork, salespeople: atWork.salespeople.map((rep) => (rep.id === 'jonas' ? { ...rep, away: [{ from: '2026-11-30', to: '2026-12-02' }] } : rep)) };
+    const depsOn = (config: Config): ProcessDependencies => ({ ...deps(config), now: () => fridayAfternoon });
+    const submitOn = async (config: Config, email: string) => {
+      const { leadId } = await captureLead({ formId: 'demo-request', fields: [['email', email], ['country', 'DE']], sourceIp: `198.51.100.${randomInt(1, 254)}`, context: { query: {} } }, { config, store, now: () => fridayAfternoon });
+      await processLead(leadId, depsOn(config));
+      return (await store.getLead(leadId))!;
+    };
+    for (const index of [1, 2, 3]) expect((await submitOn(jonasAwayFromMonday, `friday.${index}.${run}@due-monday.example`)).ownerId).toBe('ana');
+
+    // The whole team away from Monday: the fallback owner (Ana) takes it, and her manager hears of it.
+    const emeaAwayFromMonday: Config = { ...atWork, salespeople: atWork.salespeople.map((rep) => (rep.team === 'emea' ? { ...rep, away: [{ from: '2026-11-30', to: '2026-12-02' }] } : rep)) };
+    const email = `fallback.${run}@due-monday.example`;
+    const lead = await submitOn(emeaAwayFromMonday, email);
+    expect(lead.ownerId).toBe('ana');
+    const ana = atWork.salespeople.find((rep) => rep.id === 'ana')!;
+    const alert = (await mailTo(ana.email)).find((mail) => mail.replyTo.includes(email))!;
+    expect(alert.body.text).toContain(`AWAY\nYou are marked away from Mon 30 Nov until Wed 2 Dec, so your manager (${ana.managerEmail}) gets a copy of this alert.`);
+    expect((await mailTo(ana.managerEmail)).filter((mail) => mail.replyTo.includes(email))).toHaveLength(1);
+  });
+
   it('sends a rep who is at work their alert alone, with no note', async () => {
     const email = `mia.${run}@at-work.example`;
     const leadId = await submitAndProcess(atWork, email, 'DE', 'Demo please');

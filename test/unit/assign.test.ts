@@ -99,6 +99,14 @@ describe('routeLead', () => {
     expect(result.kind === 'team' && result.candidates).toEqual([{ repId: 'ana', weight: 1 }]);
   });
 
+  it('skips a rep whose time away starts before the lead is due: the Friday-before-holiday lead', () => {
+    // Jonas's holiday starts Mon 21 Dec; a lead from Sat 19 Dec due on the Monday goes to Ana.
+    const dueOnHisFirstDayAway = route({ country: 'DE', today: '2026-12-19', dueDay: '2026-12-21' });
+    expect(dueOnHisFirstDayAway.kind === 'team' && dueOnHisFirstDayAway.candidates).toEqual([{ repId: 'ana', weight: 1 }]);
+    const dueTheDayBefore = route({ country: 'DE', today: '2026-12-18', dueDay: '2026-12-18' });
+    expect(dueTheDayBefore.kind === 'team' && dueTheDayBefore.candidates.map((candidate) => candidate.repId).sort()).toEqual(['ana', 'jonas']);
+  });
+
   it('skips an inactive rep', () => {
     const inactiveAna = withConfig((draft) => {
       draft.salespeople.find((rep) => rep.id === 'ana')!.active = false;
@@ -283,6 +291,8 @@ describe('continuityOwner', () => {
     ];
     expect(continuityOwner({ ...base, today: JONAS_AWAY, domainLeads })).toMatchObject({ repId: 'diego', leadId: 'diego-lead' });
     expect(continuityOwner({ ...base, today: JONAS_AWAY, domainLeads: domainLeads.slice(0, 2) })).toBeNull();
+    // Not away yet, but away on the day this lead is due.
+    expect(continuityOwner({ ...base, today: '2026-12-20', dueDay: '2026-12-21', domainLeads })).toMatchObject({ repId: 'diego', leadId: 'diego-lead' });
   });
 });
 
