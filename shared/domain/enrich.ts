@@ -145,8 +145,11 @@ export function companyNameFromDomain(domain: string): string | undefined {
   const words = name.split(/[-_]+/).filter(Boolean);
   if (!words.length) return undefined;
   if (words.length === 1 && /^\p{L}{2,3}$/u.test(name)) return name.toLocaleUpperCase();
-  return words.map((word) => word.charAt(0).toLocaleUpperCase() + word.slice(1)).join(' ');
+  return words.map((word) => LEGAL_FORMS.get(word) ?? word.charAt(0).toLocaleUpperCase() + word.slice(1)).join(' ');
 }
+
+/** Company legal forms as companies write them: "acme-gmbh.de" is Acme GmbH, not Acme Gmbh. */
+const LEGAL_FORMS = new Map(['GmbH', 'AG', 'KG', 'KGaA', 'SE', 'UG', 'OHG', 'LLC', 'LLP', 'Inc', 'Ltd', 'PLC', 'BV', 'NV', 'SA', 'SAS', 'SARL', 'SpA', 'Srl', 'AB', 'ApS', 'AS', 'Oy', 'SL'].map((form) => [form.toLowerCase(), form]));
 
 // ---------------------------------------------------------------- phone
 

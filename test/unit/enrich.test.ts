@@ -48,6 +48,9 @@ describe('companyNameFromDomain', () => {
     ['mail.widgets.com.au', 'Widgets'],
     ['northwind.de', 'Northwind'],
     ['ibm.com', 'IBM'],
+    ['acme-gmbh.de', 'Acme GmbH'],
+    ['nordlicht-analytics-ag.de', 'Nordlicht Analytics AG'],
+    ['widgets-llc.com', 'Widgets LLC'],
     ['xn--mller-kva.de', 'Müller'],
     ['localhost', undefined],
   ])('%s → %s', (domain, expected) => {
