@@ -86,7 +86,7 @@ export async function alertImportedLeads(ref: { importId: string; part: number }
     const persons = [...people.values()];
     try {
       if (persons.length === 1) {
-        await tellOneLead(persons[0]!, deps, finalAttempt, outcome);
+        await tellOneLead(part, persons[0]!, deps, finalAttempt, outcome);
       } else {
         await sendDigest(part, owner, persons, deps, finalAttempt, outcome);
       }
@@ -101,9 +101,9 @@ export async function alertImportedLeads(ref: { importId: string; part: number }
 }
 
 /** One person for this owner: the usual alert, about the row that is the lead when there is one, and every row marked told. */
-async function tellOneLead({ subject, rows }: { subject: Lead; rows: Lead[] }, deps: ProcessDependencies, finalAttempt: boolean, outcome: ImportAlertOutcome): Promise<void> {
+async function tellOneLead(part: ImportPart, { subject, rows }: { subject: Lead; rows: Lead[] }, deps: ProcessDependencies, finalAttempt: boolean, outcome: ImportAlertOutcome): Promise<void> {
   const about = rows.find((row) => row.leadId === subject.leadId) ?? rows[0]!;
-  const result = await sendOwnerAlert(about, deps, finalAttempt);
+  const result = await sendOwnerAlert(about, deps, finalAttempt, { scanTimeColumns: part.scanTimeColumns ?? [] });
   if (result !== 'alerted') {
     outcome.failed += rows.length;
     return;

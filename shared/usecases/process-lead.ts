@@ -162,7 +162,7 @@ async function placedOnItsBehalf(earlier: Lead, deps: ProcessDependencies): Prom
  * Renders and sends the alert for a lead (or, for a merged submission, for the open lead it joined).
  * Exported for the follow-up use case: a reassigned lead alerts its new owner the same way.
  */
-export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, finalAttempt: boolean): Promise<ProcessOutcome> {
+export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, finalAttempt: boolean, fromImport: { scanTimeColumns?: readonly string[] } = {}): Promise<ProcessOutcome> {
   const { config, store, mailer, now } = deps;
   const subject = lead.mergedInto ? await store.getLead(lead.mergedInto) : lead;
   const owner = config.salespeople.find((rep) => rep.id === subject?.ownerId);
@@ -190,6 +190,7 @@ export async function sendOwnerAlert(lead: Lead, deps: ProcessDependencies, fina
     now: now(),
     ...(awayNotice ? { awayNotice } : {}),
     forManager,
+    ...(fromImport.scanTimeColumns ? { scanTimeColumns: fromImport.scanTimeColumns } : {}),
   });
   const alert = alertFor(
     actionLinksFor(subject.leadId, owner.id, deps),

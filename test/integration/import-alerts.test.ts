@@ -134,6 +134,9 @@ describe('telling owners about an import', () => {
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toMatch(/^New lead: Gita Tester \(Acme Analytics\) · score \d+ · Data Summit 2026$/);
     expect(mails[0]!.replyTo).toEqual([row.email]);
+    // Received at its scan, as the alert says: the "Scanned At" column is not repeated among the answers.
+    expect(mails[0]!.body.text).toContain('WHAT THEY ASKED\nCall on Monday\n');
+    expect(mails[0]!.body.text).not.toContain('Scanned At');
   });
 
   it('lists a person who already had an open lead once, as returning, however often they were scanned', async () => {

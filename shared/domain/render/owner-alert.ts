@@ -12,7 +12,7 @@ import { enrichSubmission } from '../enrich.ts';
 import { parsePhone, phoneForRep } from '../phone.ts';
 import { samePhoneLine } from '../phone-digits.ts';
 import { setAsideContactField } from '../submission.ts';
-import { contactLine, isSamePerson, type AlertState, type Contact, type Enrichment, type FollowUpAction, type Lead, type LeadStatus, type ScoreResult, type Submission } from '../lead.ts';
+import { contactLine, isSamePerson, metBeforeImport, type AlertState, type Contact, type Enrichment, type FollowUpAction, type Lead, type LeadStatus, type ScoreResult, type Submission } from '../lead.ts';
 import {
   emailButtonCell,
   emailColours,
@@ -65,6 +65,8 @@ export interface OwnerAlertInput {
   awayNotice?: string;
   /** Rendered for the away owner's manager: it speaks of the owner by name where the owner's alert says "you". */
   forManager?: boolean;
+  /** The import's scan-time columns: a row received at its scan does not repeat them among its answers. */
+  scanTimeColumns?: readonly string[];
 }
 
 export interface OwnerAlert {
@@ -211,7 +213,8 @@ function buildView(input: OwnerAlertInput): AlertView {
   }
   // A form tool's or a file's contact value capture could not use ("n/a" for a phone) is still what the person
   // gave: it belongs with their details, not among the answers.
-  const givenAnswers = Object.entries(request.answers).filter(([, value]) => value.trim());
+  const isScanTime = ([name]: [string, string]) => metBeforeImport(enrichedFrom) && (input.scanTimeColumns ?? []).includes(name);
+  const givenAnswers = Object.entries(request.answers).filter((answer) => answer[1].trim() && !isScanTime(answer));
   const isSetAside = ([name]: [string, string]) => setAsideContactField(name) !== undefined;
   for (const [name, value] of givenAnswers.filter(isSetAside)) contactRows.push([humaniseFieldName(name), value, undefined]);
   if (contact.jobTitle?.trim()) contactRows.push(['Job title', contact.jobTitle.trim(), undefined]);
