@@ -7,6 +7,7 @@ import { recordFollowUpFromCli, type CliFollowUp } from './commands/follow-up.ts
 import { runNightly } from './commands/nightly.ts';
 import { importCsv } from './commands/import.ts';
 import { erasePerson, exportPerson } from './commands/privacy.ts';
+import { checkConfig } from './commands/check-config.ts';
 import { UsageError } from './usage-error.ts';
 
 interface Command {
@@ -18,6 +19,8 @@ interface Command {
    */
   afterOutage: (mayHaveChanged: boolean) => string;
   options: NonNullable<ParseArgsConfig['options']>;
+  /** False for a command that reads only the config file, so it runs with no stack to talk to. */
+  needsStack?: false;
   run: (values: Record<string, string | boolean | Array<string | boolean> | undefined>, positionals: string[]) => Promise<void>;
 }
 
@@ -83,6 +86,14 @@ const commands: Record<string, Command> = {
     options: { email: { type: 'string' }, phone: { type: 'string' } },
     run: (values) => erasePerson(values),
   },
+  'check-config': {
+    summary: 'validate the config file (HANDOFF_CONFIG, a running local stack\'s, else handoff.config.json here) and list every problem; needs no stack',
+    usage: 'handoff check-config',
+    afterOutage: () => NOTHING_CHANGED,
+    options: {},
+    needsStack: false,
+    run: () => checkConfig(),
+  },
 };
 
 function help(): string {
@@ -114,8 +125,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    // A running local stack's config is the file to check too: it names its path.
     loadStackEnvironment();
-    if (!process.env.TABLE_NAME) throw new UsageError(noStackFoundMessage());
+    if (command.needsStack !== false && !process.env.TABLE_NAME) throw new UsageError(noStackFoundMessage());
     await command.run(parsed.values, parsed.positionals);
     return 0;
   } catch (error) {

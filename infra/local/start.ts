@@ -158,7 +158,7 @@ Handoff is running (data in ${dataDir})
   if (mismatches.length) {
     console.log(`Note: ${configFile} names another local address than ${gateway.url}, where the API listens:
 ${mismatches.map((line) => `  - ${line}`).join('\n')}
-  Copy the config, replace that address with ${gateway.url}, and start with HANDOFF_CONFIG=<the copy>.`);
+  Replace that address with ${gateway.url} in ${configFile} (or in a copy, started with HANDOFF_CONFIG=<the copy>) and start again.`);
   }
 
   let stoppingSince: number | undefined;

@@ -70,6 +70,8 @@ const RATE_LIMIT_NOTE = 'rate-limit counters hold no address (form, a hash of th
 /** Art. 15 GDPR asks how long data is kept: the export gives each expiring record's time, and says what stays. */
 const RETENTION_NOTE = 'spam leads and raw payloads are deleted automatically: each shows "deletedAfter" (DynamoDB removes an expired item within a few days of it); other leads, their activities and joined submissions are kept until erased';
 const WENT_WITH_LEADS_NOTE = 'raw payloads (kept beside each lead), duplicate detection (by lead id) and used one-click links (recorded on the lead) went with the leads';
+/** Nothing remembers an erased person (that would be keeping them): a file that still lists them brings them back. */
+const COMES_BACK_NOTE = 'Handoff keeps no trace of whom it erased, so importing a file (or replaying a form tool\'s webhook) that still holds this person adds them again as a new lead: take them out of your attendee and scan lists too';
 
 /** The order an object's keys are read in; `fields` lays out nested objects and the items of nested lists. */
 interface ReadingOrder {
@@ -185,7 +187,7 @@ export async function erasePersonalData(query: PersonQuery, deps: PrivacyDepende
     joinedSubmissions,
     activities,
     emailHealthMark: 'email' in person ? await deps.emailHealth.forgetAddress(person.email) : false,
-    notes: [WENT_WITH_LEADS_NOTE, RATE_LIMIT_NOTE],
+    notes: [WENT_WITH_LEADS_NOTE, COMES_BACK_NOTE, RATE_LIMIT_NOTE],
   };
 }
 

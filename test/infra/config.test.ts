@@ -59,3 +59,36 @@ describe('synth-time config validation', () => {
     expect(stderr).toContain('context "overdueLeadsAlarmThreshold" must be a whole number of at least 1, got "ten"');
   }, 120_000);
 });
+
+describe('handoff check-config', () => {
+  async function checkConfig(config: unknown): Promise<{ code: number; stdout: string; stderr: string }> {
+    const configFile = join(mkdtempSync(join(tmpdir(), 'handoff-check-')), 'handoff.config.json');
+    writeFileSync(configFile, JSON.stringify(config));
+    // HANDOFF_DATA_DIR at an empty directory: no running local stack's config is picked up instead.
+    const env = { ...process.env, HANDOFF_CONFIG: configFile, HANDOFF_DATA_DIR: mkdtempSync(join(tmpdir(), 'handoff-no-stack-')), TABLE_NAME: '' };
+    try {
+      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'bin/handoff.ts', 'check-config'], { cwd: REPO_ROOT, env });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  }
+
+  it('says what a valid file sets up, with no stack running', async () => {
+    const result = await checkConfig(testConfig);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/handoff\.config\.json is valid: \d+ reps in \d+ teams, \d+ website forms?, \d+ event forms?, \d+ assignment rules?, fallback owner /);
+  }, 30_000);
+
+  it('lists every problem of an invalid file and exits 1', async () => {
+    const config = structuredClone(testConfig) as unknown as { salespeople: Array<{ id: string; weight?: number }> };
+    config.salespeople[1]!.id = config.salespeople[0]!.id;
+    config.salespeople[0]!.weight = 11;
+    const result = await checkConfig(config);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('is invalid:');
+    expect(result.stderr).toContain(`salespeople[1].id: duplicate salesperson id "${config.salespeople[0]!.id}"`);
+    expect(result.stderr).toContain('salespeople[0].weight: must be 1 to 10');
+  }, 30_000);
+});

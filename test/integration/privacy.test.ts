@@ -207,6 +207,7 @@ describe('handoff erase --email', () => {
     // The values line up in one column.
     expect(new Set(rows.map((row) => row.lastIndexOf('  ')))).toHaveProperty('size', 1);
     expect(run.stdout).toContain('used one-click links (recorded on the lead) went with the leads');
+    expect(run.stdout).toContain('importing a file (or replaying a form tool\'s webhook) that still holds this person adds them again as a new lead');
 
     const items = await scanTable();
     expect(items.filter((item) => mentions(item, ADDRESS))).toEqual([]);
