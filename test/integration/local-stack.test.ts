@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { CreateTableCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import type { APIGatewayProxyEventV2, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { matchesAnyFilterPattern } from '../../infra/local/event-filter.ts';
 import { loggedPath, startGateway, type GatewayRoute, type RunningGateway } from '../../infra/local/gateway.ts';
 import type { LambdaHandler } from '../../infra/local/lambda-runtime.ts';
-import { ensureJava, ensureTable, LocalStackError } from '../../infra/local/services.ts';
+import { ensureJava, ensureTable, findFreePort, localDynamoDbClient, LocalStackError, startDynamoDbLocal } from '../../infra/local/services.ts';
 import { INDEX, projectionOf, tableDefinition } from '../../shared/adapters/lead-store/table.ts';
 import { startStreamPoller, type StreamPoller, type StreamSourceSettings } from '../../infra/local/stream-poller.ts';
 import { leadStreamSettings } from '../../infra/event-sources.ts';
@@ -399,7 +399,14 @@ describe('ensureTable', () => {
   });
 
   it('adds an index a table kept from an older version lacks, and it finds the leads stored before', async () => {
-    const client = testDynamoDbClient();
+    // Its own DynamoDB Local, holding just this table, as `npm start`'s does: in the instance the other test files
+    // share (dozens of tables, TTL sweeps, the load test), building an index took over a minute.
+    const dynamoDb = await startDynamoDbLocal({ port: await findFreePort() });
+    const client = localDynamoDbClient(dynamoDb.endpoint);
+    onTestFinished(async () => {
+      client.destroy();
+      await dynamoDb.stop();
+    });
     const tableName = `before-by-phone-${randomUUID().slice(0, 8)}`;
     const olderIndexes = tableDefinition.indexes.filter((index) => index.name !== INDEX.byPhone);
     const keyAttributes = [...new Set(['pk', 'sk', ...olderIndexes.flatMap((index) => [index.partitionKey, index.sortKey])])];
@@ -424,6 +431,5 @@ describe('ensureTable', () => {
     }));
     expect(Items?.map((item) => item.pk?.S)).toEqual(['LEAD#ld_before']);
     await expect(ensureTable(client, tableName)).resolves.toBeUndefined();
-    // DynamoDB Local builds the index while the other test files keep it busy (the load test's 2,000 leads).
-  }, 120_000);
+  }, 60_000);
 });
