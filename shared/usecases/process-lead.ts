@@ -61,9 +61,14 @@ const MAX_PLACEMENT_TRIES = 4;
  * that reach the same line under no other name (a booth visitor who left only a phone, and the web form they sent
  * with an address and that phone). The indexes find numbers ending in the same digits; `isSamePerson` decides.
  */
-async function leadsOfSamePerson(lead: Lead, store: Pick<LeadStore, 'leadsOfPerson' | 'leadsSharingPhone'>): Promise<Lead[]> {
+async function leadsOfSamePerson(lead: Lead, store: Pick<LeadStore, 'leadsOfPerson' | 'leadsSharingPhone' | 'getLead'>): Promise<Lead[]> {
   const [byPersonKey, byPhone] = await Promise.all([store.leadsOfPerson(lead.contact), store.leadsSharingPhone(lead.contact)]);
-  return [...byPersonKey, ...byPhone].filter((other) => isSamePerson(lead.contact, other.contact)).sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+  const found = [...byPersonKey, ...byPhone].filter((other) => isSamePerson(lead.contact, other.contact));
+  // A submission of theirs joined to a lead stored under another key (the booth lead that left only a phone) leads
+  // to it: their next web form, which gives no phone, joins it too.
+  const elsewhere = new Set(found.flatMap((other) => (other.mergedInto && !found.some((known) => known.leadId === other.mergedInto) ? [other.mergedInto] : [])));
+  const targets = await Promise.all([...elsewhere].map((leadId) => store.getLead(leadId)));
+  return [...found, ...targets.filter((target): target is Lead => target !== undefined)].sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
 }
 
 /**

@@ -199,6 +199,10 @@ describe('a person across the email/phone divide', () => {
     expect(returning.replyTo).toEqual([email]);
     expect(returning.body.text).toContain(`Email: ${email}`);
     expect(returning.body.text).toContain('Reply to this email to answer Lena Vogt directly.');
+
+    // Her next web form gives no phone: it still finds the booth lead, through the submission joined to it.
+    const again = await processed(await submit({ email, firstName: 'Lena', message: 'any news?' }));
+    expect(again).toMatchObject({ status: 'merged', mergedInto: booth.leadId });
   });
 
   it('a colleague who gives the same office number under another name stays a lead of their own', async () => {
