@@ -31,6 +31,8 @@ interface ConfigIssue {
   message: string;
   expected?: unknown;
   keys?: string[];
+  /** invalid_value: the values allowed there (an enum's options). */
+  values?: unknown[];
   /** too_big / too_small: the bound, whether it is allowed itself, and what was measured. */
   maximum?: number | bigint;
   minimum?: number | bigint;
@@ -57,6 +59,7 @@ function describeIssue(issue: ConfigIssue, given: unknown): string {
   if (issue.code === 'invalid_type' && issue.expected === 'int') return 'must be a whole number';
   if (issue.code === 'invalid_type') return `expected ${String(issue.expected)}`;
   if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys?.join(', ')}`;
+  if (issue.code === 'invalid_value' && issue.values?.length) return `must be one of ${issue.values.map(String).join(', ')}`;
   if (issue.code === 'invalid_value' || issue.code === 'invalid_union') return 'not one of the allowed values';
   if (issue.code === 'too_big' && issue.maximum !== undefined) return `must be ${issue.inclusive === false ? 'below' : 'at most'} ${counted(issue.maximum, issue)}`;
   if (issue.code === 'too_small' && issue.minimum !== undefined) return `must be ${issue.inclusive === false ? 'above' : 'at least'} ${counted(issue.minimum, issue)}`;

@@ -48,6 +48,7 @@ describe('config', () => {
     [(c: any) => c.teams.push({ ...c.teams[0] }), 'teams[2].id: duplicate team id "emea": each team needs its own'],
     [(c: any) => (c.forms[1].id = c.forms[0].id), 'forms[1].id: duplicate form id "demo-request": each form needs its own'],
     [(c: any) => (c.assignment.rules[0].assignTo = { team: 'emea', rep: 'ana' }), 'assignment.rules[0].assignTo: must name one rep or one team: {"rep": "<salesperson id>"} or {"team": "<team id>"}, not both'],
+    [(c: any) => (c.forms[0].kind = 'tradeshow'), 'forms[0].kind: must be one of website, event'],
     [(c: any) => (c.organisation.businessHours.days = [0, 1]), 'organisation.businessHours.days[0]: must be an ISO weekday: 1 = Monday … 7 = Sunday'],
     [(c: any) => delete c.forms[1].event, 'forms[1].event: event forms need event details: {"name", "startDate", "endDate", "location"}'],
     [(c: any) => (c.organisation.busnessHours = c.organisation.businessHours), 'organisation: unknown key(s) busnessHours (did you mean businessHours?)'],
