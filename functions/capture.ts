@@ -6,12 +6,14 @@ import { corsHeaders, firstQueryValues, header, httpErrorResponses, isBrowserFor
 import { webhookSecretsFromEnv } from '#shared/adapters/webhook-secrets.ts';
 import { countLeadCaptured, publishMetrics } from '#shared/adapters/metrics.ts';
 import { captureLead, findForm } from '#shared/usecases/capture-lead.ts';
+import { SubmissionsSeenHere } from '#shared/domain/rate-limit.ts';
 import { requireWebhookSignature } from '#shared/usecases/webhook-signature.ts';
 import { HttpError, invalidFields } from '#shared/errors.ts';
 
 const config = loadConfig();
 const store = leadStoreFromEnv(config);
 const webhookSecretFor = webhookSecretsFromEnv();
+const seenHere = new SubmissionsSeenHere();
 
 const corsFor = (event: HttpEvent) => corsHeaders(findForm(config, event.pathParameters?.formId ?? '').allowedOrigins, header(event, 'origin'));
 
@@ -44,7 +46,7 @@ export const handler = middy<HttpEvent>()
           viewerCountry: header(event, 'cloudfront-viewer-country'),
         },
       },
-      { config, store, now: () => new Date() },
+      { config, store, seenHere, now: () => new Date() },
     );
     countLeadCaptured(result.outcome);
     if (isBrowserFormPost(event)) return redirect(result.redirectTo, cors);

@@ -5,6 +5,7 @@ import { followUpDeadline } from '../domain/business-hours.ts';
 import { awaitsImportAlert, followUpClockStart, type Lead, personKeyOf, type Submission } from '../domain/lead.ts';
 import { readSubmission, setAsideRefusedContactFields, type RequestContext } from '../domain/submission.ts';
 import { fieldsFromVendorPayload } from '../domain/vendor-payloads.ts';
+import { counterHitsFor, type SubmissionsSeenHere } from '../domain/rate-limit.ts';
 import type { LeadStore, PutLeadResult, RawPayload } from '../adapters/lead-store/store.ts';
 import { logger } from '../adapters/logger.ts';
 
@@ -42,8 +43,13 @@ export interface CaptureOutcome {
 
 export interface CaptureDependencies {
   config: Config;
-  store: Pick<LeadStore, 'putNewLead' | 'withdrawNewLead' | 'hitRateLimit' | 'putRawPayload' | 'deleteRawPayload'>;
+  store: Pick<LeadStore, 'putNewLead' | 'withdrawNewLead' | 'hitRateLimit'>;
   now: () => Date;
+}
+
+export interface PublicCaptureDependencies extends CaptureDependencies {
+  /** What this process has seen of each address this minute; one per process, made at module load. */
+  seenHere: SubmissionsSeenHere;
 }
 
 export interface ImportedCaptureOutcome extends CaptureOutcome {
@@ -62,7 +68,7 @@ export type ImportCaptureDependencies = Omit<CaptureDependencies, 'store'> & { s
 
 /** A public submission is rate-limited per source address; an operator's import is not. */
 type Admission =
-  | { kind: 'public'; sourceIp: string; store: CaptureDependencies['store']; raw?: CaptureRequest['raw'] }
+  | { kind: 'public'; sourceIp: string; store: CaptureDependencies['store']; raw?: CaptureRequest['raw']; seenHere: SubmissionsSeenHere }
   | { kind: 'operator-import'; capturedAt?: Date; importId?: string };
 
 export function findForm(config: Config, formId: string): FormConfig {
@@ -71,8 +77,8 @@ export function findForm(config: Config, formId: string): FormConfig {
   return form;
 }
 
-export async function captureLead(request: CaptureRequest, deps: CaptureDependencies): Promise<CaptureOutcome> {
-  const { outcome } = await capture(request, deps, { kind: 'public', sourceIp: request.sourceIp, store: deps.store, raw: request.raw });
+export async function captureLead(request: CaptureRequest, deps: PublicCaptureDependencies): Promise<CaptureOutcome> {
+  const { outcome } = await capture(request, deps, { kind: 'public', sourceIp: request.sourceIp, store: deps.store, raw: request.raw, seenHere: deps.seenHere });
   return outcome;
 }
 
@@ -143,61 +149,63 @@ async function capture(request: SubmissionRequest, { config, store, now }: Impor
 }
 
 /**
- * A public submission is counted against its address's limit, stored and kept raw all at once, so capture
- * waits for one round trip to DynamoDB instead of two in a row.
+ * A public submission is counted against its address's limit and stored, with its raw payload on the lead item, in
+ * one round trip. The first submission from an address this process sees in a minute is not counted at all
+ * (`SubmissionsSeenHere`): it costs one conditional write, and the second brings it to the counter.
  *
- * Over the limit, the new lead is withdrawn again with a delete that only succeeds while the lead is still
- * untouched (`new` or `spam`), and the caller gets 429: nothing of it stays. If the processor took the lead
- * first, the delete fails, and the submission was admitted after all: the caller gets 201, which is then true.
- * The stream's INSERT of a withdrawn lead finds no lead and is skipped.
+ * When the counter says the address is over the limit, the new lead is withdrawn again with a delete that only
+ * succeeds while the lead is still untouched (`new` or `spam`), and the caller gets 429: nothing of it stays. If the
+ * processor took the lead first, the delete fails, and the submission was admitted after all: the caller gets 201,
+ * which is then true. The stream's INSERT of a withdrawn lead finds no lead and is skipped.
  *
- * A counter that cannot be reached does not turn away a lead that was stored (the limit guards against floods,
- * not single leads), and a raw payload that fails to store is logged and skipped: the lead is what matters.
+ * A counter that cannot be reached does not turn away a lead that was stored: the limit guards against floods,
+ * not single leads.
  */
 async function storeCountedSubmission(lead: Lead, leadExpiresAt: Date | undefined, form: FormConfig, admission: Extract<Admission, { kind: 'public' }>, config: Config): Promise<PutLeadResult> {
-  const { store, raw } = admission;
+  const { store, raw, seenHere } = admission;
   const receivedAt = new Date(lead.receivedAt);
-  const rawExpiresAt = new Date(receivedAt.getTime() + config.retention.rawPayloadDays * 86_400_000);
-  const [counted, stored, kept] = await Promise.allSettled([
-    countSubmission(form, admission.sourceIp, receivedAt, config, store),
-    store.putNewLead(lead, leadExpiresAt),
-    raw ? store.putRawPayload(lead.leadId, { ...raw, receivedAt: lead.receivedAt }, rawExpiresAt).then(() => true) : Promise.resolve(false),
+  const limit = rateLimitOf(form, admission.sourceIp, receivedAt, config);
+  const hits = counterHitsFor(seenHere.add(limit.bucket, limit.minute), limit.perMinute);
+  if (hits === 'over') throw limit.refusal();
+  // A spam lead is never placed, so its raw payload is never set apart: it goes with the lead.
+  const held = raw ? { ...raw, expiresAt: leadExpiresAt ?? new Date(receivedAt.getTime() + config.retention.rawPayloadDays * 86_400_000) } : undefined;
+  if (hits === 'first') return store.putNewLead(lead, leadExpiresAt, held);
+
+  const [counted, stored] = await Promise.allSettled([
+    store.hitRateLimit(limit.bucket, limit.perMinute, limit.counterExpiresAt, hits),
+    store.putNewLead(lead, leadExpiresAt, held),
   ]);
-  const rawWritten = kept.status === 'fulfilled' && kept.value;
-  const removeRawPayload = () => (rawWritten ? store.deleteRawPayload(lead.leadId).catch(() => undefined) : undefined);
-  if (stored.status === 'rejected') {
-    await removeRawPayload();
-    throw stored.reason;
-  }
-  if (kept.status === 'rejected') logger.warn('raw payload not kept; the lead is stored', { leadId: lead.leadId, error: (kept.reason as Error).name });
+  if (stored.status === 'rejected') throw stored.reason;
   if (counted.status === 'rejected') {
     logger.warn('rate-limit counter not reachable; the stored lead is admitted', { leadId: lead.leadId, error: (counted.reason as Error).name });
     return stored.value;
   }
-  const overLimit = counted.value;
-  if (!overLimit) return stored.value;
+  if (counted.value) return stored.value;
   // A repeat of a lead stored earlier changes nothing, so only the answer says "slow down".
-  if (!stored.value.created) throw overLimit;
+  if (!stored.value.created) throw limit.refusal();
   const withdrawn = await store.withdrawNewLead(lead.leadId).catch((error: unknown) => {
     logger.warn('lead over the rate limit could not be withdrawn; it is admitted', { leadId: lead.leadId, error: (error as Error).name });
     return false;
   });
   if (!withdrawn) return stored.value;
-  await removeRawPayload();
-  throw overLimit;
+  throw limit.refusal();
 }
 
-/** Counts one submission from an address to a form in the current clock minute; over the limit, the 429 to answer. */
-async function countSubmission(form: FormConfig, sourceIp: string, at: Date, config: Config, store: Pick<LeadStore, 'hitRateLimit'>): Promise<HttpError | undefined> {
+/** The per-minute counter one submission from an address to a form counts against, and the 429 for going over it. */
+function rateLimitOf(form: FormConfig, sourceIp: string, at: Date, config: Config) {
   const minute = Math.floor(at.getTime() / 60_000);
-  const bucket = `${form.id}#${digest(sourceIp).slice(0, 16)}#${minute}`;
   const windowEnd = new Date((minute + 1) * 60_000);
-  if (await store.hitRateLimit(bucket, form.rateLimitPerMinute ?? config.capture.rateLimitPerMinute, new Date(windowEnd.getTime() + 60_000))) return undefined;
   const retryAfter = Math.max(1, Math.ceil((windowEnd.getTime() - at.getTime()) / 1000));
-  return new HttpError(429, `too many submissions to form "${form.id}" from this address; retry in ${retryAfter} s`, {
-    code: 'rate_limited',
-    headers: { 'retry-after': String(retryAfter) },
-  });
+  return {
+    bucket: `${form.id}#${digest(sourceIp).slice(0, 16)}#${minute}`,
+    minute,
+    perMinute: form.rateLimitPerMinute ?? config.capture.rateLimitPerMinute,
+    counterExpiresAt: new Date(windowEnd.getTime() + 60_000),
+    refusal: () => new HttpError(429, `too many submissions to form "${form.id}" from this address; retry in ${retryAfter} s`, {
+      code: 'rate_limited',
+      headers: { 'retry-after': String(retryAfter) },
+    }),
+  };
 }
 
 /**

@@ -77,6 +77,9 @@ async function leadsOfSamePerson(lead: Lead, store: Pick<LeadStore, 'leadsOfPers
  * write lands late), so two submissions never become two open leads, as they would if each were decided alone.
  */
 async function assignOrMerge(lead: Lead, deps: ProcessDependencies): Promise<void> {
+  // A lead from the capture API holds its raw payload until it is placed, and placing it drops it from the lead item;
+  // an imported row has none.
+  if (!lead.importedAt) await deps.store.setRawPayloadApart(lead.leadId);
   let current: Lead | undefined = lead;
   for (let attempt = 1; attempt <= MAX_PLACEMENT_TRIES; attempt++) {
     if (await placeLead(current, deps)) return;

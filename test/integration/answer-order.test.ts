@@ -11,6 +11,7 @@ import { loadConfig } from '../../shared/config/load.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
 import { mailerFromEnv } from '../../shared/adapters/mailer-from-env.ts';
 import { captureLead } from '../../shared/usecases/capture-lead.ts';
+import { SubmissionsSeenHere } from '../../shared/domain/rate-limit.ts';
 import { processLead, type ProcessDependencies } from '../../shared/usecases/process-lead.ts';
 import { createTestTable, readMailbox, testDynamoDbClient } from '../support/local-aws.ts';
 
@@ -37,7 +38,7 @@ beforeAll(async () => {
 
 async function submit(email: string, answers: ReadonlyArray<readonly [string, string]>) {
   const fields: Array<[string, string]> = [['email', email], ['firstName', 'Olga'], ['country', 'DE'], ...answers.map(([question, answer]): [string, string] => [question, answer])];
-  const { leadId } = await captureLead({ formId: 'demo-request', fields, sourceIp: `198.51.100.${randomInt(1, 254)}`, context: { query: {} } }, { config, store, now: () => new Date() });
+  const { leadId } = await captureLead({ formId: 'demo-request', fields, sourceIp: `198.51.100.${randomInt(1, 254)}`, context: { query: {} } }, { config, store, seenHere: new SubmissionsSeenHere(), now: () => new Date() });
   return leadId;
 }
 

@@ -12,6 +12,7 @@ import type { Mailer } from '../../shared/adapters/mailer.ts';
 import { mailerFromEnv } from '../../shared/adapters/mailer-from-env.ts';
 import { verifyActionToken } from '../../shared/domain/action-token.ts';
 import { captureLead } from '../../shared/usecases/capture-lead.ts';
+import { SubmissionsSeenHere } from '../../shared/domain/rate-limit.ts';
 import { processLead, type ProcessDependencies } from '../../shared/usecases/process-lead.ts';
 import { createTestTable, readMailbox, testDynamoDbClient, type MailboxEmail } from '../support/local-aws.ts';
 
@@ -36,7 +37,7 @@ beforeAll(async () => {
 
 const deps = (config: Config): ProcessDependencies => ({ config, store, mailer: mailerFromEnv(config), actionSecret, now: () => NOW });
 async function submitAndProcess(config: Config, email: string, country: string, message: string): Promise<string> {
-  const { leadId } = await captureLead({ formId: 'demo-request', fields: [['email', email], ['country', country], ['message', message]], sourceIp: `198.51.100.${randomInt(1, 254)}`, context: { query: {} } }, { config, store, now: () => NOW });
+  const { leadId } = await captureLead({ formId: 'demo-request', fields: [['email', email], ['country', country], ['message', message]], sourceIp: `198.51.100.${randomInt(1, 254)}`, context: { query: {} } }, { config, store, seenHere: new SubmissionsSeenHere(), now: () => NOW });
   await processLead(leadId, deps(config));
   return leadId;
 }
@@ -81,7 +82,7 @@ describe('an owner who is away', () => {
     const { ownerId } = (await store.getLead(leadId))!;
     const owner = atWork.salespeople.find((rep) => rep.id === ownerId)!;
     const away = awayUntilWednesday(atWork, [owner.id]);
-    const { leadId: visitId } = await captureLead({ formId: 'demo-request', fields: [['email', email], ['message', 'Back again']], sourceIp: '198.51.100.9', context: { query: {} } }, { config: away, store, now: () => NOW });
+    const { leadId: visitId } = await captureLead({ formId: 'demo-request', fields: [['email', email], ['message', 'Back again']], sourceIp: '198.51.100.9', context: { query: {} } }, { config: away, store, seenHere: new SubmissionsSeenHere(), now: () => NOW });
     // SES refusing only the manager's address: a fault the local SES cannot be made to produce.
     const real = mailerFromEnv(away);
     const refusingManager: Mailer = { send: (email) => (email.to.includes(owner.managerEmail) ? Promise.reject(new Error('MessageRejected')) : real.send(email)) };
@@ -96,7 +97,7 @@ describe('an owner who is away', () => {
     const jonasAwayFromMonday: Config = { ...atWork, salespeople: atWork.salespeople.map((rep) => (rep.id === 'jonas' ? { ...rep, away: [{ from: '2026-11-30', to: '2026-12-02' }] } : rep)) };
     const depsOn = (config: Config): ProcessDependencies => ({ ...deps(config), now: () => fridayAfternoon });
     const submitOn = async (config: Config, email: string) => {
-      const { leadId } = await captureLead({ formId: 'demo-request', fields: [['email', email], ['country', 'DE']], sourceIp: `198.51.100.${randomInt(1, 254)}`, context: { query: {} } }, { config, store, now: () => fridayAfternoon });
+      const { leadId } = await captureLead({ formId: 'demo-request', fields: [['email', email], ['country', 'DE']], sourceIp: `198.51.100.${randomInt(1, 254)}`, context: { query: {} } }, { config, store, seenHere: new SubmissionsSeenHere(), now: () => fridayAfternoon });
       await processLead(leadId, depsOn(config));
       return (await store.getLead(leadId))!;
     };

@@ -9,6 +9,7 @@ import { loadConfig } from '../../shared/config/load.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
 import { StorageUnavailableError } from '../../shared/errors.ts';
 import { captureLead } from '../../shared/usecases/capture-lead.ts';
+import { SubmissionsSeenHere } from '../../shared/domain/rate-limit.ts';
 import { asLambda } from '../support/handlers.ts';
 import { createTestTable, invokeHttp, startSilentEndpoint, testDynamoDbClient } from '../support/local-aws.ts';
 
@@ -123,7 +124,7 @@ describe('POST /forms/{formId}', () => {
       const deliveredAt = Date.now();
       const deliver = (minutesLater: number, idempotencyKey?: string) => captureLead(
         { formId: config.forms[0]!.id, fields: [], json: webflow, idempotencyKey, sourceIp: someIp(), context: { query: {} } },
-        { config, store, now: () => new Date(deliveredAt + minutesLater * 60_000) },
+        { config, store, seenHere: new SubmissionsSeenHere(), now: () => new Date(deliveredAt + minutesLater * 60_000) },
       );
       const first = await deliver(0);
       const retry = await deliver(3 * config.capture.dedupeWindowMinutes);
@@ -338,7 +339,7 @@ describe('POST /forms/{formId}', () => {
       const webhookForm = { ...config.forms[0]!, rateLimitPerMinute: config.capture.rateLimitPerMinute + 5 };
       const strictForm = { ...config.forms[1]!, rateLimitPerMinute: 2 };
       const limits = { ...config, forms: [webhookForm, strictForm] };
-      const deps = { config: limits, store, now: () => new Date() };
+      const deps = { config: limits, store, seenHere: new SubmissionsSeenHere(), now: () => new Date() };
       const submitTo = (formId: string) =>
         captureLead({ formId, fields: [['email', uniqueEmail(`hook-${formId}`)]], sourceIp: '192.0.2.40', context: { query: {} } }, deps).then(() => 201, (error: { statusCode?: number }) => error.statusCode);
       const webhook = [];
@@ -346,6 +347,27 @@ describe('POST /forms/{formId}', () => {
       expect(webhook.every((status) => status === 201)).toBe(true);
       expect(await submitTo(webhookForm.id)).toBe(429);
       expect([await submitTo(strictForm.id), await submitTo(strictForm.id), await submitTo(strictForm.id)]).toEqual([201, 201, 429]);
+    });
+
+    it('counts an address across processes: each lets its first submission of the minute through and counts it with the second', async () => {
+      const secondsIntoMinute = new Date().getUTCSeconds();
+      if (secondsIntoMinute > 50) await new Promise((resolve) => setTimeout(resolve, (61 - secondsIntoMinute) * 1000));
+      const strictForm = { ...config.forms[0]!, rateLimitPerMinute: 4 };
+      const limits = { ...config, forms: [strictForm] };
+      const [first, second, third] = [new SubmissionsSeenHere(), new SubmissionsSeenHere(), new SubmissionsSeenHere()];
+      const submitFrom = (seenHere: SubmissionsSeenHere) =>
+        captureLead(
+          { formId: strictForm.id, fields: [['email', uniqueEmail('processes')]], sourceIp: '192.0.2.50', context: { query: {} } },
+          { config: limits, store, seenHere, now: () => new Date() },
+        ).then(({ leadId }) => leadId, (error: { statusCode?: number }) => error.statusCode);
+      const admitted = [await submitFrom(first), await submitFrom(second), await submitFrom(first), await submitFrom(second)];
+      expect(admitted.every((leadId) => typeof leadId === 'string')).toBe(true);
+      // Both processes' second submissions brought their first to the shared counter: the limit of 4 is reached.
+      expect([await submitFrom(first), await submitFrom(second)]).toEqual([429, 429]);
+      // A process that has not seen the address this minute lets one through: the one extra the limit allows per process.
+      expect(typeof (await submitFrom(third))).toBe('string');
+      expect(await submitFrom(third)).toBe(429);
+      expect(await Promise.all((admitted as string[]).map((leadId) => store.getLead(leadId)))).toEqual(admitted.map(() => expect.objectContaining({ status: 'new' })));
     });
   });
 
@@ -519,10 +541,10 @@ describe('a public submission over the rate limit, counted while it is stored', 
       },
       hitRateLimit: async () => countedAs(await leadStored),
       withdrawNewLead: (leadId: string) => store.withdrawNewLead(leadId),
-      putRawPayload: (...args: Parameters<LeadStore['putRawPayload']>) => store.putRawPayload(...args),
-      deleteRawPayload: (leadId: string) => store.deleteRawPayload(leadId),
     };
   }
+  /** A process that remembers no address, so every submission goes to the counter. */
+  const countingEvery = () => new SubmissionsSeenHere(0);
   const submission = (email: string) => ({
     formId: 'demo-request', sourceIp: someIp(), fields: [['email', email]] as Array<[string, string]>,
     context: { query: {} }, raw: { contentType: 'application/json', body: JSON.stringify({ email }) },
@@ -535,7 +557,7 @@ describe('a public submission over the rate limit, counted while it is stored', 
       leadId = id;
       return false;
     });
-    const refusal = captureLead(submission(uniqueEmail('withdrawn')), { config, store: overLimit, now: () => new Date() });
+    const refusal = captureLead(submission(uniqueEmail('withdrawn')), { config, store: overLimit, seenHere: countingEvery(), now: () => new Date() });
     await expect(refusal).rejects.toMatchObject({ statusCode: 429, details: { code: 'rate_limited', headers: { 'retry-after': expect.any(String) } } });
     expect(leadId).not.toBe('');
     expect(await store.getLead(leadId)).toBeUndefined();
@@ -546,35 +568,15 @@ describe('a public submission over the rate limit, counted while it is stored', 
     const { captureLead } = await import('../../shared/usecases/capture-lead.ts');
     const enrichment = { displayName: 'Raced Lead', emailDomain: 'acme-corp.com', isFreeMail: false, isDisposable: false, source: { formId: 'demo-request', formName: 'Demo', formKind: 'website' as const, campaign: 'c', label: 'Demo' } };
     const processorFirst = storeCountedAs(async (id) => {
+      // As the processor places a lead: its raw payload set apart first, then dropped from the lead by the assignment.
+      await store.setRawPayloadApart(id);
       expect(await store.recordAssignment(id, { enrichment, score: 10, scoreReasons: [], ownerId: 'ana', ownerReason: 'raced' })).toBe(true);
       return false;
     });
-    const outcome = await captureLead(submission(uniqueEmail('raced')), { config, store: processorFirst, now: () => new Date() });
+    const outcome = await captureLead(submission(uniqueEmail('raced')), { config, store: processorFirst, seenHere: countingEvery(), now: () => new Date() });
     expect(outcome.outcome).toBe('created');
     expect(await store.getLead(outcome.leadId)).toMatchObject({ status: 'open', ownerId: 'ana' });
     expect(await store.getRawPayload(outcome.leadId)).toMatchObject({ contentType: 'application/json' });
-  });
-
-  it('leaves no raw payload behind, answered 503, when the lead itself cannot be stored', async () => {
-    const { captureLead } = await import('../../shared/usecases/capture-lead.ts');
-    let rawKeptFor = '';
-    const leadWriteDown = {
-      putNewLead: async () => {
-        throw new StorageUnavailableError(new Error('lead partition unavailable'));
-      },
-      hitRateLimit: (...args: Parameters<LeadStore['hitRateLimit']>) => store.hitRateLimit(...args),
-      withdrawNewLead: (leadId: string) => store.withdrawNewLead(leadId),
-      putRawPayload: async (...args: Parameters<LeadStore['putRawPayload']>) => {
-        await store.putRawPayload(...args);
-        rawKeptFor = args[0];
-      },
-      deleteRawPayload: (leadId: string) => store.deleteRawPayload(leadId),
-    };
-    const refusal = captureLead(submission(uniqueEmail('half')), { config, store: leadWriteDown, now: () => new Date() });
-    await expect(refusal).rejects.toMatchObject({ statusCode: 503, details: { headers: { 'retry-after': expect.any(String) } } });
-    expect(rawKeptFor).not.toBe('');
-    expect(await store.getRawPayload(rawKeptFor)).toBeUndefined();
-    expect(await store.getLead(rawKeptFor)).toBeUndefined();
   });
 
   it('is admitted, answered 201, when the counter cannot be reached but the lead was stored', async () => {
@@ -582,7 +584,7 @@ describe('a public submission over the rate limit, counted while it is stored', 
     const counterDown = storeCountedAs(async () => {
       throw new StorageUnavailableError(new Error('counter partition throttled'));
     });
-    const outcome = await captureLead(submission(uniqueEmail('uncounted')), { config, store: counterDown, now: () => new Date() });
+    const outcome = await captureLead(submission(uniqueEmail('uncounted')), { config, store: counterDown, seenHere: countingEvery(), now: () => new Date() });
     expect(outcome.outcome).toBe('created');
     expect(await store.getLead(outcome.leadId)).toMatchObject({ status: 'new' });
   });

@@ -14,6 +14,7 @@ import { SesMailer, type Mailer } from '../../shared/adapters/mailer.ts';
 import { mailerFromEnv } from '../../shared/adapters/mailer-from-env.ts';
 import { StorageUnavailableError } from '../../shared/errors.ts';
 import { captureLead } from '../../shared/usecases/capture-lead.ts';
+import { SubmissionsSeenHere } from '../../shared/domain/rate-limit.ts';
 import { importLeads, type ImportDependencies } from '../../shared/usecases/import-leads.ts';
 import { alertImportedLeads } from '../../shared/usecases/import-alerts.ts';
 import { processLead, type ProcessDependencies } from '../../shared/usecases/process-lead.ts';
@@ -143,7 +144,7 @@ describe('telling owners about an import', () => {
     const known = `returning.${run}@known-buyer.de`;
     const { leadId: openLeadId } = await captureLead(
       { formId: 'demo-request', fields: [['email', known], ['firstName', 'Rosa'], ['country', 'DE']], sourceIp: `192.0.2.${randomInt(1, 254)}`, context: { query: {} } },
-      { config: anaAlone, store, now: () => new Date('2026-11-20T09:00:00Z') },
+      { config: anaAlone, store, seenHere: new SubmissionsSeenHere(), now: () => new Date('2026-11-20T09:00:00Z') },
     );
     expect(await processLead(openLeadId, processDeps(anaAlone))).toBe('alerted');
     const before = (await mailTo('ana')).length;

@@ -21,6 +21,7 @@ import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
 import { leadEraser } from '../../shared/adapters/lead-store/privacy-queries.ts';
 import { mailerFromEnv } from '../../shared/adapters/mailer-from-env.ts';
 import { captureLead } from '../../shared/usecases/capture-lead.ts';
+import { SubmissionsSeenHere } from '../../shared/domain/rate-limit.ts';
 import { processLead, type ProcessDependencies } from '../../shared/usecases/process-lead.ts';
 import { recordFollowUp } from '../../shared/usecases/record-follow-up.ts';
 import { EmailHealthStore } from '../../shared/adapters/lead-store/email-health.ts';
@@ -51,7 +52,7 @@ const submit = async (fields: Record<string, string>, formId = 'demo-request') =
   (await captureLead(
     // As the capture handler does, the body is kept as it arrived: erase must find and remove it too.
     { formId, fields: Object.entries(fields), sourceIp: `192.0.2.${randomInt(1, 254)}`, context: { query: {} }, raw: { contentType: 'application/json', body: JSON.stringify(fields) } },
-    { config, store, now: () => new Date() },
+    { config, store, seenHere: new SubmissionsSeenHere(), now: () => new Date() },
   )).leadId;
 
 async function scanTable(): Promise<Record<string, unknown>[]> {
@@ -128,13 +129,17 @@ describe('handoff export --email', () => {
     expect(run.stdout).not.toContain(COLLEAGUE);
   }, 60_000);
 
-  it('says when each spam lead and raw payload is deleted, by the retention periods in config', async () => {
+  it("says when each spam lead and raw payload is deleted, by the retention periods in config; a spam lead's raw payload with it", async () => {
     const days = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 86_400_000;
     const spam = exported.leads.find((lead) => lead.leadId === ids.spam)!;
     expect(days(spam.receivedAt, spam.deletedAfter!)).toBeCloseTo(config.retention.spamDays, 4);
     expect(exported.leads.filter((lead) => lead.deletedAfter !== undefined).map((lead) => lead.leadId)).toEqual([ids.spam]);
     expect(exported.rawPayloads.length).toBeGreaterThan(0);
-    for (const raw of exported.rawPayloads) expect(days(raw.receivedAt, raw.deletedAfter!)).toBeCloseTo(config.retention.rawPayloadDays, 4);
+    // A spam lead is never placed, so its raw payload stays on it and goes with it.
+    expect(exported.rawPayloads.map((raw) => raw.leadId)).toEqual(expect.arrayContaining([ids.open, ids.returning, ids.spam]));
+    for (const raw of exported.rawPayloads) {
+      expect(days(raw.receivedAt, raw.deletedAfter!)).toBeCloseTo(raw.leadId === ids.spam ? config.retention.spamDays : config.retention.rawPayloadDays, 4);
+    }
   });
 
   it('prints every lead in reading order: identity and contact, source, status and dates, enrichment, history', async () => {

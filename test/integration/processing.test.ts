@@ -95,6 +95,26 @@ describe('a captured lead', () => {
     expect(actionLinks(alert!)).toHaveLength(4);
   });
 
+  it('keeps its raw payload once placed, in an item of its own that expires after retention.rawPayloadDays; the lead item drops it', async () => {
+    const email = `raw.${unique()}@raw-payload.de`;
+    const firstId = await submit({ email, firstName: 'Rolf', message: 'first, as typed' });
+    const first = await processed(firstId);
+    const visitId = await submit({ email, firstName: 'Rolf', message: 'back again' });
+    expect((await processed(visitId)).status).toBe('merged');
+    const client = testDynamoDbClient();
+    for (const [leadId, message] of [[firstId, 'first, as typed'], [visitId, 'back again']] as const) {
+      const item = async (sk: string) => (await client.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { pk: { S: `LEAD#${leadId}` }, sk: { S: sk } } }))).Item;
+      const raw = await item('RAW');
+      expect(JSON.parse(raw?.body?.S ?? '{}').message).toBe(message);
+      const receivedAt = Date.parse((await store.getLead(leadId))!.receivedAt);
+      expect(Number(raw?.expiresAt?.N)).toBe(Math.floor((receivedAt + config.retention.rawPayloadDays * 86_400_000) / 1000));
+      expect((await item('LEAD'))?.heldRawPayload).toBeUndefined();
+      expect(await store.getRawPayload(leadId)).toMatchObject({ contentType: 'application/json', body: raw!.body!.S, deletedAfter: new Date(Number(raw!.expiresAt!.N) * 1000).toISOString() });
+    }
+    expect(first.status).toBe('open');
+    client.destroy();
+  });
+
   it('never alerts spam', async () => {
     const email = `bot.${unique()}@spam-corp.com`;
     const leadId = await submit({ email, _gotcha: 'filled' });

@@ -12,6 +12,7 @@ import type { Config } from '../../shared/config/schema.ts';
 import { LeadStore } from '../../shared/adapters/lead-store/store.ts';
 import { mailerFromEnv } from '../../shared/adapters/mailer-from-env.ts';
 import { captureLead } from '../../shared/usecases/capture-lead.ts';
+import { SubmissionsSeenHere } from '../../shared/domain/rate-limit.ts';
 import { processLead, type ProcessDependencies } from '../../shared/usecases/process-lead.ts';
 import { useActionLink } from '../../shared/usecases/action-links.ts';
 import { recordFollowUp } from '../../shared/usecases/record-follow-up.ts';
@@ -36,7 +37,7 @@ beforeAll(async () => {
 async function processedLead(fields: Record<string, string>, processing: ProcessDependencies = deps) {
   const { leadId } = await captureLead(
     { formId: 'demo-request', fields: Object.entries(fields), sourceIp: `192.0.2.${randomInt(1, 254)}`, context: { query: {} } },
-    { config: processing.config, store, now: () => FRIDAY_MORNING_IN_NEW_YORK },
+    { config: processing.config, store, seenHere: new SubmissionsSeenHere(), now: () => FRIDAY_MORNING_IN_NEW_YORK },
   );
   const captured = (await store.getLead(leadId))!;
   expect(await processLead(leadId, processing)).toBe('alerted');

@@ -19,12 +19,15 @@ import { WAITING_STATUSES, personKeyOf, phoneKeyOf, type Activity, type AlertSta
 import { INDEX, TTL_ATTRIBUTE } from './table.ts';
 
 /** Every attribute the store adds around the lead's own fields; stripped again on read. */
-const KEY_ATTRIBUTES = ['pk', 'sk', 'entity', 'emailKey', 'emailSort', 'phoneKey', 'domainKey', 'domainSort', 'waitingKey', 'waitingSort', 'dayKey', 'dayFormSort', TTL_ATTRIBUTE, 'usedLinkNonces', 'mergedLeadIds'] as const;
+const KEY_ATTRIBUTES = ['pk', 'sk', 'entity', 'emailKey', 'emailSort', 'phoneKey', 'domainKey', 'domainSort', 'waitingKey', 'waitingSort', 'dayKey', 'dayFormSort', TTL_ATTRIBUTE, 'usedLinkNonces', 'mergedLeadIds', 'heldRawPayload'] as const;
 
 export const key = {
   lead: (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'LEAD' }),
   rateLimit: (bucket: string) => ({ pk: `RATE#${bucket}`, sk: 'RATE' }),
-  /** The submission as it arrived, beside its lead in the same partition, expiring after `retention.rawPayloadDays`. */
+  /**
+   * The submission as it arrived, beside its lead in the same partition, expiring after `retention.rawPayloadDays`.
+   * Capture holds it on the new lead item (`heldRawPayload`), so a lead is one write; the processor sets it apart here.
+   */
   rawPayload: (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'RAW' }),
   roundRobin: (poolId: string) => ({ pk: `COUNTER#round-robin#${poolId}`, sk: 'COUNTER' }),
   report: (reportDate: string, reportKind: string) => ({ pk: `REPORT#${reportDate}`, sk: reportKind }),
@@ -101,6 +104,9 @@ export interface RawPayload {
 /** A raw payload as read back: with when its TTL deletes it (`retention.rawPayloadDays` after it arrived). */
 export type StoredRawPayload = RawPayload & { deletedAfter?: string };
 
+/** A raw payload held on its new lead item until the processor sets it apart, with when its own item is to expire. */
+export type HeldRawPayload = Omit<RawPayload, 'receivedAt'> & { expiresAt: Date };
+
 export class ActionLinkAlreadyUsedError extends Error {
   override readonly name = 'ActionLinkAlreadyUsedError';
 }
@@ -151,14 +157,14 @@ export class LeadStore {
   }
 
   /**
-   * Stores a captured lead with one conditional write. The lead id is derived from the submission, so a
-   * repeat of the same submission meets the existing item and gets it back instead of a second lead.
+   * Stores a captured lead with one conditional write, its raw payload held on the item. The lead id is derived from
+   * the submission, so a repeat of the same submission meets the existing item and gets it back instead of a second lead.
    */
-  async putNewLead(lead: Lead, expiresAt?: Date): Promise<PutLeadResult> {
+  async putNewLead(lead: Lead, expiresAt?: Date, raw?: HeldRawPayload): Promise<PutLeadResult> {
     try {
       await this.#guard(() => this.#client.send(new PutItemCommand({
         TableName: this.#tableName,
-        Item: this.#toItem(lead, expiresAt),
+        Item: this.#toItem(lead, expiresAt, raw),
         ConditionExpression: 'attribute_not_exists(pk)',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       })));
@@ -189,23 +195,45 @@ export class LeadStore {
     }
   }
 
-  /** Keeps the submission exactly as it arrived, for audits and for debugging a form tool's payload, until it expires. */
-  async putRawPayload(leadId: string, raw: RawPayload, expiresAt: Date): Promise<void> {
+  /**
+   * Sets a new lead's held raw payload apart in its own item, under its own TTL, for audits and for debugging a form
+   * tool's payload; placing the lead (`recordAssignment`, `mergeIntoLead`) then drops it from the lead item. Doing it
+   * again writes the same item, so a redelivered record is harmless.
+   */
+  async setRawPayloadApart(leadId: string): Promise<void> {
+    const { Item } = await this.#guard(() => this.#client.send(new GetItemCommand({
+      TableName: this.#tableName,
+      Key: marshall(key.lead(leadId)),
+      ProjectionExpression: 'heldRawPayload, receivedAt',
+      ConsistentRead: true,
+    })));
+    const lead = Item ? unmarshall(Item) : undefined;
+    if (!lead?.heldRawPayload) return;
     await this.#guard(() => this.#client.send(new PutItemCommand({
       TableName: this.#tableName,
-      Item: marshall({ ...key.rawPayload(leadId), entity: 'raw-payload', ...raw, [TTL_ATTRIBUTE]: epochSeconds(expiresAt) }),
+      Item: marshall({ ...key.rawPayload(leadId), entity: 'raw-payload', ...lead.heldRawPayload, receivedAt: lead.receivedAt }),
     })));
   }
 
+  /** The submission as it arrived: in its own item, or still held on its lead when the lead is not placed yet. */
   async getRawPayload(leadId: string): Promise<StoredRawPayload | undefined> {
-    const { Item } = await this.#guard(() => this.#client.send(new GetItemCommand({ TableName: this.#tableName, Key: marshall(key.rawPayload(leadId)) })));
-    if (!Item) return undefined;
-    const record = unmarshall(Item);
+    const { Items = [] } = await this.#guard(() => this.#client.send(new QueryCommand({
+      TableName: this.#tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: marshall({ ':pk': key.lead(leadId).pk }),
+      ConsistentRead: true,
+    })));
+    const items = Items.map((item) => unmarshall(item));
+    const apart = items.find((item) => item.sk === key.rawPayload(leadId).sk);
+    const lead = items.find((item) => item.sk === key.lead(leadId).sk);
+    const record = apart ?? (lead?.heldRawPayload ? { ...lead.heldRawPayload, receivedAt: lead.receivedAt } : undefined);
+    if (!record) return undefined;
     const { contentType, body, receivedAt } = record as RawPayload;
     const deletedAfter = deletionTimeOf(record);
     return { contentType, body, receivedAt, ...(deletedAfter ? { deletedAfter } : {}) };
   }
 
+  /** Deletes the raw payload's own item; one still held on its lead goes with the lead. */
   async deleteRawPayload(leadId: string): Promise<void> {
     await this.#guard(() => this.#client.send(new DeleteItemCommand({ TableName: this.#tableName, Key: marshall(key.rawPayload(leadId)) })));
   }
@@ -216,18 +244,18 @@ export class LeadStore {
   }
 
   /**
-   * Counts one hit against an expiring counter and says whether it stayed within the limit.
+   * Adds `hits` (at most `limit`) to an expiring counter and says whether it stayed within the limit.
    * The condition keeps the counter from growing past the limit, so a flood costs no extra storage.
    */
-  async hitRateLimit(bucket: string, limit: number, expiresAt: Date): Promise<boolean> {
+  async hitRateLimit(bucket: string, limit: number, expiresAt: Date, hits = 1): Promise<boolean> {
     try {
       await this.#guard(() => this.#client.send(new UpdateItemCommand({
         TableName: this.#tableName,
         Key: marshall(key.rateLimit(bucket)),
-        UpdateExpression: 'ADD hits :one SET #ttl = if_not_exists(#ttl, :ttl)',
-        ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
+        UpdateExpression: 'ADD hits :hits SET #ttl = if_not_exists(#ttl, :ttl)',
+        ConditionExpression: 'attribute_not_exists(hits) OR hits <= :most',
         ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-        ExpressionAttributeValues: marshall({ ':one': 1, ':limit': limit, ':ttl': epochSeconds(expiresAt) }),
+        ExpressionAttributeValues: marshall({ ':hits': hits, ':most': limit - hits, ':ttl': epochSeconds(expiresAt) }),
       })));
       return true;
     } catch (error) {
@@ -245,7 +273,7 @@ export class LeadStore {
         Key: marshall(key.lead(leadId)),
         // The deadline index is sorted by deadline: a moved deadline moves the lead's place in it too.
         UpdateExpression: `SET #status = :open, enrichment = :enrichment, score = :score, scoreReasons = :reasons, ownerId = :owner, ownerReason = :why, alert = :alert${
-          assignment.followUpDeadline ? ', followUpDeadline = :deadline, waitingSort = :waitingSort' : ''}`,
+          assignment.followUpDeadline ? ', followUpDeadline = :deadline, waitingSort = :waitingSort' : ''} REMOVE heldRawPayload`,
         ConditionExpression: '#status = :new',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: marshall({
@@ -296,7 +324,7 @@ export class LeadStore {
             Update: {
               TableName: this.#tableName,
               Key: marshall(key.lead(submission.leadId)),
-              UpdateExpression: 'SET #status = :merged, mergedInto = :target, ownerId = :owner, alert = :alert REMOVE waitingKey, waitingSort',
+              UpdateExpression: 'SET #status = :merged, mergedInto = :target, ownerId = :owner, alert = :alert REMOVE waitingKey, waitingSort, heldRawPayload',
               ConditionExpression: '#status = :new',
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: marshall({ ':merged': 'merged', ':target': target.leadId, ':owner': target.ownerId, ':alert': alert, ':new': 'new' }, { removeUndefinedValues: true }),
@@ -588,7 +616,7 @@ export class LeadStore {
     return keys.flatMap((itemKey) => byKey.get(itemKey.pk!.S!) ?? []);
   }
 
-  #toItem(lead: Lead, expiresAt?: Date): Record<string, AttributeValue> {
+  #toItem(lead: Lead, expiresAt?: Date, raw?: HeldRawPayload): Record<string, AttributeValue> {
     const domain = lead.contact.email?.split('@')[1];
     const waiting = WAITING_STATUSES.has(lead.status);
     // `deletedAfter` is read off the TTL attribute, never stored beside it.
@@ -609,6 +637,7 @@ export class LeadStore {
         dayKey: `DAY#${this.dayOf(lead.receivedAt)}`,
         dayFormSort: `${lead.formId}#${lead.receivedAt}#${lead.leadId}`,
         ...(expiresAt ? { [TTL_ATTRIBUTE]: epochSeconds(expiresAt) } : {}),
+        ...(raw ? { heldRawPayload: { contentType: raw.contentType, body: raw.body, [TTL_ATTRIBUTE]: epochSeconds(raw.expiresAt) } } : {}),
       },
       { removeUndefinedValues: true },
     );
